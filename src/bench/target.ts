@@ -1,0 +1,60 @@
+// Owns the benchmark target: either the user's URL or the embedded simulator started on
+// 127.0.0.1 port 0 and stopped at the end; and discovery of the served model id.
+
+import { request } from "undici";
+import { BenchError } from "../errors.js";
+import type { RunConfig } from "../config/run-config.js";
+import { startSimulator } from "../sim/index.js";
+import type { TextTokenizer } from "../workload/tokenizer.js";
+
+export interface Target {
+  baseUrl: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function openTarget(config: RunConfig, tokenizer: TextTokenizer): Promise<Target> {
+  if (config.url !== undefined) return { baseUrl: config.url.replace(/\/+$/, ""), embedded: false, close: async () => {} };
+  try {
+    const sim = await startSimulator({
+      model: config.sim.model,
+      ttftMs: config.sim.ttftMs,
+      perTokenMs: config.sim.perTokenMs,
+      batchSlowdown: config.sim.batchSlowdown,
+      // The simulator tokenizes prompts like a real server would, so usage.prompt_tokens is exact.
+      promptTokenCounter: (text: string) => tokenizer.count(text),
+      ...(config.sim.trace === undefined ? {} : { trace: config.sim.trace }),
+    });
+    return { baseUrl: sim.url, embedded: true, close: () => sim.close() };
+  } catch (cause) {
+    throw new BenchError("E_SIMULATOR", `could not start the embedded simulator: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  const e = error as { code?: string; cause?: { code?: string }; message?: string };
+  return e.cause?.code ?? e.code ?? e.message ?? String(error);
+}
+
+/** GET /v1/models; returns the first model id. Unreachable → one clear error naming the URL. */
+export async function discoverModel(baseUrl: string, apiKey: string | undefined): Promise<{ id: string; maxModelLen?: number }> {
+  const url = `${baseUrl.replace(/\/v1$/, "")}/v1/models`;
+  let body: unknown;
+  try {
+    const headers: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
+    const res = await request(url, { headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw new BenchError("E_UNREACHABLE", `GET ${url} answered HTTP ${res.statusCode}; pass --model to skip model discovery`, { where: "--url" });
+    }
+    body = await res.body.json();
+  } catch (cause) {
+    if (cause instanceof BenchError) throw cause;
+    throw new BenchError("E_UNREACHABLE", `cannot reach ${url} (${describeNetworkError(cause)})`, { where: "--url", cause });
+  }
+  const first = (body as { data?: Array<{ id?: unknown; max_model_len?: unknown }> }).data?.[0];
+  if (typeof first?.id !== "string") {
+    throw new BenchError("E_UNREACHABLE", `GET ${url} listed no model; pass --model`, { where: "--model" });
+  }
+  return typeof first.max_model_len === "number" ? { id: first.id, maxModelLen: first.max_model_len } : { id: first.id };
+}

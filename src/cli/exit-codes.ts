@@ -1,0 +1,13 @@
+// Owns the CLI's exit codes; documented in the README.
+
+export const EXIT = {
+  ok: 0,
+  /** An unexpected internal failure (a bug): the message and stack go to stderr. */
+  crash: 1,
+  /** Bad flag, config, file, tokenizer, URL, or an unreachable target. */
+  badInput: 2,
+  /** --strict found token-count mismatches. */
+  strictMismatch: 3,
+  /** Ctrl-C / SIGTERM: finished records and summaries were written. */
+  interrupted: 130,
+} as const;

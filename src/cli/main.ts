@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Owns the servebench command line: parses arguments, runs commands, maps outcomes to exit
+// codes. The only module that calls process.exit.
+
+import { Command, CommanderError } from "commander";
+import { isBenchError } from "../errors.js";
+import { servebenchVersion } from "../bench/version.js";
+import { EXIT } from "./exit-codes.js";
+import { runCommand } from "./run-command.js";
+import { simulateCommand } from "./simulate-command.js";
+import { addRunFlags } from "./run-flags.js";
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command("servebench")
+    .description("Benchmark LLM inference servers that speak the OpenAI HTTP API")
+    .version(servebenchVersion())
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let exitCode: number = EXIT.ok;
+
+  addRunFlags(
+    program.command("run").description("benchmark a server (default: the embedded simulator) at one or more load levels"),
+  ).action(async (opts: Record<string, string | boolean | undefined>) => {
+    exitCode = await runCommand(opts);
+  });
+
+  program
+    .command("simulate")
+    .description("serve the simulated OpenAI-compatible engine over HTTP until stopped")
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--port <port>", "port (0 = a free port)", "8000")
+    .option("--print-url", "print the URL on stdout once listening")
+    .option("--model <name>", "served model id", "sim-model")
+    .option("--max-model-len <n>", "context limit", "40960")
+    .option("--ttft-ms <ms>", "time to first token", "30")
+    .option("--per-token-ms <ms>", "time per output token", "10")
+    .option("--batch-slowdown <x>", "per-token slowdown per extra running stream", "0.002")
+    .option("--tokenizer <dir|file|hf-id>", "tokenizer used to count prompt tokens in usage (default: bundled Qwen3)")
+    .option("--trace <file>", "write per-token emission times (ground truth) as JSONL")
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      exitCode = await simulateCommand(opts);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every usage error (unknown flag, bad choice) is bad input.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (isBenchError(error)) {
+      process.stderr.write(`servebench: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    process.stderr.write(`servebench: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.crash;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`servebench: internal error: ${String(error)}\n`);
+    process.exit(EXIT.crash);
+  },
+);

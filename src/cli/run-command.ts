@@ -1,0 +1,41 @@
+// Owns `servebench run`: flags → runBenchmark, progress on stderr, the table on stdout,
+// Ctrl-C → stop cleanly with what finished written, exit code by outcome.
+
+import { runBenchmark } from "../bench/run-benchmark.js";
+import { renderConsoleTable } from "../report/console.js";
+import { EXIT } from "./exit-codes.js";
+import { createProgressRenderer } from "./progress-renderer.js";
+import { runConfigFromFlags } from "./run-flags.js";
+
+export async function runCommand(opts: Record<string, string | boolean | undefined>): Promise<number> {
+  const input = runConfigFromFlags(opts);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write("\nservebench: stopping: writing what finished (press Ctrl-C again to quit now)\n");
+      controller.abort();
+    } else {
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const progress = createProgressRenderer(process.stderr, opts.quiet === true);
+    if (input.url === undefined) progress({ kind: "info", message: "no --url: benchmarking the embedded simulator" });
+    const result = await runBenchmark(input, { onProgress: progress, signal: controller.signal });
+    process.stdout.write(renderConsoleTable(result.summary));
+    process.stdout.write(`results: ${result.dir}\n`);
+    if (result.interrupted) return EXIT.interrupted;
+    if (result.strictFailed) {
+      process.stderr.write("servebench: --strict: some requests did not have the exact token counts (see summary.md)\n");
+      return EXIT.strictMismatch;
+    }
+    return EXIT.ok;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

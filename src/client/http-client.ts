@@ -1,0 +1,276 @@
+// Owns sending requests over HTTP with undici and timestamping every read as it arrives.
+// It never throws or rejects because of the server: every failure becomes a RequestRecord
+// (rules in stream-observer.ts). The API key goes into a header and nowhere else.
+
+import { Pool, type Dispatcher } from "undici";
+import { monotonicNowMs } from "../clock.js";
+import { BenchError } from "../errors.js";
+import type { Endpoint, RequestSpec } from "../workload/request-spec.js";
+import type { RequestRecord } from "./record.js";
+import { buildRequestBody, resolveEndpoint } from "./request-builder.js";
+import { StreamObserver, type FailureKind } from "./stream-observer.js";
+
+export interface ClientOptions {
+  /** "http://host:8000", with or without a trailing "/v1" or "/". */
+  baseUrl: string;
+  endpoint: Endpoint;
+  model: string;
+  apiKey?: string;
+  /** Whole-request limit (queueing, headers and body, so a stalled stream is cut too). */
+  timeoutMs: number;
+  /** Pool size; use the run's concurrency so no request waits for a socket. */
+  maxConnections: number;
+  ignoreEos: boolean;
+  /** Send `min_tokens = max_tokens` and `ignore_eos` when the spec has a target length. */
+  exactOutput: boolean;
+  extraBody?: Record<string, unknown>;
+  /** Keep the generated text on `SendResult.text` (for client-side token counts); off saves memory. */
+  keepText?: boolean;
+}
+
+export interface SendMeta {
+  id: string;
+  level: number;
+  warmup: boolean;
+  /** When the schedule said to send, in ms since `originMs` (as stored in the record). */
+  scheduledMs: number;
+  /** The run's origin on the monotonic clock (src/clock.ts); record times are relative to it. */
+  originMs: number;
+}
+
+export interface SendResult {
+  record: RequestRecord;
+  /** All generated text (reasoning and content, in arrival order); only with `keepText`. */
+  text?: string;
+}
+
+/**
+ * Streams completions from one server.
+ *
+ * @example
+ * const client = new StreamingClient({ baseUrl: "http://127.0.0.1:8000", endpoint: "chat",
+ *   model: "m", timeoutMs: 60_000, maxConnections: 16, ignoreEos: false, exactOutput: true });
+ * const { record } = await client.send(spec, { id: "0-0", level: 0, warmup: false,
+ *   scheduledMs: monotonicNowMs() - originMs, originMs }); // never rejects
+ * await client.close();
+ */
+export class StreamingClient {
+  readonly #opts: ClientOptions;
+  readonly #pool: Pool;
+  readonly #path: string;
+  readonly #headers: Record<string, string>;
+  readonly #abortRegistry = new AbortRegistry();
+
+  constructor(opts: ClientOptions) {
+    if (!(opts.maxConnections >= 1)) {
+      throw new BenchError("E_BAD_CONFIG", `maxConnections must be >= 1, got ${opts.maxConnections}`);
+    }
+    this.#opts = opts;
+    const { origin, path } = resolveEndpoint(opts.baseUrl, opts.endpoint);
+    this.#path = path;
+    this.#headers = { "content-type": "application/json", accept: "text/event-stream" };
+    if (opts.apiKey !== undefined && opts.apiKey !== "") {
+      this.#headers["authorization"] = `Bearer ${opts.apiKey}`;
+    }
+    // Our own timer bounds each request, so undici's idle timers are off (0) rather than
+    // racing it with a different error.
+    this.#pool = new Pool(origin, {
+      connections: Math.floor(opts.maxConnections),
+      pipelining: 1,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  /** Sends one request; resolves with its record (and text with `keepText`), never rejects. */
+  async send(spec: RequestSpec, meta: SendMeta, signal?: AbortSignal): Promise<SendResult> {
+    const observer = await this.#exchange(spec, meta, signal);
+    const record = observer.record();
+    const text = observer.text();
+    return text === undefined ? { record } : { record, text };
+  }
+
+  /** Waits for in-flight requests, then closes every connection. */
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  #exchange(
+    spec: RequestSpec,
+    meta: SendMeta,
+    signal: AbortSignal | undefined,
+  ): Promise<StreamObserver> {
+    const body = buildRequestBody(spec, this.#opts);
+    const sentMs = monotonicNowMs();
+    const observer = new StreamObserver({
+      id: meta.id,
+      level: meta.level,
+      index: spec.index,
+      warmup: meta.warmup,
+      originMs: meta.originMs,
+      scheduledMs: meta.originMs + meta.scheduledMs,
+      sentMs,
+      targetInputTokens: spec.inputTokens,
+      targetOutputTokens: spec.targetOutputTokens,
+      keepText: this.#opts.keepText ?? false,
+      secret: this.#opts.apiKey,
+    });
+    return new Promise((resolve) => {
+      const exchange = new Exchange(observer, () => resolve(observer), this.#opts.timeoutMs);
+      if (signal?.aborted) {
+        exchange.stop("aborted");
+        return;
+      }
+      if (signal !== undefined) this.#abortRegistry.add(signal, exchange);
+      exchange.onDone = () => {
+        if (signal !== undefined) this.#abortRegistry.delete(signal, exchange);
+      };
+      try {
+        this.#pool.dispatch(
+          { path: this.#path, method: "POST", headers: this.#headers, body },
+          exchange,
+        );
+      } catch (error) {
+        exchange.onResponseError(undefined, asError(error));
+      }
+    });
+  }
+}
+
+/**
+ * One request's undici handler. It resolves as soon as the outcome is known ([DONE], an
+ * error event, a failure) and lets the connection drain afterwards, under the same timer,
+ * so a keep-alive socket is not thrown away for an error the server reported cleanly.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  onDone: (() => void) | undefined;
+  readonly #observer: StreamObserver;
+  #resolve: (() => void) | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** Set when we decided to stop before undici started the request (still queued in the pool). */
+  #stopReason: Error | undefined;
+  #finished = false;
+
+  constructor(observer: StreamObserver, resolve: () => void, timeoutMs: number) {
+    this.#observer = observer;
+    this.#resolve = resolve;
+    if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+      this.#timer = setTimeout(() => this.stop("timeout", timeoutMs), timeoutMs);
+    }
+  }
+
+  /** Ends the request from our side: a timeout or the caller's abort. */
+  stop(kind: "timeout" | "aborted", timeoutMs?: number): void {
+    const message =
+      kind === "timeout" ? `no complete response within ${timeoutMs ?? 0} ms` : "aborted by the caller";
+    this.#observer.fail(kind, message, monotonicNowMs());
+    this.#settle();
+    this.#cleanup();
+    const reason = new Error(message);
+    // A request still queued in the pool has no controller yet: undici calls onRequestStart
+    // when a socket frees up, and it is aborted there before anything is written.
+    if (this.#controller !== undefined) this.#controller.abort(reason);
+    else this.#stopReason = reason;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#stopReason !== undefined) controller.abort(this.#stopReason);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    const nowMs = monotonicNowMs();
+    const contentType = headers["content-type"];
+    this.#observer.responseStart(
+      statusCode,
+      Array.isArray(contentType) ? contentType[0] : contentType,
+      nowMs,
+    );
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // Stamp first: the read's arrival time, not the time parsing finished.
+    const nowMs = monotonicNowMs();
+    if (this.#observer.data(chunk, nowMs)) this.#settle();
+  }
+
+  onResponseEnd(): void {
+    this.#observer.end(monotonicNowMs());
+    this.#settle();
+    this.#cleanup();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.#observer.fail("connection", describeNetworkError(error), monotonicNowMs());
+    this.#settle();
+    this.#cleanup();
+  }
+
+  #settle(): void {
+    const resolve = this.#resolve;
+    if (resolve === undefined) return;
+    this.#resolve = undefined;
+    resolve();
+  }
+
+  #cleanup(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.onDone?.();
+  }
+}
+
+/**
+ * One 'abort' listener per caller signal however many requests share it (a run aborts all
+ * of them with one signal; a listener each would trip Node's listener-leak warning).
+ */
+class AbortRegistry {
+  readonly #bySignal = new Map<AbortSignal, { exchanges: Set<Exchange>; listener: () => void }>();
+
+  add(signal: AbortSignal, exchange: Exchange): void {
+    let entry = this.#bySignal.get(signal);
+    if (entry === undefined) {
+      const exchanges = new Set<Exchange>();
+      const listener = (): void => {
+        for (const e of [...exchanges]) e.stop("aborted");
+      };
+      entry = { exchanges, listener };
+      this.#bySignal.set(signal, entry);
+      signal.addEventListener("abort", listener, { once: true });
+    }
+    entry.exchanges.add(exchange);
+  }
+
+  delete(signal: AbortSignal, exchange: Exchange): void {
+    const entry = this.#bySignal.get(signal);
+    if (entry === undefined) return;
+    entry.exchanges.delete(exchange);
+    if (entry.exchanges.size === 0) {
+      signal.removeEventListener("abort", entry.listener);
+      this.#bySignal.delete(signal);
+    }
+  }
+}
+
+/** "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9" — the errno code first, then the cause's. */
+function describeNetworkError(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  let message = typeof code === "string" ? `${code}: ${error.message}` : error.message;
+  const cause = error.cause;
+  if (cause instanceof Error) {
+    const causeCode = (cause as { code?: unknown }).code;
+    const part = typeof causeCode === "string" ? `${causeCode}: ${cause.message}` : cause.message;
+    if (part !== "" && !message.includes(part)) message += ` (${part})`;
+  }
+  return message;
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

@@ -1,0 +1,208 @@
+// Owns turning one HTTP exchange (status, timestamped reads, end or failure) into a
+// RequestRecord: the outcome rules live here. Pure: the caller supplies every timestamp,
+// so the rules are tested without sockets or sleeps.
+
+import { parseChunk } from "./chunk-parser.js";
+import { formatErrorBody, parseErrorBody } from "./error-body.js";
+import type { Outcome, RequestError, RequestRecord, UsageCounts } from "./record.js";
+import { SseDecoder } from "./sse-decoder.js";
+
+export interface ObserverInit {
+  id: string;
+  level: number;
+  index: number;
+  warmup: boolean;
+  /** Clock ms (same clock as `originMs`); the record stores every time relative to origin. */
+  originMs: number;
+  scheduledMs: number;
+  sentMs: number;
+  targetInputTokens: number;
+  targetOutputTokens: number | undefined;
+  /** Keep the generated text (reasoning + content, in arrival order) for `text()`. */
+  keepText: boolean;
+  /** Removed from every error message (an API key echoed by a proxy must not reach a report). */
+  secret?: string | undefined;
+}
+
+export type FailureKind = "timeout" | "aborted" | "connection";
+
+/** Only this much of an error body is kept: enough for any real message. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+export class StreamObserver {
+  readonly #init: ObserverInit;
+  readonly #decoder = new SseDecoder((data) => this.#onEvent(data));
+  #status = 0;
+  #contentType: string | undefined;
+  #headersMs: number | undefined;
+  /** Arrival time of the read being decoded; every event decoded from it shares it. */
+  #readMs = 0;
+  #events = 0;
+  #tokenChunkMs: number[] = [];
+  #firstContentMs: number | undefined;
+  #outputChars = 0;
+  #textParts: string[] | undefined;
+  #finishReason: string | undefined;
+  #usage: UsageCounts | undefined;
+  #sawDone = false;
+  #errorBody: Buffer[] = [];
+  #errorBodyBytes = 0;
+  #outcome: Outcome | undefined;
+  #error: RequestError | undefined;
+  #endMs = 0;
+
+  constructor(init: ObserverInit) {
+    this.#init = init;
+    if (init.keepText) this.#textParts = [];
+  }
+
+  /** True once the outcome is decided; later input is ignored. */
+  get settled(): boolean {
+    return this.#outcome !== undefined;
+  }
+
+  responseStart(status: number, contentType: string | undefined, nowMs: number): void {
+    if (this.settled || status < 200) return; // 1xx interim responses are not the answer
+    this.#status = status;
+    this.#contentType = contentType;
+    this.#headersMs = nowMs;
+  }
+
+  /** One network read, timestamped on arrival. Returns `settled`. */
+  data(chunk: Buffer, nowMs: number): boolean {
+    if (this.settled) return true;
+    if (this.#status >= 300) {
+      if (this.#errorBodyBytes < MAX_ERROR_BODY_BYTES) {
+        this.#errorBody.push(Buffer.from(chunk));
+        this.#errorBodyBytes += chunk.length;
+      }
+      return false;
+    }
+    this.#readMs = nowMs;
+    this.#decoder.write(chunk);
+    return this.settled;
+  }
+
+  /** The response body ended normally. */
+  end(nowMs: number): void {
+    if (this.settled) return;
+    if (this.#status >= 300) {
+      this.#settleHttpError(nowMs);
+      return;
+    }
+    this.#readMs = nowMs;
+    this.#decoder.end();
+    if (!this.settled) this.#complete(nowMs);
+  }
+
+  /** The exchange failed before its body ended. */
+  fail(kind: FailureKind, message: string, nowMs: number): void {
+    if (this.settled) return;
+    if (kind === "aborted") {
+      this.#outcome = "aborted";
+      this.#endMs = nowMs;
+    } else if (this.#status >= 300) {
+      this.#settleHttpError(nowMs);
+    } else if (kind === "connection" && this.#finishReason !== undefined) {
+      // Everything was generated; only the [DONE] marker or the chunked terminator was lost.
+      this.#complete(nowMs);
+    } else {
+      this.#settleError(kind, message, nowMs);
+    }
+  }
+
+  record(): RequestRecord {
+    const init = this.#init;
+    const origin = init.originMs;
+    const record: RequestRecord = {
+      id: init.id,
+      level: init.level,
+      index: init.index,
+      warmup: init.warmup,
+      scheduledMs: init.scheduledMs - origin,
+      sentMs: init.sentMs - origin,
+      endMs: (this.settled ? this.#endMs : init.sentMs) - origin,
+      tokenChunkMs: this.#tokenChunkMs.map((t) => t - origin),
+      outcome: this.#outcome ?? "error",
+      targetInputTokens: init.targetInputTokens,
+      outputChars: this.#outputChars,
+    };
+    if (this.#headersMs !== undefined) record.headersMs = this.#headersMs - origin;
+    const firstTokenMs = this.#tokenChunkMs[0];
+    if (firstTokenMs !== undefined) record.firstTokenMs = firstTokenMs - origin;
+    if (this.#firstContentMs !== undefined) record.firstContentMs = this.#firstContentMs - origin;
+    if (this.#error !== undefined) record.error = this.#error;
+    else if (this.#outcome === undefined) record.error = { code: "incomplete", message: "not settled" };
+    if (this.#finishReason !== undefined) record.finishReason = this.#finishReason;
+    if (this.#usage !== undefined) record.usage = this.#usage;
+    if (init.targetOutputTokens !== undefined) record.targetOutputTokens = init.targetOutputTokens;
+    return record;
+  }
+
+  /** The generated text when `keepText` was set. */
+  text(): string | undefined {
+    return this.#textParts?.join("");
+  }
+
+  #onEvent(data: string): void {
+    if (this.settled) return; // e.g. the [DONE] that vLLM sends after an error event
+    this.#events++;
+    const event = parseChunk(data);
+    if (event.kind === "done") {
+      this.#sawDone = true;
+      this.#complete(this.#readMs);
+      return;
+    }
+    if (event.kind === "error") {
+      this.#settleError(event.code, event.message, this.#readMs);
+      return;
+    }
+    const { content, reasoning } = event;
+    if (content.length > 0 || reasoning.length > 0) {
+      this.#tokenChunkMs.push(this.#readMs);
+      if (content.length > 0 && this.#firstContentMs === undefined) this.#firstContentMs = this.#readMs;
+      this.#outputChars += content.length + reasoning.length;
+      if (this.#textParts !== undefined) this.#textParts.push(reasoning, content);
+    }
+    if (event.finishReason !== undefined) this.#finishReason = event.finishReason;
+    // vLLM continuous_usage_stats puts usage on every chunk: the last one is the total.
+    if (event.usage !== undefined) this.#usage = event.usage;
+  }
+
+  #complete(endMs: number): void {
+    if (!this.#sawDone && this.#finishReason === undefined) {
+      const isSse = this.#contentType?.includes("text/event-stream") ?? false;
+      if (this.#events === 0 && !isSse) {
+        this.#settleError(
+          "bad_sse",
+          `expected a text/event-stream body, got ${this.#contentType ?? "no content-type"}`,
+          endMs,
+        );
+      } else {
+        this.#settleError("incomplete", "stream ended without [DONE] or a finish_reason", endMs);
+      }
+      return;
+    }
+    if (this.#tokenChunkMs.length === 0 && this.#init.targetOutputTokens !== 0) {
+      this.#settleError("empty_response", "the stream carried no generated text", endMs);
+      return;
+    }
+    this.#outcome = "ok";
+    this.#endMs = endMs;
+  }
+
+  #settleHttpError(nowMs: number): void {
+    const body = Buffer.concat(this.#errorBody).toString("utf8");
+    this.#errorBody = [];
+    const message = formatErrorBody(parseErrorBody(body));
+    this.#settleError(`http_${this.#status}`, message, nowMs, this.#status);
+  }
+
+  #settleError(code: string, message: string, nowMs: number, httpStatus?: number): void {
+    const secret = this.#init.secret;
+    const safe = secret ? message.replaceAll(secret, "[redacted]") : message;
+    this.#error = httpStatus === undefined ? { code, message: safe } : { code, httpStatus, message: safe };
+    this.#outcome = "error";
+    this.#endMs = nowMs;
+  }
+}

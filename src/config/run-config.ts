@@ -1,0 +1,112 @@
+// Owns the run configuration: one zod schema that is the single source of truth for its
+// types, defaults and validation. The CLI and the library both go through resolveRunConfig().
+
+import { z } from "zod";
+import { BenchError } from "../errors.js";
+
+const positiveInt = z.number().int().positive();
+
+const sloTerm = z.object({
+  metric: z.enum(["ttft_ms", "tpot_ms", "e2e_ms", "itl_ms"]),
+  op: z.enum(["<=", "<", ">=", ">"]),
+  value: z.number().nonnegative(),
+});
+
+const requestCount = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("count"), n: positiveInt }),
+  z.object({ kind: z.literal("multiple"), factor: z.number().positive() }),
+]);
+
+/** Options for the embedded simulator, used when no `url` is given. */
+export const simConfigSchema = z.object({
+  ttftMs: z.number().nonnegative().default(30),
+  perTokenMs: z.number().positive().default(10),
+  batchSlowdown: z.number().nonnegative().default(0.002),
+  model: z.string().min(1).default("sim-model"),
+  trace: z.string().optional(),
+});
+
+export const runConfigSchema = z
+  .object({
+    /** Target base URL; absent = start the embedded simulator. */
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    /** Model name sent in requests; absent = the first id from GET /v1/models. */
+    model: z.string().min(1).optional(),
+    /** tokenizer.json directory/file or a Hugging Face model id in the local cache; absent = bundled Qwen3. */
+    tokenizer: z.string().min(1).optional(),
+    endpoint: z.enum(["completions", "chat"]).default("completions"),
+    inputTokens: positiveInt.default(512),
+    outputTokens: positiveInt.default(128),
+    /** Send min_tokens = max_tokens and ignore_eos so every completion has exactly outputTokens. */
+    exactOutput: z.boolean().default(true),
+    strict: z.boolean().default(false),
+    sharedPrefixTokens: z.number().int().nonnegative().default(0),
+    prompt: z.string().min(1).optional(),
+    dataset: z.string().min(1).optional(),
+    concurrency: z.array(positiveInt).min(1).optional(),
+    rate: z.array(z.number().positive()).min(1).optional(),
+    arrival: z.enum(["poisson", "gamma", "constant"]).default("poisson"),
+    /** Gamma shape: 1 = Poisson, < 1 burstier, > 1 smoother. */
+    burstiness: z.number().positive().default(1),
+    /** Open loop only: cap on in-flight requests; arrivals beyond it wait (queue wait is reported). */
+    maxConcurrency: positiveInt.optional(),
+    /** Requests per level; default 3x, or unlimited when only a duration is given. */
+    requests: requestCount.optional(),
+    durationMs: z.number().positive().optional(),
+    warmup: z.number().int().nonnegative().default(0),
+    timeoutMs: z.number().positive().default(600_000),
+    slo: z.array(sloTerm).default([]),
+    percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 90, 95, 99]),
+    seed: z.number().int().nonnegative().default(0),
+    out: z.string().min(1).optional(),
+    apiKeyEnv: z.string().min(1).default("OPENAI_API_KEY"),
+    /** Count received text with the client tokenizer (cross-check of usage). Costs CPU per token. */
+    clientTokenCheck: z.boolean().default(true),
+    metricsUrl: z.url().optional(),
+    metrics: z.boolean().default(true),
+    metricsIntervalMs: z.number().positive().default(1000),
+    waitReadyMs: z.number().nonnegative().default(0),
+    serverCmd: z.string().optional(),
+    gpuInfoCmd: z.string().optional(),
+    sim: simConfigSchema.default(simConfigSchema.parse({})),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.concurrency && cfg.rate) {
+      ctx.addIssue({ code: "custom", path: ["rate"], message: "use either concurrency or rate, not both" });
+    }
+    if (cfg.prompt && cfg.dataset) {
+      ctx.addIssue({ code: "custom", path: ["dataset"], message: "use either prompt or dataset, not both" });
+    }
+    if (cfg.sharedPrefixTokens >= cfg.inputTokens && !cfg.prompt && !cfg.dataset) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sharedPrefixTokens"],
+        message: `must be smaller than inputTokens (${cfg.inputTokens})`,
+      });
+    }
+  });
+
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+export type RunConfig = z.output<typeof runConfigSchema>;
+
+/** Concurrency levels used when neither concurrency nor rate is given: a newcomer's small sweep. */
+export const DEFAULT_CONCURRENCY = [1, 4, 16] as const;
+
+/** Maps a config field path to the CLI flag users typed, so errors name the flag. */
+function flagFor(path: readonly PropertyKey[]): string {
+  const field = String(path[0] ?? "");
+  const kebab = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return path.length > 1 && field === "sim" ? `--sim-${String(path[1])}` : `--${kebab}`;
+}
+
+/** Validates and fills defaults. Throws BenchError(E_BAD_CONFIG) naming the field/flag. */
+export function resolveRunConfig(input: RunConfigInput): RunConfig {
+  const result = runConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue ? flagFor(issue.path) : "config";
+  throw new BenchError("E_BAD_CONFIG", `${where}: ${issue?.message ?? "invalid configuration"}`, {
+    where,
+    cause: result.error,
+  });
+}

@@ -1,0 +1,10 @@
+// Public library API (re-exports only).
+
+export { runBenchmark, type RunHooks, type RunResult } from "./bench/run-benchmark.js";
+export type { ProgressEvent, ProgressListener } from "./bench/progress.js";
+export { resolveRunConfig, runConfigSchema, type RunConfig, type RunConfigInput } from "./config/run-config.js";
+export { BenchError, isBenchError, type BenchErrorCode } from "./errors.js";
+export type { RequestRecord, Outcome } from "./client/record.js";
+export type { LevelSummary, FlatDistribution } from "./metrics/level.js";
+export { SUMMARY_SCHEMA, type RunSummary, type RunInfo } from "./report/summary.js";
+export { startSimulator } from "./sim/index.js";

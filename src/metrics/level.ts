@@ -1,0 +1,213 @@
+// Owns aggregation of one load level's records into the user-facing level summary
+// (snake_case ids with units, identical in JSON, CSV, console and docs/metrics.md).
+// Latency distributions cover successful requests only; failures are counted by code.
+
+import type { SloTerm } from "../config/units.js";
+import type { RequestRecord } from "../client/record.js";
+import { deriveRequestMetrics, type RequestMetrics } from "./derive.js";
+import { summarize, type Distribution } from "./stats.js";
+import { checkStrict, type StrictReport } from "./strict.js";
+
+export type LevelLoad =
+  | { kind: "concurrency"; concurrency: number }
+  | { kind: "rate"; rate_per_s: number; arrival: string; burstiness: number; max_concurrency?: number };
+
+export interface FlatDistribution {
+  count: number;
+  mean: number;
+  median: number;
+  std: number;
+  min: number;
+  max: number;
+  [percentile: `p${string}`]: number;
+}
+
+export interface GoodputSummary {
+  slo: string;
+  good: number;
+  fraction: number;
+  request_per_s: number;
+}
+
+export interface LevelSummary {
+  level: number;
+  load: LevelLoad;
+  requests: { sent: number; completed: number; errored: number; aborted: number; warmup: number };
+  errors_by_code: Record<string, number>;
+  /** First scheduled send → last completion, seconds. */
+  duration_s: number;
+  request_per_s: number;
+  input_tokens_per_s: number;
+  output_tokens_per_s: number;
+  total_tokens_per_s: number;
+  input_tokens_total: number;
+  output_tokens_total: number;
+  ttft_ms?: FlatDistribution;
+  ttfc_ms?: FlatDistribution;
+  tpot_ms?: FlatDistribution;
+  itl_ms?: FlatDistribution;
+  e2e_ms?: FlatDistribution;
+  send_delay_ms?: FlatDistribution;
+  decode_tokens_per_s?: FlatDistribution;
+  prefill_tokens_per_s?: FlatDistribution;
+  input_tokens?: FlatDistribution;
+  output_tokens?: FlatDistribution;
+  goodput?: GoodputSummary;
+  strict?: StrictReport;
+  /** Server-side view of the level window from /metrics (telemetry), when scraped. */
+  server?: ServerWindow;
+  /** Server usage vs the client tokenizer's count of the received text. */
+  client_token_check?: { checked: number; differing: number; max_abs_diff: number; tokenizer: string };
+  /** Client-vs-server disagreements beyond tolerance (telemetry cross-check). */
+  cross_check?: string[];
+  interrupted: boolean;
+  warnings: string[];
+}
+
+/** What telemetry contributes per level; the full shape lives in src/telemetry/. */
+export interface ServerWindow {
+  prefix_cache_hit_rate?: number | null;
+  [field: string]: unknown;
+}
+
+export interface AggregateOptions {
+  level: number;
+  load: LevelLoad;
+  percentiles: readonly number[];
+  slo: readonly SloTerm[];
+  strict: boolean;
+  endpoint: "completions" | "chat";
+  interrupted: boolean;
+}
+
+export function flatten(dist: Distribution | undefined): FlatDistribution | undefined {
+  if (!dist) return undefined;
+  const { percentiles, ...rest } = dist;
+  return { ...rest, ...percentiles } as FlatDistribution;
+}
+
+function sloValue(term: SloTerm, m: RequestMetrics): number | undefined {
+  switch (term.metric) {
+    case "ttft_ms":
+      return m.ttftMs;
+    case "tpot_ms":
+      // A one-token answer has no TPOT; it cannot violate a TPOT objective.
+      return m.tpotMs ?? 0;
+    case "e2e_ms":
+      return m.e2eMs;
+    case "itl_ms":
+      return m.itlMs.length === 0 ? 0 : m.itlMs.reduce((a, b) => a + b, 0) / m.itlMs.length;
+  }
+}
+
+export function meetsSlo(terms: readonly SloTerm[], m: RequestMetrics): boolean {
+  return terms.every((term) => {
+    const v = sloValue(term, m);
+    if (v === undefined) return false;
+    switch (term.op) {
+      case "<=":
+        return v <= term.value;
+      case "<":
+        return v < term.value;
+      case ">=":
+        return v >= term.value;
+      case ">":
+        return v > term.value;
+    }
+  });
+}
+
+export function aggregateLevel(records: readonly RequestRecord[], options: AggregateOptions): LevelSummary {
+  const measured = records.filter((r) => !r.warmup);
+  const ok = measured.filter((r) => r.outcome === "ok");
+  const metrics = ok.map(deriveRequestMetrics);
+  const errorsByCode: Record<string, number> = {};
+  for (const r of measured) {
+    if (r.outcome === "error") {
+      const code = r.error?.code ?? "unknown";
+      errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
+    }
+  }
+  const firstScheduledMs = Math.min(...measured.map((r) => r.scheduledMs));
+  const lastEndMs = Math.max(...measured.map((r) => r.endMs));
+  const durationS = measured.length === 0 ? 0 : (lastEndMs - firstScheduledMs) / 1000;
+  const perS = (x: number): number => (durationS > 0 ? x / durationS : 0);
+  const inputTotal = metrics.reduce((a, m) => a + m.promptTokens, 0);
+  const outputTotal = metrics.reduce((a, m) => a + (m.outputTokens ?? 0), 0);
+  const pick = (f: (m: RequestMetrics) => number | undefined): number[] =>
+    metrics.map(f).filter((v): v is number => v !== undefined);
+  const dist = (values: number[]): FlatDistribution | undefined => flatten(summarize(values, options.percentiles));
+
+  const summary: LevelSummary = {
+    level: options.level,
+    load: options.load,
+    requests: {
+      sent: measured.length,
+      completed: ok.length,
+      errored: measured.filter((r) => r.outcome === "error").length,
+      aborted: measured.filter((r) => r.outcome === "aborted").length,
+      warmup: records.length - measured.length,
+    },
+    errors_by_code: errorsByCode,
+    duration_s: durationS,
+    request_per_s: perS(ok.length),
+    input_tokens_per_s: perS(inputTotal),
+    output_tokens_per_s: perS(outputTotal),
+    total_tokens_per_s: perS(inputTotal + outputTotal),
+    input_tokens_total: inputTotal,
+    output_tokens_total: outputTotal,
+    interrupted: options.interrupted,
+    warnings: [],
+  };
+  const assign = <K extends keyof LevelSummary>(key: K, value: LevelSummary[K] | undefined): void => {
+    if (value !== undefined) summary[key] = value;
+  };
+  assign("ttft_ms", dist(pick((m) => m.ttftMs)));
+  assign("ttfc_ms", dist(pick((m) => m.ttfcMs)));
+  assign("tpot_ms", dist(pick((m) => m.tpotMs)));
+  assign("itl_ms", dist(metrics.flatMap((m) => m.itlMs)));
+  assign("e2e_ms", dist(pick((m) => m.e2eMs)));
+  assign("send_delay_ms", dist(measured.map((r) => r.sentMs - r.scheduledMs)));
+  assign("decode_tokens_per_s", dist(pick((m) => m.decodeTokensPerS)));
+  assign("prefill_tokens_per_s", dist(pick((m) => m.prefillTokensPerS)));
+  assign("input_tokens", dist(pick((m) => m.promptTokens)));
+  assign("output_tokens", dist(pick((m) => m.outputTokens)));
+  if (options.slo.length > 0) {
+    const good = metrics.filter((m) => meetsSlo(options.slo, m)).length;
+    summary.goodput = {
+      slo: options.slo.map((t) => `${t.metric}${t.op}${t.value}`).join(","),
+      good,
+      fraction: measured.length === 0 ? 0 : good / measured.length,
+      request_per_s: perS(good),
+    };
+  }
+  if (options.strict) summary.strict = checkStrict(measured, options.endpoint);
+  summary.warnings = levelWarnings(summary, options.percentiles);
+  return summary;
+}
+
+/** Warnings that make a result suspect; shown in the console, summary.md and summary.json. */
+function levelWarnings(s: LevelSummary, percentiles: readonly number[]): string[] {
+  const warnings: string[] = [];
+  if (s.requests.sent > 0 && s.requests.errored / s.requests.sent > 0.05) {
+    warnings.push(`${s.requests.errored} of ${s.requests.sent} requests failed (${fmtPct(s.requests.errored / s.requests.sent)})`);
+  }
+  const lagP99 = s.send_delay_ms?.p99;
+  if (s.load.kind === "rate" && s.load.max_concurrency === undefined && lagP99 !== undefined && lagP99 > 10) {
+    warnings.push(`sends fell behind schedule (p99 ${lagP99.toFixed(1)} ms): the client may be saturated`);
+  }
+  const maxP = Math.max(...percentiles);
+  const needed = Math.ceil(100 / (100 - maxP));
+  if (s.requests.completed > 0 && s.requests.completed < needed) {
+    warnings.push(`only ${s.requests.completed} requests completed: p${maxP} needs at least ${needed} to mean anything`);
+  }
+  if (s.strict && s.strict.mismatched > 0) {
+    warnings.push(`strict: ${s.strict.mismatched} of ${s.strict.checked} requests had token counts different from the target`);
+  }
+  if (s.interrupted) warnings.push("level interrupted before it finished");
+  return warnings;
+}
+
+function fmtPct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}

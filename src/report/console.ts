@@ -1,0 +1,35 @@
+// Owns the terminal rendering of a run: an aligned per-level table and the warnings.
+
+import { fixed, loadLabel } from "./format.js";
+import type { RunSummary } from "./summary.js";
+
+interface Column {
+  title: string;
+  cell: (l: RunSummary["levels"][number]) => string;
+}
+
+const COLUMNS: Column[] = [
+  { title: "load", cell: (l) => loadLabel(l.load) },
+  { title: "ok/sent", cell: (l) => `${l.requests.completed}/${l.requests.sent}` },
+  { title: "req/s", cell: (l) => fixed(l.request_per_s, 3) },
+  { title: "out tok/s", cell: (l) => fixed(l.output_tokens_per_s, 1) },
+  { title: "TTFT p50", cell: (l) => fixed(l.ttft_ms?.median, 1) },
+  { title: "TTFT p99", cell: (l) => fixed(l.ttft_ms?.p99, 1) },
+  { title: "TPOT p50", cell: (l) => fixed(l.tpot_ms?.median, 2) },
+  { title: "ITL p99", cell: (l) => fixed(l.itl_ms?.p99, 2) },
+  { title: "E2E p50", cell: (l) => fixed(l.e2e_ms?.median, 1) },
+  { title: "errors", cell: (l) => String(l.requests.errored) },
+];
+
+export function renderConsoleTable(summary: RunSummary): string {
+  const rows = summary.levels.map((l) => COLUMNS.map((c) => c.cell(l)));
+  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padStart(widths[i] ?? 0)).join("  ");
+  const out = [line(COLUMNS.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+  out.push("(latencies in ms, measured from the scheduled send time)");
+  for (const l of summary.levels) {
+    for (const w of l.warnings) out.push(`warning: level ${l.level} (${loadLabel(l.load)}): ${w}`);
+    for (const w of l.cross_check ?? []) out.push(`cross-check: level ${l.level} (${loadLabel(l.load)}): ${w}`);
+  }
+  return `${out.join("\n")}\n`;
+}

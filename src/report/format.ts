@@ -1,0 +1,15 @@
+// Owns number formatting shared by the text renderers (console, markdown, csv).
+
+export function fixed(value: number | undefined, digits: number): string {
+  return value === undefined || !Number.isFinite(value) ? "" : value.toFixed(digits);
+}
+
+/** "10000" when every request had the same count, "min–max" otherwise. */
+export function tokenRange(d: { min: number; max: number } | undefined): string {
+  if (!d) return "";
+  return d.min === d.max ? String(d.min) : `${d.min}–${d.max}`;
+}
+
+export function loadLabel(load: { kind: string; concurrency?: number; rate_per_s?: number }): string {
+  return load.kind === "concurrency" ? `c=${load.concurrency}` : `${load.rate_per_s}/s`;
+}

@@ -1,0 +1,59 @@
+// Owns summary.md: the per-level table in the layout our users write by hand (seed 001),
+// followed by errors, strict-mode findings and warnings, so nothing suspect is hidden.
+
+import type { LevelSummary } from "../metrics/level.js";
+import { fixed, tokenRange } from "./format.js";
+import type { RunSummary } from "./summary.js";
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+function notes(level: LevelSummary): string {
+  const parts: string[] = [];
+  if (level.requests.errored > 0) {
+    parts.push(`errors: ${Object.entries(level.errors_by_code).map(([c, n]) => `${c}×${n}`).join(", ")}`);
+  }
+  if (level.strict) {
+    parts.push(level.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${level.strict.mismatched} mismatched`);
+  }
+  const hitRate = level.server?.prefix_cache_hit_rate;
+  if (typeof hitRate === "number") {
+    parts.push(`prefix cache hit ${(hitRate * 100).toFixed(2)}%`);
+  }
+  if (level.goodput) parts.push(`goodput ${level.goodput.request_per_s.toFixed(3)} req/s`);
+  if (level.interrupted) parts.push("interrupted");
+  return escapeCell(parts.join("; "));
+}
+
+export function renderMarkdown(summary: RunSummary): string {
+  const { run } = summary;
+  const lines: string[] = [];
+  lines.push(`# servebench: ${escapeCell(run.model)}${run.predicted ? " (PREDICTED, not measured)" : ""}`);
+  lines.push("");
+  lines.push(`- Target: ${run.embedded_simulator ? "embedded simulator" : escapeCell(run.target)} · endpoint \`/v1/${run.endpoint === "chat" ? "chat/completions" : "completions"}\` · started ${run.started_at}`);
+  lines.push(`- Workload: ${escapeCell(run.workload)} · tokenizer ${escapeCell(run.tokenizer)}${run.strict ? " · strict" : ""}`);
+  if (run.slo) lines.push(`- SLO: \`${run.slo}\``);
+  lines.push("- TTFT, E2E and TPOT are means over successful requests; Prompt TPS = prompt tokens / TTFT and Decode TPS = 1000 / TPOT, averaged per request (docs/metrics.md).");
+  lines.push("");
+  const rateRun = summary.levels.some((l) => l.load.kind === "rate");
+  lines.push(`| ${rateRun ? "Rate (req/s)" : "Concurrency"} | QPS | Prompt TPS (token/s) | Decode TPS (token/s) | TTFT (ms) | E2E (ms) | TPOT (ms) | Output TPS (token/s) | Input tokens | Output tokens | Done / sent | Notes |`);
+  lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+  for (const l of summary.levels) {
+    const load = l.load.kind === "concurrency" ? String(l.load.concurrency) : String(l.load.rate_per_s);
+    lines.push(
+      `| ${load} | ${fixed(l.request_per_s, 3)} | ${fixed(l.prefill_tokens_per_s?.mean, 3)} | ${fixed(l.decode_tokens_per_s?.mean, 3)} | ${fixed(l.ttft_ms?.mean, 3)} | ${fixed(l.e2e_ms?.mean, 3)} | ${fixed(l.tpot_ms?.mean, 3)} | ${fixed(l.output_tokens_per_s, 2)} | ${tokenRange(l.input_tokens)} | ${tokenRange(l.output_tokens)} | ${l.requests.completed} / ${l.requests.sent} | ${notes(l)} |`,
+    );
+  }
+  const warned = summary.levels.filter((l) => l.warnings.length > 0);
+  if (warned.length > 0) {
+    lines.push("", "## Warnings", "");
+    for (const l of warned) for (const w of l.warnings) lines.push(`- level ${l.level}: ${escapeCell(w)}`);
+  }
+  const strictExamples = summary.levels.flatMap((l) => l.strict?.examples ?? []);
+  if (strictExamples.length > 0) {
+    lines.push("", "## Strict-mode mismatches (first examples)", "", "| Request | Field | Expected | Actual |", "|---|---|---:|---:|");
+    for (const m of strictExamples.slice(0, 20)) lines.push(`| ${m.id} | ${m.field} | ${m.expected} | ${m.actual ?? "no usage"} |`);
+  }
+  return `${lines.join("\n")}\n`;
+}

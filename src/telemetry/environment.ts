@@ -1,0 +1,189 @@
+// Owns env.json: the facts a reader needs to trust or reproduce a run (machine, versions, the
+// resolved config, the target's model and version, GPUs). Nothing here may fail a run: an
+// unanswered endpoint or a missing tool is recorded as absent.
+
+import { execFile } from "node:child_process";
+import { readFile, realpath } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { request } from "undici";
+import { captureGpuInfo, type GpuInfo } from "./gpu-info.js";
+
+export interface TargetModel {
+  id: string;
+  /** vLLM/SGLang `max_model_len`, llama.cpp `meta.n_ctx`; null when the server does not say. */
+  max_model_len: number | null;
+}
+
+export interface TargetInfo {
+  base_url: string;
+  /** Body of GET /version as JSON (vLLM, SGLang), or null. */
+  version: unknown;
+  version_error?: string;
+  models: TargetModel[] | null;
+  models_error?: string;
+}
+
+/** Exactly what env.json holds. */
+export type EnvRecord = {
+  /** ISO 8601 with the local offset, e.g. 2025-12-18T01:19:29.120+08:00. */
+  started_at: string;
+  hostname: string;
+  os: { platform: string; type: string; release: string; version: string; arch: string };
+  cpu: { model: string | null; count: number };
+  memory_total_bytes: number;
+  node_version: string;
+  servebench_version: string | null;
+  /** HEAD of the servebench checkout; absent when not run from one. */
+  git_commit?: string;
+  config: unknown;
+  server_cmd?: string;
+  target?: TargetInfo;
+  gpu: GpuInfo;
+};
+
+export interface CaptureEnvironmentOptions {
+  /** The resolved config; secrets should already be redacted, we redact again defensively. */
+  config: unknown;
+  baseUrl?: string;
+  serverCmd?: string;
+  gpuInfoCmd?: string;
+  headers?: Record<string, string>;
+  startedAt?: Date;
+  /** Per HTTP call and per tool. Default 3000. */
+  timeoutMs?: number;
+}
+
+/**
+ * @example await writeFile("env.json", JSON.stringify(await captureEnvironment({ config, baseUrl }), null, 2));
+ */
+export async function captureEnvironment(options: CaptureEnvironmentOptions): Promise<EnvRecord> {
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const pkgDir = await findPackageDir();
+  const [version, commit, target, gpu] = await Promise.all([
+    pkgDir === null ? null : readVersion(pkgDir),
+    pkgDir === null ? undefined : gitCommit(pkgDir, timeoutMs),
+    options.baseUrl === undefined ? undefined : fetchTarget(options.baseUrl, timeoutMs, options.headers),
+    captureGpuInfo({ timeoutMs, ...(options.gpuInfoCmd === undefined ? {} : { gpuInfoCmd: options.gpuInfoCmd }) }),
+  ]);
+  const cpus = os.cpus();
+  const record: EnvRecord = {
+    started_at: isoWithOffset(options.startedAt ?? new Date()),
+    hostname: os.hostname(),
+    os: { platform: process.platform, type: os.type(), release: os.release(), version: os.version(), arch: os.arch() },
+    cpu: { model: cpus[0]?.model.trim() ?? null, count: cpus.length > 0 ? cpus.length : os.availableParallelism() },
+    memory_total_bytes: os.totalmem(),
+    node_version: process.version,
+    servebench_version: version,
+    config: redactSecrets(options.config),
+    gpu,
+  };
+  if (commit !== undefined) record.git_commit = commit;
+  if (options.serverCmd !== undefined) record.server_cmd = options.serverCmd;
+  if (target !== undefined) record.target = target;
+  return record;
+}
+
+/** `2025-12-18T01:19:29.120+08:00`: local wall time and its UTC offset, not `Z`. */
+export function isoWithOffset(date: Date): string {
+  const pad = (n: number, w = 2): string => String(Math.trunc(Math.abs(n))).padStart(w, "0");
+  const offsetMin = -date.getTimezoneOffset();
+  const sign = offsetMin >= 0 ? "+" : "-";
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}` +
+    `${sign}${pad(offsetMin / 60)}:${pad(offsetMin % 60)}`
+  );
+}
+
+const SECRET_KEY = /^(api_?key|authorization|proxy_?authorization|token|password|passwd|secret|cookie)$|(api_?key|_token|access_?token|auth_?token|bearer|secret|password)$/;
+
+/**
+ * Copies `value` with secret-looking keys replaced by "[redacted]": apiKey, api_key, authorization,
+ * token, hfToken, clientSecret… (matched case- and dash-insensitively). `maxTokens` or `tokenizer`
+ * are not secrets and are kept.
+ */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const norm = key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/-/g, "_").toLowerCase();
+    out[key] = SECRET_KEY.test(norm) && v !== undefined && v !== null ? "[redacted]" : redactSecrets(v);
+  }
+  return out;
+}
+
+/** The servebench package root, found upward from this module (works from src/ and dist/). */
+async function findPackageDir(): Promise<string | null> {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i += 1) {
+    const pkg = await readFile(path.join(dir, "package.json"), "utf8").catch(() => null);
+    if (pkg !== null && (JSON.parse(pkg) as { name?: unknown }).name === "servebench") return dir;
+    dir = path.dirname(dir);
+  }
+  return null;
+}
+
+async function readVersion(pkgDir: string): Promise<string | null> {
+  const pkg = JSON.parse(await readFile(path.join(pkgDir, "package.json"), "utf8")) as { version?: unknown };
+  return typeof pkg.version === "string" ? pkg.version : null;
+}
+
+/** HEAD only if the package dir is itself the top of a git work tree (not inside someone's repo). */
+function gitCommit(pkgDir: string, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile("git", ["rev-parse", "--show-toplevel", "HEAD"], { cwd: pkgDir, timeout: timeoutMs }, (error, stdout) => {
+      if (error !== null) return resolve(undefined);
+      const [top, head] = stdout.trim().split("\n");
+      if (top === undefined || head === undefined || !/^[0-9a-f]{40,64}$/.test(head)) return resolve(undefined);
+      Promise.all([realpath(top), realpath(pkgDir)])
+        .then(([a, b]) => resolve(a === b ? head : undefined))
+        .catch(() => resolve(undefined));
+    });
+  });
+}
+
+async function getJson(url: URL, timeoutMs: number, headers?: Record<string, string>): Promise<unknown> {
+  const res = await request(url, {
+    method: "GET",
+    ...(headers === undefined ? {} : { headers }),
+    signal: AbortSignal.timeout(timeoutMs),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+  return JSON.parse(text) as unknown;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.name === "TimeoutError" ? "timeout" : error.message;
+  return String(error);
+}
+
+async function fetchTarget(baseUrl: string, timeoutMs: number, headers?: Record<string, string>): Promise<TargetInfo> {
+  const [version, models] = await Promise.allSettled([
+    getJson(new URL("/version", baseUrl), timeoutMs, headers),
+    getJson(new URL("/v1/models", baseUrl), timeoutMs, headers),
+  ]);
+  const info: TargetInfo = { base_url: baseUrl, version: null, models: null };
+  if (version.status === "fulfilled") info.version = version.value;
+  else info.version_error = errorText(version.reason);
+  if (models.status === "fulfilled") info.models = parseModels(models.value);
+  else info.models_error = errorText(models.reason);
+  return info;
+}
+
+/** OpenAI list `{ data: [{ id, max_model_len? , meta?: { n_ctx } }] }`. */
+export function parseModels(body: unknown): TargetModel[] {
+  const data = (body as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) return [];
+  return data.flatMap((entry: unknown) => {
+    const m = entry as { id?: unknown; max_model_len?: unknown; meta?: { n_ctx?: unknown } | null };
+    if (typeof m.id !== "string") return [];
+    const len = typeof m.max_model_len === "number" ? m.max_model_len : m.meta?.n_ctx;
+    return [{ id: m.id, max_model_len: typeof len === "number" ? len : null }];
+  });
+}

