@@ -93,6 +93,7 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   const originMs = monotonicNowMs();
   ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded });
   await telemetry.captureEnvironment(config, model);
+  await telemetry.measureRtt();
   const run: RunInfo = {
     started_at: new Date().toISOString(),
     target: ctx.baseUrl,
@@ -219,7 +220,7 @@ async function runOneLevel(
       summary.warnings.push(`${specs.reused} prompts were reused after the pool of ${specs.poolSize}: prefix caching may flatter this level`);
     }
     addClientTokenCheck(summary, records, texts, ctx.tokenizer);
-    await telemetry.addToLevel(summary, records, windowStartMs, windowEndMs);
+    telemetry.addToLevel(summary, windowStartMs, windowEndMs);
     return summary;
   } finally {
     await client.close();

@@ -4,7 +4,8 @@
 
 import { join } from "node:path";
 import type { RunConfig } from "../config/run-config.js";
-import type { RequestRecord } from "../client/record.js";
+import { request } from "undici";
+import { monotonicNowMs } from "../clock.js";
 import type { LevelSummary } from "../metrics/level.js";
 import { crossCheck } from "../telemetry/cross-check.js";
 import { captureEnvironment } from "../telemetry/environment.js";
@@ -15,6 +16,8 @@ import type { ProgressListener } from "./progress.js";
 
 export class Telemetry {
   private scraper: MetricsScraper | undefined;
+  private rttMs = 0;
+  readyAfterMs: number | undefined;
 
   constructor(
     private readonly config: RunConfig,
@@ -31,9 +34,10 @@ export class Telemetry {
     if (this.config.waitReadyMs <= 0) return;
     const result = await waitReady(this.baseUrl, {
       timeoutMs: this.config.waitReadyMs,
-      onProgress: (message: string) => this.emit({ kind: "info", message }),
+      onProgress: (p) => this.emit({ kind: "info", message: `waiting for ${p.stage} (${(p.elapsedMs / 1000).toFixed(0)} s): ${p.lastError}` }),
     });
-    this.emit({ kind: "info", message: `server ready after ${(result.waitedMs / 1000).toFixed(1)} s` });
+    this.readyAfterMs = result.readyAfterMs;
+    this.emit({ kind: "info", message: `server ready after ${(result.readyAfterMs / 1000).toFixed(1)} s` });
   }
 
   async captureEnvironment(config: RunConfig, model: string): Promise<void> {
@@ -45,6 +49,24 @@ export class Telemetry {
     });
     const { writeFileAtomic } = await import("../report/run-dir.js");
     writeFileAtomic(join(this.dir, "env.json"), `${JSON.stringify(env, null, 2)}\n`);
+  }
+
+  /** Minimum of a few GET /health round trips: how much of client TTFT is network. */
+  async measureRtt(): Promise<number> {
+    const url = `${this.baseUrl.replace(/\/v1\/?$/, "")}/health`;
+    let best = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t0 = monotonicNowMs();
+      try {
+        const res = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
+        await res.body.dump();
+        best = Math.min(best, monotonicNowMs() - t0);
+      } catch {
+        break;
+      }
+    }
+    this.rttMs = Number.isFinite(best) ? best : 0;
+    return this.rttMs;
   }
 
   start(originMs: number): void {
@@ -63,11 +85,18 @@ export class Telemetry {
     await this.scraper?.scrapeNow();
   }
 
-  async addToLevel(summary: LevelSummary, records: readonly RequestRecord[], startMs: number, endMs: number): Promise<void> {
+  addToLevel(summary: LevelSummary, startMs: number, endMs: number): void {
     if (!this.scraper) return;
     const server = summarizeWindow(this.scraper.scrapes(), startMs, endMs);
     summary.server = server;
-    const warnings = crossCheck({ client: summary, server, records });
+    const warnings = crossCheck({
+      clientGenerationTokensPerSec: summary.output_tokens_per_s,
+      serverGenerationTokensPerSec: server.generation_tokens_per_s,
+      clientTtftP50Ms: summary.ttft_ms?.median ?? null,
+      serverTtftP50Ms: server.ttft_ms.p50,
+      serverTtftP50BucketMs: server.ttft_p50_bucket_ms,
+      rttMs: this.rttMs,
+    });
     if (warnings.length > 0) summary.cross_check = warnings;
   }
 

@@ -60,6 +60,7 @@ export class StreamingClient {
   readonly #path: string;
   readonly #headers: Record<string, string>;
   readonly #abortRegistry = new AbortRegistry();
+  #closing: Promise<void> | undefined;
 
   constructor(opts: ClientOptions) {
     if (!(opts.maxConnections >= 1)) {
@@ -90,9 +91,10 @@ export class StreamingClient {
     return text === undefined ? { record } : { record, text };
   }
 
-  /** Waits for in-flight requests, then closes every connection. */
-  async close(): Promise<void> {
-    await this.#pool.close();
+  /** Waits for in-flight requests (each bounded by its timeout), then closes every connection. */
+  close(): Promise<void> {
+    this.#closing ??= this.#pool.close();
+    return this.#closing;
   }
 
   #exchange(
@@ -261,7 +263,10 @@ class AbortRegistry {
 /** "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9" — the errno code first, then the cause's. */
 function describeNetworkError(error: Error): string {
   const code = (error as { code?: unknown }).code;
-  let message = typeof code === "string" ? `${code}: ${error.message}` : error.message;
+  // Happy-eyeballs connects fail with an AggregateError whose own message is empty.
+  const inner: unknown = error instanceof AggregateError ? error.errors[0] : undefined;
+  const text = error.message === "" && inner instanceof Error ? inner.message : error.message;
+  let message = typeof code === "string" ? `${code}: ${text}` : text;
   const cause = error.cause;
   if (cause instanceof Error) {
     const causeCode = (cause as { code?: unknown }).code;

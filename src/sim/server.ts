@@ -12,14 +12,18 @@ import { resolveSimulatorOptions } from "./options.js";
 import type { ResolvedSimulatorOptions, SimulatorOptions } from "./options.js";
 import { mixSeed } from "./output-plan.js";
 import { parseRequest } from "./parse-request.js";
+import type { ParseResult } from "./parse-request.js";
 import { SimMetrics } from "./sim-metrics.js";
 import type { FinishedReason } from "./sim-metrics.js";
 import { TraceWriter } from "./trace-writer.js";
 import { badRequest, errorBody, modelsBody } from "./vllm-wire.js";
 import type { Endpoint, WireError } from "./vllm-wire.js";
 
-/** Reported by GET /version and inside system_fingerprint. */
-export const SIM_VERSION = "0.1.0+servebench.sim";
+/**
+ * Reported by GET /version and inside system_fingerprint: the vLLM version whose wire format the
+ * simulator copies (as in the shared fixtures), with a local suffix that marks it as simulated.
+ */
+export const SIM_VERSION = "0.30.0+servebench.sim1";
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface SimStats {
@@ -176,14 +180,21 @@ class Simulator {
       return this.#reject(res, badRequest(`Invalid JSON body: ${(error as Error).message}`));
     }
     const o = this.#opts;
-    const parsed = parseRequest(endpoint, json, {
-      model: o.model,
-      maxModelLen: o.maxModelLen,
-      defaultMaxTokens: o.defaultMaxTokens,
-      countPromptTokens: o.promptTokenCounter,
-      chatTemplateTokens: o.chatTemplateTokens,
-      chatMessageTokens: o.chatMessageTokens,
-    });
+    let parsed: ParseResult;
+    try {
+      parsed = parseRequest(endpoint, json, {
+        model: o.model,
+        maxModelLen: o.maxModelLen,
+        defaultMaxTokens: o.defaultMaxTokens,
+        countPromptTokens: o.promptTokenCounter,
+        chatTemplateTokens: o.chatTemplateTokens,
+        chatMessageTokens: o.chatMessageTokens,
+      });
+    } catch (error) {
+      // Only an injected promptTokenCounter can throw here; answer like a failing server, do not crash.
+      const message = `prompt token counter failed: ${(error as Error).message}`;
+      return this.#reject(res, { status: 500, message, type: "InternalServerError", param: null });
+    }
     if (!parsed.ok) return this.#reject(res, parsed.error);
     this.#accepted++;
     const request = parsed.request;

@@ -4,8 +4,8 @@
 
 import { execFile } from "node:child_process";
 import { readFile, realpath } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import * as os from "node:os";
+import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
 import { captureGpuInfo, type GpuInfo } from "./gpu-info.js";
@@ -59,7 +59,7 @@ export interface CaptureEnvironmentOptions {
  * @example await writeFile("env.json", JSON.stringify(await captureEnvironment({ config, baseUrl }), null, 2));
  */
 export async function captureEnvironment(options: CaptureEnvironmentOptions): Promise<EnvRecord> {
-  const timeoutMs = options.timeoutMs ?? 3000;
+  const timeoutMs = Math.ceil(options.timeoutMs ?? 3000);
   const pkgDir = await findPackageDir();
   const [version, commit, target, gpu] = await Promise.all([
     pkgDir === null ? null : readVersion(pkgDir),

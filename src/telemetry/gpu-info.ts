@@ -18,7 +18,7 @@ export type GpuInfo =
 
 interface RunResult {
   stdout: string;
-  error?: NodeJS.ErrnoException & { killed?: boolean };
+  error?: { message: string; killed?: boolean | undefined; code?: unknown };
 }
 
 const NVIDIA_ARGS = ["--query-gpu=name,driver_version,memory.total,mig.mode.current", "--format=csv,noheader"];

@@ -43,8 +43,14 @@ function canonicalJson(s: CanonicalSnapshot): Record<string, unknown> {
             draft_tokens_total: s.specDecode.draftTokensTotal,
             accepted_tokens_total: s.specDecode.acceptedTokensTotal,
           },
-    sources: s.sources,
+    sources: Object.fromEntries(Object.entries(s.sources).map(([k, v]) => [snakeKey(k), v])),
   };
+}
+
+/** `kvUsageGpu` → `kv_usage_gpu`, `ttftHist` → `ttft_hist_s`, matching the keys above. */
+function snakeKey(key: string): string {
+  const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return snake.endsWith("_hist") ? `${snake}_s` : snake;
 }
 
 /**

@@ -30,7 +30,8 @@ export class PrometheusParseError extends Error {
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+const METRIC_NAME_AT = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
+const LABEL_NAME_AT = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 const FLOAT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
 
 /**
@@ -62,6 +63,7 @@ export function parsePrometheusText(text: string): Exposition {
 }
 
 function parseComment(line: string, types: Map<string, MetricType>, lineNo: number): void {
+  if (!line.includes("TYPE")) return; // HELP, UNIT and free comments carry nothing we use
   const m = /^#\s+TYPE\s+(\S+)\s+(\S+)\s*$/.exec(line);
   if (m === null) {
     if (/^#\s+TYPE\b/.test(line)) throw new PrometheusParseError(lineNo, "malformed TYPE line", line);
@@ -89,30 +91,34 @@ class LineReader {
   peek(): string | undefined {
     return this.line[this.pos];
   }
+  /** `re` must be sticky (`y`): it is matched exactly at the cursor without slicing the line. */
   match(re: RegExp, what: string): string {
-    const m = re.exec(this.line.slice(this.pos));
+    re.lastIndex = this.pos;
+    const m = re.exec(this.line);
     if (m === null) this.fail(`expected ${what}`);
     this.pos += m[0].length;
     return m[0];
   }
+  /** Reads a quoted label value; slices between escapes instead of building char by char. */
   quoted(): string {
     if (this.peek() !== '"') this.fail("expected '\"'");
-    this.pos += 1;
+    const line = this.line;
+    let from = this.pos + 1;
     let out = "";
     for (;;) {
-      const c = this.line[this.pos];
-      if (c === undefined) this.fail("unterminated label value");
-      this.pos += 1;
-      if (c === '"') return out;
-      if (c !== "\\") {
-        out += c;
-        continue;
+      const quote = line.indexOf('"', from);
+      if (quote === -1) this.fail("unterminated label value");
+      const slash = line.indexOf("\\", from);
+      if (slash === -1 || slash > quote) {
+        this.pos = quote + 1;
+        return out + line.slice(from, quote);
       }
-      const e = this.line[this.pos];
-      this.pos += 1;
+      out += line.slice(from, slash);
+      const e = line[slash + 1];
       if (e === "n") out += "\n";
       else if (e === "\\" || e === '"') out += e;
       else this.fail("bad escape in label value");
+      from = slash + 2;
     }
   }
   token(): string {
@@ -124,7 +130,7 @@ class LineReader {
 
 function parseSampleLine(line: string, lineNo: number): Sample {
   const r = new LineReader(line, lineNo);
-  let name = r.peek() === "{" ? "" : r.match(METRIC_NAME, "metric name");
+  let name = r.peek() === "{" ? "" : r.match(METRIC_NAME_AT, "metric name");
   const labels: Record<string, string> = {};
   r.skipSpaces();
   if (r.peek() === "{") {
@@ -169,7 +175,7 @@ function parseLabels(r: LineReader, labels: Record<string, string>, name: string
         continue;
       }
     } else {
-      key = r.match(LABEL_NAME, "label name");
+      key = r.match(LABEL_NAME_AT, "label name");
     }
     r.skipSpaces();
     if (r.peek() !== "=") r.fail("expected '='");
@@ -185,6 +191,8 @@ function parseLabels(r: LineReader, labels: Record<string, string>, name: string
 }
 
 function parseFloatText(text: string): number {
+  const c = text.charCodeAt(text.length - 1);
+  if (c >= 48 && c <= 57) return Number(text); // ends in a digit: plain decimal (already validated)
   const lower = text.toLowerCase();
   if (lower.endsWith("nan")) return Number.NaN;
   if (lower.endsWith("inf") || lower.endsWith("infinity")) return lower.startsWith("-") ? -Infinity : Infinity;
@@ -195,6 +203,10 @@ function parseFloatText(text: string): number {
 export function sampleKey(sample: Sample): string {
   const keys = Object.keys(sample.labels).sort();
   if (keys.length === 0) return sample.name;
-  const parts = keys.map((k) => `${k}=${JSON.stringify(sample.labels[k])}`);
+  const parts = keys.map((k) => `${k}="${escapeLabelValue(sample.labels[k] ?? "")}"`);
   return `${sample.name}{${parts.join(",")}}`;
+}
+
+function escapeLabelValue(v: string): string {
+  return /["\\\n]/.test(v) ? v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n") : v;
 }

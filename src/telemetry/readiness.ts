@@ -50,7 +50,8 @@ export async function waitReady(baseUrl: string, options: WaitReadyOptions): Pro
     if (options.signal?.aborted === true) throw new BenchError("E_INTERRUPTED", "interrupted while waiting for the target");
     attempts += 1;
     const path = stage === "health" ? "/health" : "/v1/models";
-    const perTryMs = Math.max(1, Math.min(5000, deadlineMs - monotonicNowMs()));
+    // At least 100 ms so the last try near the deadline can still see a real answer.
+    const perTryMs = Math.ceil(Math.max(100, Math.min(5000, deadlineMs - monotonicNowMs())));
     const result = await probe(baseUrl, path, perTryMs, options.headers);
     if (result.ok || (stage === "health" && result.status === 404)) {
       if (stage === "models") return { readyAfterMs: monotonicNowMs() - startMs, attempts };

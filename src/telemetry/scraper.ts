@@ -61,7 +61,7 @@ export class MetricsScraper {
     this.opts = {
       ...options,
       intervalMs,
-      timeoutMs: options.timeoutMs ?? Math.min(intervalMs, 5000),
+      timeoutMs: Math.ceil(options.timeoutMs ?? Math.min(intervalMs, 5000)),
       maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
       now: options.now ?? monotonicNowMs,
     };
@@ -118,7 +118,8 @@ export class MetricsScraper {
 
   private tick(): void {
     if (!this.running) return;
-    void this.scrapeNow().finally(() => this.schedule());
+    const next = (): void => this.schedule();
+    this.scrapeNow().then(next, next);
   }
 
   private schedule(): void {
@@ -147,7 +148,11 @@ export class MetricsScraper {
     }
     this.history.push(scrape);
     this.append(scrapeJsonLine(scrape, Date.now(), samples));
-    this.opts.onScrape?.(scrape);
+    try {
+      this.opts.onScrape?.(scrape);
+    } catch {
+      // a display callback must not stop telemetry
+    }
     return scrape;
   }
 

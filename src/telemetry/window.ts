@@ -39,7 +39,7 @@ export type ServerLevelSummary = {
   e2e_ms: PercentilesMs;
   /** Δaccepted / Δdraft tokens when speculative decoding is on. */
   spec_decode_acceptance_rate: number | null;
-  /** Times a counter went down inside the bracket (server restart); such deltas restart at the new value. */
+  /** Scrape-to-scrape steps where some counter went down (server restart); deltas restart at the new value. */
   counter_resets: number;
   scrapes: number;
   failed_scrapes: number;
@@ -68,7 +68,7 @@ export function summarizeWindow(scrapes: readonly Scrape[], startMs: number, end
   const bracket = findBracket(ok, startMs, endMs);
   const inside = ok.filter(inWindow);
   const gaugeScrapes = inside.length > 0 ? inside : bracket;
-  const resets = { count: 0 };
+  const resets = new Set<number>();
   const delta = (f: CounterField): number | null => counterDelta(bracket, f, resets);
   const first = bracket[0];
   const last = bracket[bracket.length - 1];
@@ -109,7 +109,7 @@ export function summarizeWindow(scrapes: readonly Scrape[], startMs: number, end
       delta((s) => s.specDecode?.acceptedTokensTotal ?? null),
       delta((s) => s.specDecode?.draftTokensTotal ?? null),
     ),
-    counter_resets: resets.count,
+    counter_resets: resets.size,
     scrapes: inside.length,
     failed_scrapes: failed,
   };
@@ -127,7 +127,7 @@ function findBracket(ok: readonly OkScrape[], startMs: number, endMs: number): O
   return ok.slice(from, to + 1);
 }
 
-function counterDelta(bracket: readonly OkScrape[], f: CounterField, resets: { count: number }): number | null {
+function counterDelta(bracket: readonly OkScrape[], f: CounterField, resets: Set<number>): number | null {
   let total: number | null = null;
   for (let i = 1; i < bracket.length; i += 1) {
     const prev = f((bracket[i - 1] as OkScrape).snapshot);
@@ -136,7 +136,7 @@ function counterDelta(bracket: readonly OkScrape[], f: CounterField, resets: { c
     let d = cur - prev;
     if (d < 0) {
       d = cur;
-      resets.count += 1;
+      resets.add(i);
     }
     total = (total ?? 0) + d;
   }
@@ -146,14 +146,14 @@ function counterDelta(bracket: readonly OkScrape[], f: CounterField, resets: { c
 function histDelta(
   bracket: readonly OkScrape[],
   f: (s: CanonicalSnapshot) => Histogram | null,
-  resets: { count: number },
+  resets: Set<number>,
 ): Histogram | null {
   const parts: Histogram[] = [];
   for (let i = 1; i < bracket.length; i += 1) {
     const prev = f((bracket[i - 1] as OkScrape).snapshot);
     const cur = f((bracket[i] as OkScrape).snapshot);
     if (prev === null || cur === null) continue;
-    if (histogramWasReset(prev, cur)) resets.count += 1;
+    if (histogramWasReset(prev, cur)) resets.add(i);
     parts.push(histogramDelta(prev, cur));
   }
   return mergeHistograms(parts);

@@ -2,12 +2,30 @@
 // encode each pre-token once and memoize it. Only for pipelines where pre-tokens are encoded
 // independently (regex Split / ByteLevel families); anything else returns undefined → slow path.
 
-import { ByteLevelPreTokenizer, SplitPreTokenizer, type Tokenizer } from "@huggingface/tokenizers";
+import * as hf from "@huggingface/tokenizers";
 
 type JsonObject = Record<string, unknown>;
 type Splitter = (text: string) => string[];
-type SplitConfig = ConstructorParameters<typeof SplitPreTokenizer>[0];
-type ByteLevelConfig = ConstructorParameters<typeof ByteLevelPreTokenizer>[0];
+
+/**
+ * The parts of the library's Tokenizer we use. Its .d.ts uses extensionless relative imports,
+ * which do not resolve under NodeNext, so the library's own types arrive as `any`.
+ */
+export interface LibraryTokenizer {
+  encode(text: string, options: { add_special_tokens: boolean }): { ids: number[] };
+  decode(ids: number[]): string;
+  normalizer: { normalize(text: string): string } | null;
+  get_added_tokens_decoder(): Map<number, { content: string }>;
+}
+
+/** Exported at runtime; typed here for the same reason as {@link LibraryTokenizer}. */
+interface PreTokenizerClasses {
+  SplitPreTokenizer?: new (config: JsonObject) => {
+    pre_tokenize_text(text: string): string[];
+  };
+  ByteLevelPreTokenizer?: new (config: JsonObject) => { pattern: RegExp };
+}
+const { SplitPreTokenizer, ByteLevelPreTokenizer } = hf as unknown as PreTokenizerClasses;
 
 /** Encoders never grow without bound on adversarial text; a full memo is simply dropped. */
 const MAX_MEMO_ENTRIES = 200_000;
@@ -23,15 +41,20 @@ const SELF_TEST_TEXTS = [
   "x".repeat(300) + " " + "ab".repeat(50) + " 3.14159 0x1F <tag> </tag> {\"json\": [1, 2]}",
 ];
 
+export interface MemoEncoder {
+  encode(text: string): number[];
+  count(text: string): number;
+}
+
 /**
  * Returns an exact, memoizing `encode` for `tokenizer`, or undefined when its pipeline is not
  * one this fast path can reproduce (then callers use the library's encode for everything).
  */
 export function createMemoEncoder(
-  tokenizer: Tokenizer,
+  tokenizer: LibraryTokenizer,
   tokenizerJson: JsonObject,
   tokenizerConfig: JsonObject,
-): ((text: string) => number[]) | undefined {
+): MemoEncoder | undefined {
   if (tokenizerConfig["remove_space"] === true || tokenizerConfig["do_lowercase_and_remove_accent"] === true) {
     return undefined;
   }
@@ -47,42 +70,61 @@ export function createMemoEncoder(
   const hasAddedToken = makeAddedTokenTest(tokenizer);
   const memo = new Map<string, number[]>();
 
-  const encode = (text: string): number[] => {
-    if (text.length === 0) return [];
-    if (hasAddedToken(text)) return slow(text);
+  /** Visits the ids of `text` piece by piece; returns false if the text needs the slow path. */
+  const visit = (text: string, onPiece: (ids: readonly number[]) => void): boolean => {
+    if (hasAddedToken(text)) return false;
     const normalized = normalize(text);
-    if (normalized !== text && hasAddedToken(normalized)) return slow(text);
-    const ids: number[] = [];
+    if (normalized !== text && hasAddedToken(normalized)) return false;
     for (const piece of splitter(normalized)) {
       let pieceIds = memo.get(piece);
       if (pieceIds === undefined) {
-        // A piece is only reusable if the splitter leaves it whole when it stands alone.
+        // A piece is only reusable if, standing alone, it normalizes and splits to itself.
         const again = splitter(piece);
-        if (again.length !== 1 || again[0] !== piece) return slow(text);
+        if (again.length !== 1 || again[0] !== piece || normalize(piece) !== piece) return false;
         pieceIds = slow(piece);
         if (memo.size >= MAX_MEMO_ENTRIES) memo.clear();
         memo.set(piece, pieceIds);
       }
-      for (const id of pieceIds) ids.push(id);
+      onPiece(pieceIds);
     }
-    return ids;
+    return true;
+  };
+  const encode = (text: string): number[] => {
+    const ids: number[] = [];
+    if (text.length === 0) return ids;
+    const ok = visit(text, (pieceIds) => {
+      for (const id of pieceIds) ids.push(id);
+    });
+    return ok ? ids : slow(text);
+  };
+  const count = (text: string): number => {
+    let total = 0;
+    if (text.length === 0) return total;
+    const ok = visit(text, (pieceIds) => {
+      total += pieceIds.length;
+    });
+    return ok ? total : slow(text).length;
   };
 
-  const trusted = SELF_TEST_TEXTS.every((text) => sameIds(encode(text), slow(text)));
-  return trusted ? encode : undefined;
+  const trusted = SELF_TEST_TEXTS.every((text) => {
+    const expected = slow(text);
+    return sameIds(encode(text), expected) && count(text) === expected.length;
+  });
+  return trusted ? { encode, count } : undefined;
 }
 
 function makeSplitter(config: unknown): Splitter | undefined {
   const cfg = asObject(config);
   if (cfg === undefined) return undefined;
+  if (SplitPreTokenizer === undefined || ByteLevelPreTokenizer === undefined) return undefined;
   if (cfg["type"] === "ByteLevel") {
     if (cfg["use_regex"] === false || cfg["add_prefix_space"] === true) return undefined;
     // The library keeps regex matches only (gaps are dropped); mirror that exactly.
-    const pattern = new ByteLevelPreTokenizer(cfg as unknown as ByteLevelConfig).pattern;
+    const pattern = new ByteLevelPreTokenizer(cfg).pattern;
     return (text) => text.match(pattern) ?? [];
   }
   if (cfg["type"] === "Split") {
-    const split = new SplitPreTokenizer(cfg as unknown as SplitConfig);
+    const split = new SplitPreTokenizer(cfg);
     return (text) => split.pre_tokenize_text(text);
   }
   if (cfg["type"] !== "Sequence" || !Array.isArray(cfg["pretokenizers"])) return undefined;
@@ -93,8 +135,15 @@ function makeSplitter(config: unknown): Splitter | undefined {
     last?.["type"] === "ByteLevel" && last["use_regex"] === false && last["add_prefix_space"] !== true;
   const splitSteps = trailingByteMap ? steps.slice(0, -1) : steps;
   if (splitSteps.length === 0 || !splitSteps.every((step) => step?.["type"] === "Split")) return undefined;
-  const splits = splitSteps.map((step) => new SplitPreTokenizer(step as unknown as SplitConfig));
-  return (text) => splits.reduce<string[]>((pieces, split) => split.pre_tokenize(pieces), [text]);
+  const splits = splitSteps.map((step) => new SplitPreTokenizer(step ?? {}));
+  // Same as the library's `pre_tokenize` (map + flat), without `flat`, which dominates on long texts.
+  return (text) =>
+    splits.reduce<string[]>((pieces, split) => {
+      if (pieces.length === 1) return split.pre_tokenize_text(pieces[0] ?? "");
+      const out: string[] = [];
+      for (const piece of pieces) for (const sub of split.pre_tokenize_text(piece)) out.push(sub);
+      return out;
+    }, [text]);
 }
 
 function isPiecewiseNormalizer(config: unknown): boolean {
@@ -108,7 +157,7 @@ function isPiecewiseNormalizer(config: unknown): boolean {
 }
 
 /** Added (special) tokens are split out before pre-tokenization, so texts containing one take the slow path. */
-function makeAddedTokenTest(tokenizer: Tokenizer): (text: string) => boolean {
+function makeAddedTokenTest(tokenizer: LibraryTokenizer): (text: string) => boolean {
   const contents = [...tokenizer.get_added_tokens_decoder().values()].map((t) => t.content).filter((c) => c !== "");
   const firstChars = [...new Set(contents.map((c) => c[0] ?? ""))];
   return (text) =>

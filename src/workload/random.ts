@@ -23,14 +23,17 @@ export function createRng(seed: number): () => number {
  * per purpose) do not overlap the way `seed + index` streams of one generator would.
  */
 export function deriveSeed(seed: number, ...salts: number[]): number {
-  let h = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
-  for (const salt of [...salts, salts.length]) {
-    h = Math.imul(h ^ (Math.trunc(salt) >>> 0), 0x85ebca6b) >>> 0;
-    h = (h ^ (h >>> 13)) >>> 0;
-    h = Math.imul(h, 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-  }
+  let h = fmix32((Math.trunc(seed) ^ 0x9e3779b9) >>> 0);
+  for (const salt of [...salts, salts.length]) h = fmix32((h ^ Math.trunc(salt)) >>> 0);
   return h;
+}
+
+/** MurmurHash3's finalizer: a bijection on 32-bit ints that spreads every input bit. */
+function fmix32(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** An integer in [0, n) from a generator made by {@link createRng}. */

@@ -76,7 +76,7 @@ export function makeSyntheticPrompts(options: SyntheticPromptOptions): string[] 
 /**
  * The same prompt for every request, with its token count.
  * @example
- * fixedPrompt(tokenizer, "Write a haiku about GPUs."); // { prompt: "...", inputTokens: 8 }
+ * fixedPrompt(tokenizer, "Hello world"); // { prompt: "Hello world", inputTokens: 2 }
  */
 export function fixedPrompt(tokenizer: TextTokenizer, text: string): { prompt: string; inputTokens: number } {
   if (text.length === 0) throw new BenchError("E_BAD_CONFIG", "--prompt is empty", { where: "--prompt" });
@@ -136,7 +136,13 @@ function sharedPrefix(tokenizer: TextTokenizer, pool: WordPool, seed: number, to
 }
 
 /** Text of exactly `tokens` tokens starting with `head` words: one word per token, then fixed up. */
-function exactText(tokenizer: TextTokenizer, pool: WordPool, head: string[], tokens: number, rng: () => number): string {
+function exactText(
+  tokenizer: TextTokenizer,
+  pool: WordPool,
+  head: string[],
+  tokens: number,
+  rng: () => number,
+): string {
   const words = head.slice(0, tokens);
   while (words.length < tokens) words.push(pick(pool.next, rng));
   return fixUp(tokenizer, words, (w) => w.join(" "), tokens, pool, rng, 1, (text) => tokenizer.count(text));

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { BenchError } from "../errors.js";
 import { findInHfCache, hfHubCacheDir, looksLikeModelId } from "./hf-cache.js";
-import { createMemoEncoder } from "./memo-encoder.js";
+import { createMemoEncoder, type LibraryTokenizer } from "./memo-encoder.js";
 
 export type TokenizerSource = "dir" | "hf-cache" | "bundled";
 
@@ -129,9 +129,9 @@ export function createTextTokenizer(
   tokenizerConfig: Record<string, unknown>,
   options: CreateTextTokenizerOptions,
 ): TextTokenizer {
-  let tokenizer: Tokenizer;
+  let tokenizer: LibraryTokenizer;
   try {
-    tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
+    tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig) as LibraryTokenizer;
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new BenchError("E_TOKENIZER", `tokenizer "${options.name}" is not usable: ${why}`, { where: WHERE, cause });
@@ -139,12 +139,11 @@ export function createTextTokenizer(
   const slow = (text: string): number[] =>
     text.length === 0 ? [] : tokenizer.encode(text, { add_special_tokens: false }).ids;
   const fast = options.memo === false ? undefined : createMemoEncoder(tokenizer, tokenizerJson, tokenizerConfig);
-  const encode = fast ?? slow;
   return {
     name: options.name,
     source: options.source,
-    encode: (text) => encode(text),
-    count: (text) => encode(text).length,
+    encode: fast === undefined ? slow : (text) => fast.encode(text),
+    count: fast === undefined ? (text) => slow(text).length : (text) => fast.count(text),
     decode: (ids) => (ids.length === 0 ? "" : tokenizer.decode([...ids])),
   };
 }

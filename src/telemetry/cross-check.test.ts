@@ -1,0 +1,40 @@
+// Cross-check thresholds: 5% throughput, TTFT within server bucket + RTT.
+import { describe, expect, it } from "vitest";
+import { crossCheck } from "./cross-check.js";
+
+const agree = {
+  clientGenerationTokensPerSec: 1000,
+  serverGenerationTokensPerSec: 1020,
+  clientTtftP50Ms: 101,
+  serverTtftP50Ms: 100,
+  rttMs: 0.5,
+};
+
+describe("crossCheck", () => {
+  it("is silent when both sides agree", () => {
+    expect(crossCheck(agree)).toEqual([]);
+  });
+
+  it("warns when generation throughput differs by more than 5%", () => {
+    const w = crossCheck({ ...agree, clientGenerationTokensPerSec: 900 });
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/generation throughput: client 900 tok\/s vs server 1020 tok\/s/);
+  });
+
+  it("warns when client TTFT exceeds server TTFT by more than RTT allows", () => {
+    const w = crossCheck({ ...agree, clientTtftP50Ms: 150, rttMs: 20 });
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/TTFT p50: client 150 ms exceeds the server's 100 ms by 50\.0 ms/);
+    expect(crossCheck({ ...agree, clientTtftP50Ms: 118, rttMs: 20 })).toEqual([]);
+  });
+
+  it("widens the allowance to the server's histogram bucket", () => {
+    const input = { ...agree, clientTtftP50Ms: 240, serverTtftP50Ms: 150, serverTtftP50BucketMs: [100, 250] as const };
+    expect(crossCheck(input)).toEqual([]);
+    expect(crossCheck({ ...input, clientTtftP50Ms: 80 })[0]).toMatch(/below the server's/);
+  });
+
+  it("skips what a side did not measure", () => {
+    expect(crossCheck({ ...agree, serverGenerationTokensPerSec: null, serverTtftP50Ms: null })).toEqual([]);
+  });
+});

@@ -1,0 +1,99 @@
+// env.json on this machine: versions, redaction, target facts, GPU tools recorded as absent.
+import { spawnSync } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { captureEnvironment, isoWithOffset, parseModels, redactSecrets } from "./environment.js";
+import { captureGpuInfo, parseNvidiaSmi } from "./gpu-info.js";
+
+let server: Server;
+let baseUrl: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === "/version") return void res.end('{"version":"0.30.0"}');
+    if (req.url === "/v1/models") return void res.end('{"object":"list","data":[{"id":"Qwen/Qwen3-8B","max_model_len":40960}]}');
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const hasTool = (t: string): boolean => spawnSync("sh", ["-c", `command -v ${t}`]).status === 0;
+
+describe("captureEnvironment", () => {
+  it("records this machine, the package, the target and absent GPU tools", async () => {
+    const env = await captureEnvironment({
+      config: { url: baseUrl, apiKey: "sk-secret", maxTokens: 128, headers: { Authorization: "Bearer x" } },
+      baseUrl,
+      serverCmd: "vllm serve Qwen/Qwen3-8B",
+    });
+    expect(env.started_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
+    expect(env.servebench_version).toBe("0.1.0");
+    if (spawnSync("git", ["rev-parse", "HEAD"]).status === 0) expect(env.git_commit).toMatch(/^[0-9a-f]{40}/);
+    expect(env.node_version).toBe(process.version);
+    expect(env.cpu.count).toBeGreaterThan(0);
+    expect(env.memory_total_bytes).toBeGreaterThan(0);
+    expect(env.config).toEqual({
+      url: baseUrl,
+      apiKey: "[redacted]",
+      maxTokens: 128,
+      headers: { Authorization: "[redacted]" },
+    });
+    expect(env.server_cmd).toBe("vllm serve Qwen/Qwen3-8B");
+    expect(env.target).toEqual({
+      base_url: baseUrl,
+      version: { version: "0.30.0" },
+      models: [{ id: "Qwen/Qwen3-8B", max_model_len: 40960 }],
+    });
+    if (!hasTool("nvidia-smi") && !hasTool("rocm-smi")) {
+      expect(env.gpu).toEqual({ source: "absent", tried: ["nvidia-smi", "rocm-smi"] });
+    }
+  });
+
+  it("records an unreachable target without failing", async () => {
+    const env = await captureEnvironment({ config: {}, baseUrl: "http://127.0.0.1:9", timeoutMs: 500 });
+    expect(env.target?.models).toBeNull();
+    expect(env.target?.models_error).toBeTruthy();
+  });
+
+  it("runs a user's gpuInfoCmd through the shell, time-limited", async () => {
+    await expect(captureGpuInfo({ gpuInfoCmd: "echo 'GPU 0: H100' && echo ok" })).resolves.toEqual({
+      source: "gpu-info-cmd",
+      command: "echo 'GPU 0: H100' && echo ok",
+      raw: "GPU 0: H100\nok",
+    });
+    const slow = await captureGpuInfo({ gpuInfoCmd: "sleep 5", timeoutMs: 100 });
+    expect(slow).toMatchObject({ source: "gpu-info-cmd", error: "timed out after 100 ms" });
+  });
+});
+
+describe("helpers", () => {
+  it("redacts secret-looking keys at any depth and keeps token counts", () => {
+    expect(
+      redactSecrets({ api_key: "a", nested: [{ hfToken: "b", token: "c" }], "x-api-key": "d", tokenizer: "t", max_tokens: 3 }),
+    ).toEqual({ api_key: "[redacted]", nested: [{ hfToken: "[redacted]", token: "[redacted]" }], "x-api-key": "[redacted]", tokenizer: "t", max_tokens: 3 });
+  });
+
+  it("formats local time with its offset", () => {
+    const d = new Date(2025, 11, 18, 1, 19, 29, 120);
+    const iso = isoWithOffset(d);
+    expect(iso.startsWith("2025-12-18T01:19:29.120")).toBe(true);
+    expect(new Date(iso).getTime()).toBe(d.getTime());
+  });
+
+  it("parses nvidia-smi CSV and model lists", () => {
+    expect(parseNvidiaSmi("NVIDIA H100 80GB HBM3, 550.54.15, 81559 MiB, Disabled\n")).toEqual([
+      { name: "NVIDIA H100 80GB HBM3", driver_version: "550.54.15", memory_total_mib: 81559, mig_mode: "Disabled" },
+    ]);
+    expect(parseModels({ data: [{ id: "gguf", meta: { n_ctx: 8192 } }, { id: "tgi" }] })).toEqual([
+      { id: "gguf", max_model_len: 8192 },
+      { id: "tgi", max_model_len: null },
+    ]);
+  });
+});
