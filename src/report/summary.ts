@@ -23,6 +23,8 @@ export interface RunInfo {
   /** True when produced by `servebench predict` (virtual time), never by measuring a server. */
   predicted: boolean;
   interrupted: boolean;
+  /** Set by `servebench import`: numbers from another tool or an offline benchmark, not measured by servebench. */
+  imported?: { source: string; row: number };
 }
 
 export interface RunSummary {
