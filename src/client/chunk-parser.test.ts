@@ -92,6 +92,7 @@ const chunk = (fields: Partial<Omit<Extract<StreamEvent, { kind: "chunk" }>, "ki
   reasoning: "",
   finishReason: undefined,
   usage: undefined,
+  responseId: undefined,
   ...fields,
 });
 
@@ -165,5 +166,14 @@ describe("parseChunk", () => {
     expect(parseChunk("null")).toMatchObject({ kind: "error", code: "bad_sse" });
     expect(parseChunk("")).toMatchObject({ kind: "error", code: "midstream_error" });
     expect((parseChunk("x".repeat(5000)) as { message: string }).message.length).toBeLessThan(600);
+  });
+});
+
+describe("response id", () => {
+  it("is taken from the chunk id and ignored when empty (TGI)", () => {
+    const withId = parseChunk('{"id":"cmpl-1","choices":[{"text":"a","finish_reason":null}]}');
+    expect(withId.kind === "chunk" && withId.responseId).toBe("cmpl-1");
+    const tgi = parseChunk('{"id":"","choices":[{"delta":{"content":"a"},"finish_reason":null}]}');
+    expect(tgi.kind === "chunk" && tgi.responseId).toBeUndefined();
   });
 });

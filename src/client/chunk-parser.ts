@@ -13,6 +13,8 @@ export interface ChunkEvent {
   /** Set only by a non-empty `finish_reason` (TGI completions send "" on every other chunk). */
   finishReason: string | undefined;
   usage: UsageCounts | undefined;
+  /** The response id the server put on the chunk (TGI sends ""); correlates with server logs and traces. */
+  responseId: string | undefined;
 }
 
 export interface ErrorEvent {
@@ -72,12 +74,14 @@ export function parseChunk(data: string): StreamEvent {
     if (typeof f === "string" && f !== "") finishReason = f;
   }
   const usage = value["usage"];
+  const id = value["id"];
   return {
     kind: "chunk",
     content,
     reasoning,
     finishReason,
     usage: isObject(usage) ? parseUsage(usage) : undefined,
+    responseId: typeof id === "string" && id !== "" ? id : undefined,
   };
 }
 

@@ -40,6 +40,8 @@ export interface RequestRecord {
   outcome: Outcome;
   error?: RequestError;
   finishReason?: string;
+  /** The server's response id (`id` of the first chunk that had one), to correlate with server logs. */
+  responseId?: string;
   /** As reported by the server's `usage`; absent when the server sent none. */
   usage?: UsageCounts;
   /** Client tokenizer count of the prompt (what was meant to be sent). */

@@ -44,6 +44,7 @@ export class StreamObserver {
   #textParts: string[] | undefined;
   #finishReason: string | undefined;
   #usage: UsageCounts | undefined;
+  #responseId: string | undefined;
   #sawDone = false;
   #errorBody: Buffer[] = [];
   #errorBodyBytes = 0;
@@ -135,6 +136,7 @@ export class StreamObserver {
     else if (this.#outcome === undefined) record.error = { code: "incomplete", message: "not settled" };
     if (this.#finishReason !== undefined) record.finishReason = this.#finishReason;
     if (this.#usage !== undefined) record.usage = this.#usage;
+    if (this.#responseId !== undefined) record.responseId = this.#responseId;
     if (init.targetOutputTokens !== undefined) record.targetOutputTokens = init.targetOutputTokens;
     return record;
   }
@@ -165,6 +167,7 @@ export class StreamObserver {
       if (this.#textParts !== undefined) this.#textParts.push(reasoning, content);
     }
     if (event.finishReason !== undefined) this.#finishReason = event.finishReason;
+    if (this.#responseId === undefined && event.responseId !== undefined) this.#responseId = event.responseId;
     // vLLM continuous_usage_stats puts usage on every chunk: the last one is the total.
     if (event.usage !== undefined) this.#usage = event.usage;
   }

@@ -1,0 +1,60 @@
+// Bench helper: drives S closed-loop streams for a while through servebench's real hot path
+// (load runner → StreamingClient → record append) and reports CPU time and records.
+
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { monotonicNowMs, realClock } from "../../src/clock.js";
+import { StreamingClient } from "../../src/client/http-client.js";
+import type { RequestRecord } from "../../src/client/record.js";
+import { runLevel } from "../../src/load/runner.js";
+import { RunDirectory } from "../../src/report/run-dir.js";
+
+export interface DriveResult {
+  records: RequestRecord[];
+  originMs: number;
+  cpuUs: number;
+  wallMs: number;
+  tokens: number;
+}
+
+export async function driveServebench(baseUrl: string, streams: number, outputTokens: number, durationMs: number): Promise<DriveResult> {
+  const client = new StreamingClient({
+    baseUrl,
+    endpoint: "completions",
+    model: "sim-model",
+    timeoutMs: 120_000,
+    maxConnections: streams,
+    ignoreEos: false,
+    exactOutput: true,
+  });
+  const dir = new RunDirectory(mkdtempSync(join(tmpdir(), "sb-bench-")));
+  const spec = { index: 0, prompt: "Hello there", inputTokens: 2, targetOutputTokens: outputTokens };
+  const records: RequestRecord[] = [];
+  const originMs = monotonicNowMs();
+  const controller = new AbortController();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await runLevel(
+    { kind: "concurrency", concurrency: streams, requests: Number.POSITIVE_INFINITY, durationMs },
+    {
+      clock: realClock,
+      signal: controller.signal,
+      dispatch: async (job, signal) => {
+        const { record } = await client.send(
+          spec,
+          { id: `0-${job.index}`, level: 0, warmup: false, scheduledMs: job.scheduledAtMs - originMs, originMs },
+          signal,
+        );
+        dir.appendRecord(record);
+        records.push(record);
+      },
+    },
+  );
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - t0;
+  await client.close();
+  dir.close();
+  const tokens = records.reduce((a, r) => a + (r.usage?.completionTokens ?? r.tokenChunkMs.length), 0);
+  return { records, originMs, cpuUs: cpu.user + cpu.system, wallMs, tokens };
+}
