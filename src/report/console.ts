@@ -21,15 +21,26 @@ const COLUMNS: Column[] = [
   { title: "errors", cell: (l) => String(l.requests.errored) },
 ];
 
+const SMALL_SAMPLE = /^only \d+ requests completed: (p[\d.]+ needs at least \d+ to mean anything)$/;
+
 export function renderConsoleTable(summary: RunSummary): string {
   const rows = summary.levels.map((l) => COLUMNS.map((c) => c.cell(l)));
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]): string => cells.map((cell, i) => cell.padStart(widths[i] ?? 0)).join("  ");
   const out = [line(COLUMNS.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
   out.push("(latencies in ms, measured from the scheduled send time)");
+  // The small-sample warning repeats on every level of a short sweep: say it once.
+  const smallSample = new Map<string, string[]>();
   for (const l of summary.levels) {
-    for (const w of l.warnings) out.push(`warning: level ${l.level} (${loadLabel(l.load)}): ${w}`);
+    for (const w of l.warnings) {
+      const m = SMALL_SAMPLE.exec(w);
+      if (m) smallSample.set(m[1] as string, [...(smallSample.get(m[1] as string) ?? []), loadLabel(l.load)]);
+      else out.push(`warning: level ${l.level} (${loadLabel(l.load)}): ${w}`);
+    }
     for (const w of l.cross_check ?? []) out.push(`cross-check: level ${l.level} (${loadLabel(l.load)}): ${w}`);
+  }
+  for (const [need, levels] of smallSample) {
+    out.push(`note: ${need}; fewer requests completed at ${levels.join(", ")} (use --requests to raise it)`);
   }
   return `${out.join("\n")}\n`;
 }
