@@ -112,7 +112,7 @@ describe("StreamingClient against a live server", () => {
     expectMonotone(record);
   });
 
-  it("stamps each read on arrival: chunks sent 15 ms apart get distinct, spaced times", async () => {
+  it("stamps reads as they arrive: chunks sent 15 ms apart are not all stamped at once", async () => {
     const server = await serve(() => ({ parts: eventParts(readWireFixture("tgi-chat.sse.txt"), 15) }));
     const { record } = await client(server.url, { endpoint: "completions" }).send(
       { ...spec, prompt: "x" },
@@ -122,8 +122,9 @@ describe("StreamingClient against a live server", () => {
     expect(record.outcome).toBe("ok");
     expect(record.tokenChunkMs).toHaveLength(7);
     expectMonotone(record);
-    const gaps = record.tokenChunkMs.slice(1).map((t, i) => t - (record.tokenChunkMs[i] ?? 0));
-    for (const gap of gaps) expect(gap).toBeGreaterThan(5); // a lower bound only: not a speed test
+    // A loaded machine may deliver two writes in one read (equal stamps), so no gap size is
+    // asserted; per-read stamping itself is tested exactly in stream-observer.test.ts.
+    expect(new Set(record.tokenChunkMs).size).toBeGreaterThan(1);
     expect(record.firstTokenMs).toBeGreaterThan(record.headersMs ?? Infinity);
   });
 
