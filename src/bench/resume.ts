@@ -1,0 +1,77 @@
+// Owns resuming an interrupted run directory: which levels finished, which records to keep.
+// Finished levels are kept as they are; records of the level that was cut short move to
+// requests.partial-<level>.jsonl (kept, never deleted) and that level runs again from the
+// start, so its throughput is never computed across the gap of an interruption.
+
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BenchError } from "../errors.js";
+import type { RunConfigInput } from "../config/run-config.js";
+import type { LevelSummary } from "../metrics/level.js";
+import { writeFileAtomic } from "../report/run-dir.js";
+import type { RunSummary } from "../report/summary.js";
+
+export interface ResumeState {
+  /** The original run's configuration (as config.json recorded it). */
+  config: RunConfigInput;
+  /** Level summaries that completed without interruption, by level index. */
+  finished: Map<number, LevelSummary>;
+  /** The original summary's run info (start time etc.), when one was written. */
+  summary: RunSummary | undefined;
+}
+
+/** Fields config.json carries that are outputs of the run, not inputs to it. */
+const DERIVED_FIELDS = ["target", "embedded_simulator"] as const;
+
+function readJson(path: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw new BenchError("E_IO", `--resume: cannot read ${what} ${path}: ${(cause as Error).message}`, { where: "--resume", cause });
+  }
+}
+
+/**
+ * Reads DIR and prepares it for the rest of the run: afterwards requests.jsonl holds only the
+ * records of finished levels.
+ */
+export function prepareResume(dir: string): ResumeState {
+  const configPath = join(dir, "config.json");
+  if (!existsSync(configPath)) {
+    throw new BenchError("E_IO", `--resume: ${dir} has no config.json; is it a servebench run directory?`, { where: "--resume" });
+  }
+  const raw = readJson(configPath, "config") as Record<string, unknown>;
+  for (const field of DERIVED_FIELDS) delete raw[field];
+  const config = { ...raw, out: dir } as RunConfigInput;
+  const summaryPath = join(dir, "summary.json");
+  const summary = existsSync(summaryPath) ? (readJson(summaryPath, "summary") as RunSummary) : undefined;
+  const finished = new Map<number, LevelSummary>();
+  for (const level of summary?.levels ?? []) if (!level.interrupted) finished.set(level.level, level);
+  splitRecords(dir, finished);
+  return { config, finished, summary };
+}
+
+function splitRecords(dir: string, finished: ReadonlyMap<number, LevelSummary>): void {
+  const path = join(dir, "requests.jsonl");
+  if (!existsSync(path)) return;
+  const keep: string[] = [];
+  const partial = new Map<number, string[]>();
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    let level: number;
+    try {
+      level = (JSON.parse(line) as { level: number }).level;
+    } catch {
+      // A torn last line from a kill -9 mid-write: nothing to keep.
+      continue;
+    }
+    if (finished.has(level)) keep.push(line);
+    else partial.set(level, [...(partial.get(level) ?? []), line]);
+  }
+  for (const [level, lines] of partial) {
+    const target = join(dir, `requests.partial-${level}.jsonl`);
+    const previous = existsSync(target) ? readFileSync(target, "utf8") : "";
+    writeFileSync(target, previous + lines.map((l) => `${l}\n`).join(""));
+  }
+  writeFileAtomic(path, keep.map((l) => `${l}\n`).join(""));
+}
