@@ -5,6 +5,7 @@ import { request } from "undici";
 import { BenchError } from "../errors.js";
 import type { RunConfig } from "../config/run-config.js";
 import { startSimulator } from "../sim/index.js";
+import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
 
 export interface Target {
@@ -21,14 +22,36 @@ export async function openTarget(config: RunConfig, tokenizer: TextTokenizer): P
       ttftMs: config.sim.ttftMs,
       perTokenMs: config.sim.perTokenMs,
       batchSlowdown: config.sim.batchSlowdown,
-      // The simulator tokenizes prompts like a real server would, so usage.prompt_tokens is exact.
-      promptTokenCounter: (text: string) => tokenizer.count(text),
+      // The simulator tokenizes prompts like a real server would (special tokens included), so
+      // usage.prompt_tokens is exact.
+      promptTokenCounter: (text: string) => tokenizer.count(text) + tokenizer.specialTokensAdded,
+      // The simulator plays a server of this model: it applies the model's chat template whatever
+      // --chat-template the client counts with (so `none` shows the tokens it leaves out).
+      ...simChatTemplate(tokenizer, tokenizer.chatTemplate === undefined ? undefined : createPromptCounter(tokenizer, "auto")),
+      ...(config.sim.maxNumSeqs === undefined ? {} : { maxNumSeqs: config.sim.maxNumSeqs }),
       ...(config.sim.trace === undefined ? {} : { trace: config.sim.trace }),
     });
     return { baseUrl: sim.url, embedded: true, close: () => sim.close() };
   } catch (cause) {
     throw new BenchError("E_SIMULATOR", `could not start the embedded simulator: ${(cause as Error).message}`, { cause });
   }
+}
+
+/**
+ * The simulator counts a chat prompt as template + Σ(per-message + content) tokens. Derived from
+ * the tokenizer's own chat template (empty messages rendered and tokenized), so the embedded
+ * simulator reports what a server using that template would, for templates that wrap each
+ * message the same way (Qwen, Llama 3). Without a template both are 0, as before.
+ */
+function simChatTemplate(tokenizer: TextTokenizer, counter: PromptCounter | undefined): { chatTemplateTokens?: number; chatMessageTokens?: number } {
+  if (counter === undefined || counter.method !== "chat-template") return {};
+  const one = counter.chatOverhead(["user"]);
+  const perMessage = counter.chatOverhead(["user", "user"]) - one;
+  // promptTokenCounter adds the BOS once per message; the template writes it once per request.
+  return {
+    chatTemplateTokens: Math.max(0, one - perMessage),
+    chatMessageTokens: Math.max(0, perMessage - tokenizer.specialTokensAdded),
+  };
 }
 
 function describeNetworkError(error: unknown): string {

@@ -1,13 +1,14 @@
 // Owns reading servebench's own version from package.json at run time.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 let cached: string | undefined;
 
 export function servebenchVersion(): string {
   if (cached === undefined) {
-    // src/bench/ and dist/bench/ are both two levels below the package root.
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    // src/bench/ and dist/bench/ are two levels below the package root; dist-bench/src/bench/ (bench builds) three.
+    const url = ["../../package.json", "../../../package.json"].map((p) => new URL(p, import.meta.url)).find((u) => existsSync(u));
+    const pkg = url === undefined ? {} : (JSON.parse(readFileSync(url, "utf8")) as { version?: string });
     cached = pkg.version ?? "0.0.0";
   }
   return cached;

@@ -2,7 +2,9 @@
 // Each flag's value is parsed here with a message naming the flag; defaults live in the schema.
 
 import { Option, type Command } from "commander";
+import { parseLengthDist } from "../config/length-dist.js";
 import type { RunConfigInput } from "../config/run-config.js";
+import { BenchError } from "../errors.js";
 import {
   parseDurationMs,
   parseList,
@@ -27,17 +29,41 @@ export function addRunFlags(cmd: Command): Command {
     .option("--strict", "flag every request whose usage differs from the target token counts; exit 3 if any")
     .option("--shared-prefix-tokens <n>", "make all prompts share their first N tokens (prefix-cache studies)")
     .option("--prompt <text>", "send this fixed prompt for every request")
-    .option("--dataset <file.jsonl>", "prompts from JSONL lines with `prompt` or `messages` (+ optional output_tokens)")
+    .option("--dataset <file>", "prompts from a ShareGPT JSON, JSON array, JSONL or CSV file (`prompt` or `messages`, optional output_tokens)")
+    .addOption(new Option("--dataset-format <kind>", "dataset format (default: by extension, then content)").choices(["auto", "sharegpt", "json", "jsonl", "csv"]))
+    .option("--dataset-sample <n>", "use N dataset rows chosen by a seeded shuffle (--seed)")
+    .option("--input-dist <spec>", "input lengths: 512, uniform:min=128,max=1024, normal:mean=512,std=128, lognormal:mean=512,sigma=0.5, hist:file.csv")
+    .option("--output-dist <spec>", "output lengths, same syntax as --input-dist")
+    .option("--prefix-groups <n>", "G groups of requests, each sharing a system prompt of --prefix-tokens (prefix-cache studies)")
+    .option("--prefix-tokens <n>", "tokens of each group's shared prefix")
+    .option("--suffix-tokens <n>", "unique tokens per request after the prefix (default: --input-tokens is the total)")
+    .option("--turns <n>", "multi-turn sessions of N turns (chat): each turn sends the history with the answers received")
+    .option("--think-time <time>", "pause between a turn's answer and the next turn (default 0)")
+    .addOption(new Option("--chat-template <how>", "count chat prompt tokens with the server's /tokenize, the tokenizer's chat_template, or contents only (default auto)").choices(["auto", "tokenizer", "server", "none"]))
+    .option("--trace <file>", "replay arrival times and lengths from a trace (servebench JSONL, Mooncake JSONL, BurstGPT CSV)")
+    .addOption(new Option("--trace-format <kind>", "trace format (default: detected)").choices(["auto", "servebench", "mooncake", "burstgpt"]))
+    .option("--time-scale <x>", "multiply trace timestamps by x (0.5 = twice as fast) (default 1)")
     .option("--concurrency <list>", "closed loop: comma-separated concurrency levels (default 1,4,16)")
     .option("--rate <list>", "open loop: comma-separated request rates in req/s")
     .addOption(new Option("--arrival <kind>", "open-loop arrival process").choices(["poisson", "gamma", "constant"]))
     .option("--burstiness <x>", "gamma shape: 1 = Poisson, <1 burstier, >1 smoother")
     .option("--max-concurrency <n>", "open loop: cap in-flight requests (waiting time counts as latency)")
+    .addOption(new Option("--profile <kind>", "levels (the given list), sweep, or slo-search (default levels)").choices(["levels", "sweep", "slo-search"]))
+    .option("--ramp <time>", "ramp each level from zero to its rate or concurrency over this long")
+    .option("--sweep-rates <n>", "sweep: open-loop rates between synchronous and throughput (default 8)")
+    .option("--sweep-max-concurrency <n>", "sweep: concurrency of the throughput level (default 256)")
+    .addOption(new Option("--slo-search-by <what>", "slo-search: search request rate or concurrency (default rate)").choices(["rate", "concurrency"]))
+    .option("--slo-tolerance <x>", "slo-search: stop when the bracket is within this fraction (default 0.05)")
+    .option("--slo-max-levels <n>", "slo-search: at most this many probe levels (default 12)")
+    .option("--slo-start <x>", "slo-search: first probe, req/s or concurrency (default 1)")
+    .option("--max-error-rate <x>", "stop a level early when this fraction of its requests failed (e.g. 0.1)")
+    .option("--stop-on-saturation", "stop an open-loop level early when queue wait grows without bound (default on for sweep and slo-search)")
+    .option("--no-stop-on-saturation", "never stop a level for over-saturation")
     .option("--requests <N|Nx>", "requests per level: N, or Nx = N × concurrency (or × rate) (default 3x)")
     .option("--duration <time>", "stop issuing after this long per level (e.g. 60s); in-flight requests drain")
     .option("--warmup <n>", "requests sent before each level and excluded from results (default 0)")
     .option("--timeout <time>", "per-request timeout (default 10m)")
-    .option("--slo <terms>", "goodput objective, e.g. ttft_ms<=500,tpot_ms<=50")
+    .option("--slo <terms>", "per-request goodput terms (ttft_ms<=500) and/or aggregate terms (ttft_ms.p99<=1000)")
     .option("--percentiles <list>", "percentiles to report (default 50,90,95,99)")
     .option("--seed <n>", "seed for prompts and arrivals (default 0)")
     .option("--out <dir>", "results directory (default results/<timestamp>)")
@@ -52,6 +78,7 @@ export function addRunFlags(cmd: Command): Command {
     .option("--sim-ttft-ms <ms>", "embedded simulator: time to first token (default 30)")
     .option("--sim-per-token-ms <ms>", "embedded simulator: time per output token (default 10)")
     .option("--sim-batch-slowdown <x>", "embedded simulator: per-token slowdown per extra running stream (default 0.002)")
+    .option("--sim-max-num-seqs <n>", "embedded simulator: requests admitted at once, the rest queue (default unlimited)")
     .option("--sim-trace <file>", "embedded simulator: write per-token emission times (ground truth) to this JSONL file")
     .option("--quiet", "print only the final table");
 }
@@ -78,6 +105,28 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   set("sharedPrefixTokens", "--shared-prefix-tokens", parseNonNegativeInt);
   set("prompt", "--prompt", text);
   set("dataset", "--dataset", text);
+  set("datasetFormat", "--dataset-format", (v) => v as NonNullable<RunConfigInput["datasetFormat"]>);
+  set("datasetSample", "--dataset-sample", parsePositiveInt);
+  set("inputDist", "--input-dist", parseLengthDist);
+  set("outputDist", "--output-dist", parseLengthDist);
+  set("prefixGroups", "--prefix-groups", parsePositiveInt);
+  set("prefixTokens", "--prefix-tokens", parsePositiveInt);
+  set("suffixTokens", "--suffix-tokens", parsePositiveInt);
+  set("turns", "--turns", parsePositiveInt);
+  set("thinkTimeMs", "--think-time", parseNonNegativeDurationMs);
+  set("chatTemplate", "--chat-template", (v) => v as NonNullable<RunConfigInput["chatTemplate"]>);
+  set("trace", "--trace", text);
+  set("traceFormat", "--trace-format", (v) => v as NonNullable<RunConfigInput["traceFormat"]>);
+  set("timeScale", "--time-scale", parsePositiveNumber);
+  set("profile", "--profile", (v) => v as NonNullable<RunConfigInput["profile"]>);
+  set("rampMs", "--ramp", parseDurationMs);
+  set("sweepRates", "--sweep-rates", parsePositiveInt);
+  set("sweepMaxConcurrency", "--sweep-max-concurrency", parsePositiveInt);
+  set("sloSearchBy", "--slo-search-by", (v) => v as NonNullable<RunConfigInput["sloSearchBy"]>);
+  set("sloTolerance", "--slo-tolerance", parseFraction);
+  set("sloMaxLevels", "--slo-max-levels", parsePositiveInt);
+  set("sloStart", "--slo-start", parsePositiveNumber);
+  set("maxErrorRate", "--max-error-rate", parseFraction);
   set("concurrency", "--concurrency", (v, f) => parseList(v, f, parsePositiveInt));
   set("rate", "--rate", (v, f) => parseList(v, f, parsePositiveNumber));
   set("arrival", "--arrival", (v) => v as "poisson" | "gamma" | "constant");
@@ -101,6 +150,7 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   if (raw.exactOutput === false) input.exactOutput = false;
   if (raw.clientTokenCheck === false) input.clientTokenCheck = false;
   if (raw.metrics === false) input.metrics = false;
+  if (typeof raw.stopOnSaturation === "boolean") input.stopOnSaturation = raw.stopOnSaturation;
   const sim: NonNullable<RunConfigInput["sim"]> = {};
   const ttft = str(raw, "simTtftMs");
   if (ttft !== undefined) sim.ttftMs = parseNonNegative(ttft, "--sim-ttft-ms");
@@ -108,10 +158,24 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   if (perToken !== undefined) sim.perTokenMs = parsePositiveNumber(perToken, "--sim-per-token-ms");
   const slowdown = str(raw, "simBatchSlowdown");
   if (slowdown !== undefined) sim.batchSlowdown = parseNonNegative(slowdown, "--sim-batch-slowdown");
+  const maxNumSeqs = str(raw, "simMaxNumSeqs");
+  if (maxNumSeqs !== undefined) sim.maxNumSeqs = parsePositiveInt(maxNumSeqs, "--sim-max-num-seqs");
   const trace = str(raw, "simTrace");
   if (trace !== undefined) sim.trace = trace;
   if (Object.keys(sim).length > 0) input.sim = sim;
   return input;
+}
+
+function parseNonNegativeDurationMs(value: string, flag: string): number {
+  return /^\s*0+(\.0*)?\s*(ms|s|m|h)?\s*$/.test(value) ? 0 : parseDurationMs(value, flag);
+}
+
+/** A number in (0, 1]: "0.1" or "10%". */
+function parseFraction(value: string, flag: string): number {
+  const percent = value.trim().endsWith("%");
+  const n = parsePositiveNumber(percent ? value.trim().slice(0, -1) : value, flag) / (percent ? 100 : 1);
+  if (n > 1) throw new BenchError("E_BAD_FLAG", `${flag}: "${value}" is not a fraction between 0 and 1 (or a percentage)`, { where: flag });
+  return n;
 }
 
 function parseNonNegative(value: string, flag: string): number {

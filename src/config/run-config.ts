@@ -3,6 +3,8 @@
 
 import { z } from "zod";
 import { BenchError } from "../errors.js";
+import { lengthDistSchema } from "./length-dist.js";
+import { workloadRefinements } from "./workload-checks.js";
 
 const positiveInt = z.number().int().positive();
 
@@ -10,6 +12,8 @@ const sloTerm = z.object({
   metric: z.enum(["ttft_ms", "tpot_ms", "e2e_ms", "itl_ms"]),
   op: z.enum(["<=", "<", ">=", ">"]),
   value: z.number().nonnegative(),
+  /** Aggregate term on the level's distribution: "p99", "mean", "median"; absent = per request. */
+  stat: z.string().regex(/^(p\d+(\.\d+)?|mean|median)$/).optional(),
 });
 
 const requestCount = z.discriminatedUnion("kind", [
@@ -24,6 +28,8 @@ export const simConfigSchema = z.object({
   batchSlowdown: z.number().nonnegative().default(0.002),
   model: z.string().min(1).default("sim-model"),
   trace: z.string().optional(),
+  /** Requests the simulator admits at once (the rest queue): gives it a hard capacity. */
+  maxNumSeqs: positiveInt.optional(),
 });
 
 export const runConfigSchema = z
@@ -43,6 +49,27 @@ export const runConfigSchema = z
     sharedPrefixTokens: z.number().int().nonnegative().default(0),
     prompt: z.string().min(1).optional(),
     dataset: z.string().min(1).optional(),
+    datasetFormat: z.enum(["auto", "sharegpt", "json", "jsonl", "csv"]).default("auto"),
+    /** Use this many dataset rows, chosen by a seeded shuffle (absent: every row, in file order). */
+    datasetSample: positiveInt.optional(),
+    /** Per-request input / output lengths drawn from a distribution (seeded), instead of fixed. */
+    inputDist: lengthDistSchema.optional(),
+    outputDist: lengthDistSchema.optional(),
+    /** Shared-prefix groups: G system prompts of prefixTokens each; every request adds a unique suffix. */
+    prefixGroups: positiveInt.optional(),
+    prefixTokens: positiveInt.optional(),
+    /** Suffix length per request; absent = inputTokens is the total. */
+    suffixTokens: positiveInt.optional(),
+    /** Multi-turn sessions of this many turns (chat only); each turn carries the history received. */
+    turns: positiveInt.optional(),
+    thinkTimeMs: z.number().nonnegative().default(0),
+    /** How chat prompt tokens are counted: the server's /tokenize, the tokenizer's chat_template, or contents only. */
+    chatTemplate: z.enum(["auto", "tokenizer", "server", "none"]).default("auto"),
+    /** Replay a trace of arrival times and lengths instead of a synthetic schedule. */
+    trace: z.string().min(1).optional(),
+    traceFormat: z.enum(["auto", "servebench", "mooncake", "burstgpt"]).default("auto"),
+    /** Trace timestamps are multiplied by this (0.5 replays twice as fast). */
+    timeScale: z.number().positive().default(1),
     concurrency: z.array(positiveInt).min(1).optional(),
     rate: z.array(z.number().positive()).min(1).optional(),
     arrival: z.enum(["poisson", "gamma", "constant"]).default("poisson"),
@@ -50,6 +77,22 @@ export const runConfigSchema = z
     burstiness: z.number().positive().default(1),
     /** Open loop only: cap on in-flight requests; arrivals beyond it wait (queue wait is reported). */
     maxConcurrency: positiveInt.optional(),
+    /** levels: the given concurrency/rate list; sweep: synchronous, throughput, then rates between; slo-search: highest load meeting --slo. */
+    profile: z.enum(["levels", "sweep", "slo-search"]).default("levels"),
+    /** Ramp from zero to the level's rate or concurrency over this long. */
+    rampMs: z.number().positive().optional(),
+    sweepRates: positiveInt.default(8),
+    sweepMaxConcurrency: positiveInt.default(256),
+    sloSearchBy: z.enum(["rate", "concurrency"]).default("rate"),
+    /** Stop when (upper − lower) / upper is at most this. */
+    sloTolerance: z.number().gt(0).lt(1).default(0.05),
+    sloMaxLevels: positiveInt.default(12),
+    /** First probe (req/s or concurrency). */
+    sloStart: z.number().positive().optional(),
+    /** Stop a level early when the error rate passes this fraction. */
+    maxErrorRate: z.number().gt(0).max(1).optional(),
+    /** Stop a level early when queue wait grows without bound (default on for sweep and slo-search). */
+    stopOnSaturation: z.boolean().optional(),
     /** Requests per level; default 3x, or unlimited when only a duration is given. */
     requests: requestCount.optional(),
     durationMs: z.number().positive().optional(),
@@ -84,6 +127,7 @@ export const runConfigSchema = z
         message: `must be smaller than inputTokens (${cfg.inputTokens})`,
       });
     }
+    workloadRefinements(cfg, (path, message) => ctx.addIssue({ code: "custom", path: [path], message }));
   });
 
 export type RunConfigInput = z.input<typeof runConfigSchema>;
@@ -93,8 +137,19 @@ export type RunConfig = z.output<typeof runConfigSchema>;
 export const DEFAULT_CONCURRENCY = [1, 4, 16] as const;
 
 /** Maps a config field path to the CLI flag users typed, so errors name the flag. */
+const FLAG_NAMES: Record<string, string> = {
+  durationMs: "--duration",
+  timeoutMs: "--timeout",
+  rampMs: "--ramp",
+  thinkTimeMs: "--think-time",
+  metricsIntervalMs: "--metrics-interval",
+  waitReadyMs: "--wait-ready",
+};
+
 function flagFor(path: readonly PropertyKey[]): string {
   const field = String(path[0] ?? "");
+  const named = FLAG_NAMES[field];
+  if (named !== undefined) return named;
   const kebab = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   return path.length > 1 && field === "sim" ? `--sim-${String(path[1])}` : `--${kebab}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BenchError } from "../errors.js";
-import { parseDurationMs, parseList, parsePositiveInt, parseRequestCount, parseSlo } from "./units.js";
+import { formatSlo, parseDurationMs, parseList, parsePositiveInt, parseRequestCount, parseSlo, perRequestSlo } from "./units.js";
 
 describe("units", () => {
   it("parses durations with units, bare numbers as seconds", () => {
@@ -31,5 +31,19 @@ describe("units", () => {
       { metric: "tpot_ms", op: "<", value: 50 },
     ]);
     expect(() => parseSlo("latency<=5", "--slo")).toThrow(/SLO on one of/);
+  });
+
+  it("parses aggregate SLO terms (metric.pNN, .mean, .median) next to per-request ones", () => {
+    const terms = parseSlo("ttft_ms.p99<=1000,tpot_ms.p99.9<50,e2e_ms.mean<=9,itl_ms<=20", "--slo");
+    expect(terms).toEqual([
+      { metric: "ttft_ms", op: "<=", value: 1000, stat: "p99" },
+      { metric: "tpot_ms", op: "<", value: 50, stat: "p99.9" },
+      { metric: "e2e_ms", op: "<=", value: 9, stat: "mean" },
+      { metric: "itl_ms", op: "<=", value: 20 },
+    ]);
+    expect(formatSlo(terms)).toBe("ttft_ms.p99<=1000,tpot_ms.p99.9<50,e2e_ms.mean<=9,itl_ms<=20");
+    expect(perRequestSlo(terms).every((t) => t.stat === undefined)).toBe(true);
+    expect(() => parseSlo("ttft_ms.p100<=5", "--slo")).toThrow(/percentile/);
+    expect(() => parseSlo("ttft_ms.max<=5", "--slo")).toThrow(/ttft_ms.p99<=1000/);
   });
 });

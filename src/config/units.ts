@@ -64,23 +64,64 @@ export interface SloTerm {
   metric: SloMetric;
   op: SloOp;
   value: number;
+  /**
+   * Absent: a per-request term (goodput counts the requests that meet it). Present: an aggregate
+   * term on the level's distribution ("p99", "p99.9", "mean", "median"), for SLO search and
+   * thresholds; its goodput counterpart is the same bound applied to each request.
+   */
+  stat?: SloStat | undefined;
 }
 export const SLO_METRICS = ["ttft_ms", "tpot_ms", "e2e_ms", "itl_ms"] as const;
 export type SloMetric = (typeof SLO_METRICS)[number];
+/** "mean", "median" or "pNN" (e.g. "p99", "p99.9"). */
+export type SloStat = string;
 
-/** "ttft_ms<=500,tpot_ms<=50" → terms that every good request must meet (goodput). */
+/**
+ * "ttft_ms<=500,tpot_ms.p99<=50" → terms. Plain terms apply to every request (goodput);
+ * `metric.pNN`, `metric.mean` and `metric.median` apply to the level's distribution.
+ */
 export function parseSlo(value: string, flag: string): SloTerm[] {
   return parseList(value, flag, (part) => {
-    const m = /^([a-z_]+)\s*(<=|<|>=|>)\s*(\d+(?:\.\d+)?)$/.exec(part);
-    if (!m) throw bad(flag, part, "an SLO term like ttft_ms<=500");
+    const m = /^([a-z][a-z0-9_]*)(?:\.(p\d+(?:\.\d+)?|mean|median))?\s*(<=|<|>=|>)\s*(\d+(?:\.\d+)?)$/.exec(part);
+    if (!m) throw bad(flag, part, "an SLO term like ttft_ms<=500 or ttft_ms.p99<=1000");
     const metric = m[1] as SloMetric;
     if (!SLO_METRICS.includes(metric)) {
       throw bad(flag, part, `an SLO on one of ${SLO_METRICS.join(", ")}`);
     }
-    return { metric, op: m[2] as SloOp, value: Number(m[3]) };
+    const term: SloTerm = { metric, op: m[3] as SloOp, value: Number(m[4]) };
+    if (m[2] !== undefined) {
+      const stat = m[2] as SloStat;
+      const q = stat.startsWith("p") ? Number(stat.slice(1)) : 50;
+      if (!(q > 0 && q < 100)) throw bad(flag, part, "a percentile between p0 and p100 (exclusive)");
+      term.stat = stat;
+    }
+    return term;
   });
 }
 
+export function formatSloTerm(t: SloTerm): string {
+  return `${t.metric}${t.stat === undefined ? "" : `.${t.stat}`}${t.op}${t.value}`;
+}
+
 export function formatSlo(terms: readonly SloTerm[]): string {
-  return terms.map((t) => `${t.metric}${t.op}${t.value}`).join(",");
+  return terms.map(formatSloTerm).join(",");
+}
+
+/** The per-request terms goodput counts: plain terms as given, aggregate terms applied per request. */
+export function perRequestSlo(terms: readonly SloTerm[]): SloTerm[] {
+  return terms.map(({ metric, op, value }) => ({ metric, op, value }));
+}
+
+/** True when `actual` satisfies `op value`. */
+export function compareSlo(actual: number, op: SloOp, value: number): boolean {
+  switch (op) {
+    case "<=":
+      return actual <= value;
+    case "<":
+      return actual < value;
+    case ">=":
+      return actual >= value;
+    case ">":
+      return actual > value;
+  }
 }

@@ -8,9 +8,31 @@ import { deriveRequestMetrics, type RequestMetrics } from "./derive.js";
 import { summarize, type Distribution } from "./stats.js";
 import { checkStrict, type StrictReport } from "./strict.js";
 
+/** Shared by both kinds: a ramp from zero, and what the level was for in a sweep or SLO search. */
+interface LoadExtras {
+  ramp_s?: number;
+  role?: "synchronous" | "throughput" | "sweep" | "probe";
+}
+
 export type LevelLoad =
-  | { kind: "concurrency"; concurrency: number }
-  | { kind: "rate"; rate_per_s: number; arrival: string; burstiness: number; max_concurrency?: number };
+  | ({ kind: "concurrency"; concurrency: number } & LoadExtras)
+  | ({
+      kind: "rate";
+      /** For a replayed trace (arrival "trace"): its mean rate after time_scale. */
+      rate_per_s: number;
+      arrival: string;
+      burstiness: number;
+      max_concurrency?: number;
+      time_scale?: number;
+    } & LoadExtras);
+
+/** TTFT and friends for one group of turns of multi-turn sessions. */
+export interface TurnSplit {
+  requests: number;
+  ttft_ms?: FlatDistribution;
+  e2e_ms?: FlatDistribution;
+  input_tokens?: FlatDistribution;
+}
 
 export interface FlatDistribution {
   count: number;
@@ -60,6 +82,14 @@ export interface LevelSummary {
   client_token_check?: { checked: number; differing: number; max_abs_diff: number; tokenizer: string };
   /** Client-vs-server disagreements beyond tolerance (telemetry cross-check). */
   cross_check?: string[];
+  /** Multi-turn sessions: first turns (no history) vs later turns (history, possibly cached). */
+  by_turn?: { first: TurnSplit; later: TurnSplit };
+  /** Shared-prefix groups: the best-case prefix-cache hit rate next to the server's measured one. */
+  prefix_cache?: { groups: number; prefix_tokens: number; best_case_hit_rate: number; measured_hit_rate: number | null };
+  /** Aggregate SLO terms (e.g. ttft_ms.p99<=1000) evaluated on this level. */
+  slo_check?: { met: boolean; terms: Array<{ term: string; actual: number | null; met: boolean }> };
+  /** Why the level stopped issuing before its end (over-saturation, error rate). */
+  stopped_early?: string;
   interrupted: boolean;
   warnings: string[];
 }
@@ -77,6 +107,8 @@ export interface AggregateOptions {
   slo: readonly SloTerm[];
   strict: boolean;
   endpoint: "completions" | "chat";
+  /** Chat prompt targets include the chat template (rendered or server-counted), so strict checks them. */
+  templateExact?: boolean;
   interrupted: boolean;
 }
 
@@ -181,13 +213,13 @@ export function aggregateLevel(records: readonly RequestRecord[], options: Aggre
       request_per_s: perS(good),
     };
   }
-  if (options.strict) summary.strict = checkStrict(measured, options.endpoint);
+  if (options.strict) summary.strict = checkStrict(measured, options.endpoint, options.templateExact ?? false);
   summary.warnings = levelWarnings(summary, options.percentiles);
   return summary;
 }
 
 /** Warnings that make a result suspect; shown in the console, summary.md and summary.json. */
-function levelWarnings(s: LevelSummary, percentiles: readonly number[]): string[] {
+export function levelWarnings(s: LevelSummary, percentiles: readonly number[]): string[] {
   const warnings: string[] = [];
   if (s.requests.sent > 0 && s.requests.errored / s.requests.sent > 0.05) {
     warnings.push(`${s.requests.errored} of ${s.requests.sent} requests failed (${fmtPct(s.requests.errored / s.requests.sent)})`);

@@ -134,4 +134,11 @@ describe("strict mode", () => {
     expect(report.mismatched).toBe(0);
     expect(report.note).toMatch(/only completion tokens/);
   });
+
+  it("checks chat prompt tokens when the targets are template-exact", () => {
+    const report = checkStrict([record({ usage: { promptTokens: 1013, completionTokens: 5 } }), record({ id: "ok" })], "chat", true);
+    expect(report.note).toBeUndefined();
+    expect(report.input_mismatches).toBe(1);
+    expect(report.examples[0]).toEqual({ id: "0-0", field: "prompt_tokens", expected: 1000, actual: 1013 });
+  });
 });

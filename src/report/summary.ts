@@ -23,6 +23,29 @@ export interface RunInfo {
   /** True when produced by `servebench predict` (virtual time), never by measuring a server. */
   predicted: boolean;
   interrupted: boolean;
+  /** How target input tokens were counted: tokenizer, chat-template, server-tokenize or message-contents. */
+  input_token_count?: string;
+  /** The server's context limit from GET /v1/models; synthetic and dataset lengths were clipped to it. */
+  max_model_len?: number;
+  /** Load profile: levels, sweep or slo-search. */
+  profile?: string;
+  /** --profile slo-search: the highest request rate that met every aggregate SLO term. */
+  slo_max_rate_per_s?: number | null;
+  /** --profile slo-search --slo-search-by concurrency: the highest concurrency that met the SLO. */
+  slo_max_concurrency?: number | null;
+  slo_search?: {
+    by: "rate" | "concurrency";
+    slo: string;
+    tolerance: number;
+    probes: number;
+    converged: boolean;
+    /** Lowest probed load above the best that failed (the search bracket's upper end). */
+    failed_above: number | null;
+    /** Level index of the best probe, and its goodput under the per-request form of the SLO. */
+    level: number | null;
+    goodput_request_per_s: number | null;
+    goodput_fraction: number | null;
+  };
   /** Set by `servebench import`: numbers from another tool or an offline benchmark, not measured by servebench. */
   imported?: { source: string; row: number };
 }

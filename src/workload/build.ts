@@ -1,24 +1,44 @@
-// Owns assembling one level's RequestSpecs from synthetic prompts, a fixed prompt or a dataset.
-// Pure set-up work: no I/O, no clocks; token counts come from the client tokenizer.
+// Owns assembling one level's RequestSpecs from synthetic prompts (fixed or sampled lengths, with
+// optional shared-prefix groups), a fixed prompt or a dataset. Pure set-up work: no I/O, no clocks.
+// Input counts are what the server will report when the PromptCounter can know it.
 
 import { BenchError } from "../errors.js";
+import { createPromptCounter, type PromptCounter } from "./chat-template.js";
 import type { DatasetRow } from "./dataset.js";
+import { datasetSpecs } from "./build-dataset.js";
+import type { LengthSampler } from "./length-sampler.js";
+import { deriveSeed } from "./random.js";
 import type { ChatMessage, Endpoint, RequestSpec } from "./request-spec.js";
 import { fixedPrompt, makeSyntheticPrompts } from "./synthetic.js";
 import type { TextTokenizer } from "./tokenizer.js";
 
 export type { DatasetRow } from "./dataset.js";
 
+export interface PrefixGroups {
+  /** Number of distinct shared prefixes (system prompts); request i belongs to group i mod groups. */
+  groups: number;
+  /** Tokens of each group's prefix (for chat: the system message content). */
+  prefixTokens: number;
+}
+
 export interface BuildRequestsOptions {
   endpoint: Endpoint;
   count: number;
   tokenizer: TextTokenizer;
-  /** Synthetic prompt length; required unless `prompt` or `dataset` is given (then ignored). */
+  /** How input tokens are counted (default: the tokenizer, no chat template). */
+  counter?: PromptCounter | undefined;
+  /** Synthetic prompt length (total, as the server counts it); or `inputLength` per request. */
   inputTokens?: number | undefined;
-  /** Target completion length; a dataset row's own output_tokens wins. */
+  inputLength?: LengthSampler | undefined;
+  /** Target completion length, or `outputLength` per request; a dataset row's own target wins. */
   outputTokens?: number | undefined;
+  outputLength?: LengthSampler | undefined;
   /** Synthetic only: tokens shared by every prompt of the level. */
   sharedPrefixTokens?: number | undefined;
+  /** Synthetic only: groups of requests sharing a prefix each. */
+  prefixGroups?: PrefixGroups | undefined;
+  /** Input + output never exceed this (the server's max_model_len): inputs are clipped, then outputs. */
+  maxModelLen?: number | undefined;
   /** The same prompt for every request. */
   prompt?: string | undefined;
   /** Rows used in order, cycling: request i gets row (startIndex + i) % rows.length. */
@@ -32,10 +52,10 @@ export interface BuildRequestsOptions {
   startIndex?: number | undefined;
 }
 
+const SALT_GROUP = 0x4752;
+
 /**
- * Builds the requests of one level. For chat, a prompt becomes one user message and
- * `inputTokens` is the sum of the message contents' token counts: no chat template is applied,
- * so the server's prompt_tokens will be higher by the template's tokens.
+ * Builds the requests of one level.
  * @example
  * buildRequests({ endpoint: "chat", count: 64, tokenizer, inputTokens: 1024, outputTokens: 128, seed: 1 });
  */
@@ -45,32 +65,92 @@ export function buildRequests(options: BuildRequestsOptions): RequestSpec[] {
   if (!Number.isSafeInteger(count) || count < 0) {
     throw new BenchError("E_BAD_CONFIG", `request count must be a non-negative integer, got ${count}`);
   }
-  const outputTokens = checkOutputTokens(options.outputTokens);
+  const counter = options.counter ?? createPromptCounter(tokenizer, "none");
+  const fixedOutput = checkOutputTokens(options.outputTokens);
+  const outputAt = (i: number): number | undefined => options.outputLength?.(i) ?? fixedOutput;
   if (options.prompt !== undefined && options.dataset !== undefined) {
     throw new BenchError("E_BAD_CONFIG", "--prompt and --dataset cannot be used together", { where: "--prompt" });
   }
   if (options.dataset !== undefined) {
-    return fromDataset(options.endpoint, tokenizer, options.dataset, count, startIndex, outputTokens);
+    return datasetSpecs({ ...options, counter, rows: options.dataset, startIndex, outputAt });
   }
   if (options.prompt !== undefined) {
     const fixed = fixedPrompt(tokenizer, options.prompt);
-    return range(count).map((index) => spec(options.endpoint, index, fixed.prompt, fixed.inputTokens, outputTokens));
+    const messages: ChatMessage[] = [{ role: "user", content: fixed.prompt }];
+    const inputTokens = options.endpoint === "chat" ? counter.chat(messages) : counter.completion(fixed.prompt);
+    return range(count).map((index) => spec(options.endpoint, index, fixed.prompt, inputTokens, clipOutput(outputAt(startIndex + index), inputTokens, options.maxModelLen)));
   }
-  const inputTokens = options.inputTokens;
-  if (inputTokens === undefined) {
-    throw new BenchError("E_BAD_CONFIG", "--input-tokens is required for synthetic prompts", {
-      where: "--input-tokens",
-    });
+  const inputAt = options.inputLength ?? constantLength(options.inputTokens);
+  return range(count).map((index) => synthetic(options, counter, startIndex + index, index, inputAt, outputAt));
+}
+
+/** One synthetic request: sized so the server counts `inputAt(i)` tokens when the counter is exact. */
+function synthetic(
+  options: BuildRequestsOptions,
+  counter: PromptCounter,
+  globalIndex: number,
+  index: number,
+  inputAt: LengthSampler,
+  outputAt: (i: number) => number | undefined,
+): RequestSpec {
+  const { endpoint, tokenizer, maxModelLen } = options;
+  const groups = options.prefixGroups;
+  let output = outputAt(globalIndex);
+  let total = inputAt(globalIndex);
+  if (maxModelLen !== undefined) {
+    if (output !== undefined) output = Math.min(output, maxModelLen - 1);
+    total = Math.min(total, maxModelLen - (output ?? 0));
   }
-  const prompts = makeSyntheticPrompts({
+  if (groups !== undefined) return groupedSpec(options, counter, groups, globalIndex, index, total, output);
+  const overhead = endpoint === "chat" ? counter.chatOverhead(["user"]) : tokenizer.specialTokensAdded;
+  const shared = options.sharedPrefixTokens ?? 0;
+  // A shared prefix needs at least one unique token after it.
+  const content = Math.max(1, shared + 1, total - overhead);
+  const [prompt] = makeSyntheticPrompts({
     tokenizer,
-    count,
-    inputTokens,
-    sharedPrefixTokens: options.sharedPrefixTokens ?? 0,
+    count: 1,
+    inputTokens: content,
+    sharedPrefixTokens: shared,
     seed: options.seed,
-    startIndex,
-  });
-  return prompts.map((prompt, index) => spec(options.endpoint, index, prompt, inputTokens, outputTokens));
+    startIndex: globalIndex,
+  }) as [string];
+  const messages: ChatMessage[] = [{ role: "user", content: prompt }];
+  const inputTokens = endpoint === "chat" ? counter.chat(messages) : counter.completion(prompt);
+  return spec(endpoint, index, prompt, inputTokens, output);
+}
+
+/** Group g's prefix is the same text for every request of g (seeded by g); the suffix is unique. */
+function groupedSpec(
+  options: BuildRequestsOptions,
+  counter: PromptCounter,
+  groups: PrefixGroups,
+  globalIndex: number,
+  index: number,
+  total: number,
+  output: number | undefined,
+): RequestSpec {
+  const { endpoint, tokenizer } = options;
+  const group = globalIndex % groups.groups;
+  const groupSeed = deriveSeed(options.seed, SALT_GROUP, group);
+  const p = groups.prefixTokens;
+  if (endpoint === "chat") {
+    const suffix = Math.max(1, total - p - counter.chatOverhead(["system", "user"]));
+    const [system] = makeSyntheticPrompts({ tokenizer, count: 1, inputTokens: p, seed: groupSeed, startIndex: 0 }) as [string];
+    const [user] = makeSyntheticPrompts({ tokenizer, count: 1, inputTokens: suffix, seed: options.seed, startIndex: globalIndex }) as [string];
+    const messages: ChatMessage[] = [{ role: "system", content: system }, { role: "user", content: user }];
+    return { index, messages, inputTokens: counter.chat(messages), targetOutputTokens: output, group, prefixTokens: p };
+  }
+  const content = Math.max(p + 1, total - tokenizer.specialTokensAdded);
+  const [prompt] = makeSyntheticPrompts({
+    tokenizer,
+    count: 1,
+    inputTokens: content,
+    sharedPrefixTokens: p,
+    seed: groupSeed,
+    startIndex: globalIndex,
+  }) as [string];
+  const inputTokens = counter.completion(prompt);
+  return { index, prompt, inputTokens, targetOutputTokens: output, group, prefixTokens: p + tokenizer.specialTokensAdded };
 }
 
 /** Token count of `text` as the client sees it (no special tokens, no chat template). */
@@ -86,47 +166,23 @@ export function chatInputTokens(tokenizer: TextTokenizer, messages: readonly Cha
   return messages.reduce((sum, message) => sum + tokenizer.count(message.content), 0);
 }
 
-function fromDataset(
-  endpoint: Endpoint,
-  tokenizer: TextTokenizer,
-  rows: readonly DatasetRow[],
-  count: number,
-  startIndex: number,
-  outputTokens: number | undefined,
-): RequestSpec[] {
-  if (rows.length === 0) throw new BenchError("E_DATASET", "dataset has no rows", { where: "--dataset" });
-  const counted = new Map<number, number>(); // rows repeat when cycled; count each once
-  return range(count).map((index) => {
-    const rowIndex = (startIndex + index) % rows.length;
-    const row = rows[rowIndex] as DatasetRow;
-    const target = row.outputTokens ?? outputTokens;
-    if (endpoint === "completions") {
-      if (row.prompt === undefined) {
-        const where = row.where ?? `dataset row ${rowIndex + 1}`;
-        const message = `${where}: row has "messages" but no "prompt"; --endpoint completions needs "prompt"`;
-        throw new BenchError("E_DATASET", message, { where });
-      }
-      const prompt = row.prompt;
-      const tokens = memo(counted, rowIndex, () => tokenizer.count(prompt));
-      return { index, prompt, inputTokens: tokens, targetOutputTokens: target };
-    }
-    const messages = row.messages ?? (row.prompt === undefined ? [] : [{ role: "user", content: row.prompt }]);
-    if (messages.length === 0) {
-      const where = row.where ?? `dataset row ${rowIndex + 1}`;
-      throw new BenchError("E_DATASET", `${where}: row has neither "prompt" nor "messages"`, { where });
-    }
-    const tokens = memo(counted, rowIndex, () => chatInputTokens(tokenizer, messages));
-    return { index, messages: messages.map((m) => ({ ...m })), inputTokens: tokens, targetOutputTokens: target };
-  });
+/** Output target capped so input + output fit the context; at least 1. */
+export function clipOutput(output: number | undefined, input: number, maxModelLen: number | undefined): number | undefined {
+  if (output === undefined || maxModelLen === undefined) return output;
+  return Math.max(1, Math.min(output, maxModelLen - input));
 }
 
-function spec(
-  endpoint: Endpoint,
-  index: number,
-  prompt: string,
-  inputTokens: number,
-  target: number | undefined,
-): RequestSpec {
+function constantLength(inputTokens: number | undefined): LengthSampler {
+  if (inputTokens === undefined) {
+    throw new BenchError("E_BAD_CONFIG", "--input-tokens is required for synthetic prompts", { where: "--input-tokens" });
+  }
+  if (!Number.isSafeInteger(inputTokens) || inputTokens < 1) {
+    throw new BenchError("E_BAD_CONFIG", `--input-tokens must be a positive integer, got ${inputTokens}`, { where: "--input-tokens" });
+  }
+  return () => inputTokens;
+}
+
+function spec(endpoint: Endpoint, index: number, prompt: string, inputTokens: number, target: number | undefined): RequestSpec {
   return endpoint === "chat"
     ? { index, messages: [{ role: "user", content: prompt }], inputTokens, targetOutputTokens: target }
     : { index, prompt, inputTokens, targetOutputTokens: target };
@@ -141,12 +197,6 @@ function checkOutputTokens(value: number | undefined): number | undefined {
   return value;
 }
 
-function memo(cache: Map<number, number>, key: number, compute: () => number): number {
-  let value = cache.get(key);
-  if (value === undefined) cache.set(key, (value = compute()));
-  return value;
-}
-
-function range(n: number): number[] {
+export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }

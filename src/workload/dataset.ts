@@ -10,8 +10,17 @@ export interface DatasetRow {
   messages?: ChatMessage[];
   /** From "output_tokens"; undefined lets the request fall back to --output-tokens. */
   outputTokens?: number;
+  /** A recorded answer (ShareGPT): its token count under the client tokenizer is the target output length. */
+  answer?: string;
+  /** Every (user, answer) pair of a recorded conversation, for multi-turn sessions (ShareGPT). */
+  turns?: DatasetTurn[];
   /** "<file>:<line>", for error messages about this row later on. */
   where?: string;
+}
+
+export interface DatasetTurn {
+  user: string;
+  answer?: string;
 }
 
 const ROLES: ReadonlySet<string> = new Set<ChatMessage["role"]>(["system", "user", "assistant"]);
@@ -49,16 +58,24 @@ export function parseJsonlDataset(text: string, file: string): DatasetRow[] {
 }
 
 function parseRow(line: string, where: string): DatasetRow {
-  const fail = (what: string, cause?: unknown): BenchError =>
-    new BenchError("E_DATASET", `${where}: ${what}`, cause === undefined ? { where } : { where, cause });
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch (cause) {
-    throw fail(`invalid JSON (${cause instanceof Error ? cause.message : String(cause)})`, cause);
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new BenchError("E_DATASET", `${where}: invalid JSON (${why})`, { where, cause });
   }
+  return rowFromValue(value, where, "expected a JSON object per line");
+}
+
+/**
+ * Validates one parsed row ({prompt | messages, output_tokens?}); `where` labels errors.
+ * Also used for JSON-array and CSV datasets.
+ */
+export function rowFromValue(value: unknown, where: string, notObject = "expected a JSON object"): DatasetRow {
+  const fail = (what: string): BenchError => new BenchError("E_DATASET", `${where}: ${what}`, { where });
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw fail("expected a JSON object per line");
+    throw fail(notObject);
   }
   const obj = value as Record<string, unknown>;
   const row: DatasetRow = { where };
@@ -72,7 +89,7 @@ function parseRow(line: string, where: string): DatasetRow {
     throw fail(`needs "prompt" (string) or "messages" (array of {role, content})`);
   }
   const outputTokens = obj["output_tokens"];
-  if (outputTokens !== undefined && outputTokens !== null) {
+  if (outputTokens !== undefined && outputTokens !== null && outputTokens !== "") {
     if (typeof outputTokens !== "number" || !Number.isSafeInteger(outputTokens) || outputTokens < 1) {
       throw fail(`"output_tokens" must be a positive integer, got ${JSON.stringify(outputTokens)}`);
     }
@@ -81,7 +98,7 @@ function parseRow(line: string, where: string): DatasetRow {
   return row;
 }
 
-function parseMessages(value: unknown, fail: (what: string) => BenchError): ChatMessage[] {
+export function parseMessages(value: unknown, fail: (what: string) => BenchError): ChatMessage[] {
   if (!Array.isArray(value)) throw fail(`"messages" must be an array of {role, content}, got ${typeName(value)}`);
   if (value.length === 0) throw fail(`"messages" is empty`);
   return value.map((item: unknown, i): ChatMessage => {
@@ -100,7 +117,7 @@ function parseMessages(value: unknown, fail: (what: string) => BenchError): Chat
   });
 }
 
-function typeName(value: unknown): string {
+export function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   const type = typeof value;

@@ -15,8 +15,29 @@ export interface RequestSpec {
   prompt?: string;
   /** Messages for /v1/chat/completions. */
   messages?: ChatMessage[];
-  /** Prompt tokens counted by the client tokenizer (for chat: message contents, no template). */
+  /**
+   * Prompt tokens as the server will count them when the counter can know it: completions include
+   * the special tokens the tokenizer adds (BOS); chat includes the chat template when rendered
+   * (see PromptCounter.method), otherwise message contents only.
+   */
   inputTokens: number;
   /** Requested completion length; undefined lets the server decide (dataset rows without a target). */
+  targetOutputTokens: number | undefined;
+  /** Shared-prefix group of this request (--prefix-groups). */
+  group?: number;
+  /** Leading tokens shared with every other request of the group (for the best-case cache hit rate). */
+  prefixTokens?: number;
+}
+
+/** One multi-turn conversation: each turn sends the history with the answers actually received. */
+export interface SessionSpec {
+  index: number;
+  /** Messages before the first user turn (a system prompt), sent with every turn. */
+  system: ChatMessage[];
+  turns: SessionTurn[];
+}
+
+export interface SessionTurn {
+  user: string;
   targetOutputTokens: number | undefined;
 }

@@ -37,6 +37,9 @@ function expectBenchError(fn: () => unknown, code: string, where: string): void 
   throw new Error("expected a BenchError");
 }
 
+/** The TextTokenizer fields a made-up test tokenizer does not need. */
+const NO_SPECIALS = { specialTokensAdded: 0, countWithSpecialText: () => 0, chatTemplate: undefined, templateTokens: {} };
+
 describe("makeSyntheticPrompts", () => {
   it.each([1, 2, 17, 512, 10_000])("gives exactly %i tokens for several seeds", (inputTokens) => {
     for (const seed of [0, 1, 42, 123_456]) {
@@ -129,6 +132,7 @@ describe("makeSyntheticPrompts", () => {
       count,
       encode: (text) => Array.from({ length: count(text) }, (_, i) => i),
       decode: () => "",
+      ...NO_SPECIALS,
     };
     for (const inputTokens of [1, 99, 150, 5000]) {
       for (const prompt of makeSyntheticPrompts({ tokenizer: odd, count: 3, inputTokens, seed: 1 })) {
@@ -146,6 +150,7 @@ describe("makeSyntheticPrompts", () => {
       count: (t) => t.length,
       encode: (t) => [...t].map((c) => c.charCodeAt(0)),
       decode: (ids) => String.fromCharCode(...ids),
+      ...NO_SPECIALS,
     };
     expectBenchError(() => makeSyntheticPrompts({ tokenizer: chars, count: 1, inputTokens: 5, seed: 0 }), "E_TOKENIZER", "--tokenizer");
   });

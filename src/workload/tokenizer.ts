@@ -22,6 +22,17 @@ export interface TextTokenizer {
   count(text: string): number;
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
+  /**
+   * Tokens the post-processor adds around one sequence when a server encodes with special tokens
+   * (a BOS for Llama-style tokenizers, 0 for Qwen): a /v1/completions prompt costs count + this.
+   */
+  readonly specialTokensAdded: number;
+  /** Count of a text that may contain special tokens as text (a rendered chat template); none are added. */
+  countWithSpecialText(text: string): number;
+  /** `chat_template` from tokenizer_config.json, when it has one (a string, or the "default" of a list). */
+  readonly chatTemplate: string | undefined;
+  /** Special-token strings from tokenizer_config.json (bos_token, eos_token, …), for rendering the template. */
+  readonly templateTokens: Readonly<Record<string, string>>;
 }
 
 export const BUNDLED_TOKENIZER_NAME = "bundled:Qwen3";
@@ -139,11 +150,69 @@ export function createTextTokenizer(
   const slow = (text: string): number[] =>
     text.length === 0 ? [] : tokenizer.encode(text, { add_special_tokens: false }).ids;
   const fast = options.memo === false ? undefined : createMemoEncoder(tokenizer, tokenizerJson, tokenizerConfig);
+  const count = fast === undefined ? (text: string) => slow(text).length : (text: string) => fast.count(text);
+  const probe = "Hello world";
+  const specialTokensAdded = tokenizer.encode(probe, { add_special_tokens: true }).ids.length - slow(probe).length;
   return {
     name: options.name,
     source: options.source,
     encode: fast === undefined ? slow : (text) => fast.encode(text),
-    count: fast === undefined ? (text) => slow(text).length : (text) => fast.count(text),
+    count,
     decode: (ids) => (ids.length === 0 ? "" : tokenizer.decode([...ids])),
+    specialTokensAdded: Math.max(0, specialTokensAdded),
+    countWithSpecialText: specialTextCounter(tokenizer, tokenizerJson, count, slow),
+    chatTemplate: chatTemplateOf(tokenizerConfig),
+    templateTokens: templateTokensOf(tokenizerConfig),
   };
+}
+
+/**
+ * The library splits added tokens out before anything else and encodes the pieces between them
+ * independently, so a templated text costs one token per added token plus the (memoized) count of
+ * each piece. Added tokens that strip neighbouring spaces or are normalized take the library path.
+ */
+function specialTextCounter(
+  tokenizer: LibraryTokenizer,
+  tokenizerJson: Record<string, unknown>,
+  count: (text: string) => number,
+  slow: (text: string) => number[],
+): (text: string) => number {
+  const added = Array.isArray(tokenizerJson["added_tokens"]) ? (tokenizerJson["added_tokens"] as Array<Record<string, unknown>>) : [];
+  const plain = added.every((t) => t["lstrip"] !== true && t["rstrip"] !== true && t["single_word"] !== true && t["normalized"] !== true);
+  const contents = [...tokenizer.get_added_tokens_decoder().values()].map((t) => t.content).filter((c) => c !== "");
+  if (!plain || contents.length === 0) return (text) => slow(text).length;
+  const escaped = contents.sort((a, b) => b.length - a.length).map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const splitter = new RegExp(`(${escaped.join("|")})`);
+  const special = new Set(contents);
+  return (text) => {
+    let total = 0;
+    for (const piece of text.split(splitter)) {
+      if (piece === "") continue;
+      total += special.has(piece) ? 1 : count(piece);
+    }
+    return total;
+  };
+}
+
+function chatTemplateOf(config: Record<string, unknown>): string | undefined {
+  const template = config["chat_template"];
+  if (typeof template === "string" && template.length > 0) return template;
+  if (Array.isArray(template)) {
+    const named = template as Array<{ name?: unknown; template?: unknown }>;
+    const pick = named.find((t) => t.name === "default") ?? named[0];
+    if (typeof pick?.template === "string") return pick.template;
+  }
+  return undefined;
+}
+
+function templateTokensOf(config: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ["bos_token", "eos_token", "unk_token", "pad_token"]) {
+    const value = config[key];
+    if (typeof value === "string") out[key] = value;
+    else if (typeof value === "object" && value !== null && typeof (value as { content?: unknown }).content === "string") {
+      out[key] = (value as { content: string }).content;
+    }
+  }
+  return out;
 }

@@ -1,0 +1,88 @@
+// Owns the per-level additions that need more than one module's data: aggregate SLO checks,
+// the first-turn / later-turn split of multi-turn sessions, and the best-case prefix-cache hit
+// rate of shared-prefix groups next to the server's measured one.
+
+import { compareSlo, formatSloTerm, type SloTerm } from "../config/units.js";
+import type { RequestRecord } from "../client/record.js";
+import { deriveRequestMetrics, type RequestMetrics } from "../metrics/derive.js";
+import { flatten, type LevelSummary, type TurnSplit } from "../metrics/level.js";
+import { percentileSorted, summarize } from "../metrics/stats.js";
+import type { RequestSpec } from "../workload/request-spec.js";
+
+/**
+ * Evaluates aggregate terms (metric.pNN, .mean, .median) over the level's measured requests. A
+ * failed request counts as an infinitely slow one, so errors cannot make a level look good.
+ */
+export function sloCheck(records: readonly RequestRecord[], terms: readonly SloTerm[]): LevelSummary["slo_check"] {
+  const aggregate = terms.filter((t) => t.stat !== undefined);
+  if (aggregate.length === 0) return undefined;
+  const measured = records.filter((r) => !r.warmup && r.outcome !== "aborted");
+  const failed = measured.filter((r) => r.outcome !== "ok").length;
+  const metrics = measured.filter((r) => r.outcome === "ok").map(deriveRequestMetrics);
+  const results = aggregate.map((term) => {
+    const values = valuesOf(term.metric, metrics);
+    for (let i = 0; i < failed; i++) values.push(Infinity);
+    const actual = statOf(values, term.stat as string);
+    return { term: formatSloTerm(term), actual: Number.isFinite(actual) ? actual : null, met: Number.isFinite(actual) && compareSlo(actual, term.op, term.value) };
+  });
+  return { met: results.every((r) => r.met), terms: results };
+}
+
+function valuesOf(metric: SloTerm["metric"], metrics: readonly RequestMetrics[]): number[] {
+  switch (metric) {
+    case "ttft_ms":
+      return metrics.flatMap((m) => (m.ttftMs === undefined ? [] : [m.ttftMs]));
+    case "tpot_ms":
+      return metrics.flatMap((m) => (m.tpotMs === undefined ? [] : [m.tpotMs]));
+    case "e2e_ms":
+      return metrics.map((m) => m.e2eMs);
+    case "itl_ms":
+      return metrics.flatMap((m) => m.itlMs);
+  }
+}
+
+function statOf(values: number[], stat: string): number {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  if (stat === "mean") return values.reduce((a, b) => a + b, 0) / values.length;
+  if (stat === "median") return percentileSorted(sorted, 50);
+  return percentileSorted(sorted, Number(stat.slice(1)));
+}
+
+/** Splits ok requests by turn: turn 0 (no history) vs later turns. */
+export function turnSplit(
+  records: readonly RequestRecord[],
+  turnOf: ReadonlyMap<string, number>,
+  percentiles: readonly number[],
+): NonNullable<LevelSummary["by_turn"]> {
+  const split = (keep: (turn: number) => boolean): TurnSplit => {
+    const ok = records.filter((r) => !r.warmup && r.outcome === "ok" && keep(turnOf.get(r.id) ?? 0));
+    const metrics = ok.map(deriveRequestMetrics);
+    const out: TurnSplit = { requests: ok.length };
+    const ttft = flatten(summarize(metrics.flatMap((m) => (m.ttftMs === undefined ? [] : [m.ttftMs])), percentiles));
+    const e2e = flatten(summarize(metrics.map((m) => m.e2eMs), percentiles));
+    const input = flatten(summarize(metrics.map((m) => m.promptTokens), percentiles));
+    if (ttft) out.ttft_ms = ttft;
+    if (e2e) out.e2e_ms = e2e;
+    if (input) out.input_tokens = input;
+    return out;
+  };
+  return { first: split((t) => t === 0), later: split((t) => t > 0) };
+}
+
+/**
+ * Best case: an infinite cache that keeps every prefix, so only a group's first request ever
+ * misses. Ignores block granularity (vLLM caches whole 16-token blocks only) and eviction.
+ * `seenGroups` carries groups sent earlier in the run (warmups, earlier levels); it is updated.
+ */
+export function bestCasePrefixHitRate(specs: readonly RequestSpec[], seenGroups: Set<number>): number {
+  let hit = 0;
+  let total = 0;
+  for (const spec of specs) {
+    total += spec.inputTokens;
+    if (spec.group === undefined) continue;
+    if (seenGroups.has(spec.group)) hit += spec.prefixTokens ?? 0;
+    else seenGroups.add(spec.group);
+  }
+  return total === 0 ? 0 : hit / total;
+}

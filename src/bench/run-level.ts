@@ -1,0 +1,205 @@
+// Owns running one level: warmup, the load schedule (single requests or multi-turn sessions),
+// the over-saturation guard, and the level summary with its extras. Records are appended to
+// requests.jsonl as they complete, with `turn` for multi-turn sessions.
+
+import { monotonicNowMs, realClock } from "../clock.js";
+import type { RunConfig } from "../config/run-config.js";
+import { perRequestSlo } from "../config/units.js";
+import { StreamingClient, type SendResult } from "../client/http-client.js";
+import type { RequestRecord } from "../client/record.js";
+import { runLevel, type LoadLevel } from "../load/runner.js";
+import { SaturationGuard } from "../load/saturation.js";
+import { aggregateLevel, type LevelSummary } from "../metrics/level.js";
+import type { RunDirectory } from "../report/run-dir.js";
+import type { PromptCounter } from "../workload/chat-template.js";
+import { createRng } from "../workload/random.js";
+import type { ChatMessage, RequestSpec } from "../workload/request-spec.js";
+import type { TextTokenizer } from "../workload/tokenizer.js";
+import { addClientTokenCheck } from "./client-token-check.js";
+import { bestCasePrefixHitRate, sloCheck, turnSplit } from "./level-extras.js";
+import type { LevelPlan } from "./levels.js";
+import type { ProgressListener } from "./progress.js";
+import type { RequestSource } from "./request-source.js";
+import { mapLimit, type ServerTokenizer } from "./server-tokenize.js";
+import { runSession } from "./session-run.js";
+import type { Telemetry } from "./telemetry.js";
+
+export interface LevelContext {
+  config: RunConfig;
+  model: string;
+  originMs: number;
+  tokenizer: TextTokenizer;
+  counter: PromptCounter;
+  serverTokenizer: ServerTokenizer | undefined;
+  maxModelLen: number | undefined;
+  source: RequestSource;
+  baseUrl: string;
+  apiKey: string | undefined;
+  dir: RunDirectory;
+  emit: ProgressListener;
+  signal: AbortSignal;
+  telemetry: Telemetry;
+}
+
+const MAX_CHECKED_TEXTS = 2000;
+
+export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<LevelSummary> {
+  const { config } = ctx;
+  const sessions = config.turns !== undefined;
+  const client = new StreamingClient({
+    baseUrl: ctx.baseUrl,
+    endpoint: config.endpoint,
+    model: ctx.model,
+    timeoutMs: config.timeoutMs,
+    maxConnections: plan.connections,
+    ignoreEos: false,
+    exactOutput: config.exactOutput,
+    keepText: config.clientTokenCheck || sessions,
+    ...(ctx.apiKey === undefined ? {} : { apiKey: ctx.apiKey }),
+  });
+  const records: RequestRecord[] = [];
+  const texts = new Map<string, string>();
+  const turnOf = new Map<string, number>();
+  const label = plan.load.kind === "concurrency" ? `concurrency ${plan.load.concurrency}` : `rate ${plan.load.rate_per_s}/s`;
+  ctx.emit({ kind: "level-start", level: plan.level, label: plan.role === "level" ? label : `${plan.role} ${label}`, requests: plan.requests, warmup: config.warmup });
+  let done = 0;
+  let errors = 0;
+  let inFlight = 0;
+  const guard = new SaturationGuard({
+    maxErrorRate: config.maxErrorRate,
+    detectQueueGrowth: plan.load.kind === "rate" && (config.stopOnSaturation ?? config.profile !== "levels"),
+  });
+  const keep = (record: RequestRecord, text: string | undefined, turn?: number): void => {
+    ctx.dir.appendRecord(turn === undefined ? record : ({ ...record, turn } as RequestRecord));
+    records.push(record);
+    if (turn !== undefined) turnOf.set(record.id, turn);
+    if (text !== undefined && config.clientTokenCheck && texts.size < MAX_CHECKED_TEXTS && record.outcome === "ok") texts.set(record.id, text);
+  };
+  const meta = (id: string, scheduledAtMs: number, warmup = false) => ({ id, level: plan.level, warmup, scheduledMs: scheduledAtMs - ctx.originMs, originMs: ctx.originMs });
+  /** Sends one measured request and feeds the progress line and the saturation guard. */
+  const sendMeasured = async (spec: RequestSpec, id: string, scheduledAtMs: number, signal: AbortSignal, turn?: number, messages?: ChatMessage[]): Promise<SendResult> => {
+    const inFlightAtSend = ++inFlight;
+    const sent = await client.send(spec, meta(id, scheduledAtMs), signal);
+    inFlight--;
+    // Multi-turn histories are known only now; the server counts them after the send, off the clock.
+    if (ctx.serverTokenizer !== undefined && messages !== undefined) sent.record.targetInputTokens = await ctx.serverTokenizer.chat(messages);
+    keep(sent.record, sent.text, turn);
+    done++;
+    if (sent.record.outcome === "error") errors++;
+    const r = sent.record;
+    guard.finished({ ok: r.outcome === "ok", waitMs: r.firstTokenMs === undefined ? undefined : r.firstTokenMs - r.scheduledMs, inFlightAtSend });
+    ctx.emit({ kind: "request-done", level: plan.level, done, errors, requests: plan.requests });
+    return sent;
+  };
+  try {
+    if (config.warmup > 0) {
+      const warmups = ctx.source.take(config.warmup);
+      bestCasePrefixHitRate(warmups, ctx.source.seenGroups);
+      await Promise.all(
+        warmups.map(async (spec, i) => {
+          const sent = await client.send(spec, meta(`${plan.level}-w${i}`, monotonicNowMs(), true), ctx.signal);
+          keep(sent.record, undefined);
+        }),
+      );
+    }
+    const specs = sessions ? undefined : ctx.source.levelSpecs(plan.requests, plan.durationMs, { kind: plan.probe.kind, value: valueOf(plan) });
+    const sessionSpecs = sessions ? ctx.source.takeSessions(Number.isFinite(plan.requests) ? plan.requests : 1024) : undefined;
+    const levelSpecList = specs === undefined ? [] : Array.from({ length: specs.poolSize }, (_, i) => specs.get(i));
+    if (ctx.serverTokenizer !== undefined && specs !== undefined && config.endpoint === "chat") {
+      const server = ctx.serverTokenizer;
+      await mapLimit(levelSpecList, 16, async (spec) => {
+        if (spec.messages !== undefined) spec.inputTokens = await server.chat(spec.messages);
+      });
+    }
+    await ctx.telemetry.mark();
+    const windowStartMs = monotonicNowMs() - ctx.originMs;
+    const result = await runLevel(loadLevel(plan, config), {
+      clock: realClock,
+      signal: ctx.signal,
+      shouldStop: () => guard.verdict(),
+      dispatch: async (job, signal) => {
+        if (sessionSpecs === undefined) {
+          await sendMeasured((specs as NonNullable<typeof specs>).get(job.index), `${plan.level}-${job.index}`, job.scheduledAtMs, signal);
+          return;
+        }
+        const session = sessionSpecs[job.index % sessionSpecs.length];
+        if (session === undefined) return;
+        await runSession(session, job.scheduledAtMs, {
+          clock: realClock,
+          signal,
+          thinkTimeMs: config.thinkTimeMs,
+          counter: ctx.counter,
+          maxModelLen: ctx.maxModelLen,
+          send: async (spec, turn, scheduledAtMs, messages) => {
+            const sent = await sendMeasured(spec, `${plan.level}-${job.index}.${turn}`, scheduledAtMs, signal, turn, messages);
+            return { ok: sent.record.outcome === "ok", text: sent.text };
+          },
+        });
+      },
+    });
+    await ctx.telemetry.mark();
+    const windowEndMs = monotonicNowMs() - ctx.originMs;
+    const summary = aggregateLevel(records, {
+      level: plan.level,
+      load: plan.load,
+      percentiles: config.percentiles,
+      slo: perRequestSlo(config.slo),
+      strict: config.strict,
+      endpoint: config.endpoint,
+      templateExact: ctx.counter.method !== "message-contents" || ctx.serverTokenizer !== undefined,
+      interrupted: result.interrupted,
+    });
+    if (result.stoppedEarly !== undefined) {
+      summary.stopped_early = result.stoppedEarly;
+      summary.warnings.push(`level stopped early: ${result.stoppedEarly}`);
+    }
+    if (specs !== undefined && specs.reused > 0) {
+      summary.warnings.push(`${specs.reused} prompts were reused after the pool of ${specs.poolSize}: prefix caching may flatter this level`);
+    }
+    const check = sloCheck(records, config.slo);
+    if (check !== undefined) summary.slo_check = check;
+    if (sessions) summary.by_turn = turnSplit(records, turnOf, config.percentiles);
+    addClientTokenCheck(summary, records, texts, ctx.tokenizer);
+    ctx.telemetry.addToLevel(summary, windowStartMs, windowEndMs);
+    if (config.prefixGroups !== undefined && config.prefixTokens !== undefined) {
+      const sent = levelSpecList.slice(0, result.dispatched);
+      summary.prefix_cache = {
+        groups: config.prefixGroups,
+        prefix_tokens: config.prefixTokens,
+        best_case_hit_rate: round4(bestCasePrefixHitRate(sent, ctx.source.seenGroups)),
+        measured_hit_rate: summary.server?.prefix_cache_hit_rate ?? null,
+      };
+    }
+    return summary;
+  } finally {
+    await client.close();
+  }
+}
+
+function valueOf(plan: LevelPlan): number {
+  return plan.probe.kind === "rate" ? plan.probe.ratePerSec : plan.probe.concurrency;
+}
+
+function loadLevel(plan: LevelPlan, config: RunConfig): LoadLevel {
+  const common = {
+    requests: plan.requests,
+    ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
+    ...(config.rampMs === undefined ? {} : { rampMs: config.rampMs }),
+  };
+  const cap = config.maxConcurrency === undefined ? {} : { maxConcurrency: config.maxConcurrency };
+  if (plan.scheduleMs !== undefined) return { kind: "schedule", offsetsMs: plan.scheduleMs, ...cap, ...common };
+  if (plan.probe.kind === "concurrency") return { kind: "concurrency", concurrency: plan.probe.concurrency, ...common };
+  return {
+    kind: "rate",
+    ratePerSec: plan.probe.ratePerSec,
+    arrival: config.arrival,
+    burstiness: config.burstiness,
+    random: createRng(config.seed * 7919 + plan.level + 1),
+    ...cap,
+    ...common,
+  };
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
