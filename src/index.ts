@@ -8,3 +8,4 @@ export type { RequestRecord, Outcome } from "./client/record.js";
 export type { LevelSummary, FlatDistribution } from "./metrics/level.js";
 export { SUMMARY_SCHEMA, type RunSummary, type RunInfo } from "./report/summary.js";
 export { startSimulator } from "./sim/index.js";
+export { loadPlanFile, loadPlanText, runPlan, planJsonSchema, PlanError, type LoadedPlan, type PlanEvent, type PlanRunResult, type RunPlanOptions } from "./plan/index.js";

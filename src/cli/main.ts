@@ -9,6 +9,7 @@ import { EXIT } from "./exit-codes.js";
 import { runCommand } from "./run-command.js";
 import { simulateCommand } from "./simulate-command.js";
 import { addRunFlags } from "./run-flags.js";
+import { addPlanCommands } from "./plan-command.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("servebench")
@@ -41,6 +42,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       exitCode = await simulateCommand(opts);
     });
+
+  addPlanCommands(
+    program.command("plan").description("run a matrix of servers × workloads × loads from one plan file, surviving crashes"),
+    (code) => (exitCode = code),
+  );
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -1,0 +1,117 @@
+// Owns the plan's results directory: OUT/plan.json, OUT/plan.source.*, OUT/cells/<id>/ (each with
+// cell.json, the run's files and server.log), OUT/servers/ (whole server logs) and OUT/pids.json.
+// A cell runs in cells/<id>.partial/ and becomes cells/<id>/ only once fsynced: a directory without
+// cell.json, or named *.partial, is never a finished cell.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { BenchError } from "../errors.js";
+import { commitDirectory, writeFileDurable } from "./durable-fs.js";
+import type { Scalar } from "./plan-schema.js";
+
+export const CELL_SCHEMA = "servebench.cell/v1";
+
+export interface CellRecord {
+  schema: typeof CELL_SCHEMA;
+  id: string;
+  /** Position in the plan (0-based). */
+  index: number;
+  dimensions: Record<string, Scalar>;
+  /** 1-based repeat index (not a dimension: repeats of one cell are compared together). */
+  repeat: number;
+  status: "complete" | "failed";
+  reason?: string;
+  started_at: string;
+  finished_at: string;
+  /** Last lines of the server log when the cell failed. */
+  log_tail?: string[];
+  /** Earlier failed attempts of this cell (from runs before a --resume). */
+  previous_attempts?: Array<{ reason?: string; started_at: string; finished_at: string }>;
+}
+
+export class PlanOut {
+  readonly cellsDir: string;
+  readonly serversDir: string;
+
+  constructor(readonly root: string) {
+    this.cellsDir = join(root, "cells");
+    this.serversDir = join(root, "servers");
+    try {
+      mkdirSync(this.cellsDir, { recursive: true });
+      mkdirSync(this.serversDir, { recursive: true });
+    } catch (cause) {
+      throw new BenchError("E_IO", `--out: cannot write results to ${root}: ${(cause as Error).message}`, { where: "--out", cause });
+    }
+  }
+
+  get pidsPath(): string {
+    return join(this.root, "pids.json");
+  }
+
+  hasPlan(): boolean {
+    return existsSync(join(this.root, "plan.json"));
+  }
+
+  cellDir(id: string): string {
+    return join(this.cellsDir, id);
+  }
+
+  partialDir(id: string): string {
+    return join(this.cellsDir, `${id}.partial`);
+  }
+
+  readCell(id: string): CellRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.cellDir(id), "cell.json"), "utf8")) as CellRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  isComplete(id: string): boolean {
+    return this.readCell(id)?.status === "complete";
+  }
+
+  /** A fresh, empty cells/<id>.partial/ to run the cell in. */
+  startCell(id: string): string {
+    const dir = this.partialDir(id);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Writes cell.json, fsyncs the cell's files and renames cells/<id>.partial/ to cells/<id>/. */
+  commitCell(record: CellRecord): void {
+    const earlier = this.readCell(record.id);
+    if (earlier !== undefined && earlier.status === "failed") {
+      const attempt = { started_at: earlier.started_at, finished_at: earlier.finished_at, ...(earlier.reason === undefined ? {} : { reason: earlier.reason }) };
+      record.previous_attempts = [...(earlier.previous_attempts ?? []), attempt];
+    }
+    const dir = this.partialDir(record.id);
+    writeFileDurable(join(dir, "cell.json"), `${JSON.stringify(record, null, 2)}\n`);
+    commitDirectory(dir, this.cellDir(record.id));
+  }
+
+  /** Removes leftovers of cells that were in flight when a run stopped. */
+  removePartials(): string[] {
+    const removed = readdirSync(this.cellsDir).filter((name) => name.endsWith(".partial"));
+    for (const name of removed) rmSync(join(this.cellsDir, name), { recursive: true, force: true });
+    return removed.map((name) => name.replace(/\.partial$/, ""));
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeFileDurable(join(this.root, name), `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  writeText(name: string, text: string): void {
+    writeFileDurable(join(this.root, name), text);
+  }
+
+  readText(name: string): string | undefined {
+    try {
+      return readFileSync(join(this.root, name), "utf8");
+    } catch {
+      return undefined;
+    }
+  }
+}
