@@ -8,6 +8,9 @@ import { servebenchVersion } from "../bench/version.js";
 import { EXIT } from "./exit-codes.js";
 import { runCommand } from "./run-command.js";
 import { simulateCommand } from "./simulate-command.js";
+import { predictCommand } from "./predict-command.js";
+import { calibrateCommand } from "./calibrate-command.js";
+import { addSimPresetFlags, addSimServeFlags } from "./sim-flags.js";
 import { addRunFlags } from "./run-flags.js";
 import { addPlanCommands } from "./plan-command.js";
 
@@ -26,27 +29,49 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = await runCommand(opts);
   });
 
-  program
-    .command("simulate")
-    .description("serve the simulated OpenAI-compatible engine over HTTP until stopped")
-    .option("--host <host>", "address to bind", "127.0.0.1")
-    .option("--port <port>", "port (0 = a free port)", "8000")
-    .option("--print-url", "print the URL on stdout once listening")
-    .option("--model <name>", "served model id", "sim-model")
-    .option("--max-model-len <n>", "context limit", "40960")
-    .option("--ttft-ms <ms>", "time to first token", "30")
-    .option("--per-token-ms <ms>", "time per output token", "10")
-    .option("--batch-slowdown <x>", "per-token slowdown per extra running stream", "0.002")
-    .option("--tokenizer <dir|file|hf-id>", "tokenizer used to count prompt tokens in usage (default: bundled Qwen3)")
-    .option("--trace <file>", "write per-token emission times (ground truth) as JSONL")
-    .action(async (opts: Record<string, string | boolean | undefined>) => {
-      exitCode = await simulateCommand(opts);
-    });
+  addSimPresetFlags(
+    addSimServeFlags(
+      program
+        .command("simulate")
+        .description("serve the simulated OpenAI-compatible engine over HTTP until stopped")
+        .option("--host <host>", "address to bind", "127.0.0.1")
+        .option("--port <port>", "port (0 = a free port)", "8000")
+        .option("--print-url", "print the URL on stdout once listening")
+        .option("--model <name>", "served model id; with --gpu the catalog model (default sim-model)")
+        .option("--ttft-ms <ms>", "time to first token", "30")
+        .option("--per-token-ms <ms>", "time per output token", "10")
+        .option("--batch-slowdown <x>", "per-token slowdown per extra running stream", "0.002")
+        .option("--tokenizer <dir|file|hf-id>", "tokenizer used to count prompt tokens in usage (default: bundled Qwen3)")
+        .option("--trace <file>", "write per-token emission times (ground truth) as JSONL"),
+    ),
+  ).action(async (opts: Record<string, string | boolean | undefined>) => {
+    exitCode = await simulateCommand(opts);
+  });
+
+  addSimPresetFlags(
+    addRunFlags(program.command("predict").description("predict a run's results with the simulated engine in virtual time (same flags as run)")),
+  ).action(async (opts: Record<string, string | boolean | undefined>) => {
+    exitCode = await predictCommand(opts);
+  });
+
+  addSimPresetFlags(
+    program
+      .command("calibrate")
+      .description("fit the simulator's efficiency constants to a measured run directory")
+      .argument("<run-dir>", "a run directory (summary.json, config.json)")
+      .option("--model <name>", "catalog model (default: the run's model)")
+      .option("--tokenizer <dir|file|hf-id>", "tokenizer for the workload (default: the run's)")
+      .option("--levels <list>", "fit on these level indexes only (default: all); the others are predicted")
+      .option("--out <file>", "fitted profile (default: <run-dir>/sim-profile.json)"),
+  ).action(async (dir: string, opts: Record<string, string | boolean | undefined>) => {
+    exitCode = await calibrateCommand(dir, opts);
+  });
 
   addPlanCommands(
     program.command("plan").description("run a matrix of servers × workloads × loads from one plan file, surviving crashes"),
     (code) => (exitCode = code),
   );
+
 
   try {
     await program.parseAsync(argv, { from: "user" });

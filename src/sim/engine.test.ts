@@ -20,10 +20,10 @@ function job(outputTokens: number, promptTokens = 10): Recorded {
       promptTokens,
       outputTokens,
       onAdmitted: (atMs) => rec.admittedMs.push(atMs),
-      onToken: (index, atMs, last) => {
-        expect(index).toBe(rec.tokenMs.length);
-        rec.tokenMs.push(atMs);
-        if (last) rec.lastIndex = index;
+      onTokens: (first, count, atMs, last) => {
+        expect(first).toBe(rec.tokenMs.length);
+        for (let i = 0; i < count; i++) rec.tokenMs.push(atMs);
+        if (last) rec.lastIndex = first + count - 1;
       },
     },
   };
@@ -39,39 +39,41 @@ describe("StepEngine", () => {
     const a = job(4);
     engine.submit(a.job);
     clock.advanceBy(1000);
-    expect(a.admittedMs).toEqual([1000]);
+    expect(a.admittedMs).toEqual([1020]); // left the waiting queue when the API-server hold ended
     expect(a.tokenMs).toEqual([1020, 1030, 1040, 1050]);
     expect(a.lastIndex).toBe(3);
     expect(engine.running).toBe(0);
     expect(clock.pending()).toBe(0);
   });
 
-  it("joins a later request at the next step boundary of the running batch", () => {
+  it("prefills a later request in the next step of the running batch; its first token ends that step", () => {
     const clock = manualSchedulerClock(0);
     const engine = new StepEngine({ timing: simpleTiming({ ttftMs: 20, perTokenMs: 10 }), clock });
     const a = job(10);
     const b = job(3);
     engine.submit(a.job);
     clock.advanceTo(25); // a: tokens at 20
-    engine.submit(b.job); // ready at 45, boundaries at 20, 30, 40, 50 → first token at 50
+    engine.submit(b.job); // reaches the scheduler at 45; the step 50→60 prefills it
     clock.advanceTo(1000);
     expect(a.tokenMs).toEqual([20, 30, 40, 50, 60, 70, 80, 90, 100, 110]);
-    expect(b.tokenMs).toEqual([50, 60, 70]);
+    expect(b.admittedMs).toEqual([50]);
+    expect(b.tokenMs).toEqual([60, 70, 80]);
   });
 
   it("slows each step by batchSlowdown per extra running stream", () => {
     const clock = manualSchedulerClock(0);
     const engine = new StepEngine({ timing: simpleTiming({ ttftMs: 0, perTokenMs: 10, batchSlowdown: 0.5 }), clock });
-    const a = job(3);
+    const a = job(5);
     const b = job(3);
     engine.submit(a.job);
     engine.submit(b.job);
     clock.advanceTo(1000);
-    expect(a.tokenMs).toEqual([0, 15, 30]);
+    // b arrives while a's first decode step runs: it joins the next step, which then takes 15 ms.
+    expect(a.tokenMs).toEqual([0, 10, 25, 40, 55]);
     expect(gaps(b.tokenMs)).toEqual([15, 15]);
   });
 
-  it("adds prefillMsPerToken × prompt tokens to the first token only", () => {
+  it("adds prefillMsPerToken × prompt tokens to the prefill step", () => {
     const clock = manualSchedulerClock(0);
     const engine = new StepEngine({ timing: simpleTiming({ ttftMs: 5, perTokenMs: 10, prefillMsPerToken: 0.5 }), clock });
     const a = job(2, 100);
@@ -87,11 +89,12 @@ describe("StepEngine", () => {
     const b = job(2);
     engine.submit(a.job);
     engine.submit(b.job);
+    clock.advanceTo(10);
     expect([engine.running, engine.waiting]).toEqual([1, 1]);
     clock.advanceTo(1000);
     expect(a.tokenMs).toEqual([10, 20]);
     expect(b.admittedMs).toEqual([20]);
-    expect(b.tokenMs).toEqual([30, 40]);
+    expect(b.tokenMs).toEqual([20, 30]);
   });
 
   it("catches up every overdue step when woken late, keeping the grid", () => {
@@ -135,21 +138,63 @@ describe("StepEngine", () => {
     const b = job(5);
     let bTicket: { cancel(): void } | undefined;
     const a = job(5);
-    const onToken = a.job.onToken;
-    a.job = { ...a.job, onToken: (i, t, last) => { onToken(i, t, last); if (i === 1) bTicket?.cancel(); } };
+    const onTokens = a.job.onTokens;
+    a.job = { ...a.job, onTokens: (i, n, t, last) => { onTokens(i, n, t, last); if (i === 3) bTicket?.cancel(); } };
     engine.submit(a.job);
     bTicket = engine.submit(b.job);
     clock.advanceTo(1000);
     expect(a.tokenMs).toEqual([0, 10, 20, 30, 40]);
-    expect(b.tokenMs).toEqual([0]);
+    expect(b.tokenMs).toEqual([20]); // prefilled in the step 10→20; cancelled by a's token of the step 20→30
+    expect(engine.running).toBe(0);
   });
 
-  it("reports KV blocks in use", () => {
+  it("reports KV blocks in use and frees them at the end", () => {
     const clock = manualSchedulerClock(0);
-    const engine = new StepEngine({ timing: simpleTiming({ ttftMs: 0, perTokenMs: 10 }), clock });
+    const engine = new StepEngine({ timing: simpleTiming({ ttftMs: 0, perTokenMs: 10 }), clock, kvBlocks: 100 });
     engine.submit(job(100, 20).job);
-    expect(engine.kvBlocksInUse(16)).toBe(2); // 20 prompt tokens
-    clock.advanceTo(125); // 13 tokens emitted → 33 tokens
-    expect(engine.kvBlocksInUse(16)).toBe(3);
+    expect(engine.kvBlocks).toEqual({ used: 2, total: 100 }); // 20 prompt tokens
+    clock.advanceTo(125); // the step 120→130 computes token 13: 20 + 13 tokens
+    expect(engine.kvBlocks.used).toBe(3);
+    clock.advanceTo(10_000);
+    expect(engine.kvBlocks.used).toBe(0);
+  });
+
+  it("prefills long prompts in chunks of the token budget, decode rows first", () => {
+    const clock = manualSchedulerClock(0);
+    const steps: { decode: number; prefill: number }[] = [];
+    const engine = new StepEngine({
+      timing: simpleTiming({ ttftMs: 0, perTokenMs: 10, prefillMsPerToken: 0.01 }),
+      clock,
+      maxNumBatchedTokens: 100,
+      onStep: (s) => steps.push({ decode: s.ctx.decodeTokens, prefill: s.ctx.prefillTokens }),
+    });
+    const a = job(5, 10);
+    const b = job(2, 250);
+    engine.submit(a.job);
+    engine.submit(b.job);
+    clock.advanceTo(10_000);
+    expect(steps.slice(0, 5)).toEqual([
+      { decode: 0, prefill: 10 }, // a alone: b arrives while this step runs
+      { decode: 1, prefill: 99 }, // a's decode row first, then 99 of b's 250 prompt tokens
+      { decode: 1, prefill: 99 },
+      { decode: 1, prefill: 52 }, // b's prompt done: its first token ends this step
+      { decode: 2, prefill: 0 },
+    ]);
+    expect(a.tokenMs.length).toBe(5);
+    expect(b.tokenMs.length).toBe(2);
+  });
+
+  it("emits several tokens per step with speculative decoding, never more than asked", () => {
+    const clock = manualSchedulerClock(0);
+    const engine = new StepEngine({
+      timing: simpleTiming({ ttftMs: 0, perTokenMs: 10 }),
+      clock,
+      spec: { draftTokens: 3, acceptanceRate: 1, seed: 1 },
+    });
+    const a = job(10);
+    engine.submit(a.job);
+    clock.advanceTo(1000);
+    // First token from the prefill, then 4 per step (3 accepted drafts + 1), the last step clipped.
+    expect(a.tokenMs).toEqual([0, 10, 10, 10, 10, 20, 20, 20, 20, 30]);
   });
 });

@@ -1,23 +1,28 @@
 // Owns one accepted completion request from submission to the engine until its response ends:
-// writing each token event as the engine produces it, the usage/[DONE] tail or the JSON body,
-// and reporting to metrics and the trace. Never decides timing (the engine does).
+// writing each engine output in the server's dialect, the usage/end tail or the JSON body, any
+// mid-stream fault the plan calls for, and reporting to metrics and the trace. Never decides timing.
 
 import type { ServerResponse } from "node:http";
+import type { Dialect, StreamIds, StreamWriter } from "./dialects/dialect.js";
 import type { EngineJob, EngineTicket, StepEngine } from "./engine.js";
+import type { FaultKind, FaultPlan } from "./faults.js";
 import { planOutput, tokenText } from "./output-plan.js";
 import type { OutputPlan } from "./output-plan.js";
 import type { ParsedRequest } from "./parse-request.js";
-import type { FinishedReason, SimMetrics } from "./sim-metrics.js";
+import type { FinishedReason, MetricsBase } from "./prom-text.js";
 import type { TraceWriter } from "./trace-writer.js";
-import { DONE_EVENT, completionBody, streamEncoder } from "./vllm-wire.js";
-import type { ResponseIds, StreamEncoder } from "./vllm-wire.js";
+import { internalError } from "./vllm-wire.js";
 
 export interface GenerationDeps {
   engine: StepEngine;
-  metrics: SimMetrics;
+  metrics: MetricsBase;
   trace: TraceWriter | undefined;
+  dialect: Dialect;
   nowMs: () => number;
+  /** Runs `fn` after `ms` on the simulator's clock (stalls). */
+  after: (ms: number, fn: () => void) => void;
   eosProbability: number;
+  onFault: (kind: FaultKind, id: string) => void;
   /** Called once when the generation ends, normally or not. */
   onEnd: (generation: Generation) => void;
 }
@@ -25,32 +30,41 @@ export interface GenerationDeps {
 export class Generation implements EngineJob {
   readonly promptTokens: number;
   readonly outputTokens: number;
+  readonly promptHashes: readonly number[];
   readonly #request: ParsedRequest;
   readonly #res: ServerResponse;
   readonly #arrivalMs: number;
   readonly #deps: GenerationDeps;
-  readonly #ids: ResponseIds;
+  readonly #ids: StreamIds;
   readonly #plan: OutputPlan;
-  readonly #encoder: StreamEncoder | undefined;
+  readonly #fault: FaultPlan["during"];
+  readonly #writer: StreamWriter | undefined;
   readonly #emitMs: number[] = [];
   readonly #texts: string[] = [];
   readonly #ticket: EngineTicket;
   #ended = false;
+  #stalled: string[] | undefined;
+  #faulted: FaultKind | undefined;
 
-  constructor(request: ParsedRequest, res: ServerResponse, arrivalMs: number, ids: ResponseIds, seed: number, deps: GenerationDeps) {
+  constructor(request: ParsedRequest, res: ServerResponse, arrivalMs: number, ids: StreamIds, seed: number, promptHashes: readonly number[], fault: FaultPlan["during"], deps: GenerationDeps) {
     this.#request = request;
     this.#res = res;
     this.#arrivalMs = arrivalMs;
     this.#ids = ids;
     this.#deps = deps;
-    this.#plan = planOutput({ ...request, eosProbability: deps.eosProbability, seed });
+    this.#fault = fault;
+    const plan = planOutput({ ...request, eosProbability: deps.eosProbability, seed });
+    // "short": the server stops early, as if EOS came despite ignore_eos / min_tokens.
+    this.#plan = fault?.kind === "short" ? { tokens: Math.min(plan.tokens, fault.atToken), finishReason: "stop" } : plan;
+    if (fault?.kind === "short") this.#strike("short");
     this.promptTokens = request.promptTokens;
     this.outputTokens = this.#plan.tokens;
+    this.promptHashes = promptHashes;
     res.setHeader("x-sim-request-id", ids.id);
     if (request.stream) {
-      this.#encoder = streamEncoder(request.endpoint, ids);
+      this.#writer = deps.dialect.stream(request.endpoint, ids, request.includeUsage);
       // Like Starlette's StreamingResponse: headers go out before the first token exists.
-      res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8" });
+      res.writeHead(200, { "content-type": deps.dialect.sseContentType });
       res.flushHeaders();
     }
     res.on("close", () => this.abort());
@@ -65,24 +79,35 @@ export class Generation implements EngineJob {
     this.#deps.metrics.onAdmitted(atMs - this.#arrivalMs, this.promptTokens);
   }
 
-  onToken(index: number, _stepAtMs: number, last: boolean): void {
+  onTokens(first: number, count: number, _stepAtMs: number, last: boolean): void {
     if (this.#ended) return;
-    const finishReason = last ? this.#plan.finishReason : null;
-    const text = last && finishReason === "stop" ? "" : tokenText(index);
-    if (this.#encoder !== undefined) {
-      const fingerprintHere = last && !this.#request.includeUsage;
-      // The chat role chunk goes out with the first token, as in vLLM (both come from the first engine output).
-      const preamble = index === 0 ? this.#encoder.preamble() : "";
-      this.#res.write(preamble + this.#encoder.token(text, finishReason, fingerprintHere));
-    } else {
-      this.#texts.push(text);
+    const f = this.#fault;
+    if (f !== undefined && f.kind !== "short" && this.#faulted === undefined && first + count > f.atToken) {
+      if (this.#strikeDuring(f.kind, f.stallMs)) return;
     }
+    const finishReason = last ? this.#plan.finishReason : null;
+    // An EOS token has no text but counts; several tokens (speculative decoding) share one output.
+    const end = last && finishReason === "stop" ? first + count - 1 : first + count;
+    let text = "";
+    for (let i = first; i < end; i++) text += tokenText(i);
+    if (this.#writer !== undefined) this.#write(this.#writer.output(text, first === 0, finishReason));
+    else this.#texts.push(text);
     const nowMs = this.#deps.nowMs();
     const previousMs = this.#emitMs[this.#emitMs.length - 1];
-    this.#emitMs.push(nowMs);
-    if (previousMs === undefined) this.#deps.metrics.onFirstToken(nowMs - this.#arrivalMs);
-    else this.#deps.metrics.onNextToken(nowMs - previousMs);
+    for (let i = 0; i < count; i++) this.#emitMs.push(nowMs);
+    if (previousMs === undefined) this.#deps.metrics.onFirstToken(nowMs - this.#arrivalMs, count);
+    else this.#deps.metrics.onNextToken(nowMs - previousMs, count);
     if (finishReason !== null) this.#complete(finishReason);
+  }
+
+  onRejected(reason: string): void {
+    if (this.#ended) return;
+    if (this.#writer !== undefined) this.#res.end(this.#writer.error(reason));
+    else {
+      const reply = this.#deps.dialect.error(internalError(reason));
+      this.#res.writeHead(reply.status, { "content-type": reply.contentType ?? "application/json" }).end(reply.body);
+    }
+    this.#end("abort");
   }
 
   /** Ends the request early (client went away, or the simulator is closing) and drops its socket. */
@@ -93,15 +118,65 @@ export class Generation implements EngineJob {
     this.#res.destroy();
   }
 
+  /** Carries out a mid-stream fault; true when the request ends here. */
+  #strikeDuring(kind: "midstream" | "reset" | "stall" | "malformed", stallMs: number): boolean {
+    this.#strike(kind);
+    switch (kind) {
+      case "reset":
+        this.abort();
+        return true;
+      case "midstream":
+        this.#ticket.cancel();
+        if (this.#writer !== undefined) this.#res.end(this.#writer.error("Internal server error"));
+        else {
+          const reply = this.#deps.dialect.error(internalError());
+          this.#res.writeHead(reply.status, { "content-type": reply.contentType ?? "application/json" }).end(reply.body);
+        }
+        this.#end("abort");
+        return true;
+      case "malformed":
+        // A torn JSON line, as a proxy that splits a write would leave it.
+        if (this.#writer !== undefined) this.#write('data: {"id":"malformed","choices":[{"delta":{"content":"\n\n');
+        return false;
+      case "stall":
+        this.#stalled = [];
+        this.#deps.after(stallMs, () => {
+          const pending = this.#stalled ?? [];
+          this.#stalled = undefined;
+          if (this.#res.destroyed) return;
+          for (const chunk of pending) if (chunk === "\u0000end") this.#res.end();
+          else this.#res.write(chunk);
+        });
+        return false;
+    }
+  }
+
+  #strike(kind: FaultKind): void {
+    this.#faulted = kind;
+    this.#deps.onFault(kind, this.#ids.id);
+  }
+
+  #write(chunk: string): void {
+    if (this.#stalled !== undefined) this.#stalled.push(chunk);
+    else this.#res.write(chunk);
+  }
+
+  #finish(): void {
+    if (this.#stalled !== undefined) this.#stalled.push("\u0000end");
+    else this.#res.end();
+  }
+
   #complete(finishReason: "length" | "stop"): void {
     const completionTokens = this.#emitMs.length;
-    if (this.#encoder !== undefined) {
-      const usage = this.#request.includeUsage ? this.#encoder.usage(this.promptTokens, completionTokens) : "";
-      this.#res.end(usage + DONE_EVENT);
+    if (this.#writer !== undefined) {
+      this.#write(this.#writer.end(this.promptTokens, completionTokens));
+      this.#finish();
     } else {
-      const body = completionBody(this.#request.endpoint, this.#ids, this.#texts.join(""), finishReason, this.promptTokens, completionTokens);
+      let body = this.#deps.dialect.body(this.#request.endpoint, this.#ids, this.#texts.join(""), finishReason, this.promptTokens, completionTokens);
+      if (this.#faulted === "malformed") body = body.slice(0, Math.floor(body.length / 2));
       this.#res.writeHead(200, { "content-type": "application/json" });
-      this.#res.end(body);
+      this.#write(body);
+      this.#finish();
     }
     this.#end(finishReason);
   }
@@ -119,6 +194,7 @@ export class Generation implements EngineJob {
       emitMs: this.#emitMs,
       finishReason: reason,
       stream: this.#request.stream,
+      ...(this.#faulted === undefined ? {} : { fault: this.#faulted }),
     });
     this.#deps.onEnd(this);
   }

@@ -2,6 +2,13 @@
 // validation. Everything else reads ResolvedSimulatorOptions.
 
 import { BenchError } from "../errors.js";
+import type { Dialect, DialectName } from "./dialects/dialect.js";
+import { dialectByName } from "./dialects/registry.js";
+import type { SpecDecodeOptions } from "./engine.js";
+import { NO_FAULTS, parseFaults } from "./faults.js";
+import type { FaultKind, FaultSpec } from "./faults.js";
+import { resolvePreset } from "./preset.js";
+import type { PresetOptions, ResolvedPreset } from "./preset.js";
 import { realSchedulerClock } from "./scheduler-clock.js";
 import type { SchedulerClock } from "./scheduler-clock.js";
 import { simpleTiming } from "./timing.js";
@@ -19,8 +26,14 @@ export interface SimulatorOptions {
   host?: string | undefined;
   /** 0 picks a free port. @defaultValue 0 */
   port?: number | undefined;
-  /** prompt + max_tokens above this is rejected with vLLM's 400. @defaultValue 40960 */
+  /** prompt + max_tokens above this is rejected with vLLM's 400. @defaultValue the preset model's max positions, else 40960 */
   maxModelLen?: number | undefined;
+  /**
+   * A GPU × model deployment whose step times come from the roofline model (roofline.ts); when
+   * given, ttftMs/perTokenMs/batchSlowdown/prefillMsPerToken are ignored and the KV cache and
+   * scheduler limits default to what vLLM would use on that hardware.
+   */
+  preset?: PresetOptions | undefined;
   /** Fixed part of the time from admission to the first token. @defaultValue 20 */
   ttftMs?: number | undefined;
   /** Time between tokens of a stream running alone (one engine step). @defaultValue 10 */
@@ -31,8 +44,14 @@ export interface SimulatorOptions {
   prefillMsPerToken?: number | undefined;
   /** A whole timing model; when given, ttftMs/perTokenMs/batchSlowdown/prefillMsPerToken are ignored. */
   timing?: TimingModel | undefined;
-  /** Requests admitted at once; the rest wait (vllm:num_requests_waiting) in FIFO order. @defaultValue Infinity */
+  /** Requests in the running batch at once; the rest wait (vllm:num_requests_waiting) in FCFS order. @defaultValue Infinity (preset: vLLM's 256 or 1024) */
   maxNumSeqs?: number | undefined;
+  /** Per-step token budget; longer prompts are prefilled in chunks. @defaultValue Infinity (preset: vLLM's 2048 or 8192) */
+  maxNumBatchedTokens?: number | undefined;
+  /** Reuse KV blocks of identical prompt prefixes across requests (vLLM --enable-prefix-caching). @defaultValue true */
+  prefixCaching?: boolean | undefined;
+  /** Speculative decoding: k draft tokens per step, each accepted with this probability. */
+  speculative?: { draftTokens: number; acceptanceRate: number } | undefined;
   /**
    * max_tokens when the request has none. Without it: 16 for /v1/completions (OpenAI's default, as in vLLM)
    * and max_model_len − prompt tokens for chat (as vLLM does).
@@ -43,6 +62,11 @@ export interface SimulatorOptions {
    * tokenizer to make usage exact. @defaultValue ceil(text.length / 4), a rough stand-in only
    */
   promptTokenCounter?: ((text: string) => number) | undefined;
+  /**
+   * The real tokenizer's ids, so prefix-cache block hashes are over real tokens (and the count is
+   * exact). Without it, blocks hash deterministic pseudo-tokens cut from the text.
+   */
+  promptTokenizer?: ((text: string) => ArrayLike<number>) | undefined;
   /** Chat: tokens the chat template adds once per request (e.g. the generation prompt). @defaultValue 0 */
   chatTemplateTokens?: number | undefined;
   /** Chat: tokens the chat template adds around each message (role header, end-of-turn). @defaultValue 0 */
@@ -56,7 +80,10 @@ export interface SimulatorOptions {
   seed?: number | undefined;
   /** Path of a JSONL ground-truth trace, one line per finished request (see TraceLine). */
   trace?: string | undefined;
-  /** KV cache size in blocks, for vllm:kv_cache_usage_perc. @defaultValue 27315 */
+  /**
+   * KV cache size in blocks. Given (or from a preset), running out preempts requests; without it the
+   * simple model's cache starts at 27315 blocks (for vllm:kv_cache_usage_perc) and grows instead.
+   */
   kvCacheBlocks?: number | undefined;
   /** Tokens per KV block. @defaultValue 16 */
   kvBlockSize?: number | undefined;
@@ -64,6 +91,33 @@ export interface SimulatorOptions {
   spinMs?: number | undefined;
   /** Replaces the real clock (tests). */
   clock?: SchedulerClock | undefined;
+  /** Which server to speak like: wire format, errors, routes, /metrics names. @defaultValue "vllm" */
+  dialect?: DialectName | undefined;
+  /** /health answers 503 (model loading) for this long after start. @defaultValue 0 */
+  loadTimeMs?: number | undefined;
+  /** Faults to inject: a spec string ("http500=0.05,reset=0.01,stall=0.01:5s,crash-after=100") or a parsed FaultSpec. */
+  faults?: string | FaultSpec | undefined;
+  /** Called for every injected fault (the simulator's own log); stats().faults counts them too. */
+  onFault?: ((event: FaultEvent) => void) | undefined;
+  /** Called when crash-after fires, after every connection was dropped (the CLI exits the process here). */
+  onCrash?: (() => void) | undefined;
+}
+
+export interface FaultEvent {
+  kind: FaultKind;
+  /** Response id of the request it hit (absent for crash and never-ready). */
+  requestId?: string;
+  atMs: number;
+}
+
+export interface EngineLimits {
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  kvBlocks: number;
+  kvGrowable: boolean;
+  blockSize: number;
+  prefixCaching: boolean;
+  spec: SpecDecodeOptions | undefined;
 }
 
 export interface ResolvedSimulatorOptions {
@@ -72,7 +126,9 @@ export interface ResolvedSimulatorOptions {
   port: number;
   maxModelLen: number;
   timing: TimingModel;
-  maxNumSeqs: number;
+  preset: ResolvedPreset | undefined;
+  engine: EngineLimits;
+  promptTokenizer: ((text: string) => ArrayLike<number>) | undefined;
   defaultMaxTokens: number | undefined;
   promptTokenCounter: (text: string) => number;
   chatTemplateTokens: number;
@@ -80,9 +136,12 @@ export interface ResolvedSimulatorOptions {
   eosProbability: number;
   seed: number;
   trace: string | undefined;
-  kvCacheBlocks: number;
-  kvBlockSize: number;
   clock: SchedulerClock;
+  dialect: Dialect;
+  loadTimeMs: number;
+  faults: FaultSpec;
+  onFault: ((event: FaultEvent) => void) | undefined;
+  onCrash: (() => void) | undefined;
 }
 
 export const DEFAULT_SIM_MODEL = "sim-model";
@@ -92,12 +151,26 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   const model = options.model ?? DEFAULT_SIM_MODEL;
   if (model.length === 0) bad("model", "must not be empty");
   const spinMs = check("spinMs", options.spinMs ?? 1, 0);
+  const blockSize = integer("kvBlockSize", options.kvBlockSize ?? 16, 1);
+  const limit = (name: string, value: number | undefined): number | undefined =>
+    value === undefined || value === Infinity ? undefined : integer(name, value, 1);
+  const maxNumSeqs = limit("maxNumSeqs", options.maxNumSeqs);
+  const maxNumBatchedTokens = limit("maxNumBatchedTokens", options.maxNumBatchedTokens);
+  const maxModelLen = options.maxModelLen === undefined ? undefined : integer("maxModelLen", options.maxModelLen, 1);
+  const kvCacheBlocks = options.kvCacheBlocks === undefined ? undefined : integer("kvCacheBlocks", options.kvCacheBlocks, 1);
+  const preset = options.preset === undefined ? undefined : resolvePreset(options.preset, { maxModelLen, maxNumSeqs, maxNumBatchedTokens, blockSize });
+  const spec = options.speculative;
+  if (spec !== undefined) {
+    integer("speculative.draftTokens", spec.draftTokens, 0, 64);
+    check("speculative.acceptanceRate", spec.acceptanceRate, 0, 1);
+  }
   return {
     model,
     host: options.host ?? "127.0.0.1",
     port: integer("port", options.port ?? 0, 0, 65535),
-    maxModelLen: integer("maxModelLen", options.maxModelLen ?? 40960, 1),
+    maxModelLen: preset?.maxModelLen ?? maxModelLen ?? 40960,
     timing:
+      preset?.timing ??
       options.timing ??
       simpleTiming({
         ttftMs: options.ttftMs,
@@ -105,7 +178,17 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
         batchSlowdown: options.batchSlowdown,
         prefillMsPerToken: options.prefillMsPerToken,
       }),
-    maxNumSeqs: options.maxNumSeqs === undefined || options.maxNumSeqs === Infinity ? Infinity : integer("maxNumSeqs", options.maxNumSeqs, 1),
+    preset,
+    engine: {
+      maxNumSeqs: preset?.maxNumSeqs ?? maxNumSeqs ?? Infinity,
+      maxNumBatchedTokens: preset?.maxNumBatchedTokens ?? maxNumBatchedTokens ?? Infinity,
+      kvBlocks: kvCacheBlocks ?? preset?.kvBlocks ?? 27315,
+      kvGrowable: kvCacheBlocks === undefined && preset === undefined,
+      blockSize,
+      prefixCaching: options.prefixCaching ?? true,
+      spec: spec === undefined || spec.draftTokens === 0 ? undefined : { ...spec, seed: options.seed ?? 0 },
+    },
+    promptTokenizer: options.promptTokenizer,
     defaultMaxTokens: options.defaultMaxTokens === undefined ? undefined : integer("defaultMaxTokens", options.defaultMaxTokens, 1),
     promptTokenCounter: options.promptTokenCounter ?? ((text) => Math.ceil(text.length / 4)),
     chatTemplateTokens: integer("chatTemplateTokens", options.chatTemplateTokens ?? 0, 0),
@@ -113,9 +196,12 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     eosProbability: check("eosProbability", options.eosProbability ?? 0, 0, 1),
     seed: integer("seed", options.seed ?? 0, Number.MIN_SAFE_INTEGER),
     trace: options.trace,
-    kvCacheBlocks: integer("kvCacheBlocks", options.kvCacheBlocks ?? 27315, 1),
-    kvBlockSize: integer("kvBlockSize", options.kvBlockSize ?? 16, 1),
     clock: options.clock ?? realSchedulerClock(spinMs),
+    dialect: dialectByName(options.dialect ?? "vllm"),
+    loadTimeMs: check("loadTimeMs", options.loadTimeMs ?? 0, 0),
+    faults: options.faults === undefined ? NO_FAULTS : typeof options.faults === "string" ? parseFaults(options.faults) : options.faults,
+    onFault: options.onFault,
+    onCrash: options.onCrash,
   };
 }
 

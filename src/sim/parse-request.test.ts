@@ -28,7 +28,7 @@ describe("parseRequest", () => {
       model: "sim-model", prompt: "a b c", max_tokens: 8, min_tokens: 2, ignore_eos: true, stream: true,
       stream_options: { include_usage: true }, seed: 42,
     });
-    expect(r).toEqual({ endpoint: "completions", stream: true, includeUsage: true, promptTokens: 3, maxTokens: 8, minTokens: 2, ignoreEos: true, seed: 42 });
+    expect(r).toEqual({ endpoint: "completions", stream: true, includeUsage: true, promptTokens: 3, promptContent: "a b c", maxTokens: 8, minTokens: 2, ignoreEos: true, seed: 42 });
   });
 
   it("counts token-id prompts exactly and defaults max_tokens to 16 for completions", () => {

@@ -10,6 +10,8 @@ export interface ParsedRequest {
   stream: boolean;
   includeUsage: boolean;
   promptTokens: number;
+  /** What the prompt's KV blocks are hashed over: its text (chat: roles and contents), or its token ids. */
+  promptContent: string | readonly number[];
   maxTokens: number;
   minTokens: number;
   ignoreEos: boolean;
@@ -18,7 +20,8 @@ export interface ParsedRequest {
 }
 
 export interface ParseContext {
-  model: string;
+  /** The served model; undefined accepts any `model` (servers that ignore the field). */
+  model: string | undefined;
   maxModelLen: number;
   /** Overrides the per-endpoint default when the request has no max_tokens. */
   defaultMaxTokens: number | undefined;
@@ -52,7 +55,7 @@ function parseOrThrow(endpoint: Endpoint, body: unknown, ctx: ParseContext): Par
   if (typeof body !== "object" || body === null || Array.isArray(body)) return fail("Request body must be a JSON object");
   const b = body as Json;
   const model = optional(b, "model", "string");
-  if (model !== undefined && model !== ctx.model) throw new Invalid(modelNotFound(model));
+  if (model !== undefined && ctx.model !== undefined && model !== ctx.model) throw new Invalid(modelNotFound(model));
   const stream = optional(b, "stream", "boolean") ?? false;
   const streamOptions = b["stream_options"];
   let includeUsage = false;
@@ -64,7 +67,7 @@ function parseOrThrow(endpoint: Endpoint, body: unknown, ctx: ParseContext): Par
   const n = optional(b, "n", "number");
   if (n !== undefined && n !== 1) fail("The simulator supports only n = 1", "n");
 
-  const promptTokens = endpoint === "chat" ? chatPromptTokens(b, ctx) : completionPromptTokens(b, ctx);
+  const { tokens: promptTokens, content: promptContent } = endpoint === "chat" ? chatPromptTokens(b, ctx) : completionPromptTokens(b, ctx);
   if (promptTokens >= ctx.maxModelLen) throw new Invalid(promptTooLong(ctx.maxModelLen, promptTokens));
 
   const requested = (endpoint === "chat" ? integer(b, "max_completion_tokens", 1) : undefined) ?? integer(b, "max_tokens", 1);
@@ -77,19 +80,24 @@ function parseOrThrow(endpoint: Endpoint, body: unknown, ctx: ParseContext): Par
   if (minTokens > maxTokens) fail(`min_tokens must be less than or equal to max_tokens=${maxTokens}, got ${minTokens}.`, "min_tokens");
   const seed = integer(b, "seed");
   const ignoreEos = optional(b, "ignore_eos", "boolean") ?? false;
-  return { endpoint, stream, includeUsage, promptTokens, maxTokens, minTokens, ignoreEos, seed };
+  return { endpoint, stream, includeUsage, promptTokens, promptContent, maxTokens, minTokens, ignoreEos, seed };
 }
 
-function completionPromptTokens(b: Json, ctx: ParseContext): number {
+interface PromptCount {
+  tokens: number;
+  content: string | readonly number[];
+}
+
+function completionPromptTokens(b: Json, ctx: ParseContext): PromptCount {
   const prompt = b["prompt"];
   // One prompt may be a string, a token-id list, or a one-element batch of either.
   const single = Array.isArray(prompt) && prompt.length === 1 && (typeof prompt[0] === "string" || Array.isArray(prompt[0])) ? prompt[0] : prompt;
   if (typeof single === "string") {
     if (single.length === 0) fail("Prompt cannot be empty", "prompt");
-    return ctx.countPromptTokens(single);
+    return { tokens: ctx.countPromptTokens(single), content: single };
   }
   if (Array.isArray(single) && single.length > 0 && single.every((t) => Number.isInteger(t) && (t as number) >= 0)) {
-    return single.length;
+    return { tokens: single.length, content: single as number[] };
   }
   if (Array.isArray(single) && single.length > 1 && single.every((p) => typeof p === "string" || Array.isArray(p))) {
     return fail("The simulator supports one prompt per request", "prompt");
@@ -101,17 +109,20 @@ function completionPromptTokens(b: Json, ctx: ParseContext): number {
  * Counted per message, not on the concatenation: chat templates put special tokens between messages,
  * so a real tokenizer never merges text across a message boundary.
  */
-function chatPromptTokens(b: Json, ctx: ParseContext): number {
+function chatPromptTokens(b: Json, ctx: ParseContext): PromptCount {
   const messages = b["messages"];
   if (!Array.isArray(messages) || messages.length === 0) return fail("messages must be a non-empty list", "messages");
   let tokens = ctx.chatTemplateTokens;
+  let content = "";
   for (const message of messages) {
     if (typeof message !== "object" || message === null || typeof (message as Json)["role"] !== "string") {
       return fail("each message must be an object with a string role", "messages");
     }
-    tokens += ctx.chatMessageTokens + ctx.countPromptTokens(messageText((message as Json)["content"]));
+    const text = messageText((message as Json)["content"]);
+    tokens += ctx.chatMessageTokens + ctx.countPromptTokens(text);
+    content += `<|${(message as Json)["role"] as string}|>${text}`;
   }
-  return tokens;
+  return { tokens, content };
 }
 
 function messageText(content: unknown): string {

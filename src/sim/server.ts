@@ -1,45 +1,51 @@
-// Owns the simulator's HTTP surface (node:http only): routing, body reading, start and close.
+// Owns the simulator's HTTP surface (node:http only): routing, body reading, readiness, faults
+// before streaming, crash, start and close. Wire formats come from the dialect.
 // Shares no code with src/client: an SSE bug must not hide by being on both sides.
 
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BenchError } from "../errors.js";
-import { StepEngine } from "./engine.js";
+import { hashPrompt } from "./block-hash.js";
+import type { ServerView } from "./dialects/dialect.js";
+import type { StepEngine } from "./engine.js";
+import { emptyFaultCounts, planFaults } from "./faults.js";
+import type { FaultKind } from "./faults.js";
 import { Generation } from "./generation.js";
+import { MAX_BODY_BYTES, readBody, send } from "./http-io.js";
 import { resolveSimulatorOptions } from "./options.js";
 import type { ResolvedSimulatorOptions, SimulatorOptions } from "./options.js";
-import { mixSeed } from "./output-plan.js";
+import { mixSeed, planOutput } from "./output-plan.js";
 import { parseRequest } from "./parse-request.js";
 import type { ParseResult } from "./parse-request.js";
-import { SimMetrics } from "./sim-metrics.js";
-import type { FinishedReason } from "./sim-metrics.js";
+import type { FinishedReason, MetricsBase, ScrapeGauges } from "./prom-text.js";
 import { TraceWriter } from "./trace-writer.js";
-import { badRequest, errorBody, modelsBody } from "./vllm-wire.js";
+import { engineFromOptions } from "./virtual-server.js";
+import { SIM_VERSION, badRequest, internalError, overloaded, unavailable } from "./vllm-wire.js";
 import type { Endpoint, WireError } from "./vllm-wire.js";
 
-/**
- * Reported by GET /version and inside system_fingerprint: the vLLM version whose wire format the
- * simulator copies (as in the shared fixtures), with a local suffix that marks it as simulated.
- */
-export const SIM_VERSION = "0.30.0+servebench.sim1";
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
+export { SIM_VERSION } from "./vllm-wire.js";
 
 export interface SimStats {
-  /** Admitted requests (prefilling or decoding). */
+  /** Requests in the running batch (prefilling or decoding). */
   running: number;
-  /** Requests queued behind maxNumSeqs. */
+  /** Requests in the waiting queue. */
   waiting: number;
   /** Completion requests accepted (passed validation). */
   accepted: number;
-  /** Completion requests answered with an HTTP error. */
+  /** Completion requests answered with an HTTP error (validation or an injected fault). */
   rejected: number;
   finished: Record<FinishedReason, number>;
   promptTokens: number;
   generationTokens: number;
   /** Engine steps run. */
   steps: number;
+  preemptions: number;
+  prefixCacheQueries: number;
+  prefixCacheHits: number;
+  /** Injected faults by kind (--faults): compare with what the client recorded. */
+  faults: Record<FaultKind, number>;
 }
 
 export interface RunningSimulator {
@@ -52,9 +58,9 @@ export interface RunningSimulator {
 }
 
 /**
- * Starts the simulated vLLM server and resolves once it listens.
+ * Starts the simulated server and resolves once it listens.
  * @example
- * const sim = await startSimulator({ perTokenMs: 20 });
+ * const sim = await startSimulator({ perTokenMs: 20, dialect: "sglang" });
  * const res = await fetch(`${sim.url}/v1/completions`, { method: "POST", body: JSON.stringify({ prompt: "Hi", max_tokens: 8 }) });
  * await sim.close();
  * @throws BenchError E_BAD_CONFIG for a bad option, E_IO for an unwritable trace, E_SIMULATOR if it cannot listen.
@@ -69,9 +75,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     return { url: `http://${hostInUrl}:${port}`, port, close: () => sim.close(), stats: () => sim.stats() };
   } catch (error) {
     await trace?.close().catch(() => undefined);
-    throw new BenchError("E_SIMULATOR", `simulator cannot listen on ${opts.host}:${opts.port}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new BenchError("E_SIMULATOR", `simulator cannot listen on ${opts.host}:${opts.port}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -79,22 +83,27 @@ class Simulator {
   readonly #opts: ResolvedSimulatorOptions;
   readonly #trace: TraceWriter | undefined;
   readonly #engine: StepEngine;
-  readonly #metrics: SimMetrics;
+  readonly #metrics: MetricsBase;
   readonly #server = createServer({ noDelay: true }, (req, res) => this.#handle(req, res));
   readonly #open = new Set<Generation>();
   readonly #fingerprint: string;
   readonly #createdS = Math.floor(Date.now() / 1000);
+  readonly #readyAtMs: number;
+  readonly #faults = emptyFaultCounts();
   #requestSeq = 0;
   #accepted = 0;
   #rejected = 0;
+  #crashed = false;
   #closing: Promise<void> | undefined;
 
   constructor(opts: ResolvedSimulatorOptions, trace: TraceWriter | undefined) {
     this.#opts = opts;
     this.#trace = trace;
-    this.#engine = new StepEngine({ timing: opts.timing, clock: opts.clock, maxNumSeqs: opts.maxNumSeqs });
-    this.#metrics = new SimMetrics(opts.model, opts.maxModelLen);
+    this.#engine = engineFromOptions(opts);
+    this.#metrics = opts.dialect.createMetrics(opts.model, opts.maxModelLen);
     this.#fingerprint = `vllm-${SIM_VERSION}-${createHash("sha256").update(opts.model).digest("hex").slice(0, 8)}`;
+    this.#readyAtMs = opts.faults.neverReady ? Infinity : opts.clock.nowMs() + opts.loadTimeMs;
+    if (opts.faults.neverReady) this.#fault("never-ready");
   }
 
   listen(): Promise<number> {
@@ -122,6 +131,7 @@ class Simulator {
 
   stats(): SimStats {
     const m = this.#metrics;
+    const cache = this.#engine.prefixCache;
     return {
       running: this.#engine.running,
       waiting: this.#engine.waiting,
@@ -131,47 +141,71 @@ class Simulator {
       promptTokens: m.promptTokens,
       generationTokens: m.generationTokens,
       steps: this.#engine.steps,
+      preemptions: this.#engine.preemptions,
+      prefixCacheQueries: cache.queries,
+      prefixCacheHits: cache.hits,
+      faults: { ...this.#faults },
     };
   }
 
+  #fault(kind: FaultKind, requestId?: string): void {
+    this.#faults[kind]++;
+    this.#opts.onFault?.({ kind, atMs: this.#opts.clock.nowMs(), ...(requestId === undefined ? {} : { requestId }) });
+  }
+
+  #view(): ServerView {
+    const o = this.#opts;
+    return { model: o.model, maxModelLen: o.maxModelLen, createdS: this.#createdS, ready: this.#ready(), gauges: () => this.#gauges(), metrics: this.#metrics };
+  }
+
+  #ready(): boolean {
+    return this.#opts.clock.nowMs() >= this.#readyAtMs;
+  }
+
   #handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.#crashed) return void res.destroy();
     const arrivalMs = this.#opts.clock.nowMs();
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const method = req.method ?? "GET";
-    const endpoint: Endpoint | undefined =
-      path === "/v1/completions" ? "completions" : path === "/v1/chat/completions" ? "chat" : undefined;
+    const dialect = this.#opts.dialect;
+    if (!this.#ready()) {
+      const reply = dialect.loading(path);
+      if (reply !== undefined) return send(res, reply);
+    }
+    const endpoint: Endpoint | undefined = path === "/v1/completions" ? "completions" : path === "/v1/chat/completions" ? "chat" : undefined;
     if (endpoint !== undefined) {
-      if (method !== "POST") return sendJson(res, 405, JSON.stringify({ detail: "Method Not Allowed" }));
+      if (method !== "POST") return send(res, { status: 405, body: JSON.stringify({ detail: "Method Not Allowed" }) });
       readBody(req, (body) => this.#complete(endpoint, body, res, arrivalMs));
       return;
     }
-    if (method !== "GET") {
-      const known = ["/health", "/version", "/v1/models", "/metrics"].includes(path);
-      return sendJson(res, known ? 405 : 404, JSON.stringify({ detail: known ? "Method Not Allowed" : "Not Found" }));
-    }
-    switch (path) {
-      case "/health":
-        res.writeHead(200, { "content-length": "0" }).end();
-        return;
-      case "/version":
-        return sendJson(res, 200, JSON.stringify({ version: SIM_VERSION }));
-      case "/v1/models":
-        return sendJson(res, 200, modelsBody(this.#opts.model, this.#opts.maxModelLen, this.#createdS, `modelperm-${randomBytes(16).toString("hex")}`));
-      case "/metrics":
-        res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
-        res.end(this.#metrics.render({ running: this.#engine.running, waiting: this.#engine.waiting, kvCacheUsage: this.#kvCacheUsage() }));
-        return;
-      default:
-        return sendJson(res, 404, JSON.stringify({ detail: "Not Found" }));
-    }
+    const reply = method === "GET" ? dialect.route(path, this.#view()) : undefined;
+    if (reply !== undefined) return send(res, reply);
+    const known = method !== "GET" && dialect.route(path, this.#view()) !== undefined;
+    send(res, { status: known ? 405 : 404, body: JSON.stringify({ detail: known ? "Method Not Allowed" : "Not Found" }) });
   }
 
-  #kvCacheUsage(): number {
-    return Math.min(1, this.#engine.kvBlocksInUse(this.#opts.kvBlockSize) / this.#opts.kvCacheBlocks);
+  #gauges(): ScrapeGauges {
+    const cache = this.#engine.prefixCache;
+    const kv = this.#engine.kvBlocks;
+    const nominal = this.#opts.engine.kvBlocks;
+    const bs = this.#opts.engine.blockSize;
+    return {
+      running: this.#engine.running,
+      waiting: this.#engine.waiting,
+      // A growable (simple-model) cache reports usage against its nominal size.
+      kvCacheUsage: Math.min(1, kv.used / nominal),
+      prefixCacheQueries: cache.queries,
+      prefixCacheHits: cache.hits,
+      preemptions: this.#engine.preemptions,
+      kvUsedTokens: kv.used * bs,
+      kvFreeTokens: Math.max(0, nominal - kv.used) * bs,
+    };
   }
 
   #complete(endpoint: Endpoint, body: Buffer | undefined, res: ServerResponse, arrivalMs: number): void {
-    if (this.#closing !== undefined || res.destroyed) return void res.destroy();
+    if (this.#closing !== undefined || this.#crashed || res.destroyed) return void res.destroy();
+    const faults = this.#opts.faults;
+    if (faults.crashAfter !== undefined && this.#accepted >= faults.crashAfter) return this.#crash(res);
     if (body === undefined) return this.#reject(res, badRequest(`Request body exceeds ${MAX_BODY_BYTES} bytes`));
     let json: unknown;
     try {
@@ -183,7 +217,7 @@ class Simulator {
     let parsed: ParseResult;
     try {
       parsed = parseRequest(endpoint, json, {
-        model: o.model,
+        model: o.dialect.checksModel ? o.model : undefined,
         maxModelLen: o.maxModelLen,
         defaultMaxTokens: o.defaultMaxTokens,
         countPromptTokens: o.promptTokenCounter,
@@ -192,51 +226,57 @@ class Simulator {
       });
     } catch (error) {
       // Only an injected promptTokenCounter can throw here; answer like a failing server, do not crash.
-      const message = `prompt token counter failed: ${(error as Error).message}`;
-      return this.#reject(res, { status: 500, message, type: "InternalServerError", param: null });
+      return this.#reject(res, internalError(`prompt token counter failed: ${(error as Error).message}`));
     }
     if (!parsed.ok) return this.#reject(res, parsed.error);
-    this.#accepted++;
+    const seq = this.#requestSeq++;
     const request = parsed.request;
-    const seed = request.seed !== undefined ? mixSeed(request.seed, -1) : mixSeed(o.seed, this.#requestSeq++);
-    const ids = {
-      id: `${endpoint === "chat" ? "chatcmpl-" : "cmpl-"}${randomBytes(16).toString("hex")}`,
-      created: Math.floor(Date.now() / 1000),
-      model: o.model,
-      systemFingerprint: this.#fingerprint,
+    const plan = planFaults(faults, o.seed, seq, planOutput({ ...request, eosProbability: 0, seed: 0 }).tokens);
+    if (plan.before !== undefined) {
+      this.#fault(plan.before);
+      const error = plan.before === "http500" ? internalError() : plan.before === "http503" ? unavailable() : overloaded();
+      return this.#reject(res, error);
+    }
+    this.#accepted++;
+    const seed = request.seed !== undefined ? mixSeed(request.seed, -1) : mixSeed(o.seed, seq);
+    const ids = o.dialect.ids(endpoint, o.model, seq + 1, this.#fingerprint);
+    const hashes = o.engine.prefixCaching ? hashPrompt(request.promptContent, request.promptTokens, o.engine.blockSize, o.promptTokenizer) : [];
+    const start = (): void => {
+      if (res.destroyed || this.#closing !== undefined) return;
+      const generation = new Generation(request, res, arrivalMs, ids, seed, hashes, plan.during, {
+        engine: this.#engine,
+        metrics: this.#metrics,
+        trace: this.#trace,
+        dialect: o.dialect,
+        nowMs: () => o.clock.nowMs(),
+        after: (ms, fn) => void o.clock.wakeAt(o.clock.nowMs() + ms, fn),
+        eosProbability: o.eosProbability,
+        onFault: (kind, id) => this.#fault(kind, id),
+        onEnd: (g) => this.#open.delete(g),
+      });
+      this.#open.add(generation);
     };
-    const generation = new Generation(request, res, arrivalMs, ids, seed, {
-      engine: this.#engine,
-      metrics: this.#metrics,
-      trace: this.#trace,
-      nowMs: () => o.clock.nowMs(),
-      eosProbability: o.eosProbability,
-      onEnd: (g) => this.#open.delete(g),
-    });
-    this.#open.add(generation);
+    if (plan.slowHeadersMs > 0) {
+      this.#fault("slow-headers", ids.id);
+      o.clock.wakeAt(arrivalMs + plan.slowHeadersMs, start);
+    } else start();
+  }
+
+  /** crash-after: every connection drops and the port closes, as when the process dies. */
+  #crash(res: ServerResponse): void {
+    this.#crashed = true;
+    this.#fault("crash");
+    res.destroy();
+    for (const generation of [...this.#open]) generation.abort();
+    this.#engine.stop();
+    this.#server.close();
+    this.#server.closeAllConnections();
+    void this.#trace?.close().catch(() => undefined);
+    this.#opts.onCrash?.();
   }
 
   #reject(res: ServerResponse, error: WireError): void {
     this.#rejected++;
-    sendJson(res, error.status, errorBody(error));
+    send(res, this.#opts.dialect.error(error));
   }
-}
-
-function sendJson(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
-  res.end(body);
-}
-
-/** Calls back with the whole body, or undefined if it is too large. Never calls back if the client goes away. */
-function readBody(req: IncomingMessage, done: (body: Buffer | undefined) => void): void {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  let tooLarge = false;
-  req.on("data", (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > MAX_BODY_BYTES) tooLarge = true;
-    else if (!tooLarge) chunks.push(chunk);
-  });
-  req.on("end", () => done(tooLarge ? undefined : Buffer.concat(chunks)));
-  req.on("error", () => undefined);
 }

@@ -41,7 +41,7 @@ describe("SimMetrics", () => {
     m.onNextToken(20);
     m.onNextToken(30);
     m.onFinished("length", 70, 12, 3);
-    const text = m.render({ running: 2, waiting: 1, kvCacheUsage: 0.25 });
+    const text = m.render({ running: 2, waiting: 1, kvCacheUsage: 0.25, prefixCacheQueries: 12, prefixCacheHits: 0 });
     const { samples } = parseProm(text);
     const l = 'engine="0",model_name="sim-model"';
     expect(samples.get(`vllm:num_requests_running{${l}}`)).toBe(2);

@@ -2,7 +2,10 @@
 // vLLM V1 Prometheus text (names, labels engine/model_name, buckets, HELP/TYPE as in
 // /work/shared/fixtures/vllm-v1.metrics.txt). Gauges are read from the engine at scrape time.
 
-export type FinishedReason = "stop" | "length" | "abort";
+import { Histogram, MetricsBase, escapeLabel, histogramLines, pyNum as num } from "./prom-text.js";
+import type { FinishedReason, ScrapeGauges } from "./prom-text.js";
+
+export type { FinishedReason, ScrapeGauges } from "./prom-text.js";
 
 const TTFT_BUCKETS_S = [
   0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0,
@@ -28,35 +31,7 @@ export function oneTwoFiveBuckets(maxValue: number): number[] {
   }
 }
 
-class Histogram {
-  readonly counts: number[];
-  sum = 0;
-  count = 0;
-  constructor(readonly bucketsUpper: readonly number[]) {
-    this.counts = bucketsUpper.map(() => 0);
-  }
-  observe(value: number): void {
-    this.sum += value;
-    this.count++;
-    const i = this.bucketsUpper.findIndex((upper) => value <= upper);
-    if (i >= 0) this.counts[i] = (this.counts[i] ?? 0) + 1;
-  }
-}
-
-export interface ScrapeGauges {
-  running: number;
-  waiting: number;
-  /** 0..1 */
-  kvCacheUsage: number;
-}
-
-export class SimMetrics {
-  promptTokens = 0;
-  generationTokens = 0;
-  prefixCacheQueries = 0;
-  prefixCacheHits = 0;
-  preemptions = 0;
-  readonly finished: Record<FinishedReason, number> = { stop: 0, length: 0, abort: 0 };
+export class SimMetrics extends MetricsBase {
   readonly #ttft = new Histogram(TTFT_BUCKETS_S);
   readonly #itl = new Histogram(ITL_BUCKETS_S);
   readonly #e2e = new Histogram(REQUEST_LATENCY_BUCKETS_S);
@@ -66,36 +41,28 @@ export class SimMetrics {
   readonly #labels: string;
 
   constructor(readonly model: string, maxModelLen: number) {
+    super();
     this.#labels = `engine="0",model_name="${escapeLabel(model)}"`;
     this.#promptHist = new Histogram(oneTwoFiveBuckets(maxModelLen));
     this.#generationHist = new Histogram(oneTwoFiveBuckets(maxModelLen));
   }
 
-  /** The request left the queue; its prompt is being prefilled (every prompt token is a cache query, none hit). */
-  onAdmitted(queueMs: number, promptTokens: number): void {
-    this.#queue.observe(queueMs / 1000);
-    this.promptTokens += promptTokens;
-    this.prefixCacheQueries += promptTokens;
+  protected override observeQueue(s: number): void {
+    this.#queue.observe(s);
   }
-
-  onFirstToken(ttftMs: number): void {
-    this.generationTokens++;
-    this.#ttft.observe(ttftMs / 1000);
+  protected override observeTtft(s: number): void {
+    this.#ttft.observe(s);
   }
-
-  onNextToken(itlMs: number): void {
-    this.generationTokens++;
-    this.#itl.observe(itlMs / 1000);
+  protected override observeItl(s: number): void {
+    this.#itl.observe(s);
   }
-
-  onFinished(reason: FinishedReason, e2eMs: number, promptTokens: number, generationTokens: number): void {
-    this.finished[reason]++;
-    this.#e2e.observe(e2eMs / 1000);
+  protected override observeFinished(e2eS: number, promptTokens: number, generationTokens: number): void {
+    this.#e2e.observe(e2eS);
     this.#promptHist.observe(promptTokens);
     this.#generationHist.observe(generationTokens);
   }
 
-  render(gauges: ScrapeGauges): string {
+  override   render(gauges: ScrapeGauges): string {
     const out: string[] = [];
     const one = (name: string, type: "gauge" | "counter", help: string, value: number): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}{${this.#labels}} ${num(value)}`);
@@ -103,9 +70,9 @@ export class SimMetrics {
     one("vllm:num_requests_running", "gauge", "Number of requests in model execution batches.", gauges.running);
     one("vllm:num_requests_waiting", "gauge", "Number of requests waiting to be processed.", gauges.waiting);
     one("vllm:kv_cache_usage_perc", "gauge", "KV-cache usage. 1 means 100 percent usage.", gauges.kvCacheUsage);
-    one("vllm:prefix_cache_queries_total", "counter", "Prefix cache queries, in terms of number of queried tokens.", this.prefixCacheQueries);
-    one("vllm:prefix_cache_hits_total", "counter", "Prefix cache hits, in terms of number of cached tokens.", this.prefixCacheHits);
-    one("vllm:num_preemptions_total", "counter", "Cumulative number of preemption from the engine.", this.preemptions);
+    one("vllm:prefix_cache_queries_total", "counter", "Prefix cache queries, in terms of number of queried tokens.", gauges.prefixCacheQueries ?? 0);
+    one("vllm:prefix_cache_hits_total", "counter", "Prefix cache hits, in terms of number of cached tokens.", gauges.prefixCacheHits ?? 0);
+    one("vllm:num_preemptions_total", "counter", "Cumulative number of preemption from the engine.", gauges.preemptions ?? 0);
     one("vllm:prompt_tokens_total", "counter", "Number of prefill tokens processed.", this.promptTokens);
     one("vllm:generation_tokens_total", "counter", "Number of generation tokens processed.", this.generationTokens);
     out.push(
@@ -134,22 +101,7 @@ export class SimMetrics {
   #histogram(out: string[], name: string, help: string, h: Histogram): void {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
     const modelLabel = this.#labels.slice('engine="0",'.length);
-    let cumulative = 0;
-    h.bucketsUpper.forEach((upper, i) => {
-      cumulative += h.counts[i] ?? 0;
-      out.push(`${name}_bucket{engine="0",le="${num(upper)}",${modelLabel}} ${num(cumulative)}`);
-    });
-    out.push(`${name}_bucket{engine="0",le="+Inf",${modelLabel}} ${num(h.count)}`);
-    out.push(`${name}_count{${this.#labels}} ${num(h.count)}`);
-    out.push(`${name}_sum{${this.#labels}} ${num(h.sum)}`);
+    histogramLines(out, name, h, (le) => `{engine="0",le="${le}",${modelLabel}}`, `{${this.#labels}}`, num);
   }
 }
 
-/** Python float repr, as prometheus_client prints: 3 → "3.0". */
-function num(value: number): string {
-  return Number.isInteger(value) && Math.abs(value) < 1e21 ? `${value}.0` : String(value);
-}
-
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}

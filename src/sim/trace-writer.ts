@@ -18,6 +18,8 @@ export interface TraceLine {
   /** "stop" | "length", or "abort" when the client went away or the simulator closed first. */
   finishReason: string;
   stream: boolean;
+  /** The fault injected into this request (--faults), if any. Tokens held by a stall carry the time they were generated. */
+  fault?: string;
 }
 
 export class TraceWriter {

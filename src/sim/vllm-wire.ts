@@ -24,6 +24,12 @@ export interface StreamEncoder {
 
 export const DONE_EVENT = "data: [DONE]\n\n";
 
+/**
+ * Reported by GET /version and inside system_fingerprint: the vLLM version whose wire format the
+ * simulator copies (as in the shared fixtures), with a local suffix that marks it as simulated.
+ */
+export const SIM_VERSION = "0.30.0+servebench.sim1";
+
 const event = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`;
 const PLACEHOLDER = "\u0000sim-text\u0000";
 
@@ -122,12 +128,20 @@ export function completionBody(
   });
 }
 
-/** vLLM's ErrorResponse: `{"error": {message, type, param, code}}`. */
+/**
+ * A refused request: vLLM's ErrorResponse fields (`{"error": {message, type, param, code}}`) plus
+ * what the error is about, so every dialect can phrase it its own way.
+ */
 export interface WireError {
   status: number;
   message: string;
   type: string;
   param: string | null;
+  kind?: "bad-request" | "unknown-model" | "context" | "prompt-too-long" | "internal" | "overloaded" | "unavailable";
+  model?: string;
+  promptTokens?: number;
+  maxTokens?: number;
+  maxModelLen?: number;
 }
 
 export function errorBody(error: WireError): string {
@@ -135,29 +149,43 @@ export function errorBody(error: WireError): string {
 }
 
 export function badRequest(message: string, param: string | null = null): WireError {
-  return { status: 400, message, type: "BadRequestError", param };
+  return { status: 400, message, type: "BadRequestError", param, kind: "bad-request" };
 }
 
 export function modelNotFound(model: string): WireError {
-  return { status: 404, message: `The model \`${model}\` does not exist.`, type: "NotFoundError", param: "model" };
+  return { status: 404, message: `The model \`${model}\` does not exist.`, type: "NotFoundError", param: "model", kind: "unknown-model", model };
+}
+
+export function internalError(message = "Internal server error"): WireError {
+  return { status: 500, message, type: "InternalServerError", param: null, kind: "internal" };
+}
+
+export function overloaded(): WireError {
+  return { status: 429, message: "The server is overloaded, please retry later", type: "TooManyRequests", param: null, kind: "overloaded" };
+}
+
+export function unavailable(message = "Service Unavailable"): WireError {
+  return { status: 503, message, type: "ServiceUnavailableError", param: null, kind: "unavailable" };
 }
 
 export function contextLengthExceeded(maxModelLen: number, promptTokens: number, maxTokens: number): WireError {
-  return badRequest(
+  const e = badRequest(
     `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${maxTokens} output tokens and ` +
       `your prompt contains at least ${promptTokens} input tokens, for a total of at least ${promptTokens + maxTokens} tokens. ` +
       `Please reduce the length of the input prompt or the number of requested output tokens. ` +
       `(parameter=input_tokens, value=${promptTokens})`,
     "input_tokens",
   );
+  return { ...e, kind: "context", promptTokens, maxTokens, maxModelLen };
 }
 
 export function promptTooLong(maxModelLen: number, promptTokens: number): WireError {
-  return badRequest(
+  const e = badRequest(
     `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${promptTokens} input tokens. ` +
       `Please reduce the length of the input messages. (parameter=input_tokens, value=${promptTokens})`,
     "input_tokens",
   );
+  return { ...e, kind: "prompt-too-long", promptTokens, maxTokens: 0, maxModelLen };
 }
 
 /** GET /v1/models with one served model. */

@@ -1,0 +1,48 @@
+// Owns `servebench predict`: `run`'s flags plus the simulator preset flags → predictRun in virtual
+// time; the table on stdout, the run directory written with run.predicted, the speed-up on stderr.
+
+import { predictRun } from "../bench/predict.js";
+import type { PredictSimOptions } from "../bench/predict.js";
+import { renderConsoleTable } from "../report/console.js";
+import { EXIT } from "./exit-codes.js";
+import { createProgressRenderer } from "./progress-renderer.js";
+import { runConfigFromFlags } from "./run-flags.js";
+import { printListings, simOptionsFromFlags } from "./sim-flags.js";
+
+type Raw = Record<string, string | boolean | undefined>;
+
+/** The simulator for predict: --gpu presets, else the simple model with run's --sim-* values. */
+export function predictSimFromFlags(opts: Raw): PredictSimOptions {
+  const input = runConfigFromFlags(opts);
+  const sim: PredictSimOptions = simOptionsFromFlags(opts, input.model);
+  const simple = input.sim ?? {};
+  if (sim.preset === undefined) {
+    sim.ttftMs = simple.ttftMs ?? 30;
+    sim.perTokenMs = simple.perTokenMs ?? 10;
+    sim.batchSlowdown = simple.batchSlowdown ?? 0.002;
+    if (simple.maxNumSeqs !== undefined && sim.maxNumSeqs === undefined) sim.maxNumSeqs = simple.maxNumSeqs;
+  }
+  return sim;
+}
+
+export async function predictCommand(opts: Raw): Promise<number> {
+  if (printListings(opts, (s) => process.stdout.write(s))) return EXIT.ok;
+  const input = runConfigFromFlags(opts);
+  const sim = predictSimFromFlags(opts);
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.on("SIGINT", onSignal);
+  try {
+    const progress = createProgressRenderer(process.stderr, opts.quiet === true);
+    const result = await predictRun(input, sim, { onProgress: progress, signal: controller.signal });
+    process.stdout.write(renderConsoleTable(result.summary));
+    process.stdout.write(`results: ${result.dir}\n`);
+    process.stderr.write(
+      `servebench: PREDICTED, not measured: ${result.simulatedS.toFixed(1)} s of serving simulated in ${result.wallS.toFixed(2)} s ` +
+        `(${Math.round(result.speedup)}× real time)\n`,
+    );
+    return result.interrupted ? EXIT.interrupted : EXIT.ok;
+  } finally {
+    process.off("SIGINT", onSignal);
+  }
+}

@@ -1,0 +1,149 @@
+// Owns turning a preset (GPU id × model × dtype × parallelism × memory settings) into an engine
+// configuration: the roofline TimingModel, the KV cache size in blocks and vLLM's scheduler defaults.
+// Throws BenchError naming the flag when the model does not fit, as vLLM refuses to start.
+
+import { BenchError } from "../errors.js";
+import { findGpu, findModel } from "./catalog.js";
+import type { GpuSpec } from "./catalog.js";
+import { parseKvDtype, parseWeightDtype } from "./dtypes.js";
+import type { KvDtype, WeightDtype } from "./dtypes.js";
+import { kvBytesPerToken, modelShapeFromConfig } from "./model-shape.js";
+import type { ModelShape } from "./model-shape.js";
+import { RooflineTiming, weightBytesPerGpu } from "./roofline.js";
+import type { Deployment } from "./roofline.js";
+import { defaultProfile, mergeProfile } from "./sim-profile.js";
+import type { SimProfile } from "./sim-profile.js";
+
+export interface PresetOptions {
+  /** Short id (H100-SXM, A100-80G, B200, RTX-PRO-6000, …) or a GpuSpec (custom hardware). */
+  gpu: string | GpuSpec;
+  /** Hugging Face id found in the catalog (Qwen/Qwen3-32B, Qwen/Qwen3-32B-FP8, …); ignored with modelConfig. */
+  model?: string | undefined;
+  /** A parsed Hugging Face config.json for a model outside the catalog. */
+  modelConfig?: Record<string, unknown> | undefined;
+  /** Weight format. @defaultValue implied by the repo name or quantization_config, else bf16 */
+  dtype?: WeightDtype | string | undefined;
+  /** @defaultValue "auto" (16-bit) */
+  kvDtype?: KvDtype | string | undefined;
+  /** @defaultValue 1 */
+  tp?: number | undefined;
+  /** @defaultValue 1 */
+  pp?: number | undefined;
+  /** @defaultValue 0.9 */
+  gpuMemoryUtilization?: number | undefined;
+  /** @defaultValue false */
+  enforceEager?: boolean | undefined;
+  /** Overrides of the efficiency constants (see sim-profile.ts). */
+  profile?: Partial<SimProfile> | undefined;
+  /** Speculative decoding's draft model (catalog id); absent = free drafting. */
+  draftModel?: string | undefined;
+}
+
+export interface ResolvedPreset {
+  deployment: Deployment;
+  timing: RooflineTiming;
+  /** KV cache blocks per GPU (each holds blockSize tokens of every layer the GPU owns). */
+  kvBlocks: number;
+  maxModelLen: number;
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  weightGbPerGpu: number;
+  kvGbPerGpu: number;
+}
+
+export interface PresetLimits {
+  maxModelLen?: number | undefined;
+  maxNumSeqs?: number | undefined;
+  maxNumBatchedTokens?: number | undefined;
+  blockSize: number;
+}
+
+const GIB = 2 ** 30;
+
+function resolveModel(p: PresetOptions): { shape: ModelShape; implied: WeightDtype | undefined } {
+  if (p.modelConfig !== undefined) {
+    const shape = modelShapeFromConfig(p.modelConfig, p.model ?? "custom-model");
+    const q = shape.quantMethod?.toLowerCase();
+    const implied: WeightDtype | undefined = q === "awq" ? "awq" : q === "gptq" ? "gptq" : q === "fp8" ? "fp8" : undefined;
+    return { shape, implied };
+  }
+  if (p.model === undefined) throw new BenchError("E_BAD_FLAG", "--model: a preset needs a catalog model id or --model-config", { where: "--model" });
+  const found = findModel(p.model);
+  if (found === undefined) {
+    throw new BenchError("E_BAD_FLAG", `--model: "${p.model}" is not in the catalog (see --list-models, or pass --model-config PATH)`, { where: "--model" });
+  }
+  return { shape: found.shape, implied: found.impliedDtype };
+}
+
+function positiveInt(value: number | undefined, fallback: number, flag: string): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < 1) throw new BenchError("E_BAD_FLAG", `${flag}: must be a positive integer, got ${String(v)}`, { where: flag });
+  return v;
+}
+
+/**
+ * Sizes the KV cache like vLLM: GPU memory × gpu_memory_utilization − weights − activations
+ * (profiled peak for max_num_batched_tokens and the sampler's logits) − ~1.5 GiB of CUDA
+ * context, graphs and NCCL buffers. Vendor "GB" is treated as GiB (nvidia-smi shows 79.6 GiB on an H100 80GB).
+ */
+export function resolvePreset(p: PresetOptions, limits: PresetLimits): ResolvedPreset {
+  const gpu = typeof p.gpu === "string" ? findGpu(p.gpu) : p.gpu;
+  const { shape: model, implied } = resolveModel(p);
+  const dtype = p.dtype === undefined ? (implied ?? "bf16") : parseWeightDtype(p.dtype);
+  const kvDtype = p.kvDtype === undefined ? "auto" : parseKvDtype(p.kvDtype);
+  const tp = positiveInt(p.tp, 1, "--tp");
+  const pp = positiveInt(p.pp, 1, "--pp");
+  const util = p.gpuMemoryUtilization ?? 0.9;
+  if (!(util > 0 && util <= 1)) throw new BenchError("E_BAD_FLAG", `--gpu-memory-utilization: must be in (0, 1], got ${util}`, { where: "--gpu-memory-utilization" });
+  const profile = mergeProfile(defaultProfile(gpu), p.profile ?? {});
+  const draftModel = p.draftModel === undefined ? undefined : resolveModel({ gpu, model: p.draftModel }).shape;
+  const deployment: Deployment = { gpu, model, dtype, kvDtype, tp, pp, enforceEager: p.enforceEager ?? false, profile, draftModel };
+  const bigGpu = gpu.memoryGb >= 70 && !gpu.id.startsWith("A100");
+  const maxNumSeqs = positiveInt(limits.maxNumSeqs, bigGpu ? 1024 : 256, "--max-num-seqs");
+  const maxModelLen = positiveInt(limits.maxModelLen, model.maxPositions, "--max-model-len");
+  const maxNumBatchedTokens = positiveInt(limits.maxNumBatchedTokens, Math.max(bigGpu ? 8192 : 2048, maxNumSeqs), "--max-num-batched-tokens");
+  const weightBytes = weightBytesPerGpu(deployment) + (draftModel === undefined ? 0 : weightBytesPerGpu({ ...deployment, model: draftModel }));
+  const ffn = model.experts > 0 ? model.expertsPerToken * model.moeIntermediate : model.intermediate;
+  const activationBytes = maxNumBatchedTokens * (6 * model.hidden + (4 * ffn) / tp) * 2 + (maxNumSeqs * model.vocab * 4) / tp;
+  const budget = gpu.memoryGb * GIB * util - weightBytes - activationBytes - 1.5 * GIB;
+  const gb = (bytes: number): string => (bytes / 1e9).toFixed(1);
+  if (budget <= 0) {
+    throw new BenchError(
+      "E_BAD_CONFIG",
+      `${model.id} (${dtype}) needs ${gb(weightBytes)} GB of weights per GPU on ${gpu.id} with tp=${tp} pp=${pp}: no memory left for the KV cache ` +
+        `(${gpu.memoryGb} GB × ${util}); raise --tp/--pp or --gpu-memory-utilization, or use a smaller --dtype`,
+      { where: "--gpu" },
+    );
+  }
+  const perToken = kvBytesPerToken(model, kvDtype === "fp8" ? 1 : 2, tp, pp);
+  const kvBlocks = Math.floor(budget / (perToken * limits.blockSize));
+  if (kvBlocks * limits.blockSize < maxModelLen) {
+    throw new BenchError(
+      "E_BAD_CONFIG",
+      `the model's max seq len (${maxModelLen}) is larger than the maximum number of tokens that can be stored in KV cache ` +
+        `(${kvBlocks * limits.blockSize}); lower --max-model-len or raise --gpu-memory-utilization, --tp or --pp`,
+      { where: "--max-model-len" },
+    );
+  }
+  return {
+    deployment,
+    timing: new RooflineTiming(deployment),
+    kvBlocks,
+    maxModelLen,
+    maxNumSeqs,
+    maxNumBatchedTokens,
+    weightGbPerGpu: weightBytes / 1e9,
+    kvGbPerGpu: (kvBlocks * limits.blockSize * perToken) / 1e9,
+  };
+}
+
+/** One line describing the deployment, for the simulate banner and summaries. */
+export function describePreset(r: ResolvedPreset): string {
+  const d = r.deployment;
+  const parallel = d.tp > 1 || d.pp > 1 ? ` tp=${d.tp} pp=${d.pp}` : "";
+  return (
+    `${d.model.id} ${d.dtype} on ${d.gpu.id}${parallel}${d.enforceEager ? " eager" : ""}: ` +
+    `${r.weightGbPerGpu.toFixed(1)} GB weights/GPU, KV ${r.kvBlocks} blocks (${r.kvGbPerGpu.toFixed(1)} GB), ` +
+    `max_model_len ${r.maxModelLen}, max_num_seqs ${r.maxNumSeqs}, max_num_batched_tokens ${r.maxNumBatchedTokens}`
+  );
+}

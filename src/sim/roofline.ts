@@ -1,0 +1,164 @@
+// Owns the physics TimingModel: the roofline step time of SIMULATOR-NOTES.md for one GPU × model ×
+// weight/KV dtype × tensor/pipeline parallel degree, with the SimProfile's efficiencies and overheads.
+// Pure arithmetic on StepContext; never touches clocks or requests.
+
+import type { GpuSpec } from "./catalog.js";
+import { WEIGHT_DTYPES, kvBytesPerElement } from "./dtypes.js";
+import type { KvDtype, WeightDtype } from "./dtypes.js";
+import { expertsTouched, kvBytesPerToken, modelParams } from "./model-shape.js";
+import type { ModelParams, ModelShape } from "./model-shape.js";
+import type { SimProfile } from "./sim-profile.js";
+import type { StepContext, TimingModel, TtftContext } from "./timing.js";
+
+export interface Deployment {
+  gpu: GpuSpec;
+  model: ModelShape;
+  dtype: WeightDtype;
+  kvDtype: KvDtype;
+  /** Tensor-parallel degree (GPUs sharing every layer). */
+  tp: number;
+  /** Pipeline-parallel degree (GPUs holding consecutive layer ranges). */
+  pp: number;
+  /** No CUDA graphs: every step pays a kernel-launch cost per layer. */
+  enforceEager: boolean;
+  profile: SimProfile;
+  /** Speculative decoding's draft model (same GPU, dtype); absent = free drafting (n-gram). */
+  draftModel?: ModelShape | undefined;
+}
+
+/** The step-time terms in ms, for `explain` output and tests. */
+export interface StepBreakdown {
+  linearMs: number;
+  attentionMs: number;
+  commMs: number;
+  overheadMs: number;
+  draftMs: number;
+  totalMs: number;
+}
+
+/** Peak TFLOPS the linear layers of this dtype run at on this GPU (weight-only fallback when the path is missing). */
+export function linearPeakTflops(gpu: GpuSpec, dtype: WeightDtype): number {
+  switch (WEIGHT_DTYPES[dtype].compute) {
+    case "fp8":
+      return gpu.fp8Tflops ?? gpu.bf16Tflops;
+    case "int8":
+      return gpu.fp8Tflops ?? 2 * gpu.bf16Tflops;
+    case "fp4":
+      return gpu.fp4Tflops ?? gpu.fp8Tflops ?? gpu.bf16Tflops;
+    default:
+      return gpu.bf16Tflops;
+  }
+}
+
+/** Bytes of weights one GPU holds (its TP shard of its PP stage). */
+export function weightBytesPerGpu(d: Pick<Deployment, "model" | "dtype" | "tp" | "pp">): number {
+  const p = modelParams(d.model);
+  const info = WEIGHT_DTYPES[d.dtype];
+  const heads = d.model.tieEmbeddings ? p.embedding : p.embedding + p.lmHead;
+  return (d.model.layers * p.totalLinearPerLayer * info.bitsPerWeight + heads * info.headBits) / 8 / (d.tp * d.pp);
+}
+
+class Roofline {
+  readonly #d: Deployment;
+  readonly #p: ModelParams;
+  readonly #bytesPerWeight: number;
+  readonly #headBytes: number;
+  readonly #linearFlopsPerS: number;
+  readonly #attnFlopsPerS: number;
+  readonly #bytesPerS: number;
+  readonly #kvBytesPerToken: number;
+  readonly #attnFlopsPerPair: number;
+
+  constructor(d: Deployment, model: ModelShape) {
+    this.#d = d;
+    this.#p = modelParams(model);
+    const info = WEIGHT_DTYPES[d.dtype];
+    this.#bytesPerWeight = info.bitsPerWeight / 8;
+    this.#headBytes = (this.#p.lmHead * info.headBits) / 8;
+    this.#linearFlopsPerS = linearPeakTflops(d.gpu, d.dtype) * 1e12;
+    this.#attnFlopsPerS = d.gpu.bf16Tflops * 1e12 * d.profile.attentionEfficiency;
+    this.#bytesPerS = d.gpu.memBwGBps * 1e9 * d.profile.memoryEfficiency;
+    // A step's latency runs through every pipeline stage in turn, so per-step work covers all layers.
+    this.#kvBytesPerToken = kvBytesPerToken(model, kvBytesPerElement(d.kvDtype), d.tp, 1);
+    this.#attnFlopsPerPair = (4 * model.layers * model.heads * model.headDim) / d.tp;
+  }
+
+  /**
+   * Linear layers + lm_head, in seconds: FLOP time and weight-streaming time combined as
+   * √(t_c² + t_m²) rather than max(): near the ridge point neither unit is saturated (Vidur's
+   * A100 GEMMs reach ~50 % of peak at 128 tokens, ~40 % slower than max() predicts), while far
+   * from it the larger term wins as in the plain roofline.
+   */
+  linearS(tokens: number, headRows: number, model: ModelShape): number {
+    const p = this.#p;
+    const tp = this.#d.tp;
+    const flops = (2 * tokens * model.layers * p.activeLinearPerLayer + 2 * headRows * p.lmHead) / tp;
+    const half = this.#d.profile.gemmHalfTokens;
+    const eff = this.#d.profile.gemmEfficiency * (half > 0 ? tokens / (tokens + half) : 1);
+    const touchedMlp = model.experts > 0 ? expertsTouched(model, tokens) * p.mlpPerLayer + p.routerPerLayer : p.mlpPerLayer;
+    const bytes = (model.layers * (p.attentionPerLayer + touchedMlp) * this.#bytesPerWeight + this.#headBytes) / tp;
+    return Math.hypot(flops / (eff * this.#linearFlopsPerS), bytes / this.#bytesPerS);
+  }
+
+  attentionS(queryContextPairs: number, kvTokens: number): number {
+    return Math.max((queryContextPairs * this.#attnFlopsPerPair) / this.#attnFlopsPerS, (kvTokens * this.#kvBytesPerToken) / this.#bytesPerS);
+  }
+}
+
+/** Two all-reduces per layer for TP; one activation hand-off per stage boundary for PP. */
+function commS(d: Deployment, tokens: number): number {
+  const { tp, pp, profile, gpu, model } = d;
+  const alphaS = profile.allReduceLatencyUs * 1e-6;
+  const linkBytesPerS = gpu.linkGBpsPerDirection * 1e9 * profile.linkEfficiency;
+  const activationBytes = tokens * model.hidden * 2;
+  let s = 0;
+  if (tp > 1) s += 2 * model.layers * (alphaS + ((2 * (tp - 1)) / tp) * (activationBytes / linkBytesPerS));
+  if (pp > 1) s += (pp - 1) * (alphaS + activationBytes / linkBytesPerS);
+  return s;
+}
+
+/**
+ * The roofline TimingModel. TTFT's off-engine part is the API server (frontendMs + tokenisation);
+ * everything else comes out of the steps the scheduler runs.
+ * @example rooflineTiming({ gpu: findGpu("H100-SXM"), model, dtype: "bf16", kvDtype: "auto", tp: 1, pp: 1, enforceEager: false, profile: defaultProfile() })
+ */
+export class RooflineTiming implements TimingModel {
+  readonly deployment: Deployment;
+  readonly #main: Roofline;
+  readonly #draft: Roofline | undefined;
+
+  constructor(d: Deployment) {
+    this.deployment = d;
+    this.#main = new Roofline(d, d.model);
+    this.#draft = d.draftModel === undefined ? undefined : new Roofline({ ...d, model: d.draftModel }, d.draftModel);
+  }
+
+  ttftMs(ctx: TtftContext): number {
+    const p = this.deployment.profile;
+    return p.frontendMs + (p.tokenizeUsPerToken * ctx.promptTokens) / 1000;
+  }
+
+  stepMs(ctx: StepContext): number {
+    return this.breakdown(ctx).totalMs;
+  }
+
+  breakdown(ctx: StepContext): StepBreakdown {
+    const d = this.deployment;
+    const tokens = ctx.decodeTokens + ctx.prefillTokens;
+    if (tokens === 0) return { linearMs: 0, attentionMs: 0, commMs: 0, overheadMs: 0, draftMs: 0, totalMs: 0 };
+    const headRows = ctx.decodeTokens + Math.max(0, ctx.sampledRows - ctx.decodeSeqs);
+    const linearMs = 1000 * this.#main.linearS(tokens, headRows, d.model);
+    const pairs = ctx.prefillAttentionWork + ctx.contextTokens * (1 + ctx.draftTokens);
+    const attentionMs = 1000 * this.#main.attentionS(pairs, ctx.kvReadTokens);
+    const commMs = 1000 * commS(d, tokens);
+    const p = d.profile;
+    const overheadMs = p.stepOverheadMs + p.perSeqOverheadMs * ctx.running + (d.enforceEager ? p.eagerLayerOverheadMs * d.model.layers : 0);
+    let draftMs = 0;
+    if (ctx.draftTokens > 0 && ctx.decodeSeqs > 0 && this.#draft !== undefined && d.draftModel !== undefined) {
+      // k sequential draft passes of one token per decode row.
+      const pass = this.#draft.linearS(ctx.decodeSeqs, ctx.decodeSeqs, d.draftModel) + this.#draft.attentionS(ctx.contextTokens, ctx.kvReadTokens);
+      draftMs = ctx.draftTokens * 1000 * pass;
+    }
+    return { linearMs, attentionMs, commMs, overheadMs, draftMs, totalMs: linearMs + attentionMs + commMs + overheadMs + draftMs };
+  }
+}

@@ -1,0 +1,110 @@
+// Owns the physics model's tunable constants (efficiency factors, overheads): their defaults,
+// with where each comes from, and reading/writing them as a JSON profile (--sim-profile FILE).
+
+import { readFileSync } from "node:fs";
+import { BenchError } from "../errors.js";
+import type { GpuSpec } from "./catalog.js";
+
+export interface SimProfile {
+  /** η_m: fraction of peak HBM bandwidth that weight and KV streaming reaches. */
+  memoryEfficiency: number;
+  /** η_c: fraction of peak tensor FLOPS a compute-bound linear layer reaches. */
+  gemmEfficiency: number;
+  /** Optional extra small-batch penalty: GEMM efficiency × N / (N + this). 0 = none (the √ roofline already models the knee). */
+  gemmHalfTokens: number;
+  /** η_a: fraction of 16-bit peak FLOPS that attention (FlashAttention) reaches. */
+  attentionEfficiency: number;
+  /** α: latency of one tensor-parallel all-reduce, microseconds. */
+  allReduceLatencyUs: number;
+  /** η_n: fraction of the per-direction link bandwidth an all-reduce reaches. */
+  linkEfficiency: number;
+  /** Fixed CPU/launch cost of every engine step (scheduler, sampler, input prep), ms. */
+  stepOverheadMs: number;
+  /** Extra per-step cost per sequence in the batch (sampling, detokenisation, streaming), ms. */
+  perSeqOverheadMs: number;
+  /** With --enforce-eager (no CUDA graphs): kernel launch cost per layer per step, ms. */
+  eagerLayerOverheadMs: number;
+  /** Fixed API-server cost from arrival until the engine sees the request, ms. */
+  frontendMs: number;
+  /** API-server tokenisation cost per prompt token, microseconds. */
+  tokenizeUsPerToken: number;
+}
+
+export const PROFILE_KEYS = [
+  "memoryEfficiency",
+  "gemmEfficiency",
+  "gemmHalfTokens",
+  "attentionEfficiency",
+  "allReduceLatencyUs",
+  "linkEfficiency",
+  "stepOverheadMs",
+  "perSeqOverheadMs",
+  "eagerLayerOverheadMs",
+  "frontendMs",
+  "tokenizeUsPerToken",
+] as const satisfies readonly (keyof SimProfile)[];
+
+/**
+ * Defaults from the shared SIMULATOR-NOTES.md (Vidur profiles, ML.ENERGY residuals, NCCL tests):
+ * η_m 0.85 (0.70 on B200), GEMM 0.75 (70–77 % at ≥512 tokens; the knee at ~128 comes from the
+ * √(t_c² + t_m²) combination in roofline.ts), η_a 0.55,
+ * α 15 µs on NVLink (30 µs over PCIe), η_n 0.7 (0.3 over PCIe), ~2 ms fixed step overhead on
+ * H100 (3 ms on B200). Eager launch cost, per-sequence cost and the API-server costs are our
+ * own estimates (not from the notes): see docs/simulator.md before trusting them.
+ */
+export function defaultProfile(gpu?: GpuSpec): SimProfile {
+  const b200 = gpu?.id === "B200";
+  const pcie = gpu?.pcieOnly ?? false;
+  return {
+    memoryEfficiency: b200 ? 0.7 : 0.85,
+    gemmEfficiency: 0.75,
+    gemmHalfTokens: 0,
+    attentionEfficiency: 0.55,
+    allReduceLatencyUs: pcie ? 30 : 15,
+    linkEfficiency: pcie ? 0.3 : 0.7,
+    stepOverheadMs: b200 ? 3 : 2,
+    perSeqOverheadMs: 0.01,
+    eagerLayerOverheadMs: 0.25,
+    frontendMs: 2,
+    tokenizeUsPerToken: 2,
+  };
+}
+
+/** Overlays a partial profile, validating each value (all must be finite and >= 0, efficiencies <= 1). */
+export function mergeProfile(base: SimProfile, overrides: Partial<Record<string, unknown>>, where = "--sim-profile"): SimProfile {
+  const out: SimProfile = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (key === "$comment" || key === "fitted" || key === "source") continue;
+    if (!(PROFILE_KEYS as readonly string[]).includes(key)) {
+      throw new BenchError("E_BAD_CONFIG", `${where}: unknown constant "${key}" (known: ${PROFILE_KEYS.join(", ")})`, { where });
+    }
+    const isEfficiency = key.endsWith("Efficiency");
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (isEfficiency && (value <= 0 || value > 1))) {
+      throw new BenchError("E_BAD_CONFIG", `${where}: ${key} must be a number ${isEfficiency ? "in (0, 1]" : ">= 0"}, got ${JSON.stringify(value)}`, { where });
+    }
+    out[key as keyof SimProfile] = value;
+  }
+  return out;
+}
+
+/** Reads a profile file: `{ "memoryEfficiency": 0.8, ... }` or a calibrate output with a `profile` field. */
+export function readProfileFile(path: string): Partial<SimProfile> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw new BenchError("E_IO", `--sim-profile: cannot read ${path}: ${(cause as Error).message}`, { where: "--sim-profile", cause });
+  }
+  const obj = json as Record<string, unknown>;
+  const profile = typeof obj["profile"] === "object" && obj["profile"] !== null ? obj["profile"] : obj;
+  if (typeof profile !== "object" || profile === null || Array.isArray(profile)) {
+    throw new BenchError("E_BAD_CONFIG", `--sim-profile: ${path} must hold a JSON object`, { where: "--sim-profile" });
+  }
+  mergeProfile(defaultProfile(), profile as Record<string, unknown>, `--sim-profile ${path}`); // validates
+  const out: Partial<SimProfile> = {};
+  for (const key of PROFILE_KEYS) {
+    const value = (profile as Record<string, unknown>)[key];
+    if (typeof value === "number") out[key] = value;
+  }
+  return out;
+}

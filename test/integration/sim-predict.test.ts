@@ -1,0 +1,87 @@
+// `predict` (virtual time) against the live simulator (wall clock): the same engine must give the
+// same numbers; the run directory says PREDICTED; calibration recovers constants it was fed.
+
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { calibrate } from "../../src/bench/calibrate.js";
+import { predictRun } from "../../src/bench/predict.js";
+import { monotonicNowMs } from "../../src/clock.js";
+import { StreamingClient } from "../../src/client/http-client.js";
+import type { RequestRecord } from "../../src/client/record.js";
+import { startSimulator } from "../../src/sim/index.js";
+import type { RunSummary } from "../../src/report/summary.js";
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), "sim-predict-"));
+
+describe("servebench predict", () => {
+  it("writes the run's files marked PREDICTED, deterministically, far faster than real time", async () => {
+    const out = tmp();
+    const input = { concurrency: [1, 8], requests: { kind: "count" as const, n: 24 }, inputTokens: 256, outputTokens: 64, out };
+    const sim = { preset: { gpu: "A100-80G", model: "Qwen/Qwen3-8B" }, maxModelLen: 4096 };
+    const a = await predictRun(input, sim);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as RunSummary;
+    expect(summary.run.predicted).toBe(true);
+    expect(readFileSync(join(out, "summary.md"), "utf8")).toContain("PREDICTED");
+    expect(readFileSync(join(out, "requests.jsonl"), "utf8").trim().split("\n")).toHaveLength(48);
+    expect(summary.levels.map((l) => l.requests.completed)).toEqual([24, 24]);
+    const [c1, c8] = summary.levels;
+    expect((c8?.tpot_ms?.mean ?? 0) / (c1?.tpot_ms?.mean ?? 1)).toBeGreaterThan(1); // batching slows each stream a little
+    expect((c8?.output_tokens_per_s ?? 0) / (c1?.output_tokens_per_s ?? 1)).toBeGreaterThan(5); // … and multiplies throughput
+    expect(a.simulatedS / a.levelsCpuS).toBeGreaterThan(20);
+    const b = await predictRun({ ...input, out: tmp() }, sim);
+    expect(b.summary.levels.map((l) => l.tpot_ms?.mean)).toEqual(a.summary.levels.map((l) => l.tpot_ms?.mean));
+  });
+
+  it("reports the prefix-cache hit rate the workload earns", async () => {
+    const shared = await predictRun({ concurrency: [1], requests: { kind: "count", n: 6 }, inputTokens: 2000, sharedPrefixTokens: 1600, outputTokens: 4, warmup: 1, out: tmp() }, { preset: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B" }, maxModelLen: 8192 });
+    const unique = await predictRun({ concurrency: [1], requests: { kind: "count", n: 6 }, inputTokens: 2000, outputTokens: 4, out: tmp() }, { preset: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B" }, maxModelLen: 8192 });
+    expect(unique.summary.levels[0]?.server?.prefix_cache_hit_rate).toBe(0);
+    const rate = shared.summary.levels[0]?.server?.prefix_cache_hit_rate as number;
+    expect(rate).toBeGreaterThan(0.7);
+    expect(rate).toBeLessThan(0.81);
+  });
+
+  it("agrees with the live simulator on the wall clock (simple timing)", async () => {
+    const sim = { ttftMs: 10, perTokenMs: 6, batchSlowdown: 0.05 };
+    const predicted = await predictRun({ concurrency: [4], requests: { kind: "count", n: 8 }, inputTokens: 32, outputTokens: 30, out: tmp() }, sim);
+    const live = await startSimulator({ ...sim, promptTokenCounter: (t) => t.split(" ").length });
+    const client = new StreamingClient({ baseUrl: live.url, endpoint: "completions", model: "sim-model", timeoutMs: 10_000, maxConnections: 4, ignoreEos: false, exactOutput: true });
+    const originMs = monotonicNowMs();
+    const records: RequestRecord[] = [];
+    let next = 0;
+    await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        while (next < 8) {
+          const index = next++;
+          const { record } = await client.send({ index, prompt: "w ".repeat(32).trim(), inputTokens: 32, targetOutputTokens: 30 }, { id: `0-${index}`, level: 0, warmup: false, scheduledMs: monotonicNowMs() - originMs, originMs });
+          records.push(record);
+        }
+      }),
+    );
+    await client.close();
+    await live.close();
+    const tpot = (r: RequestRecord): number => (r.endMs - (r.firstTokenMs ?? 0)) / 29;
+    const liveTpot = records.reduce((a, r) => a + tpot(r), 0) / records.length;
+    const predictedTpot = predicted.summary.levels[0]?.tpot_ms?.mean ?? 0;
+    expect(Math.abs(liveTpot - predictedTpot) / predictedTpot).toBeLessThan(0.2);
+  });
+});
+
+describe("servebench calibrate", () => {
+  it("recovers the constants that produced a 'measured' point and cuts the error", async () => {
+    const config = { concurrency: [4], requests: { kind: "count" as const, n: 8 }, inputTokens: 512, outputTokens: 32 };
+    const truth = { memoryEfficiency: 0.6, stepOverheadMs: 6 };
+    const base = { preset: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B" }, maxModelLen: 4096 };
+    const measured = (await predictRun(config, { ...base, preset: { ...base.preset, profile: truth } }, { noWrite: true })).summary.levels[0];
+    const result = await calibrate(
+      [{ label: "c=4", config, measured: [{ ttftMs: measured?.ttft_ms?.mean, tpotMs: measured?.tpot_ms?.mean }], fit: true }],
+      base,
+      { maxEvaluations: 60 },
+    );
+    const worst = (errors: { errorPct: number }[]): number => Math.max(...errors.map((e) => Math.abs(e.errorPct)));
+    expect(worst(result.before)).toBeGreaterThan(20);
+    expect(worst(result.after)).toBeLessThan(worst(result.before) / 2);
+  });
+});
