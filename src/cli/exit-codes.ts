@@ -8,6 +8,8 @@ export const EXIT = {
   badInput: 2,
   /** --strict found token-count mismatches. */
   strictMismatch: 3,
+  /** `compare --fail-if`: a condition held at some level (the comparison itself ran). */
+  compareFailed: 4,
   /** `plan run`: at least one cell failed (the others were run and written). */
   cellsFailed: 5,
   /** Ctrl-C / SIGTERM: finished records and summaries were written. */

@@ -13,6 +13,9 @@ import { calibrateCommand } from "./calibrate-command.js";
 import { addSimPresetFlags, addSimServeFlags } from "./sim-flags.js";
 import { addRunFlags } from "./run-flags.js";
 import { addPlanCommands } from "./plan-command.js";
+import { reportCommand } from "./report-command.js";
+import { compareCommand } from "./compare-command.js";
+import { importCommand } from "./import-command.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("servebench")
@@ -72,6 +75,44 @@ export async function main(argv: readonly string[]): Promise<number> {
     (code) => (exitCode = code),
   );
 
+
+  program
+    .command("report")
+    .description("write report.html, report.md, charts/*.png and tables/*.csv for run or plan directories")
+    .argument("<dir...>", "run or plan directories (searched recursively for summary.json)")
+    .option("--out <dir>", "report directory", "report")
+    .option("--slo <terms>", "goodput objective for the analysis, e.g. ttft_ms<=500,tpot_ms<=50 (default: each run's own)")
+    .option("--slo-attainment <pct>", "percent of requests that must meet the SLO for a level to pass", "90")
+    .option("--baseline <label|dim=value>", "run, cell id or dimension value that comparisons are relative to (default: the first)")
+    .option("--title <text>", "report title")
+    .option("--no-png", "skip rasterising charts to charts/*.png")
+    .action(async (dirs: string[], opts: Record<string, string | boolean | undefined>) => {
+      exitCode = await reportCommand(dirs, opts);
+    });
+
+  program
+    .command("compare")
+    .description("compare run (or cell) B against A per level: changes, bootstrap intervals, CI exit code")
+    .argument("<a>", "baseline run or cell directory")
+    .argument("<b>", "run or cell directory to compare with A")
+    .option("--metric <list>", "metrics to compare, e.g. output_tokens_per_s,tpot_ms.p99 (default: the headline set)")
+    .option("--fail-if <condition>", 'exit 4 if it holds at any level, e.g. "tpot_ms.p99 > +5%" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--significant-only", "--fail-if ignores changes inside the bootstrap noise")
+    .option("--resamples <n>", "bootstrap resamples", "1000")
+    .option("--seed <n>", "bootstrap seed", "0")
+    .option("--json", "print the comparison as JSON")
+    .action(async (a: string, b: string, opts: Record<string, string | boolean | string[] | undefined>) => {
+      exitCode = await compareCommand(a, b, opts);
+    });
+
+  program
+    .command("import")
+    .description("turn external results (engine, hardware, model, requests, tokens, time, throughput) into run directories marked as imported")
+    .argument("<file>", "a .csv with a header row, or .json (an array of rows)")
+    .option("--out <dir>", "directory for the imported runs (default: imported/<file name>)")
+    .action((file: string, opts: Record<string, string | boolean | undefined>) => {
+      exitCode = importCommand(file, opts);
+    });
 
   try {
     await program.parseAsync(argv, { from: "user" });

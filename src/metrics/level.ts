@@ -160,8 +160,13 @@ export function aggregateLevel(records: readonly RequestRecord[], options: Aggre
       errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
     }
   }
-  const firstScheduledMs = Math.min(...measured.map((r) => r.scheduledMs));
-  const lastEndMs = Math.max(...measured.map((r) => r.endMs));
+  // A loop, not Math.min(...xs): spreading a million-element array overflows the call stack.
+  let firstScheduledMs = Infinity;
+  let lastEndMs = -Infinity;
+  for (const r of measured) {
+    if (r.scheduledMs < firstScheduledMs) firstScheduledMs = r.scheduledMs;
+    if (r.endMs > lastEndMs) lastEndMs = r.endMs;
+  }
   const durationS = measured.length === 0 ? 0 : (lastEndMs - firstScheduledMs) / 1000;
   const perS = (x: number): number => (durationS > 0 ? x / durationS : 0);
   const inputTotal = metrics.reduce((a, m) => a + m.promptTokens, 0);

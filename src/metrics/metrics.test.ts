@@ -105,6 +105,13 @@ describe("level aggregation", () => {
     expect(s.e2e_ms?.max).toBe(1000);
   });
 
+  it("aggregates a level far larger than the call-stack limit", () => {
+    const many = Array.from({ length: 300_000 }, (_, i) => record({ id: `0-${i}`, scheduledMs: 100 + i, endMs: 550 + i }));
+    const s = aggregateLevel(many, options);
+    expect(s.requests.completed).toBe(300_000);
+    expect(s.duration_s).toBeCloseTo((550 + 299_999 - 100) / 1000, 9);
+  });
+
   it("computes goodput under an SLO", () => {
     const slow = record({ id: "0-1", firstTokenMs: 700, tokenChunkMs: [700, 800], endMs: 800 });
     const s = aggregateLevel([record(), slow], { ...options, slo: [{ metric: "ttft_ms", op: "<=", value: 500 }] });

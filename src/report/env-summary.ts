@@ -1,0 +1,60 @@
+// Owns the environment record shown at the top of a report: when, where, on what hardware and
+// software, against which server, read defensively from env.json (any field may be missing).
+
+import type { DiscoveredRun } from "./discover.js";
+
+type Json = Record<string, unknown>;
+
+function obj(v: unknown): Json | null {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Json) : null;
+}
+
+function str(v: unknown): string | null {
+  if (typeof v === "string" && v !== "") return v;
+  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  return null;
+}
+
+function gpuText(gpu: Json | null): string | null {
+  if (!gpu) return null;
+  if (gpu.source === "absent") return "none found";
+  const devices = Array.isArray(gpu.devices) ? (gpu.devices as unknown[]).map(obj).filter((d): d is Json => d !== null) : [];
+  if (devices.length > 0) {
+    const names = devices.map((d) => [str(d.name), d.memory_total_mib ? `${str(d.memory_total_mib)} MiB` : null, str(d.driver_version) ? `driver ${str(d.driver_version)}` : null].filter(Boolean).join(", "));
+    const counts = new Map<string, number>();
+    for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+    return [...counts].map(([n, c]) => (c > 1 ? `${c} × ${n}` : n)).join("; ");
+  }
+  const raw = str(gpu.raw);
+  return raw ? raw.trim().split("\n").slice(0, 4).join(" / ") : str(gpu.source);
+}
+
+/** [field, value] rows for one run; values are raw strings (escape before rendering). */
+export function envRows(run: DiscoveredRun): Array<[string, string]> {
+  const env = run.env ?? {};
+  const info = run.summary.run;
+  const os = obj(env.os);
+  const cpu = obj(env.cpu);
+  const target = obj(env.target);
+  const memory = typeof env.memory_total_bytes === "number" ? `${(env.memory_total_bytes / 2 ** 30).toFixed(1)} GiB` : null;
+  const version = target ? obj(target.version) : null;
+  const rows: Array<[string, string | null]> = [
+    ["started", str(env.started_at) ?? info.started_at],
+    ["model", info.model],
+    ["target", info.imported ? `imported from ${info.imported.source}` : info.embedded_simulator ? "embedded simulator" : info.target],
+    ["server version", version ? (str(version.version) ?? JSON.stringify(version)) : null],
+    ["server command", str(env.server_cmd)],
+    ["workload", info.workload],
+    ["endpoint", info.imported ? null : `/v1/${info.endpoint === "chat" ? "chat/completions" : "completions"}`],
+    ["tokenizer", info.tokenizer],
+    ["GPU", gpuText(obj(env.gpu))],
+    ["host", str(env.hostname)],
+    ["OS", os ? [str(os.type), str(os.release), str(os.arch)].filter(Boolean).join(" ") : null],
+    ["CPU", cpu ? `${str(cpu.model) ?? "?"} × ${str(cpu.count) ?? "?"}` : null],
+    ["memory", memory],
+    ["Node", str(env.node_version)],
+    ["servebench", [str(env.servebench_version) ?? run.summary.servebench_version, str(env.git_commit) ? `(git ${String(env.git_commit).slice(0, 12)})` : null].filter(Boolean).join(" ")],
+    ["cell", Object.keys(run.dimensions).length > 0 ? Object.entries(run.dimensions).map(([k, v]) => `${k}=${v}`).join(", ") : null],
+  ];
+  return rows.filter((r): r is [string, string] => r[1] !== null && r[1] !== "");
+}

@@ -1,0 +1,75 @@
+// Owns `servebench report`'s output directory: report.html, report.md, tables/*.csv and
+// charts/*.png, each written whole (temporary name, then rename). Library entry point.
+
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BenchError } from "../errors.js";
+import { svgsToPngs } from "./chart/png.js";
+import { renderChart } from "./chart/render.js";
+import { renderReportHtml } from "./html-report.js";
+import { buildReportModel, type ReportModel, type ReportOptions } from "./report-model.js";
+import { renderReportMarkdown } from "./report-markdown.js";
+import { renderCsvTable, type Table } from "./table.js";
+
+export interface GenerateReportOptions extends ReportOptions {
+  outDir: string;
+  /** Rasterise every chart to charts/<name>.png (default true). */
+  png?: boolean;
+  generatedAt?: string;
+  servebenchVersion?: string;
+}
+
+export interface GenerateReportResult {
+  outDir: string;
+  files: string[];
+  model: ReportModel;
+  htmlBytes: number;
+}
+
+function allTables(model: ReportModel): Table[] {
+  return [...model.crossTables, ...model.runs.flatMap((r) => r.tables), ...(model.errors ? [model.errors] : [])];
+}
+
+/**
+ * Reads the runs under `paths` and writes the report files into `outDir`.
+ * @example await generateReport({ paths: ["results/plan"], outDir: "report", slo: "ttft_ms<=500" });
+ */
+export async function generateReport(options: GenerateReportOptions): Promise<GenerateReportResult> {
+  const model = await buildReportModel(options);
+  const files: string[] = [];
+  try {
+    mkdirSync(join(options.outDir, "tables"), { recursive: true });
+  } catch (cause) {
+    throw new BenchError("E_IO", `--out: cannot write the report to ${options.outDir}: ${(cause as Error).message}`, { where: "--out", cause });
+  }
+  const write = (name: string, content: string | Buffer): void => {
+    const path = join(options.outDir, name);
+    writeFileSync(`${path}.tmp-${process.pid}`, content);
+    renameSync(`${path}.tmp-${process.pid}`, path);
+    files.push(name);
+  };
+  const pngs = new Set<string>();
+  if (options.png !== false) {
+    mkdirSync(join(options.outDir, "charts"), { recursive: true });
+    const charts = [...model.crossCharts, ...model.runs.flatMap((r) => r.charts)];
+    const images = await svgsToPngs(charts.map((c) => renderChart(c.spec)));
+    charts.forEach((c, i) => {
+      write(join("charts", `${c.name}.png`), images[i] as Buffer);
+      pngs.add(c.name);
+    });
+  }
+  const used = new Set<string>();
+  for (const t of allTables(model)) {
+    let name = t.id;
+    for (let i = 2; used.has(name); i++) name = `${t.id}-${i}`;
+    used.add(name);
+    write(join("tables", `${name}.csv`), renderCsvTable(t));
+  }
+  write("report.md", renderReportMarkdown(model, pngs));
+  const html = renderReportHtml(model, {
+    ...(options.generatedAt === undefined ? {} : { generatedAt: options.generatedAt }),
+    ...(options.servebenchVersion === undefined ? {} : { servebenchVersion: options.servebenchVersion }),
+  });
+  write("report.html", html);
+  return { outDir: options.outDir, files, model, htmlBytes: Buffer.byteLength(html) };
+}

@@ -1,0 +1,141 @@
+// Owns report.html: one self-contained page (inline CSS, inline SVG charts, one inline script
+// for sortable tables, a CSP that forbids everything else). Every data string goes through
+// escapeHtml; charts are already escaped by the chart module.
+
+import { fmtNum, loadText } from "./analysis.js";
+import { renderChart } from "./chart/render.js";
+import { envRows } from "./env-summary.js";
+import { escapeHtml } from "./escape.js";
+import { contentSecurityPolicy, REPORT_CSS, SORT_SCRIPT } from "./html-assets.js";
+import type { ReportModel, ReportRun } from "./report-model.js";
+import type { ChartEntry } from "./run-charts.js";
+import { formatCell, isNumericColumn, type Table } from "./table.js";
+
+export interface HtmlOptions {
+  /** Shown in the header; omit for byte-identical output. */
+  generatedAt?: string;
+  servebenchVersion?: string;
+}
+
+export function htmlTable(table: Table): string {
+  const head = table.columns.map((c) => `<th${isNumericColumn(c) ? ' class="n"' : ""} scope="col">${escapeHtml(c.title)}</th>`).join("");
+  const body = table.rows
+    .map((row) => {
+      const cells = table.columns.map((c, i) => {
+        const v = row[i] ?? null;
+        const text = escapeHtml(formatCell(v, c));
+        if (typeof v === "number" && Number.isFinite(v)) return `<td class="n" data-v="${v}">${text}</td>`;
+        const cls = c.align === "right" ? ' class="n"' : c.key === "notes" || c.key === "example" ? ' class="wrap"' : "";
+        return `<td${cls}>${text}</td>`;
+      });
+      return `<tr>${cells.join("")}</tr>`;
+    })
+    .join("\n");
+  const notes = (table.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join("");
+  return `<h3>${escapeHtml(table.title)}</h3><div class="table-wrap"><table class="sortable"${attr("data-table", table.id)}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>${notes}`;
+}
+
+function attr(name: string, value: string): string {
+  return ` ${name}="${escapeHtml(value)}"`;
+}
+
+function charts(entries: readonly ChartEntry[]): string {
+  if (entries.length === 0) return "";
+  return `<div class="charts">${entries.map((c) => `<figure class="chart-box"${attr("data-chart", c.name)}>${renderChart(c.spec)}</figure>`).join("\n")}</div>`;
+}
+
+function list(items: readonly string[], cls: string): string {
+  return items.length === 0 ? "" : `<ul class="${cls}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>`;
+}
+
+function card(key: string, value: string, sub: string): string {
+  return `<div class="card"><div class="k">${escapeHtml(key)}</div><div class="v">${escapeHtml(value)}</div><div class="s">${escapeHtml(sub)}</div></div>`;
+}
+
+function headline(model: ReportModel): string {
+  const levels = model.runs.flatMap((r) => r.run.summary.levels.filter((l) => l.requests.completed > 0).map((l) => ({ r, l })));
+  if (levels.length === 0) return "";
+  const name = (x: (typeof levels)[number]): string => `${model.runs.length > 1 ? `${x.r.run.label} @ ` : ""}${loadText(x.l)}`;
+  const peak = levels.reduce((a, b) => (b.l.output_tokens_per_s > a.l.output_tokens_per_s ? b : a));
+  const cards = [card("peak output throughput", `${fmtNum(peak.l.output_tokens_per_s)} tok/s`, name(peak))];
+  const withTtft = levels.filter((x) => x.l.ttft_ms);
+  if (withTtft.length > 0) {
+    const best = withTtft.reduce((a, b) => ((b.l.ttft_ms?.median ?? Infinity) < (a.l.ttft_ms?.median ?? Infinity) ? b : a));
+    cards.push(card("lowest p50 TTFT", `${fmtNum(best.l.ttft_ms?.median ?? 0)} ms`, name(best)));
+  }
+  if (peak.l.tpot_ms) cards.push(card("p50 TPOT at peak", `${fmtNum(peak.l.tpot_ms.median, 2)} ms`, name(peak)));
+  const sent = levels.reduce((a, x) => a + x.l.requests.sent, 0);
+  const errored = levels.reduce((a, x) => a + x.l.requests.errored, 0);
+  cards.push(card("requests measured", fmtNum(sent, 0), `${model.runs.length} run${model.runs.length === 1 ? "" : "s"}, ${levels.length} level${levels.length === 1 ? "" : "s"}`));
+  cards.push(card("error rate", `${fmtNum(sent > 0 ? (errored / sent) * 100 : 0, 2)}%`, `${fmtNum(errored, 0)} failed`));
+  const slo = model.runs.map((r) => r.analysis.slo).find((s) => s?.best);
+  if (slo?.best) cards.push(card("highest load within SLO", slo.best.load, `goodput ${fmtNum(slo.best.goodputPerS, 3)} req/s · ${slo.text}`));
+  return `<section id="headline"><h2>Headline</h2><div class="cards">${cards.join("")}</div></section>`;
+}
+
+function analysisSection(model: ReportModel): string {
+  let html = `<section id="analysis"><h2>Analysis</h2>`;
+  if (model.crossFindings.length > 0) html += `<h3>Across runs</h3>${list(model.crossFindings, "findings")}`;
+  for (const r of model.runs) html += `<h3>${escapeHtml(r.run.label)}</h3>${list(r.analysis.findings, "findings")}${list(r.warnings.map((w) => `⚠ ${w}`), "warnings")}`;
+  return `${html}</section>`;
+}
+
+function environmentSection(model: ReportModel): string {
+  const blocks = model.runs.map((r, i) => {
+    const rows = envRows(r.run).map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td class="wrap">${escapeHtml(v)}</td></tr>`).join("");
+    const table = `<div class="table-wrap"><table>${rows}</table></div>`;
+    return i === 0 ? `<h3>${escapeHtml(r.run.label)}</h3>${table}` : `<details><summary>${escapeHtml(r.run.label)}</summary>${table}</details>`;
+  });
+  return `<section id="environment"><h2>Environment</h2>${blocks.join("")}</section>`;
+}
+
+function runSection(r: ReportRun, index: number): string {
+  const info = r.run.summary.run;
+  const badge = r.run.imported ? `<span class="badge">imported, not measured</span>` : info.predicted ? `<span class="badge">predicted</span>` : "";
+  let html = `<section class="run" id="run-${index + 1}"><h2>${escapeHtml(r.run.label)}${badge}</h2>`;
+  html += `<p class="note">${escapeHtml(`${r.run.relDir} · model ${info.model} · ${info.workload}${r.sloText ? ` · SLO ${r.sloText}` : ""}`)}</p>`;
+  html += charts(r.charts);
+  html += r.tables.map(htmlTable).join("");
+  return `${html}</section>`;
+}
+
+/**
+ * Renders the whole page.
+ * @example writeFileSync("report/report.html", renderReportHtml(model, { generatedAt: new Date().toISOString() }));
+ */
+export function renderReportHtml(model: ReportModel, options: HtmlOptions = {}): string {
+  const nav = [
+    `<a href="#headline">Headline</a>`,
+    `<a href="#analysis">Analysis</a>`,
+    `<a href="#environment">Environment</a>`,
+    model.crossCharts.length + model.crossTables.length > 0 ? `<a href="#comparison">Comparison</a>` : "",
+    ...model.runs.map((r, i) => `<a href="#run-${i + 1}">${escapeHtml(r.run.label)}</a>`),
+    model.errors ? `<a href="#errors">Errors</a>` : "",
+  ].join("");
+  const comparison =
+    model.crossCharts.length + model.crossTables.length > 0
+      ? `<section id="comparison"><h2>Comparison across runs</h2>${charts(model.crossCharts)}${model.crossTables.map(htmlTable).join("")}</section>`
+      : "";
+  const errors = model.errors ? `<section id="errors"><h2>Errors</h2>${htmlTable(model.errors)}</section>` : "";
+  const generated = [options.servebenchVersion ? `servebench ${options.servebenchVersion}` : "servebench", options.generatedAt ? `generated ${options.generatedAt}` : ""].filter(Boolean).join(" · ");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(SORT_SCRIPT))}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(model.title)}</title>
+<style>${REPORT_CSS}</style></head>
+<body>
+<header><h1>${escapeHtml(model.title)}</h1><p>${escapeHtml(generated)}</p></header>
+<nav>${nav}</nav>
+<main>
+${headline(model)}
+${analysisSection(model)}
+${environmentSection(model)}
+${comparison}
+${model.runs.map(runSection).join("\n")}
+${errors}
+</main>
+<script>${SORT_SCRIPT}</script>
+</body></html>
+`;
+}

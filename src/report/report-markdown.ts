@@ -1,0 +1,83 @@
+// Owns report.md: the analysis in words, warnings, the environment, and the tables in the
+// layouts of our users' hand-written reports (seeds 000–004), with links to charts/*.png.
+// Deterministic for the same inputs (golden-file tested): no clock, no absolute paths.
+
+import { mdCell, mdText } from "./escape.js";
+import { envRows } from "./env-summary.js";
+import type { ReportModel, ReportRun } from "./report-model.js";
+import { renderMarkdownTable, type Table } from "./table.js";
+
+const ENV_COLUMNS_MAX = 6;
+
+function tableBlock(table: Table): string[] {
+  const out = [`### ${mdCell(table.title)}`, "", renderMarkdownTable(table)];
+  if (table.notes && table.notes.length > 0) out.push("", ...table.notes.map((n) => `- ${mdText(n)}`));
+  out.push("");
+  return out;
+}
+
+function environment(model: ReportModel): string[] {
+  const runs = model.runs.slice(0, ENV_COLUMNS_MAX);
+  const rowsPerRun = runs.map((r) => new Map(envRows(r.run)));
+  const fields: string[] = [];
+  for (const rows of rowsPerRun) for (const k of rows.keys()) if (!fields.includes(k)) fields.push(k);
+  const out = ["## Environment", ""];
+  out.push(`| Field | ${runs.map((r) => mdCell(r.run.label)).join(" | ")} |`, `|---|${runs.map(() => "---").join("|")}|`);
+  for (const f of fields) out.push(`| ${f} | ${rowsPerRun.map((rows) => mdCell(rows.get(f) ?? "")).join(" | ")} |`);
+  if (model.runs.length > ENV_COLUMNS_MAX) out.push("", `- ${model.runs.length - ENV_COLUMNS_MAX} more runs: see report.html.`);
+  out.push("");
+  return out;
+}
+
+function chartLink(name: string, title: string, pngs: ReadonlySet<string>): string[] {
+  return pngs.has(name) ? [`![${mdText(title).replace(/[[\]]/g, "")}](charts/${name}.png)`, ""] : [];
+}
+
+function analysis(model: ReportModel): string[] {
+  const out = ["## Analysis", ""];
+  if (model.crossFindings.length > 0) out.push("### Across runs", "", ...model.crossFindings.map((f) => `- ${mdText(f)}`), "");
+  for (const r of model.runs) {
+    out.push(`### ${mdCell(r.run.label)}`, "", ...r.analysis.findings.map((f) => `- ${mdText(f)}`), "");
+  }
+  const warned = model.runs.filter((r) => r.warnings.length > 0);
+  if (warned.length > 0) {
+    out.push("## Warnings", "");
+    for (const r of warned) for (const w of r.warnings) out.push(`- **${mdCell(r.run.label)}**: ${mdText(w)}`);
+    out.push("");
+  }
+  return out;
+}
+
+function runSection(r: ReportRun, pngs: ReadonlySet<string>): string[] {
+  const info = r.run.summary.run;
+  const out = [`## ${mdCell(r.run.label)}`, ""];
+  out.push(`- Directory: ${mdText(r.run.relDir)}${r.run.imported ? " · **imported, not measured by servebench**" : ""}`);
+  out.push(`- Model: ${mdText(info.model)} · workload: ${mdText(info.workload)}${r.sloText ? ` · SLO \`${r.sloText}\`` : ""}`);
+  out.push("");
+  const throughput = r.charts.find((c) => c.name.endsWith("-throughput"));
+  if (throughput) out.push(...chartLink(throughput.name, throughput.spec.title, pngs));
+  for (const t of r.tables) out.push(...tableBlock(t));
+  return out;
+}
+
+/**
+ * Renders report.md from the model; `pngs` names the charts written as charts/<name>.png.
+ * @example writeFileSync("report/report.md", renderReportMarkdown(model, new Set(["pareto"])));
+ */
+export function renderReportMarkdown(model: ReportModel, pngs: ReadonlySet<string> = new Set()): string {
+  const lines: string[] = [`# ${mdText(model.title)}`, ""];
+  lines.push(`${model.runs.length} run${model.runs.length === 1 ? "" : "s"}: ${model.runs.map((r) => `**${mdCell(r.run.label)}**`).join(", ")}.`, "");
+  lines.push(...analysis(model));
+  lines.push(...environment(model));
+  if (model.crossTables.length > 0) {
+    lines.push("## Comparison across runs", "");
+    for (const name of ["pareto", "throughput-by-run"]) {
+      const c = model.crossCharts.find((x) => x.name === name);
+      if (c) lines.push(...chartLink(c.name, c.spec.title, pngs));
+    }
+    for (const t of model.crossTables) lines.push(...tableBlock(t));
+  }
+  for (const r of model.runs) lines.push(...runSection(r, pngs));
+  if (model.errors) lines.push("## Errors", "", ...tableBlock(model.errors));
+  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+}

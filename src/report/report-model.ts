@@ -1,0 +1,140 @@
+// Owns building the report model that report.md, report.html, tables/*.csv and charts/*.png
+// all render: discovers runs, streams their requests.jsonl and metrics.jsonl once each,
+// analyses them and lays out tables and charts. Renderers only read this model.
+
+import { parseSlo, type SloTerm } from "../config/units.js";
+import { analyzeRun, type RunAnalysis, type SloEvaluation } from "./analysis.js";
+import { analyzeWarnings } from "./analysis-warnings.js";
+import { cellBarCharts, pairwiseCharts, paretoChart, throughputAcrossRuns } from "./cross-charts.js";
+import { fastestFindings, pairwiseFindings } from "./cross-analysis.js";
+import { cellObservations, cellTable, configurationTable, engineComparisonTable, pairwiseTable, pickBaseline } from "./cross-tables.js";
+import { discoverRuns, varyingDimensions, type DiscoveredRun } from "./discover.js";
+import { BenchError } from "../errors.js";
+import { digestRequests } from "./digest-parallel.js";
+import type { RunDigest } from "./request-digest.js";
+import { runCharts, type ChartEntry } from "./run-charts.js";
+import { errorTable, latencyTable, perLevelTable, sweepTable } from "./seed-tables.js";
+import type { Table } from "./table.js";
+import { readTelemetry, type TelemetrySeries } from "./telemetry-series.js";
+
+export interface ReportOptions {
+  /** Run or plan directories (scanned recursively for summary.json). */
+  paths: readonly string[];
+  /** Goodput objective for the analysis; default: each run's own --slo. */
+  slo?: string;
+  /** Share of requests that must meet the SLO for a level to pass, 0..1 (default 0.9). */
+  sloAttainment?: number;
+  /** Run label, cell id or `dim=value` that ratios are taken against. */
+  baseline?: string;
+  title?: string;
+}
+
+export interface ReportRun {
+  run: DiscoveredRun;
+  digest: RunDigest | null;
+  telemetry: TelemetrySeries | null;
+  sloText: string | null;
+  analysis: RunAnalysis;
+  warnings: string[];
+  tables: Table[];
+  charts: ChartEntry[];
+}
+
+export interface ReportModel {
+  title: string;
+  runs: ReportRun[];
+  crossFindings: string[];
+  crossTables: Table[];
+  crossCharts: ChartEntry[];
+  errors: Table | null;
+  sloAttainment: number;
+}
+
+function sloFor(run: DiscoveredRun, override: SloTerm[] | null, overrideText: string | null): { terms: SloTerm[] | null; text: string | null } {
+  if (override) return { terms: override, text: overrideText };
+  const own = run.summary.run.slo;
+  if (!own) return { terms: null, text: null };
+  try {
+    return { terms: parseSlo(own, "summary.json run.slo"), text: own };
+  } catch {
+    return { terms: null, text: null };
+  }
+}
+
+function goodByLevel(run: DiscoveredRun, digest: RunDigest | null, sloText: string): Map<number, { good: number; measured: number }> {
+  const out = new Map<number, { good: number; measured: number }>();
+  for (const l of run.summary.levels) {
+    const d = digest?.levels.get(l.level);
+    if (d && d.good !== null) out.set(l.level, { good: d.good, measured: d.measured });
+    else if (l.goodput && l.goodput.slo === sloText) out.set(l.level, { good: l.goodput.good, measured: l.requests.sent });
+  }
+  return out;
+}
+
+async function buildRun(run: DiscoveredRun, index: number, options: ReportOptions, override: SloTerm[] | null): Promise<ReportRun> {
+  const slo = sloFor(run, override, options.slo ?? null);
+  const digest = run.requestsPath ? await digestRequests(run.requestsPath, slo.terms) : null;
+  const telemetry = run.metricsPath ? await readTelemetry(run.metricsPath) : null;
+  const attainment = options.sloAttainment ?? 0.9;
+  const evaluation: SloEvaluation | null = slo.text === null ? null : { text: slo.text, attainment, goodByLevel: goodByLevel(run, digest, slo.text) };
+  const analysis = analyzeRun(run.summary.levels, { slo: evaluation });
+  const warnings = analyzeWarnings(run.summary.levels, { run: run.summary.run, malformedLines: digest?.malformedLines ?? 0 });
+  const tables: Table[] = [perLevelTable(run)];
+  if (run.summary.levels.some((l) => l.ttft_ms || l.e2e_ms)) tables.push(latencyTable(run));
+  if (run.summary.levels.length > 1) tables.push(sweepTable(run));
+  return { run, digest, telemetry, sloText: slo.text, analysis, warnings, tables, charts: runCharts(run, index, digest, telemetry) };
+}
+
+function crossSection(runs: DiscoveredRun[], baselineOption: string | undefined): Pick<ReportModel, "crossFindings" | "crossTables" | "crossCharts"> {
+  const crossTables: Table[] = [];
+  const crossCharts: ChartEntry[] = [];
+  const crossFindings: string[] = [];
+  if (runs.length < 2) return { crossFindings, crossTables, crossCharts };
+  const pareto = paretoChart(runs);
+  if (pareto) crossCharts.push(pareto);
+  const baseline = pickBaseline(runs, baselineOption);
+  if (!baseline) throw new BenchError("E_BAD_FLAG", `--baseline: no run labelled or matching "${baselineOption ?? ""}"`, { where: "--baseline" });
+  crossFindings.push(...fastestFindings(runs));
+  crossTables.push(configurationTable(runs), engineComparisonTable(runs, baseline));
+  const cells = cellTable(runs);
+  cells.notes = cellObservations(runs);
+  crossTables.push(cells);
+  const baseDim = baselineOption?.includes("=") ? baselineOption.slice(0, baselineOption.indexOf("=")) : undefined;
+  for (const dim of varyingDimensions(runs)) {
+    const values = [...new Set(runs.map((r) => r.dimensions[dim]).filter((v): v is string => v !== undefined))].sort();
+    if (values.length !== 2 && dim !== baseDim) continue;
+    const a = dim === baseDim ? (baseline.dimensions[dim] as string) : (values[0] as string);
+    for (const b of values.filter((v) => v !== a)) {
+      const result = pairwiseTable(runs, dim, a, b);
+      if (!result) continue;
+      crossTables.push(result.table);
+      crossCharts.push(...pairwiseCharts(result));
+      crossFindings.push(...pairwiseFindings(result));
+    }
+  }
+  const across = throughputAcrossRuns(runs);
+  if (across) crossCharts.push(across);
+  crossCharts.push(...cellBarCharts(runs));
+  return { crossFindings, crossTables, crossCharts };
+}
+
+/**
+ * Reads every run under `options.paths` and builds the report model.
+ * @example const model = await buildReportModel({ paths: ["results/plan"], slo: "ttft_ms<=500" });
+ */
+export async function buildReportModel(options: ReportOptions): Promise<ReportModel> {
+  const override = options.slo === undefined ? null : parseSlo(options.slo, "--slo");
+  const attainment = options.sloAttainment ?? 0.9;
+  if (!(attainment > 0 && attainment <= 1)) throw new BenchError("E_BAD_FLAG", "--slo-attainment: expected a percentage in (0, 100]", { where: "--slo-attainment" });
+  const runs = discoverRuns(options.paths);
+  const reportRuns: ReportRun[] = [];
+  // One run at a time: each streams its own files, so memory stays bounded by one digest.
+  for (const [i, run] of runs.entries()) reportRuns.push(await buildRun(run, i, options, override));
+  const only = reportRuns.length === 1 ? reportRuns[0] : undefined;
+  const pareto = only ? paretoChart(runs) : null;
+  // A single run's trade-off curve sits with its other charts, after throughput vs load.
+  if (only && pareto) only.charts.splice(Math.min(2, only.charts.length), 0, pareto);
+  const errors = errorTable(runs, (run, level, code) => reportRuns.find((r) => r.run === run)?.digest?.levels.get(level)?.errorExamples[code]);
+  const title = options.title ?? (runs.length === 1 ? `servebench report: ${runs[0]?.label ?? ""}` : `servebench report: ${runs.length} runs`);
+  return { title, runs: reportRuns, ...crossSection(runs, options.baseline), errors, sloAttainment: attainment };
+}

@@ -1,0 +1,85 @@
+// Integration: report.html in a real headless Chromium (playwright-core drives Debian's
+// chromium): no console errors, every chart drawn, tables sort, no injected script ran.
+// Skips, saying why, only where no chromium binary exists.
+
+import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { generateReport } from "../../src/report/generate-report.js";
+import { HOSTILE, hostileRun, PLAN, SWEEP } from "./report-fixtures.js";
+
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+// Without the background-networking flags Chromium tries to phone home, which this sandbox refuses.
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+interface ChartCheck {
+  name: string;
+  width: number;
+  height: number;
+  marks: number;
+}
+
+describe.runIf(CHROMIUM !== undefined)("report.html in headless Chromium", () => {
+  it("loads without errors, draws every chart, sorts tables and runs no injected script", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "sb-browser-"));
+    const out = join(tmp, "report");
+    await generateReport({ paths: [PLAN, SWEEP, hostileRun()], outDir: out, png: false, generatedAt: "test" });
+    const context = await chromium.launchPersistentContext(join(tmp, "profile"), { executablePath: CHROMIUM as string, headless: true, args: ARGS, viewport: { width: 1400, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") problems.push(`console: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+      page.on("dialog", (d) => {
+        problems.push(`dialog: ${d.message()}`);
+        void d.dismiss();
+      });
+      page.on("request", (r) => {
+        if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) problems.push(`network: ${r.url()}`);
+      });
+      await page.goto(pathToFileURL(join(out, "report.html")).href, { waitUntil: "load" });
+
+      const charts = await page.$$eval("svg.chart", (svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const marks = svg.querySelectorAll("g.series path, g.series circle, rect title").length;
+          return { name: svg.id, width: box.width, height: box.height, marks };
+        }),
+      );
+      expect(charts.length).toBeGreaterThan(40);
+      const empty = charts.filter((c: ChartCheck) => c.width < 100 || c.height < 100 || c.marks === 0);
+      expect(empty).toEqual([]);
+
+      const xss = await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss);
+      expect(xss).toBeUndefined();
+      const text = await page.locator("body").innerText();
+      expect(text).toContain(HOSTILE.model);
+      expect(text).toContain(HOSTILE.dirName);
+
+      const table = page.locator('table[data-table="cells"]');
+      const genTps = (): Promise<number[]> => table.locator("tbody tr td:nth-child(4)").evaluateAll((tds) => tds.map((td) => Number(td.getAttribute("data-v"))));
+      await table.locator("thead th", { hasText: "Gen TPS" }).first().click();
+      const ascending = await genTps();
+      expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+      await table.locator("thead th", { hasText: "Gen TPS" }).first().click();
+      const descending = await genTps();
+      expect(descending).toEqual([...ascending].reverse());
+
+      const shot = join(tmpdir(), "servebench-report-browser.png");
+      await page.screenshot({ path: shot, fullPage: false });
+      expect(statSync(shot).size).toBeGreaterThan(20_000);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe.runIf(CHROMIUM === undefined)("report.html in headless Chromium", () => {
+  it.skip("skipped: no chromium at /usr/bin/chromium (install it with: apt-get install -y chromium)", () => {});
+});
