@@ -11,7 +11,10 @@ export type BenchErrorCode =
   | "E_IO" // results directory not writable, file unreadable
   | "E_STRICT_MISMATCH" // --strict found token-count mismatches
   | "E_INTERRUPTED" // the user pressed Ctrl-C / SIGTERM
-  | "E_SIMULATOR"; // the embedded simulator failed to start
+  | "E_SIMULATOR" // the embedded simulator failed to start
+  | "E_WORKER" // a load-generating worker thread or shard process failed
+  | "E_SHARD" // merge: a shard directory is missing, failed or does not belong to the run
+  | "E_KUBECTL"; // k8s run: kubectl failed or the Job failed
 
 export interface BenchErrorOptions {
   cause?: unknown;

@@ -3,7 +3,6 @@
 
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
-import { monotonicNowMs } from "../clock.js";
 import { resolveRunConfig, type RunConfig, type RunConfigInput } from "../config/run-config.js";
 import { formatSlo } from "../config/units.js";
 import { BenchError } from "../errors.js";
@@ -16,6 +15,7 @@ import { loadTokenizer, type TextTokenizer } from "../workload/tokenizer.js";
 import { createProfile, planLevel, type LevelPlan } from "./levels.js";
 import type { ProgressListener } from "./progress.js";
 import { RequestSource } from "./request-source.js";
+import { ScaleContext } from "../scale/scale-context.js";
 import { runOneLevel, type LevelContext } from "./run-level.js";
 import { probeServerTokenize, type ServerTokenizer } from "./server-tokenize.js";
 import { sloSearchSummary } from "./slo-summary.js";
@@ -107,7 +107,9 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   const { model, maxModelLen } = await discover(config, ctx);
   const serverTokenizer = await serverCounting(config, ctx, model);
   const source = RequestSource.create(config, { tokenizer: ctx.tokenizer, counter: ctx.counter, maxModelLen });
-  const originMs = monotonicNowMs();
+  // One origin for every shard: the --start-at instant (else now), so record times line up across shards.
+  const scale = new ScaleContext(config);
+  const originMs = scale.originMs();
   ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded });
   await telemetry.captureEnvironment(config, model);
   await telemetry.measureRtt();
@@ -133,9 +135,11 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   if (fixedLengths && config.outputDist === undefined) run.output_tokens = config.outputTokens;
   if (config.slo.length > 0) run.slo = formatSlo(config.slo);
   const summary: RunSummary = { schema: SUMMARY_SCHEMA, servebench_version: servebenchVersion(), run, levels: [] };
-  const levelCtx: LevelContext = { ...ctx, config, model, originMs, serverTokenizer, maxModelLen, source, telemetry };
+  const levelCtx: LevelContext = { ...ctx, config, model, originMs, serverTokenizer, maxModelLen, source, telemetry, scale };
   const profile = createProfile(config, source.trace);
   const history: LevelOutcome[] = [];
+  await scale.measureClock(ctx.baseUrl, ctx.apiKey);
+  await scale.waitForStart(ctx.signal);
   telemetry.start(originMs);
   try {
     for (let step = profile.next(history); step !== undefined && !ctx.signal.aborted; step = profile.next(history)) {
@@ -147,12 +151,18 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
       ctx.dir.writeSummary(summary);
       ctx.emit({ kind: "level-end", summary: level });
     }
+  } catch (error) {
+    scale.writeShardFile(ctx.dir, config, "failed", (error as Error).message);
+    throw error;
   } finally {
     await telemetry.stop();
   }
   run.finished_at = new Date().toISOString();
   run.interrupted = ctx.signal.aborted;
+  await scale.measureClockAfter(ctx.baseUrl, ctx.apiKey);
+  if (scale.active) run.scale = scale.info();
   ctx.dir.writeSummary(summary);
+  scale.writeShardFile(ctx.dir, config, run.interrupted ? "interrupted" : "complete");
   const strictFailed = summary.levels.some((l) => (l.strict?.mismatched ?? 0) > 0);
   return { dir: ctx.dir.path, summary, strictFailed, interrupted: run.interrupted };
 }

@@ -5,9 +5,9 @@
 import { monotonicNowMs, realClock } from "../clock.js";
 import type { RunConfig } from "../config/run-config.js";
 import { perRequestSlo } from "../config/units.js";
-import { StreamingClient, type SendResult } from "../client/http-client.js";
+import { StreamingClient, type ClientOptions, type SendResult } from "../client/http-client.js";
 import type { RequestRecord } from "../client/record.js";
-import { runLevel, type LoadLevel } from "../load/runner.js";
+import type { LoadLevel } from "../load/runner.js";
 import { SaturationGuard } from "../load/saturation.js";
 import { aggregateLevel, type LevelSummary } from "../metrics/level.js";
 import type { RunDirectory } from "../report/run-dir.js";
@@ -23,6 +23,8 @@ import type { RequestSource } from "./request-source.js";
 import { mapLimit, type ServerTokenizer } from "./server-tokenize.js";
 import { runSession } from "./session-run.js";
 import type { Telemetry } from "./telemetry.js";
+import { runLevelScaled, type ThreadSupport } from "../scale/level-seam.js";
+import { isShardWarmup, type ScaleContext } from "../scale/scale-context.js";
 
 export interface LevelContext {
   config: RunConfig;
@@ -39,6 +41,7 @@ export interface LevelContext {
   emit: ProgressListener;
   signal: AbortSignal;
   telemetry: Telemetry;
+  scale: ScaleContext;
 }
 
 const MAX_CHECKED_TEXTS = 2000;
@@ -46,7 +49,7 @@ const MAX_CHECKED_TEXTS = 2000;
 export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<LevelSummary> {
   const { config } = ctx;
   const sessions = config.turns !== undefined;
-  const client = new StreamingClient({
+  const clientOptions: ClientOptions = {
     baseUrl: ctx.baseUrl,
     endpoint: config.endpoint,
     model: ctx.model,
@@ -56,7 +59,8 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     exactOutput: config.exactOutput,
     keepText: config.clientTokenCheck || sessions,
     ...(ctx.apiKey === undefined ? {} : { apiKey: ctx.apiKey }),
-  });
+  };
+  const client = new StreamingClient(clientOptions);
   const records: RequestRecord[] = [];
   const texts = new Map<string, string>();
   const turnOf = new Map<string, number>();
@@ -97,6 +101,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
       bestCasePrefixHitRate(warmups, ctx.source.seenGroups);
       await Promise.all(
         warmups.map(async (spec, i) => {
+          if (!isShardWarmup(i, ctx.scale.shard)) return;
           const sent = await client.send(spec, meta(`${plan.level}-w${i}`, monotonicNowMs(), true), ctx.signal);
           keep(sent.record, undefined);
         }),
@@ -113,7 +118,24 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     }
     await ctx.telemetry.mark();
     const windowStartMs = monotonicNowMs() - ctx.originMs;
-    const result = await runLevel(loadLevel(plan, config), {
+    const threads: ThreadSupport | undefined =
+      specs === undefined
+        ? undefined
+        : {
+            client: clientOptions,
+            originMs: ctx.originMs,
+            specAt: (i) => specs.get(i),
+            poolSize: specs.poolSize,
+            maxTexts: MAX_CHECKED_TEXTS,
+            onRecord: (record, text) => {
+              keep(record, text);
+              done++;
+              if (record.outcome === "error") errors++;
+              ctx.emit({ kind: "request-done", level: plan.level, done, errors, requests: plan.requests });
+            },
+          };
+    const scaleInput = { level: plan.level, seed: config.seed, connections: plan.connections, warmup: config.warmup, scale: ctx.scale, ...(threads === undefined ? {} : { threads }) };
+    const result = await runLevelScaled(loadLevel(plan, config), {
       clock: realClock,
       signal: ctx.signal,
       shouldStop: () => guard.verdict(),
@@ -136,7 +158,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
           },
         });
       },
-    });
+    }, scaleInput);
     await ctx.telemetry.mark();
     const windowEndMs = monotonicNowMs() - ctx.originMs;
     const summary = aggregateLevel(records, {

@@ -11,11 +11,13 @@ import { simulateCommand } from "./simulate-command.js";
 import { predictCommand } from "./predict-command.js";
 import { calibrateCommand } from "./calibrate-command.js";
 import { addSimPresetFlags, addSimServeFlags } from "./sim-flags.js";
-import { addRunFlags } from "./run-flags.js";
-import { addPlanCommands } from "./plan-command.js";
 import { reportCommand } from "./report-command.js";
 import { compareCommand } from "./compare-command.js";
 import { importCommand } from "./import-command.js";
+import { addRunFlags } from "./run-flags.js";
+import { mergeCommand } from "./merge-command.js";
+import { addK8sCommands } from "./k8s-command.js";
+import { addPlanCommands } from "./plan-command.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("servebench")
@@ -70,12 +72,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = await calibrateCommand(dir, opts);
   });
 
-  addPlanCommands(
-    program.command("plan").description("run a matrix of servers × workloads × loads from one plan file, surviving crashes"),
-    (code) => (exitCode = code),
-  );
-
-
   program
     .command("report")
     .description("write report.html, report.md, charts/*.png and tables/*.csv for run or plan directories")
@@ -104,6 +100,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (a: string, b: string, opts: Record<string, string | boolean | string[] | undefined>) => {
       exitCode = await compareCommand(a, b, opts);
     });
+
+  addPlanCommands(
+    program.command("plan").description("run a matrix of servers × workloads × loads from one plan file, surviving crashes"),
+    (code) => (exitCode = code),
+  );
+
+  program
+    .command("merge")
+    .description("merge shard directories (run --shard) into one run directory, recomputing every percentile")
+    .argument("<shard-dir...>", "shard directories, one per shard")
+    .requiredOption("--out <dir>", "merged run directory")
+    .option("--allow-missing", "merge the shards that finished and record the missing or failed ones")
+    .option("--expect <n>", "number of shards the run had (default: from shard.json)")
+    .option("--wait <time>", "wait this long for shards that have not finished yet")
+    .action(async (dirs: string[], opts: Record<string, string | boolean | undefined>) => {
+      exitCode = await mergeCommand(dirs, opts);
+    });
+
+  addK8sCommands(
+    program.command("k8s").description("run one benchmark as a Kubernetes Indexed Job of N shards and merge it"),
+    (code) => (exitCode = code),
+  );
 
   program
     .command("import")

@@ -6,8 +6,10 @@ import { renderConsoleTable } from "../report/console.js";
 import { EXIT } from "./exit-codes.js";
 import { createProgressRenderer } from "./progress-renderer.js";
 import { runConfigFromFlags } from "./run-flags.js";
+import { distributedCommand } from "./distributed-command.js";
 
 export async function runCommand(opts: Record<string, string | boolean | undefined>): Promise<number> {
+  if (typeof opts.distributed === "string") return distributedCommand(opts);
   const input = runConfigFromFlags(opts);
   const controller = new AbortController();
   let interrupts = 0;
@@ -27,6 +29,10 @@ export async function runCommand(opts: Record<string, string | boolean | undefin
     if (input.url === undefined) progress({ kind: "info", message: "no --url: benchmarking the embedded simulator" });
     const result = await runBenchmark(input, { onProgress: progress, signal: controller.signal });
     process.stdout.write(renderConsoleTable(result.summary));
+    for (const l of result.summary.run.scale?.worker_stats ?? []) {
+      const busy = l.workers.map((w) => w.busy.toFixed(2)).join(", ");
+      process.stdout.write(`level ${l.level}: ${l.workers.length} workers, busy (CPU / wall) ${busy}; coordinator ${l.coordinator.busy.toFixed(2)}\n`);
+    }
     process.stdout.write(`results: ${result.dir}\n`);
     if (result.interrupted) return EXIT.interrupted;
     if (result.strictFailed) {

@@ -14,6 +14,9 @@ import {
   parseRequestCount,
   parseSlo,
 } from "../config/units.js";
+import { availableParallelism } from "node:os";
+import { parseShardFlag } from "../scale/load-split.js";
+import { resolveWorkerCount } from "../scale/worker-coordinator.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 
@@ -80,6 +83,10 @@ export function addRunFlags(cmd: Command): Command {
     .option("--sim-batch-slowdown <x>", "embedded simulator: per-token slowdown per extra running stream (default 0.002)")
     .option("--sim-max-num-seqs <n>", "embedded simulator: requests admitted at once, the rest queue (default unlimited)")
     .option("--sim-trace <file>", "embedded simulator: write per-token emission times (ground truth) to this JSONL file")
+    .option("--workers <N|auto>", "generate the load from N worker threads (auto: one per core, leaving one for the system above two)")
+    .option("--shard <I/N>", "run share I (0-based) of N of the load and write a shard directory for `servebench merge`")
+    .option("--start-at <epoch-ms>", "with --shard: the wall-clock instant every shard starts at")
+    .option("--distributed <local:N>", "run N --shard processes on this machine and merge them into --out")
     .option("--quiet", "print only the final table");
 }
 
@@ -139,6 +146,9 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   set("slo", "--slo", parseSlo);
   set("percentiles", "--percentiles", (v, f) => parseList(v, f, parsePositiveNumber));
   set("seed", "--seed", parseNonNegativeInt);
+  set("workers", "--workers", (v, f) => resolveWorkerCount(v.trim() === "auto" ? "auto" : parsePositiveInt(v, f), availableParallelism()));
+  set("shard", "--shard", parseShardFlag);
+  set("startAtEpochMs", "--start-at", parsePositiveInt);
   set("out", "--out", text);
   set("apiKeyEnv", "--api-key-env", text);
   set("metricsUrl", "--metrics-url", text);

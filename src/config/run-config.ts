@@ -101,6 +101,12 @@ export const runConfigSchema = z
     slo: z.array(sloTerm).default([]),
     percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 90, 95, 99]),
     seed: z.number().int().nonnegative().default(0),
+    /** Worker threads generating the load (docs/scale-out.md); 1 = this thread. */
+    workers: positiveInt.default(1),
+    /** This process runs share `index` of `count` of every level (run --shard I/N). */
+    shard: z.object({ index: z.number().int().nonnegative(), count: positiveInt }).refine((s) => s.index < s.count, "index must be below count").optional(),
+    /** With shard: the common wall-clock start instant (epoch ms) every shard measures from. */
+    startAtEpochMs: positiveInt.optional(),
     out: z.string().min(1).optional(),
     apiKeyEnv: z.string().min(1).default("OPENAI_API_KEY"),
     /** Count received text with the client tokenizer (cross-check of usage). Costs CPU per token. */
@@ -114,6 +120,12 @@ export const runConfigSchema = z
     sim: simConfigSchema.default(simConfigSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.shard !== undefined && cfg.profile !== "levels") {
+      ctx.addIssue({ code: "custom", path: ["shard"], message: `the ${cfg.profile} profile picks levels from results, which differ per shard: use the levels profile` });
+    }
+    if (cfg.startAtEpochMs !== undefined && cfg.shard === undefined) {
+      ctx.addIssue({ code: "custom", path: ["startAtEpochMs"], message: "--start-at needs --shard" });
+    }
     if (cfg.concurrency && cfg.rate) {
       ctx.addIssue({ code: "custom", path: ["rate"], message: "use either concurrency or rate, not both" });
     }
@@ -144,6 +156,7 @@ const FLAG_NAMES: Record<string, string> = {
   thinkTimeMs: "--think-time",
   metricsIntervalMs: "--metrics-interval",
   waitReadyMs: "--wait-ready",
+  startAtEpochMs: "--start-at",
 };
 
 function flagFor(path: readonly PropertyKey[]): string {

@@ -2,6 +2,7 @@
 // Bump SUMMARY_SCHEMA when a field changes meaning; adding fields is compatible.
 
 import type { LevelSummary } from "../metrics/level.js";
+import type { ScaleInfo } from "../scale/scale-info.js";
 
 export const SUMMARY_SCHEMA = "servebench.summary/v1";
 
@@ -48,6 +49,8 @@ export interface RunInfo {
   };
   /** Set by `servebench import`: numbers from another tool or an offline benchmark, not measured by servebench. */
   imported?: { source: string; row: number };
+  /** Worker threads and shards behind this run (absent: one process, one thread). */
+  scale?: ScaleInfo;
 }
 
 export interface RunSummary {

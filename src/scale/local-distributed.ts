@@ -1,0 +1,94 @@
+// Owns `run --distributed local:N`: the sharded path on one machine, as users try it before a
+// cluster. Starts the simulator in its own process when no --url is given, runs N `run --shard`
+// processes with one --start-at, then merges their shard directories into --out.
+
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BenchError } from "../errors.js";
+import { mergeShards, type MergeResult } from "./merge-run.js";
+
+const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+
+/** Parses "local:N". */
+export function parseDistributed(value: string): number {
+  const m = /^local:(\d+)$/.exec(value.trim());
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n >= 1)) throw new BenchError("E_BAD_FLAG", `--distributed: expected local:N (N processes on this machine), got "${value}"`, { where: "--distributed" });
+  return n;
+}
+
+/** Run flags minus those the coordinator sets per shard; the --sim-* flags move to the simulator. */
+export function shardArgs(runArgs: readonly string[]): { shard: string[]; sim: string[] } {
+  const drop = new Set(["--distributed", "--out", "--shard", "--start-at"]);
+  const shard: string[] = [];
+  const sim: string[] = [];
+  for (let i = 0; i < runArgs.length; i++) {
+    const arg = runArgs[i] as string;
+    const [name, inline] = arg.split("=", 2) as [string, string | undefined];
+    const takesValue = inline === undefined && i + 1 < runArgs.length && !(runArgs[i + 1] as string).startsWith("--");
+    const value = inline ?? (takesValue ? (runArgs[i + 1] as string) : undefined);
+    if (takesValue) i++;
+    if (drop.has(name)) continue;
+    const target = name.startsWith("--sim-") && name !== "--sim-trace" ? sim : shard;
+    const renamed = target === sim ? name.replace(/^--sim-/, "--") : name;
+    target.push(renamed, ...(value === undefined ? [] : [value]));
+  }
+  return { shard, sim };
+}
+
+function spawnCli(args: string[], onLine?: (line: string) => void): { done: Promise<{ code: number; stderr: string }>; kill: () => void; stdout: Promise<string> } {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  let stdout = "";
+  let resolveUrl: (s: string) => void = () => {};
+  const stdoutLine = new Promise<string>((r) => (resolveUrl = r));
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+    const line = stdout.split("\n").find((l) => l.startsWith("http"));
+    if (line !== undefined) resolveUrl(line.trim());
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    if (onLine) for (const l of d.toString().split("\n")) if (l.trim() !== "") onLine(l);
+  });
+  const done = new Promise<{ code: number; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code: code ?? 1, stderr })));
+  return { done, kill: () => child.kill("SIGTERM"), stdout: stdoutLine };
+}
+
+export interface LocalRunOptions {
+  shards: number;
+  runArgs: readonly string[];
+  out: string;
+  /** Time for every process to load its tokenizer and probe the clock before the common start. */
+  startDelayMs: number;
+  log: (line: string) => void;
+}
+
+export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResult> {
+  const { shard, sim } = shardArgs(o.runArgs);
+  let simulator: ReturnType<typeof spawnCli> | undefined;
+  const args = [...shard];
+  if (!args.includes("--url") && !args.some((a) => a.startsWith("--url="))) {
+    simulator = spawnCli(["simulate", "--port", "0", "--print-url", ...sim]);
+    const url = await Promise.race([simulator.stdout, simulator.done.then((r) => Promise.reject(new BenchError("E_SIMULATOR", `simulator exited: ${r.stderr.trim()}`)))]);
+    args.push("--url", url);
+    o.log(`simulator at ${url}`);
+  }
+  try {
+    const startAt = Date.now() + o.startDelayMs;
+    o.log(`${o.shards} shard processes start at ${new Date(startAt).toISOString()}`);
+    const dirs = Array.from({ length: o.shards }, (_, i) => join(o.out, "shards", `shard-${i}`));
+    const runs = dirs.map((dir, i) => spawnCli(["run", ...args, "--shard", `${i}/${o.shards}`, "--start-at", String(startAt), "--out", dir, "--quiet"]));
+    const results = await Promise.all(runs.map((r) => r.done));
+    results.forEach((r, i) => {
+      if (r.code !== 0) o.log(`shard ${i} exited ${r.code}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    });
+    return await mergeShards(dirs, { out: o.out, expectCount: o.shards });
+  } finally {
+    if (simulator !== undefined) {
+      simulator.kill();
+      await simulator.done;
+    }
+  }
+}
