@@ -97,6 +97,11 @@ export class RequestSource {
   }
 
   /** The next `count` requests of the run, each new. */
+  /** Skips `count` request positions (a resumed run: never resend prompts an earlier attempt sent). */
+  skip(count: number): void {
+    this.nextIndex += count;
+  }
+
   take(count: number): RequestSpec[] {
     const c = this.config;
     const ctx = this.ctx;

@@ -26,6 +26,7 @@ describe("prepareResume", () => {
     const dir = runDir();
     const state = prepareResume(dir);
     expect([...state.finished.keys()]).toEqual([0]);
+    expect(state.setAside).toBe(1);
     expect(state.config).toEqual({ concurrency: [1, 2, 4], out: dir });
     expect(readFileSync(join(dir, "requests.jsonl"), "utf8")).toBe('{"id":"0-0","level":0}\n{"id":"0-1","level":0}\n');
     expect(readFileSync(join(dir, "requests.partial-1.jsonl"), "utf8")).toBe('{"id":"1-0","level":1}\n');

@@ -18,6 +18,8 @@ export interface ResumeState {
   finished: Map<number, LevelSummary>;
   /** The original summary's run info (start time etc.), when one was written. */
   summary: RunSummary | undefined;
+  /** Records of unfinished levels set aside: their prompts were sent, so the rerun skips them. */
+  setAside: number;
 }
 
 /** Fields config.json carries that are outputs of the run, not inputs to it. */
@@ -47,13 +49,13 @@ export function prepareResume(dir: string): ResumeState {
   const summary = existsSync(summaryPath) ? (readJson(summaryPath, "summary") as RunSummary) : undefined;
   const finished = new Map<number, LevelSummary>();
   for (const level of summary?.levels ?? []) if (!level.interrupted) finished.set(level.level, level);
-  splitRecords(dir, finished);
-  return { config, finished, summary };
+  const setAside = splitRecords(dir, finished);
+  return { config, finished, summary, setAside };
 }
 
-function splitRecords(dir: string, finished: ReadonlyMap<number, LevelSummary>): void {
+function splitRecords(dir: string, finished: ReadonlyMap<number, LevelSummary>): number {
   const path = join(dir, "requests.jsonl");
-  if (!existsSync(path)) return;
+  if (!existsSync(path)) return 0;
   const keep: string[] = [];
   const partial = new Map<number, string[]>();
   for (const line of readFileSync(path, "utf8").split("\n")) {
@@ -74,4 +76,5 @@ function splitRecords(dir: string, finished: ReadonlyMap<number, LevelSummary>):
     writeFileSync(target, previous + lines.map((l) => `${l}\n`).join(""));
   }
   writeFileAtomic(path, keep.map((l) => `${l}\n`).join(""));
+  return [...partial.values()].reduce((n, lines) => n + lines.length, 0);
 }

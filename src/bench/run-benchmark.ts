@@ -21,12 +21,15 @@ import { probeServerTokenize, type ServerTokenizer } from "./server-tokenize.js"
 import { sloSearchSummary } from "./slo-summary.js";
 import { discoverModel, openTarget } from "./target.js";
 import { Telemetry } from "./telemetry.js";
+import type { ResumeState } from "./resume.js";
 import { servebenchVersion } from "./version.js";
 
 export interface RunHooks {
   onProgress?: ProgressListener;
   /** Abort to stop the run (Ctrl-C): finished records and summaries are kept. */
   signal?: AbortSignal;
+  /** Continue an interrupted run directory (from prepareResume): finished levels are kept, not rerun. */
+  resume?: ResumeState;
   /** Environment variables to read the API key from (default: process.env). */
   env?: Record<string, string | undefined>;
 }
@@ -63,7 +66,7 @@ export async function runBenchmark(input: RunConfigInput, hooks: RunHooks = {}):
   const target = await openTarget(config, tokenizer);
   const dir = new RunDirectory(config.out ?? defaultOutDir());
   try {
-    return await runLevels(config, { tokenizer, counter, baseUrl: target.baseUrl, embedded: target.embedded, apiKey, dir, emit, signal });
+    return await runLevels(config, { tokenizer, counter, baseUrl: target.baseUrl, embedded: target.embedded, apiKey, dir, emit, signal, resume: hooks.resume });
   } finally {
     dir.close();
     await target.close();
@@ -79,6 +82,7 @@ interface RunContext {
   dir: RunDirectory;
   emit: ProgressListener;
   signal: AbortSignal;
+  resume: ResumeState | undefined;
 }
 
 /** GET /v1/models: the model id (unless --model) and max_model_len; with --model a failure is tolerated. */
@@ -114,7 +118,7 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   await telemetry.captureEnvironment(config, model);
   await telemetry.measureRtt();
   const run: RunInfo = {
-    started_at: new Date().toISOString(),
+    started_at: ctx.resume?.summary?.run.started_at ?? new Date().toISOString(),
     target: ctx.baseUrl,
     embedded_simulator: ctx.embedded,
     model,
@@ -142,8 +146,20 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   await scale.waitForStart(ctx.signal);
   telemetry.start(originMs);
   try {
+    let setAside = ctx.resume?.setAside ?? 0;
     for (let step = profile.next(history); step !== undefined && !ctx.signal.aborted; step = profile.next(history)) {
       const plan = planLevel(config, summary.levels.length, step, source.trace);
+      const kept = ctx.resume?.finished.get(plan.level);
+      if (kept !== undefined) {
+        // Finished before the interruption: keep it, and never resend its prompts.
+        source.skip(kept.requests.sent + kept.requests.warmup);
+        summary.levels.push(kept);
+        history.push(outcomeOf(plan, kept));
+        ctx.emit({ kind: "info", message: `level ${plan.level}: finished in the earlier attempt, kept` });
+        continue;
+      }
+      source.skip(setAside);
+      setAside = 0;
       const level = await runOneLevel(plan, levelCtx);
       summary.levels.push(level);
       history.push(outcomeOf(plan, level));

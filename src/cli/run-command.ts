@@ -1,6 +1,7 @@
 // Owns `servebench run`: flags → runBenchmark, progress on stderr, the table on stdout,
 // Ctrl-C → stop cleanly with what finished written, exit code by outcome.
 
+import { prepareResume } from "../bench/resume.js";
 import { runBenchmark } from "../bench/run-benchmark.js";
 import { renderConsoleTable } from "../report/console.js";
 import { EXIT } from "./exit-codes.js";
@@ -10,7 +11,8 @@ import { distributedCommand } from "./distributed-command.js";
 
 export async function runCommand(opts: Record<string, string | boolean | undefined>): Promise<number> {
   if (typeof opts.distributed === "string") return distributedCommand(opts);
-  const input = runConfigFromFlags(opts);
+  const resume = typeof opts.resume === "string" ? prepareResume(opts.resume) : undefined;
+  const input = resume?.config ?? runConfigFromFlags(opts);
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
@@ -27,14 +29,17 @@ export async function runCommand(opts: Record<string, string | boolean | undefin
   try {
     const progress = createProgressRenderer(process.stderr, opts.quiet === true);
     if (input.url === undefined) progress({ kind: "info", message: "no --url: benchmarking the embedded simulator" });
-    const result = await runBenchmark(input, { onProgress: progress, signal: controller.signal });
+    const result = await runBenchmark(input, { onProgress: progress, signal: controller.signal, ...(resume ? { resume } : {}) });
     process.stdout.write(renderConsoleTable(result.summary));
     for (const l of result.summary.run.scale?.worker_stats ?? []) {
       const busy = l.workers.map((w) => w.busy.toFixed(2)).join(", ");
       process.stdout.write(`level ${l.level}: ${l.workers.length} workers, busy (CPU / wall) ${busy}; coordinator ${l.coordinator.busy.toFixed(2)}\n`);
     }
     process.stdout.write(`results: ${result.dir}\n`);
-    if (result.interrupted) return EXIT.interrupted;
+    if (result.interrupted) {
+      process.stderr.write(`servebench: interrupted; continue with: servebench run --resume ${result.dir}\n`);
+      return EXIT.interrupted;
+    }
     if (result.strictFailed) {
       process.stderr.write("servebench: --strict: some requests did not have the exact token counts (see summary.md)\n");
       return EXIT.strictMismatch;

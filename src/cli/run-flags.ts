@@ -87,6 +87,7 @@ export function addRunFlags(cmd: Command): Command {
     .option("--shard <I/N>", "run share I (0-based) of N of the load and write a shard directory for `servebench merge`")
     .option("--start-at <epoch-ms>", "with --shard: the wall-clock instant every shard starts at")
     .option("--distributed <local:N>", "run N --shard processes on this machine and merge them into --out")
+    .option("--resume <dir>", "continue an interrupted run directory with its saved config: finished levels are kept, the interrupted level reruns")
     .option("--quiet", "print only the final table");
 }
 

@@ -82,6 +82,35 @@ describe("servebench run against the embedded simulator", () => {
     expect(records.length).toBeLessThan(200);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { run: { interrupted: boolean } };
     expect(summary.run.interrupted).toBe(true);
+    expect(r.stderr).toMatch(/continue with: servebench run --resume/);
+  });
+
+  it("resumes an interrupted sweep: finished levels kept, the cut level rerun, its partial records set aside", async () => {
+    const out = join(tmp, "resume");
+    let sent = false;
+    const args = ["run", "--concurrency", "1,2", "--requests", "6", "--input-tokens", "16", "--output-tokens", "40", "--out", out, "--sim-per-token-ms", "5"];
+    const first = await runCli(args, {
+      poll: (child) => {
+        const path = join(out, "requests.jsonl");
+        if (sent || !existsSync(path)) return;
+        const levels = readFileSync(path, "utf8").trim().split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { level: number }).level);
+        if (levels.filter((l) => l === 1).length >= 1) {
+          sent = true;
+          child.kill("SIGINT");
+        }
+      },
+    });
+    expect(first.code).toBe(130);
+    const second = await runCli(["run", "--resume", out]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/level 0: finished in the earlier attempt, kept/);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { run: { interrupted: boolean }; levels: Array<{ requests: { completed: number }; interrupted: boolean }> };
+    expect(summary.run.interrupted).toBe(false);
+    expect(summary.levels.map((l) => [l.requests.completed, l.interrupted])).toEqual([[6, false], [6, false]]);
+    const records = readJsonl(join(out, "requests.jsonl"));
+    expect(records).toHaveLength(12);
+    expect(new Set(records.map((x) => x.id)).size).toBe(12);
+    expect(readJsonl(join(out, "requests.partial-1.jsonl")).length).toBeGreaterThanOrEqual(1);
   });
 });
 
