@@ -85,10 +85,16 @@ describe("plan run: stop, kill -9 and resume", () => {
 
     // 2. Resume, then kill -9 servebench itself mid-cell: its server is orphaned (still running).
     let orphans: number[] = [];
+    // A server seen alive in several consecutive polls is serving a running cell; one seen once
+    // may be the previous cell's server already stopping (it would exit on its own).
+    const sightings = new Map<number, number>();
     const second = await runUntil(
       ["plan", "run", "--resume", out],
       () => {
-        orphans = liveServers();
+        const live = liveServers();
+        for (const pid of [...sightings.keys()]) if (!live.includes(pid)) sightings.delete(pid);
+        for (const pid of live) sightings.set(pid, (sightings.get(pid) ?? 0) + 1);
+        orphans = live.filter((pid) => (sightings.get(pid) ?? 0) >= 6);
         return completeCells().length > afterStop.length && orphans.length > 0;
       },
       "SIGKILL",
