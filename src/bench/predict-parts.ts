@@ -3,13 +3,9 @@
 // times, and the level's load schedule (as run-level.ts builds it for `run`).
 
 import type { RequestRecord } from "../client/record.js";
-import type { RunConfig } from "../config/run-config.js";
-import type { LoadLevel } from "../load/runner.js";
 import type { VirtualClock } from "../load/virtual-clock.js";
 import type { SchedulerClock, VirtualResult } from "../sim/index.js";
-import { createRng } from "../workload/random.js";
 import type { RequestSpec } from "../workload/request-spec.js";
-import type { LevelPlan } from "./levels.js";
 import type { RequestSource } from "./request-source.js";
 
 /** Virtual time for the engine: its wake-ups are VirtualClock timers, so load and engine share one timeline. */
@@ -120,16 +116,3 @@ export function recordOf(r: VirtualResult, spec: RequestSpec, meta: { id: string
   return record;
 }
 
-/** The level's schedule, as run-level.ts builds it for `run`. */
-export function loadLevelOf(plan: LevelPlan, config: RunConfig): LoadLevel {
-  const common = {
-    requests: plan.requests,
-    ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
-    ...(config.rampMs === undefined ? {} : { rampMs: config.rampMs }),
-  };
-  const cap = config.maxConcurrency === undefined ? {} : { maxConcurrency: config.maxConcurrency };
-  if (plan.scheduleMs !== undefined) return { kind: "schedule", offsetsMs: plan.scheduleMs, ...cap, ...common };
-  if (plan.probe.kind === "concurrency") return { kind: "concurrency", concurrency: plan.probe.concurrency, ...common };
-  const random = createRng(config.seed * 7919 + plan.level + 1);
-  return { kind: "rate", ratePerSec: plan.probe.ratePerSec, arrival: config.arrival, burstiness: config.burstiness, random, ...cap, ...common };
-}

@@ -20,7 +20,8 @@ import { createPromptCounter, type PromptCounter } from "../workload/chat-templa
 import type { RequestSpec } from "../workload/request-spec.js";
 import { loadTokenizer, type TextTokenizer } from "../workload/tokenizer.js";
 import { createProfile, planLevel, type LevelPlan } from "./levels.js";
-import { cachedSource, loadLevelOf, recordOf, requestBody, virtualSchedulerClock } from "./predict-parts.js";
+import { cachedSource, recordOf, requestBody, virtualSchedulerClock } from "./predict-parts.js";
+import { loadLevelOf } from "./run-level.js";
 import type { PredictCache, SpecSource } from "./predict-parts.js";
 import type { ProgressListener } from "./progress.js";
 import { RequestSource } from "./request-source.js";

@@ -135,7 +135,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
             },
           };
     const scaleInput = { level: plan.level, seed: config.seed, connections: plan.connections, warmup: config.warmup, scale: ctx.scale, ...(threads === undefined ? {} : { threads }) };
-    const result = await runLevelScaled(loadLevel(plan, config), {
+    const result = await runLevelScaled(loadLevelOf(plan, config), {
       clock: realClock,
       signal: ctx.signal,
       shouldStop: () => guard.verdict(),
@@ -202,7 +202,8 @@ function valueOf(plan: LevelPlan): number {
   return plan.probe.kind === "rate" ? plan.probe.ratePerSec : plan.probe.concurrency;
 }
 
-function loadLevel(plan: LevelPlan, config: RunConfig): LoadLevel {
+/** The level's schedule for the load runner; `predict` uses the same one, so both send alike. */
+export function loadLevelOf(plan: LevelPlan, config: RunConfig): LoadLevel {
   const common = {
     requests: plan.requests,
     ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),

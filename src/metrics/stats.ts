@@ -31,9 +31,16 @@ export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
 
 /** Summarises a sample; returns undefined for an empty one (never NaN in outputs). */
 export function summarize(values: readonly number[], percentiles: readonly number[]): Distribution | undefined {
-  const n = values.length;
+  return summarizeSorted(Float64Array.from(values).sort(), percentiles);
+}
+
+/**
+ * summarize() over an ascending-sorted sample. The merge of shard directories calls this
+ * directly, so merged and single-run statistics share one arithmetic, operation for operation.
+ */
+export function summarizeSorted(sorted: Float64Array, percentiles: readonly number[]): Distribution | undefined {
+  const n = sorted.length;
   if (n === 0) return undefined;
-  const sorted = Float64Array.from(values).sort();
   let sum = 0;
   for (const v of sorted) sum += v;
   const mean = sum / n;

@@ -5,7 +5,7 @@
 import { compareSlo, formatSloTerm, type SloTerm } from "../config/units.js";
 import { checkStrict } from "../metrics/strict.js";
 import { flatten, levelWarnings, type LevelLoad, type LevelSummary } from "../metrics/level.js";
-import { percentileKey, percentileSorted, type Distribution } from "../metrics/stats.js";
+import { percentileSorted, summarizeSorted } from "../metrics/stats.js";
 import { addStrict, METRICS, type LevelPartial, type PartialOptions } from "./level-partial.js";
 import { mergeSorted } from "./sort-f64.js";
 
@@ -18,19 +18,6 @@ export interface CombineOptions extends PartialOptions {
   interrupted: boolean;
 }
 
-/** metrics/stats.ts summarize() over an already sorted array: same operations, same order. */
-export function summarizeSorted(sorted: Float64Array, percentiles: readonly number[]): Distribution | undefined {
-  const n = sorted.length;
-  if (n === 0) return undefined;
-  let sum = 0;
-  for (const v of sorted) sum += v;
-  const mean = sum / n;
-  let squares = 0;
-  for (const v of sorted) squares += (v - mean) ** 2;
-  const out: Record<string, number> = {};
-  for (const p of percentiles) out[percentileKey(p)] = percentileSorted(sorted, p);
-  return { count: n, mean, median: percentileSorted(sorted, 50), std: Math.sqrt(squares / n), min: sorted[0] as number, max: sorted[n - 1] as number, percentiles: out };
-}
 
 export function combinePartials(partials: readonly LevelPartial[], o: CombineOptions): LevelSummary {
   const c = { sent: 0, completed: 0, errored: 0, aborted: 0, warmup: 0, good: 0, inputTotal: 0, outputTotal: 0 };
