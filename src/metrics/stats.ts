@@ -2,6 +2,9 @@
 // Percentiles use linear interpolation between closest ranks (numpy's default, as vLLM's
 // benchmark does), so results compare directly with `vllm bench serve`.
 
+import { FastExactSum } from "./exact-sum.js";
+import { percentileRanks, SortedParts } from "./sorted-parts.js";
+
 export interface Distribution {
   count: number;
   mean: number;
@@ -35,27 +38,29 @@ export function summarize(values: readonly number[], percentiles: readonly numbe
 }
 
 /**
- * summarize() over an ascending-sorted sample. The merge of shard directories calls this
- * directly, so merged and single-run statistics share one arithmetic, operation for operation.
+ * summarize() over an ascending-sorted sample, or over shards' ascending samples (SortedParts):
+ * the merge of shard directories calls this, so merged and single-run statistics share one
+ * arithmetic. Sums are exact and rounded once (metrics/exact-sum.ts), so they do not depend on the
+ * order of the values, and percentiles read the same ranks: bit for bit the same numbers.
  */
-export function summarizeSorted(sorted: Float64Array, percentiles: readonly number[]): Distribution | undefined {
-  const n = sorted.length;
+export function summarizeSorted(sorted: Float64Array | SortedParts, percentiles: readonly number[]): Distribution | undefined {
+  const parts = sorted instanceof SortedParts ? sorted : new SortedParts([sorted]);
+  const n = parts.length;
   if (n === 0) return undefined;
-  let sum = 0;
-  for (const v of sorted) sum += v;
-  const mean = sum / n;
-  let squares = 0;
-  for (const v of sorted) squares += (v - mean) ** 2;
+  const mean = parts.sum() / n;
+  const squares = new FastExactSum();
+  parts.forEachPart((p) => squares.addSquaredDeviations(p, mean));
+  const picked = parts.pick([0, n - 1, ...[50, ...percentiles].flatMap((p) => percentileRanks(n, p))]);
   const out: Record<string, number> = {};
-  for (const p of percentiles) out[percentileKey(p)] = percentileSorted(sorted, p);
+  for (const p of percentiles) out[percentileKey(p)] = percentileSorted(picked, p);
   return {
     count: n,
     mean,
-    median: percentileSorted(sorted, 50),
+    median: percentileSorted(picked, 50),
     // Population standard deviation (numpy's default, as vLLM reports it).
-    std: Math.sqrt(squares / n),
-    min: sorted[0] as number,
-    max: sorted[n - 1] as number,
+    std: Math.sqrt(squares.value() / n),
+    min: picked[0] as number,
+    max: picked[n - 1] as number,
     percentiles: out,
   };
 }

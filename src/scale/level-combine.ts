@@ -1,13 +1,14 @@
-// Owns combining shards' level partials (in shard order) into the level summary. Sorted metric
-// arrays are merged, then summarised with exactly aggregateLevel's arithmetic (sum in sorted
-// order, linear-interpolated percentiles): bit-for-bit the single-run numbers.
+// Owns combining shards' level partials (in shard order) into the level summary. The shards'
+// sorted metric arrays are read as one sample (never copied into one array) and summarised with
+// exactly aggregateLevel's arithmetic (exact sums, linear-interpolated percentiles): bit for bit
+// the single-run numbers.
 
 import { compareSlo, formatSloTerm, type SloTerm } from "../config/units.js";
 import { checkStrict } from "../metrics/strict.js";
 import { flatten, levelWarnings, type LevelLoad, type LevelSummary } from "../metrics/level.js";
+import { percentileRanks, SortedParts } from "../metrics/sorted-parts.js";
 import { percentileSorted, summarizeSorted } from "../metrics/stats.js";
 import { addStrict, METRICS, type LevelPartial, type PartialOptions } from "./level-partial.js";
-import { mergeSorted } from "./sort-f64.js";
 
 export interface CombineOptions extends PartialOptions {
   /** Every --slo term, aggregate ones (ttft_ms.p99<=500) included: they give the level's slo_check. */
@@ -49,7 +50,7 @@ export function combinePartials(partials: readonly LevelPartial[], o: CombineOpt
   };
   const checks = new Map<SloTerm, { term: string; actual: number | null; met: boolean }>();
   for (const id of METRICS) {
-    const merged = mergeSorted(partials.map((p) => p.values[id]));
+    const merged = new SortedParts(partials.map((p) => p.values[id]), partials.map((p) => p.sums?.[id]));
     for (const t of o.sloTerms) if (t.stat !== undefined && t.metric === id) checks.set(t, aggregateTerm(t, merged, c.errored));
     const dist = flatten(summarizeSorted(merged, o.percentiles));
     // The shards' arrays are no longer needed: free them before the next metric is merged.
@@ -82,18 +83,20 @@ export function combinePartials(partials: readonly LevelPartial[], o: CombineOpt
  * as +Infinity (they never met it). Percentiles are exact; a mean may differ in the last bit
  * (summed in sorted rather than record order).
  */
-function aggregateTerm(t: SloTerm, sorted: Float64Array, failed: number): { term: string; actual: number | null; met: boolean } {
+function aggregateTerm(t: SloTerm, sorted: SortedParts, failed: number): { term: string; actual: number | null; met: boolean } {
   let actual = NaN;
   const n = sorted.length + failed;
   if (n > 0) {
     if (t.stat === "mean") {
-      let sum = failed > 0 ? Infinity : 0;
-      for (const v of sorted) sum += v;
-      actual = sum / n;
+      actual = failed > 0 ? Infinity : sorted.sum() / n;
     } else {
-      const all = failed === 0 ? sorted : new Float64Array(n).fill(Infinity);
-      if (failed > 0) all.set(sorted);
-      actual = percentileSorted(all, t.stat === "median" ? 50 : Number(String(t.stat).slice(1)));
+      const p = t.stat === "median" ? 50 : Number(String(t.stat).slice(1));
+      // Failed requests sort last as +Infinity: ranks past the measured values read Infinity.
+      const ranks = percentileRanks(n, p);
+      const picked = sorted.pick(ranks);
+      const all: { length: number; [rank: number]: number } = { length: n };
+      for (const r of ranks) all[r] = r < sorted.length ? (picked[r] as number) : Infinity;
+      actual = percentileSorted(all, p);
     }
   }
   return { term: formatSloTerm(t), actual: Number.isFinite(actual) ? actual : null, met: Number.isFinite(actual) && compareSlo(actual, t.op, t.value) };

@@ -5,27 +5,45 @@
 import type { RequestRecord } from "../client/record.js";
 import type { SloTerm } from "../config/units.js";
 import { deriveRequestMetrics } from "../metrics/derive.js";
+import { FastExactSum, type ExactSumState } from "../metrics/exact-sum.js";
 import { meetsSlo } from "../metrics/level.js";
 import { checkStrict, type StrictReport } from "../metrics/strict.js";
 import { sortF64 } from "./sort-f64.js";
 
-/** A Float64Array that doubles when full: 8 bytes per value instead of a boxed number. */
+/**
+ * Numbers appended into chunks (8 bytes per value instead of a boxed number). Chunks grow to 1M
+ * values and are never copied while growing, so taking the values costs one copy, not the
+ * transient 3× of a doubling array: what keeps a merge of millions of records under its memory target.
+ */
 export class GrowableF64 {
-  private data = new Float64Array(1024);
+  private readonly full: Float64Array[] = [];
+  private current = new Float64Array(1024);
+  private used = 0;
   length = 0;
 
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
+    if (this.used === this.current.length) {
+      this.full.push(this.current);
+      this.current = new Float64Array(Math.min(this.current.length * 2, 1 << 20));
+      this.used = 0;
     }
-    this.data[this.length++] = v;
+    this.current[this.used++] = v;
+    this.length++;
   }
 
-  /** The values, trimmed to a standalone (transferable) array. */
+  /** The values as one standalone (transferable) array; the builder's chunks are released. */
   take(): Float64Array {
-    return this.data.length === this.length ? this.data : this.data.slice(0, this.length);
+    if (this.full.length === 0 && this.used === this.current.length) return this.current;
+    const out = new Float64Array(this.length);
+    let at = 0;
+    for (const chunk of this.full.splice(0)) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    out.set(this.current.subarray(0, this.used), at);
+    this.current = new Float64Array(0);
+    this.used = 0;
+    return out;
   }
 }
 
@@ -51,6 +69,8 @@ export interface LevelPartial {
   errorsByCode: Record<string, number>;
   strict?: StrictReport;
   values: Record<MetricId, Float64Array>;
+  /** Exact sum of each metric's values, computed on the shard's thread so the merge need not. */
+  sums?: Record<MetricId, ExactSumState>;
 }
 
 export class PartialBuilder {
@@ -106,8 +126,12 @@ export class PartialBuilder {
   /** Sorts every metric in place and hands the partial over (the builder is done). */
   finish(): LevelPartial {
     const values = {} as Record<MetricId, Float64Array>;
-    for (const id of METRICS) values[id] = sortF64((this.values.get(id) as GrowableF64).take());
-    const partial: LevelPartial = { level: this.level, counts: this.counts, firstScheduledMs: this.firstScheduledMs, lastEndMs: this.lastEndMs, errorsByCode: this.errorsByCode, values };
+    const sums = {} as Record<MetricId, ExactSumState>;
+    for (const id of METRICS) {
+      values[id] = sortF64((this.values.get(id) as GrowableF64).take());
+      sums[id] = new FastExactSum().addAll(values[id]).state();
+    }
+    const partial: LevelPartial = { level: this.level, counts: this.counts, firstScheduledMs: this.firstScheduledMs, lastEndMs: this.lastEndMs, errorsByCode: this.errorsByCode, values, sums };
     if (this.strict !== undefined) partial.strict = this.strict;
     return partial;
   }

@@ -2,7 +2,7 @@
 // compiled worker exists (dist/), else in this thread (tests run from sources); and joining the
 // shards' requests.jsonl files into one, in shard order, while the passes run.
 
-import { closeSync, createReadStream, existsSync, openSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, createReadStream, existsSync, openSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -45,12 +45,17 @@ export async function runShardPasses(jobs: readonly string[], options: PartialOp
   return results;
 }
 
-/** Concatenates the files byte for byte (missing ones are skipped). */
+/** Concatenates the files byte for byte (missing ones are skipped); the first is copied by the kernel. */
 export async function concatRaw(paths: readonly string[], target: string): Promise<void> {
-  const fd = openSync(target, "w");
+  const present = paths.filter((p) => existsSync(p));
+  if (present.length === 0) {
+    closeSync(openSync(target, "w"));
+    return;
+  }
+  copyFileSync(present[0] as string, target);
+  const fd = openSync(target, "a");
   try {
-    for (const path of paths) {
-      if (!existsSync(path)) continue;
+    for (const path of present.slice(1)) {
       for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) writeSync(fd, chunk as Buffer);
     }
   } finally {

@@ -13,7 +13,7 @@ export interface CopyStats {
 }
 
 /** Calls onRecord per line of `path` (and copies whole lines into `outFd` when given); a torn last line is counted, not copied. */
-export async function copyAndParse(path: string, outFd: number | undefined, onRecord: (r: RequestRecord) => void): Promise<CopyStats> {
+export async function copyAndParse(path: string, outFd: number | undefined, onRecord: (r: RequestRecord) => void, chunkBytes = 1 << 20): Promise<CopyStats> {
   const stats: CopyStats = { lines: 0, malformed: 0, bytes: 0 };
   const write = (data: Buffer | string, offset = 0, length?: number): number => {
     if (outFd === undefined) return typeof data === "string" ? data.length : (length ?? data.length - offset);
@@ -33,14 +33,22 @@ export async function copyAndParse(path: string, outFd: number | undefined, onRe
     onRecord(value);
     return true;
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    let buf = chunk as Buffer;
-    if (carry !== null) {
-      buf = Buffer.concat([carry, buf]);
-      carry = null;
-    }
+  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {
+    const buf = chunk as Buffer;
     let start = 0;
-    let copyFrom = 0;
+    if (carry !== null) {
+      // Only the line that straddles two chunks is joined: copying whole chunks costs a pass over the file.
+      const nl = buf.indexOf(10);
+      if (nl === -1) {
+        carry = Buffer.concat([carry, buf]);
+        continue;
+      }
+      const joined = Buffer.concat([carry, buf.subarray(0, nl + 1)]);
+      carry = null;
+      if (line(joined, 0, joined.length - 1)) stats.bytes += write(joined);
+      start = nl + 1;
+    }
+    let copyFrom = start;
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
       if (!line(buf, start, nl)) {
         // Skip a malformed line in the copy too, so the merged file parses cleanly.

@@ -42,5 +42,5 @@ export async function accumulateShard(path: string, partPath: string | undefined
 
 /** Every transferable buffer of a pass (posting them moves, not copies, the metric arrays). */
 export function transferList(pass: ShardPass): ArrayBuffer[] {
-  return pass.partials.flatMap((p) => Object.values(p.values).map((v) => v.buffer as ArrayBuffer));
+  return pass.partials.flatMap((p) => [...Object.values(p.values), ...Object.values(p.sums ?? {}).map((s) => s.limbs)].map((v) => v.buffer as ArrayBuffer));
 }

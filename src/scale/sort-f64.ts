@@ -1,6 +1,6 @@
 // Owns sorting large Float64Arrays fast and exactly: an LSD radix sort on the IEEE-754 bits
 // (16-bit digits) gives the same order as Float64Array.prototype.sort for every non-NaN value
-// (−0 before +0), several times faster on tens of millions of values; and merging sorted arrays.
+// (−0 before +0), several times faster on tens of millions of values.
 
 const SMALL = 4096;
 
@@ -47,27 +47,4 @@ function digit(u: Uint32Array, i: number, word: number, shift: number): number {
   const w = u[2 * i + word] as number;
   const key = hi >>> 31 === 1 ? ~w >>> 0 : word === 1 ? (w ^ 0x80000000) >>> 0 : w;
   return (key >>> shift) & 0xffff;
-}
-
-/** Merges ascending arrays into one ascending array: the sort of their concatenation. */
-export function mergeSorted(parts: readonly Float64Array[]): Float64Array {
-  const live = parts.filter((p) => p.length > 0);
-  if (live.length <= 1) return live[0] ?? new Float64Array(0);
-  const out = new Float64Array(live.reduce((a, p) => a + p.length, 0));
-  const pos = live.map(() => 0);
-  for (let o = 0; o < out.length; o++) {
-    let best = -1;
-    let bestValue = Infinity;
-    for (let k = 0; k < live.length; k++) {
-      const p = live[k] as Float64Array;
-      const i = pos[k] as number;
-      if (i < p.length && (best === -1 || (p[i] as number) < bestValue)) {
-        best = k;
-        bestValue = p[i] as number;
-      }
-    }
-    out[o] = bestValue;
-    pos[best] = (pos[best] as number) + 1;
-  }
-  return out;
 }
