@@ -12,7 +12,7 @@ import type { GpuSpec, PresetOptions } from "../src/sim/index.js";
 import { loadTokenizer } from "../src/workload/tokenizer.js";
 
 /** Seed 004 names only "32GB VRAM" with vLLM 0.13 (so compute capability ≥ 8): we assume an RTX 5090 (NVIDIA spec copies: 209.5 dense FP16 TFLOPS with FP32 accumulate, 1792 GB/s). */
-const RTX_5090_ASSUMED: GpuSpec = { id: "RTX-5090 (assumed)", name: "NVIDIA GeForce RTX 5090 (assumed for seed 004)", memoryGb: 32, memBwGBps: 1792, bf16Tflops: 209.5, fp8Tflops: 419, fp4Tflops: 838, linkGBpsPerDirection: 64, pcieOnly: true };
+const RTX_5090_ASSUMED: GpuSpec = { id: "RTX-5090 (assumed)", name: "NVIDIA GeForce RTX 5090 (assumed for seed 004)", memoryGb: 32, memBwGBps: 1792, bf16Tflops: 209.5, fp8Tflops: 419, fp4Tflops: 838, linkGBpsPerDirection: 64, pcieOnly: true, architecture: "Blackwell (GB202, sm_120)" };
 
 interface Case {
   label: string;
@@ -53,14 +53,16 @@ function groups(): Group[] {
   });
   const s002 = (label: string, model: string, dtype: string, tokPerS: number): Case => ({
     label,
-    preset: { gpu: "A100-40G", model, dtype },
+    // vLLM.rs captures CUDA graphs only when built with the `graph` feature (its docs/get_started.md); the seed does not say so: eager.
+    preset: { gpu: "A100-40G", model, dtype, enforceEager: true },
     maxModelLen: 4096,
     config: { concurrency: [1], requests: { kind: "count", n: 2 }, inputTokens: 32, outputTokens: 256 },
     measured: { tpotMs: tpotOf(tokPerS) },
   });
   const m4 = (label: string, model: string, dtype: string, tokPerS: number): Case => ({
     label,
-    preset: { gpu: "M4", model, dtype },
+    // Metal has no CUDA graphs: every kernel is encoded and launched per step.
+    preset: { gpu: "M4", model, dtype, enforceEager: true },
     maxModelLen: 2048,
     config: { concurrency: [1], requests: { kind: "count", n: 2 }, inputTokens: 32, outputTokens: 256 },
     measured: { tpotMs: tpotOf(tokPerS) },

@@ -21,10 +21,13 @@ export interface GpuSpec {
   linkGBpsPerDirection: number;
   /** True when GPUs talk over PCIe only (higher all-reduce latency, lower efficiency). */
   pcieOnly: boolean;
+  /** The catalog's architecture text ("Blackwell (GB202, sm_120), …"): some default efficiencies depend on it. */
+  architecture?: string;
 }
 
 interface RawGpu {
   name: string;
+  architecture?: string;
   memory_gb: number;
   mem_bw_gbps: number;
   bf16_tflops: number | null;
@@ -67,6 +70,7 @@ export function gpuFromRaw(id: string, raw: RawGpu): GpuSpec {
     fp4Tflops: raw.fp4_tflops,
     linkGBpsPerDirection: raw.interconnect_gbps_per_direction ?? 16,
     pcieOnly,
+    ...(raw.architecture === undefined ? {} : { architecture: raw.architecture }),
   };
 }
 

@@ -78,7 +78,7 @@ describe("roofline step time", () => {
 
   it("enforce-eager and the profile's overheads add to every step", () => {
     const eager = timing("H100-SXM", "Qwen/Qwen3-8B", { enforceEager: true }).breakdown(decode(1, 10));
-    expect(eager.overheadMs).toBeCloseTo(2 + 0.01 + 0.25 * 36, 5);
+    expect(eager.overheadMs).toBeCloseTo(2 + 0.01 + 0.2 * 36, 5);
     const slow = timing("H100-SXM", "Qwen/Qwen3-8B", { profile: { stepOverheadMs: 10 } }).breakdown(decode(1, 10));
     expect(slow.overheadMs).toBeCloseTo(10.01, 5);
   });
@@ -119,5 +119,14 @@ describe("presets", () => {
     expect(() => mergeProfile(defaultProfile(), { memoryEfficiency: 1.5 })).toThrow(/memoryEfficiency/);
     expect(() => mergeProfile(defaultProfile(), { warpFactor: 9 })).toThrow(/warpFactor/);
     expect(defaultProfile(findGpu("B200")).memoryEfficiency).toBe(0.7);
+  });
+});
+
+describe("default profile", () => {
+  it("streams weights at 0.70 of peak bandwidth on every Blackwell part, 0.85 elsewhere", () => {
+    expect(defaultProfile(findGpu("B200")).memoryEfficiency).toBe(0.7);
+    expect(defaultProfile(findGpu("RTX-PRO-6000")).memoryEfficiency).toBe(0.7);
+    expect(defaultProfile(findGpu("H100-SXM")).memoryEfficiency).toBe(0.85);
+    expect(defaultProfile(findGpu("M4")).memoryEfficiency).toBe(0.85);
   });
 });

@@ -46,17 +46,21 @@ export const PROFILE_KEYS = [
 
 /**
  * Defaults from the shared SIMULATOR-NOTES.md (Vidur profiles, ML.ENERGY residuals, NCCL tests):
- * η_m 0.85 (0.70 on B200), GEMM 0.75 (70–77 % at ≥512 tokens; the knee at ~128 comes from the
+ * η_m 0.85 (0.70 on B200, which we apply to every Blackwell part: same memory controllers and
+ * kernel maturity), GEMM 0.75 (70–77 % at ≥512 tokens; the knee at ~128 comes from the
  * √(t_c² + t_m²) combination in roofline.ts), η_a 0.55,
  * α 15 µs on NVLink (30 µs over PCIe), η_n 0.7 (0.3 over PCIe), ~2 ms fixed step overhead on
- * H100 (3 ms on B200). Eager launch cost, per-sequence cost and the API-server costs are our
- * own estimates (not from the notes): see docs/simulator.md before trusting them.
+ * H100 (3 ms on B200). Eager launch cost is 0.2 ms per layer: what seed 002's vLLM.rs decode
+ * speeds imply (A100, no CUDA graphs: time per token nearly independent of the weight size,
+ * ≈0.2 ms × layers on top of the weight streaming). Per-sequence and API-server costs are our
+ * own estimates: see docs/simulator.md before trusting them.
  */
 export function defaultProfile(gpu?: GpuSpec): SimProfile {
   const b200 = gpu?.id === "B200";
+  const blackwell = b200 || /^blackwell/i.test(gpu?.architecture ?? "");
   const pcie = gpu?.pcieOnly ?? false;
   return {
-    memoryEfficiency: b200 ? 0.7 : 0.85,
+    memoryEfficiency: blackwell ? 0.7 : 0.85,
     gemmEfficiency: 0.75,
     gemmHalfTokens: 0,
     attentionEfficiency: 0.55,
@@ -64,7 +68,7 @@ export function defaultProfile(gpu?: GpuSpec): SimProfile {
     linkEfficiency: pcie ? 0.3 : 0.7,
     stepOverheadMs: b200 ? 3 : 2,
     perSeqOverheadMs: 0.01,
-    eagerLayerOverheadMs: 0.25,
+    eagerLayerOverheadMs: 0.2,
     frontendMs: 2,
     tokenizeUsPerToken: 2,
   };
