@@ -6,7 +6,7 @@ export { resolveRunConfig, runConfigSchema, type RunConfig, type RunConfigInput 
 export { BenchError, isBenchError, type BenchErrorCode } from "./errors.js";
 export type { RequestRecord, Outcome } from "./client/record.js";
 export type { LevelSummary, FlatDistribution } from "./metrics/level.js";
-export { SUMMARY_SCHEMA, type RunSummary, type RunInfo } from "./report/summary.js";
+export { SUMMARY_SCHEMA, type RunSummary, type RunInfo, type SimulatorInfo } from "./report/summary.js";
 export { startSimulator } from "./sim/index.js";
 export { loadPlanFile, loadPlanText, runPlan, planJsonSchema, PlanError, type LoadedPlan, type PlanEvent, type PlanRunResult, type RunPlanOptions } from "./plan/index.js";
 export { generateReport, type GenerateReportOptions, type GenerateReportResult } from "./report/generate-report.js";

@@ -9,7 +9,7 @@ import { BenchError } from "../errors.js";
 import type { LevelOutcome } from "../load/profiles/profile.js";
 import type { LevelSummary } from "../metrics/level.js";
 import { RunDirectory } from "../report/run-dir.js";
-import { SUMMARY_SCHEMA, type RunInfo, type RunSummary } from "../report/summary.js";
+import { SUMMARY_SCHEMA, type RunInfo, type RunSummary, type SimulatorInfo } from "../report/summary.js";
 import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
 import { loadTokenizer, type TextTokenizer } from "../workload/tokenizer.js";
 import { createProfile, planLevel, type LevelPlan } from "./levels.js";
@@ -19,6 +19,7 @@ import { ScaleContext } from "../scale/scale-context.js";
 import { runOneLevel, type LevelContext } from "./run-level.js";
 import { probeServerTokenize, type ServerTokenizer } from "./server-tokenize.js";
 import { sloSearchSummary } from "./slo-summary.js";
+import { embeddedSimOptions } from "./embedded-sim.js";
 import { discoverModel, openTarget } from "./target.js";
 import { Telemetry } from "./telemetry.js";
 import type { ResumeState } from "./resume.js";
@@ -61,12 +62,16 @@ export async function runBenchmark(input: RunConfigInput, hooks: RunHooks = {}):
   // Every in-flight request listens on this one signal; thousands of listeners are expected.
   setMaxListeners(0, signal);
   const apiKey = (hooks.env ?? process.env)[config.apiKeyEnv] || undefined;
+  // A bad preset (unknown GPU, a model that does not fit) fails here, before the tokenizer loads.
+  const sim = config.url === undefined ? embeddedSimOptions(config) : undefined;
   const tokenizer = await loadTokenizer(config.tokenizer);
   const counter = createPromptCounter(tokenizer, config.chatTemplate === "server" ? "auto" : config.chatTemplate);
-  const target = await openTarget(config, tokenizer);
+  const target = await openTarget(config, tokenizer, sim?.options);
+  if (sim !== undefined) emit({ kind: "info", message: `embedded simulator: ${sim.info.description}` });
   const dir = new RunDirectory(config.out ?? defaultOutDir());
   try {
-    return await runLevels(config, { tokenizer, counter, baseUrl: target.baseUrl, embedded: target.embedded, apiKey, dir, emit, signal, resume: hooks.resume });
+    const embedded = sim?.info;
+    return await runLevels(config, { tokenizer, counter, baseUrl: target.baseUrl, embedded, apiKey, dir, emit, signal, resume: hooks.resume });
   } finally {
     dir.close();
     await target.close();
@@ -77,7 +82,8 @@ interface RunContext {
   tokenizer: TextTokenizer;
   counter: PromptCounter;
   baseUrl: string;
-  embedded: boolean;
+  /** The embedded simulator, when there is no url. */
+  embedded: SimulatorInfo | undefined;
   apiKey: string | undefined;
   dir: RunDirectory;
   emit: ProgressListener;
@@ -114,13 +120,14 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   // One origin for every shard: the --start-at instant (else now), so record times line up across shards.
   const scale = new ScaleContext(config);
   const originMs = scale.originMs();
-  ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded });
+  ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded !== undefined });
   await telemetry.captureEnvironment(config, model);
   await telemetry.measureRtt();
   const run: RunInfo = {
     started_at: ctx.resume?.summary?.run.started_at ?? new Date().toISOString(),
     target: ctx.baseUrl,
-    embedded_simulator: ctx.embedded,
+    embedded_simulator: ctx.embedded !== undefined,
+    ...(ctx.embedded === undefined ? {} : { simulator: ctx.embedded }),
     model,
     endpoint: config.endpoint,
     tokenizer: ctx.tokenizer.name,

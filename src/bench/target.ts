@@ -1,10 +1,12 @@
 // Owns the benchmark target: either the user's URL or the embedded simulator started on
-// 127.0.0.1 port 0 and stopped at the end; and discovery of the served model id.
+// 127.0.0.1 port 0 (options from embedded-sim.ts) and stopped at the end; and discovery of the served model id.
 
 import { request } from "undici";
 import { BenchError } from "../errors.js";
 import type { RunConfig } from "../config/run-config.js";
 import { startSimulator } from "../sim/index.js";
+import type { SimulatorOptions } from "../sim/index.js";
+import { embeddedSimOptions } from "./embedded-sim.js";
 import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
 
@@ -14,22 +16,20 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export async function openTarget(config: RunConfig, tokenizer: TextTokenizer): Promise<Target> {
+/** Opens the user's URL, or starts the embedded simulator (`embedded`: embeddedSimOptions, if already built) with the run's tokenizer. */
+export async function openTarget(config: RunConfig, tokenizer: TextTokenizer, embedded?: SimulatorOptions): Promise<Target> {
   if (config.url !== undefined) return { baseUrl: config.url.replace(/\/+$/, ""), embedded: false, close: async () => {} };
+  const options = embedded ?? embeddedSimOptions(config).options;
   try {
     const sim = await startSimulator({
-      model: config.sim.model,
-      ttftMs: config.sim.ttftMs,
-      perTokenMs: config.sim.perTokenMs,
-      batchSlowdown: config.sim.batchSlowdown,
+      ...options,
       // The simulator tokenizes prompts like a real server would (special tokens included), so
-      // usage.prompt_tokens is exact.
+      // usage.prompt_tokens is exact. Prefix-cache blocks hash word pieces of the text rather than
+      // token ids: encoding every 10k-token prompt a second time would cost the client's CPU.
       promptTokenCounter: (text: string) => tokenizer.count(text) + tokenizer.specialTokensAdded,
       // The simulator plays a server of this model: it applies the model's chat template whatever
       // --chat-template the client counts with (so `none` shows the tokens it leaves out).
       ...simChatTemplate(tokenizer, tokenizer.chatTemplate === undefined ? undefined : createPromptCounter(tokenizer, "auto")),
-      ...(config.sim.maxNumSeqs === undefined ? {} : { maxNumSeqs: config.sim.maxNumSeqs }),
-      ...(config.sim.trace === undefined ? {} : { trace: config.sim.trace }),
     });
     return { baseUrl: sim.url, embedded: true, close: () => sim.close() };
   } catch (cause) {

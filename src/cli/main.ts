@@ -10,7 +10,7 @@ import { runCommand } from "./run-command.js";
 import { simulateCommand } from "./simulate-command.js";
 import { predictCommand } from "./predict-command.js";
 import { calibrateCommand } from "./calibrate-command.js";
-import { addSimPresetFlags, addSimServeFlags } from "./sim-flags.js";
+import { addEmbeddedSimFlags, addSimListingFlags, addSimPresetFlags, addSimServeFlags } from "./sim-flags.js";
 import { reportCommand } from "./report-command.js";
 import { compareCommand } from "./compare-command.js";
 import { importCommand } from "./import-command.js";
@@ -28,8 +28,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let exitCode: number = EXIT.ok;
 
-  addRunFlags(
-    program.command("run").description("benchmark a server (default: the embedded simulator) at one or more load levels"),
+  addSimListingFlags(
+    addEmbeddedSimFlags(
+      addRunFlags(program.command("run").description("benchmark a server (default: the embedded simulator) at one or more load levels")),
+    ),
   ).action(async (opts: Record<string, string | boolean | undefined>) => {
     exitCode = await runCommand(opts);
   });

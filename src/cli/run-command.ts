@@ -1,5 +1,5 @@
-// Owns `servebench run`: flags → runBenchmark, progress on stderr, the table on stdout,
-// Ctrl-C → stop cleanly with what finished written, exit code by outcome.
+// Owns `servebench run`: flags → runBenchmark (or the simulator catalog listings), progress on stderr,
+// the table on stdout, Ctrl-C → stop cleanly with what finished written, exit code by outcome.
 
 import { prepareResume } from "../bench/resume.js";
 import { runBenchmark } from "../bench/run-benchmark.js";
@@ -8,8 +8,10 @@ import { EXIT } from "./exit-codes.js";
 import { createProgressRenderer } from "./progress-renderer.js";
 import { runConfigFromFlags } from "./run-flags.js";
 import { distributedCommand } from "./distributed-command.js";
+import { printListings } from "./sim-flags.js";
 
 export async function runCommand(opts: Record<string, string | boolean | undefined>): Promise<number> {
+  if (printListings(opts, (s) => process.stdout.write(s))) return EXIT.ok;
   if (typeof opts.distributed === "string") return distributedCommand(opts);
   const resume = typeof opts.resume === "string" ? prepareResume(opts.resume) : undefined;
   const input = resume?.config ?? runConfigFromFlags(opts);
@@ -28,7 +30,6 @@ export async function runCommand(opts: Record<string, string | boolean | undefin
   process.on("SIGTERM", onSignal);
   try {
     const progress = createProgressRenderer(process.stderr, opts.quiet === true);
-    if (input.url === undefined) progress({ kind: "info", message: "no --url: benchmarking the embedded simulator" });
     const result = await runBenchmark(input, { onProgress: progress, signal: controller.signal, ...(resume ? { resume } : {}) });
     process.stdout.write(renderConsoleTable(result.summary));
     for (const l of result.summary.run.scale?.worker_stats ?? []) {

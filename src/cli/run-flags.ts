@@ -17,6 +17,7 @@ import {
 import { availableParallelism } from "node:os";
 import { parseShardFlag } from "../scale/load-split.js";
 import { resolveWorkerCount } from "../scale/worker-coordinator.js";
+import { simSettingsFromFlags } from "./sim-flags.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 
@@ -162,17 +163,24 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   if (raw.clientTokenCheck === false) input.clientTokenCheck = false;
   if (raw.metrics === false) input.metrics = false;
   if (typeof raw.stopOnSaturation === "boolean") input.stopOnSaturation = raw.stopOnSaturation;
-  const sim: NonNullable<RunConfigInput["sim"]> = {};
+  type Sim = NonNullable<RunConfigInput["sim"]>;
+  // dtype and kv dtype are commander choices; the schema checks them again.
+  const sim: Sim = { ...(simSettingsFromFlags(raw, "run") as Sim) };
   const ttft = str(raw, "simTtftMs");
   if (ttft !== undefined) sim.ttftMs = parseNonNegative(ttft, "--sim-ttft-ms");
   const perToken = str(raw, "simPerTokenMs");
   if (perToken !== undefined) sim.perTokenMs = parsePositiveNumber(perToken, "--sim-per-token-ms");
   const slowdown = str(raw, "simBatchSlowdown");
   if (slowdown !== undefined) sim.batchSlowdown = parseNonNegative(slowdown, "--sim-batch-slowdown");
-  const maxNumSeqs = str(raw, "simMaxNumSeqs");
-  if (maxNumSeqs !== undefined) sim.maxNumSeqs = parsePositiveInt(maxNumSeqs, "--sim-max-num-seqs");
-  const trace = str(raw, "simTrace");
-  if (trace !== undefined) sim.trace = trace;
+  for (const key of ["model", "trace", "faults"] as const) {
+    const value = str(raw, flagKey(`--sim-${key}`));
+    if (value !== undefined) sim[key] = value;
+  }
+  const dialect = str(raw, "simDialect");
+  if (dialect !== undefined) sim.dialect = dialect as Sim["dialect"];
+  if (input.url !== undefined && sim.model !== undefined) {
+    throw new BenchError("E_BAD_FLAG", "--sim-model: configures the embedded simulator, which --url replaces (the model to request is --model)", { where: "--sim-model" });
+  }
   if (Object.keys(sim).length > 0) input.sim = sim;
   return input;
 }

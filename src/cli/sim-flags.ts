@@ -1,37 +1,78 @@
-// Owns the simulator's hardware-preset flags shared by `simulate`, `predict` and `calibrate`
-// (--gpu, --dtype, --tp, …, --sim-profile), their translation into SimulatorOptions, and the
-// --list-gpus / --list-models listings. Each value is parsed here with a message naming the flag.
+// Owns the simulator's hardware-preset flags: `simulate`, `predict` and `calibrate` spell them bare
+// (--gpu, --dtype, --tp, …), `run` with a sim- prefix for its embedded simulator (--sim-gpu, …).
+// One table, one parser (values checked here, naming the flag), plus the --list-gpus/--list-models listings.
 
-import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from "../config/units.js";
 import { BenchError } from "../errors.js";
-import { DIALECT_NAMES, KV_DTYPE_NAMES, WEIGHT_DTYPE_NAMES, listGpus, listModels, readProfileFile } from "../sim/index.js";
-import type { PresetOptions, SimulatorOptions } from "../sim/index.js";
+import { DIALECT_NAMES, KV_DTYPE_NAMES, WEIGHT_DTYPE_NAMES, listGpus, listModels, presetFlag, simOptionsFromSettings } from "../sim/index.js";
+import type { FlagStyle, SimPresetSettings, SimSettingKey, SimulatorOptions } from "../sim/index.js";
 
 type Raw = Record<string, string | boolean | undefined | string[]>;
 
+interface FlagDef {
+  key: Exclude<SimSettingKey, "model">;
+  /** Value placeholder; absent for booleans. */
+  arg?: string;
+  help: string;
+  choices?: readonly string[];
+  parse?: (value: string, flag: string) => number;
+}
+
+function fraction(value: string, flag: string): number {
+  const n = parsePositiveNumber(value, flag);
+  if (n > 1) throw new BenchError("E_BAD_FLAG", `${flag}: "${value}" is not a number in (0, 1]`, { where: flag });
+  return n;
+}
+
+const PRESET_FLAGS: readonly FlagDef[] = [
+  { key: "gpu", arg: "<id>", help: "simulate this GPU with the roofline model (H100-SXM, A100-80G, B200, RTX-PRO-6000, …; see --list-gpus)" },
+  { key: "modelConfig", arg: "<path>", help: "a Hugging Face config.json for a model outside the catalog" },
+  { key: "dtype", arg: "<dtype>", help: "weight format (default: implied by the model id, else bf16)", choices: WEIGHT_DTYPE_NAMES },
+  { key: "kvDtype", arg: "<dtype>", help: "KV cache format", choices: KV_DTYPE_NAMES },
+  { key: "tp", arg: "<n>", help: "tensor-parallel GPUs (default 1)", parse: parsePositiveInt },
+  { key: "pp", arg: "<n>", help: "pipeline-parallel GPUs (default 1)", parse: parsePositiveInt },
+  { key: "maxModelLen", arg: "<n>", help: "context limit (default: the model's max positions; 40960 without a GPU)", parse: parsePositiveInt },
+  { key: "gpuMemoryUtilization", arg: "<x>", help: "fraction of GPU memory vLLM may use (default 0.9)", parse: fraction },
+  { key: "maxNumSeqs", arg: "<n>", help: "requests in the running batch at once, the rest queue (default: vLLM's 256 or 1024 with a GPU; unlimited without)", parse: parsePositiveInt },
+  { key: "maxNumBatchedTokens", arg: "<n>", help: "per-step token budget, chunked prefill (default: vLLM's 2048 or 8192 with a GPU)", parse: parsePositiveInt },
+  { key: "kvCacheBlocks", arg: "<n>", help: "KV cache size in 16-token blocks (default: from GPU memory with a GPU)", parse: parsePositiveInt },
+  { key: "prefixCaching", help: "disable prefix caching" },
+  { key: "enforceEager", help: "no CUDA graphs: a kernel-launch cost per layer and step" },
+  { key: "specTokens", arg: "<k>", help: "speculative decoding: draft tokens per step", parse: parseNonNegativeInt },
+  { key: "specAcceptance", arg: "<p>", help: "speculative decoding: per-token acceptance rate (default 0.7)", parse: fraction },
+  { key: "specDraftModel", arg: "<hf-id>", help: "speculative decoding: draft model from the catalog (default: free drafting, like n-gram)" },
+  { key: "profile", arg: "<file>", help: "efficiency constants (JSON, e.g. from `servebench calibrate`)" },
+];
+
+function addPresetFlags(cmd: Command, style: FlagStyle, skip: ReadonlySet<SimSettingKey> = new Set()): Command {
+  for (const def of PRESET_FLAGS) {
+    if (skip.has(def.key)) continue;
+    const help = style === "run" ? `embedded simulator: ${def.help}` : def.help;
+    const option = new Option(`${presetFlag(def.key, style)}${def.arg === undefined ? "" : ` ${def.arg}`}`, help);
+    cmd.addOption(def.choices === undefined ? option : option.choices([...def.choices]));
+  }
+  return cmd;
+}
+
+export function addSimListingFlags(cmd: Command): Command {
+  return cmd.option("--list-gpus", "list the GPU catalog and exit").option("--list-models", "list the model catalog and exit");
+}
+
+/** The preset flags as `simulate`, `predict` and `calibrate` spell them, and the listings. */
 export function addSimPresetFlags(cmd: Command): Command {
+  return addSimListingFlags(addPresetFlags(cmd, "simulate"));
+}
+
+/**
+ * `run`'s embedded-simulator preset flags (--sim-gpu, --sim-model, …, --sim-dialect, --sim-faults).
+ * --sim-max-num-seqs is not added here: addRunFlags has it (predict reads it too).
+ */
+export function addEmbeddedSimFlags(cmd: Command): Command {
+  addPresetFlags(cmd.option("--sim-model <hf-id>", "embedded simulator: served model id; with --sim-gpu a catalog id (default: --model, else sim-model)"), "run", new Set(["maxNumSeqs"]));
   return cmd
-    .option("--gpu <id>", "simulate this GPU with the roofline model (H100-SXM, A100-80G, B200, RTX-PRO-6000, …; see --list-gpus)")
-    .option("--model-config <path>", "a Hugging Face config.json for a model outside the catalog")
-    .addOption(new Option("--dtype <dtype>", "weight format (default: implied by the model id, else bf16)").choices(WEIGHT_DTYPE_NAMES))
-    .addOption(new Option("--kv-dtype <dtype>", "KV cache format").choices([...KV_DTYPE_NAMES]))
-    .option("--tp <n>", "tensor-parallel GPUs (default 1)")
-    .option("--pp <n>", "pipeline-parallel GPUs (default 1)")
-    .option("--max-model-len <n>", "context limit (default: the model's max positions; 40960 without --gpu)")
-    .option("--gpu-memory-utilization <x>", "fraction of GPU memory vLLM may use (default 0.9)")
-    .option("--max-num-seqs <n>", "requests in the running batch at once (default: vLLM's 256 or 1024 with --gpu; unlimited without)")
-    .option("--max-num-batched-tokens <n>", "per-step token budget, chunked prefill (default: vLLM's 2048 or 8192 with --gpu)")
-    .option("--kv-cache-blocks <n>", "KV cache size in 16-token blocks (default: from GPU memory with --gpu)")
-    .option("--no-prefix-caching", "disable prefix caching")
-    .option("--enforce-eager", "no CUDA graphs: a kernel-launch cost per layer and step")
-    .option("--spec-tokens <k>", "speculative decoding: draft tokens per step")
-    .option("--spec-acceptance <p>", "speculative decoding: per-token acceptance rate (default 0.7)")
-    .option("--spec-draft-model <hf-id>", "speculative decoding: draft model from the catalog (default: free drafting, like n-gram)")
-    .option("--sim-profile <file>", "efficiency constants (JSON, e.g. from `servebench calibrate`)")
-    .option("--list-gpus", "list the GPU catalog and exit")
-    .option("--list-models", "list the model catalog and exit");
+    .addOption(new Option("--sim-dialect <server>", "embedded simulator: wire format, /metrics names and errors of this server (default vllm)").choices([...DIALECT_NAMES]))
+    .option("--sim-faults <spec>", 'embedded simulator: inject faults, e.g. "http500=0.05,reset=0.01" (docs/simulator.md)');
 }
 
 /** Flags only the HTTP server has: what it speaks, how it starts, what goes wrong. */
@@ -44,76 +85,34 @@ export function addSimServeFlags(cmd: Command): Command {
     .option("--seed <n>", "seed for EOS draws and faults (default 0)");
 }
 
-function str(raw: Raw, key: string): string | undefined {
-  const v = raw[key];
-  return typeof v === "string" ? v : undefined;
+/** commander's attribute name of a flag: "--no-sim-prefix-caching" → "simPrefixCaching". */
+function attribute(flag: string): string {
+  return flag.replace(/^--(no-)?/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-function fraction(value: string, flag: string): number {
-  const n = parsePositiveNumber(value, flag);
-  if (n > 1) throw new BenchError("E_BAD_FLAG", `${flag}: "${value}" is not a number in (0, 1]`, { where: flag });
-  return n;
-}
-
-function readJson(path: string, flag: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-  } catch (cause) {
-    throw new BenchError("E_IO", `${flag}: cannot read ${path}: ${(cause as Error).message}`, { where: flag, cause });
+/** The preset settings the user gave (each value parsed, errors naming the flag); the model is the caller's. */
+export function simSettingsFromFlags(raw: Raw, style: FlagStyle): SimPresetSettings {
+  const out: SimPresetSettings = {};
+  for (const def of PRESET_FLAGS) {
+    const flag = presetFlag(def.key, style);
+    const value = raw[attribute(flag)];
+    if (def.key === "prefixCaching") {
+      if (value === false) out.prefixCaching = false;
+    } else if (def.key === "enforceEager") {
+      if (value === true) out.enforceEager = true;
+    } else if (typeof value === "string") {
+      (out as Record<string, string | number>)[def.key] = def.parse === undefined ? value : def.parse(value, flag);
+    }
   }
+  return out;
 }
 
 /**
- * Simulator options from the preset flags. `model` is the catalog id (and the served model name);
- * without --gpu only the scheduler limits apply (the simple timing model stays).
+ * Simulator options from `simulate`-style preset flags. `model` is the catalog id (and the served
+ * model name); without --gpu only the scheduler limits apply (the simple timing model stays).
  */
 export function simOptionsFromFlags(raw: Raw, model: string | undefined): SimulatorOptions {
-  const out: SimulatorOptions = {};
-  const int = (key: string, flag: string): number | undefined => {
-    const v = str(raw, key);
-    return v === undefined ? undefined : parsePositiveInt(v, flag);
-  };
-  const maxModelLen = int("maxModelLen", "--max-model-len");
-  if (maxModelLen !== undefined) out.maxModelLen = maxModelLen;
-  const maxNumSeqs = int("maxNumSeqs", "--max-num-seqs");
-  if (maxNumSeqs !== undefined) out.maxNumSeqs = maxNumSeqs;
-  const budget = int("maxNumBatchedTokens", "--max-num-batched-tokens");
-  if (budget !== undefined) out.maxNumBatchedTokens = budget;
-  const blocks = int("kvCacheBlocks", "--kv-cache-blocks");
-  if (blocks !== undefined) out.kvCacheBlocks = blocks;
-  if (raw.prefixCaching === false) out.prefixCaching = false;
-  const specTokens = str(raw, "specTokens");
-  if (specTokens !== undefined) {
-    const acceptance = str(raw, "specAcceptance");
-    out.speculative = {
-      draftTokens: parseNonNegativeInt(specTokens, "--spec-tokens"),
-      acceptanceRate: acceptance === undefined ? 0.7 : fraction(acceptance, "--spec-acceptance"),
-    };
-  }
-  const gpu = str(raw, "gpu");
-  if (gpu === undefined) {
-    for (const flag of ["dtype", "kvDtype", "tp", "pp", "gpuMemoryUtilization", "modelConfig", "simProfile", "specDraftModel"]) {
-      if (raw[flag] !== undefined) throw new BenchError("E_BAD_FLAG", `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: needs --gpu`, { where: "--gpu" });
-    }
-    if (raw.enforceEager === true) throw new BenchError("E_BAD_FLAG", "--enforce-eager: needs --gpu", { where: "--gpu" });
-    return out;
-  }
-  const preset: PresetOptions = { gpu, model };
-  const modelConfig = str(raw, "modelConfig");
-  if (modelConfig !== undefined) preset.modelConfig = readJson(modelConfig, "--model-config");
-  else if (model === undefined) throw new BenchError("E_BAD_FLAG", "--gpu: also give --model (a catalog id, see --list-models) or --model-config", { where: "--model" });
-  preset.dtype = str(raw, "dtype");
-  preset.kvDtype = str(raw, "kvDtype");
-  preset.tp = int("tp", "--tp");
-  preset.pp = int("pp", "--pp");
-  const util = str(raw, "gpuMemoryUtilization");
-  if (util !== undefined) preset.gpuMemoryUtilization = fraction(util, "--gpu-memory-utilization");
-  preset.enforceEager = raw.enforceEager === true;
-  const profile = str(raw, "simProfile");
-  if (profile !== undefined) preset.profile = readProfileFile(profile);
-  preset.draftModel = str(raw, "specDraftModel");
-  out.preset = preset;
-  return out;
+  return simOptionsFromSettings({ ...simSettingsFromFlags(raw, "simulate"), model }, "simulate");
 }
 
 /** Handles --list-gpus / --list-models; true when one was printed (the command then exits 0). */

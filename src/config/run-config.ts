@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { BenchError } from "../errors.js";
 import { lengthDistSchema } from "./length-dist.js";
+import { EMBEDDED_ONLY_FIELDS, simConfigSchema } from "./sim-config.js";
 import { workloadRefinements } from "./workload-checks.js";
 
 const positiveInt = z.number().int().positive();
@@ -20,17 +21,6 @@ const requestCount = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("count"), n: positiveInt }),
   z.object({ kind: z.literal("multiple"), factor: z.number().positive() }),
 ]);
-
-/** Options for the embedded simulator, used when no `url` is given. */
-export const simConfigSchema = z.object({
-  ttftMs: z.number().nonnegative().default(30),
-  perTokenMs: z.number().positive().default(10),
-  batchSlowdown: z.number().nonnegative().default(0.002),
-  model: z.string().min(1).default("sim-model"),
-  trace: z.string().optional(),
-  /** Requests the simulator admits at once (the rest queue): gives it a hard capacity. */
-  maxNumSeqs: positiveInt.optional(),
-});
 
 export const runConfigSchema = z
   .object({
@@ -126,6 +116,10 @@ export const runConfigSchema = z
     if (cfg.startAtEpochMs !== undefined && cfg.shard === undefined) {
       ctx.addIssue({ code: "custom", path: ["startAtEpochMs"], message: "--start-at needs --shard" });
     }
+    if (cfg.url !== undefined) {
+      const given = EMBEDDED_ONLY_FIELDS.find((k) => cfg.sim[k] !== undefined);
+      if (given !== undefined) ctx.addIssue({ code: "custom", path: ["sim", given], message: "configures the embedded simulator, which --url replaces: drop one of them" });
+    }
     if (cfg.concurrency && cfg.rate) {
       ctx.addIssue({ code: "custom", path: ["rate"], message: "use either concurrency or rate, not both" });
     }
@@ -163,8 +157,9 @@ function flagFor(path: readonly PropertyKey[]): string {
   const field = String(path[0] ?? "");
   const named = FLAG_NAMES[field];
   if (named !== undefined) return named;
-  const kebab = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  return path.length > 1 && field === "sim" ? `--sim-${String(path[1])}` : `--${kebab}`;
+  const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  if (field === "sim" && path.length > 1) return path[1] === "prefixCaching" ? "--no-sim-prefix-caching" : `--sim-${kebab(String(path[1]))}`;
+  return `--${kebab(field)}`;
 }
 
 /** Validates and fills defaults. Throws BenchError(E_BAD_CONFIG) naming the field/flag. */

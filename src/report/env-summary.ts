@@ -2,6 +2,7 @@
 // software, against which server, read defensively from env.json (any field may be missing).
 
 import type { DiscoveredRun } from "./discover.js";
+import { targetText } from "./format.js";
 
 type Json = Record<string, unknown>;
 
@@ -41,7 +42,7 @@ export function envRows(run: DiscoveredRun): Array<[string, string]> {
   const rows: Array<[string, string | null]> = [
     ["started", str(env.started_at) ?? info.started_at],
     ["model", info.model],
-    ["target", info.imported ? `imported from ${info.imported.source}` : info.embedded_simulator ? "embedded simulator" : info.target],
+    ["target", info.imported ? `imported from ${info.imported.source}` : targetText(info)],
     ["server version", version ? (str(version.version) ?? JSON.stringify(version)) : null],
     ["server command", str(env.server_cmd)],
     ["workload", info.workload],

@@ -1,4 +1,4 @@
-// Owns number formatting shared by the text renderers (console, markdown, csv).
+// Owns number and label formatting shared by the text renderers (console, markdown, csv, environment table).
 
 export function fixed(value: number | undefined, digits: number): string {
   return value === undefined || !Number.isFinite(value) ? "" : value.toFixed(digits);
@@ -12,4 +12,10 @@ export function tokenRange(d: { min: number; max: number } | undefined): string 
 
 export function loadLabel(load: { kind: string; concurrency?: number; rate_per_s?: number }): string {
   return load.kind === "concurrency" ? `c=${load.concurrency}` : `${load.rate_per_s}/s`;
+}
+
+/** What was benchmarked: the URL, or the embedded simulator and the engine it ran. */
+export function targetText(run: { target: string; embedded_simulator: boolean; simulator?: { description: string } }): string {
+  if (!run.embedded_simulator) return run.target;
+  return run.simulator === undefined ? "embedded simulator" : `embedded simulator: ${run.simulator.description}`;
 }

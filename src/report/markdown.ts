@@ -3,6 +3,7 @@
 
 import type { LevelSummary } from "../metrics/level.js";
 import { fixed, tokenRange } from "./format.js";
+import { targetText } from "./format.js";
 import type { RunSummary } from "./summary.js";
 
 function escapeCell(text: string): string {
@@ -31,7 +32,7 @@ export function renderMarkdown(summary: RunSummary): string {
   const lines: string[] = [];
   lines.push(`# servebench: ${escapeCell(run.model)}${run.predicted ? " (PREDICTED, not measured)" : ""}`);
   lines.push("");
-  lines.push(`- Target: ${run.embedded_simulator ? "embedded simulator" : escapeCell(run.target)} · endpoint \`/v1/${run.endpoint === "chat" ? "chat/completions" : "completions"}\` · started ${run.started_at}`);
+  lines.push(`- Target: ${escapeCell(targetText(run))} · endpoint \`/v1/${run.endpoint === "chat" ? "chat/completions" : "completions"}\` · started ${run.started_at}`);
   lines.push(`- Workload: ${escapeCell(run.workload)} · tokenizer ${escapeCell(run.tokenizer)}${run.strict ? " · strict" : ""}`);
   if (run.slo) lines.push(`- SLO: \`${run.slo}\``);
   lines.push("- TTFT, E2E and TPOT are means over successful requests; Prompt TPS = prompt tokens / TTFT and Decode TPS = 1000 / TPOT, averaged per request (docs/metrics.md).");

@@ -11,6 +11,8 @@ export interface RunInfo {
   finished_at?: string;
   target: string;
   embedded_simulator: boolean;
+  /** The embedded simulator's engine when embedded_simulator: its GPU preset or simple timing. */
+  simulator?: SimulatorInfo;
   model: string;
   endpoint: "completions" | "chat";
   tokenizer: string;
@@ -51,6 +53,24 @@ export interface RunInfo {
   imported?: { source: string; row: number };
   /** Worker threads and shards behind this run (absent: one process, one thread). */
   scale?: ScaleInfo;
+}
+
+/** What an embedded-simulator run benchmarked, so its report says which hardware it stands for. */
+export interface SimulatorInfo {
+  /** roofline: step times from the GPU × model preset; simple: fixed timing flags. */
+  engine: "roofline" | "simple";
+  /** One line, e.g. "Qwen/Qwen3-32B fp8 on H100-SXM tp=2 pp=1: 16.4 GB weights/GPU, KV …". */
+  description: string;
+  /** Served model id. */
+  model: string;
+  dialect: string;
+  max_model_len: number;
+  faults?: string;
+  gpu?: string;
+  dtype?: string;
+  kv_dtype?: string;
+  tp?: number;
+  pp?: number;
 }
 
 export interface RunSummary {

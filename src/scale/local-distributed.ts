@@ -30,8 +30,9 @@ export function shardArgs(runArgs: readonly string[]): { shard: string[]; sim: s
     const value = inline ?? (takesValue ? (runArgs[i + 1] as string) : undefined);
     if (takesValue) i++;
     if (drop.has(name)) continue;
-    const target = name.startsWith("--sim-") && name !== "--sim-trace" ? sim : shard;
-    const renamed = target === sim ? name.replace(/^--sim-/, "--") : name;
+    const target = (name.startsWith("--sim-") || name.startsWith("--no-sim-")) && name !== "--sim-trace" ? sim : shard;
+    // run's --sim-x is simulate's --x; --sim-profile is spelled the same by both.
+    const renamed = target === sim && name !== "--sim-profile" ? name.replace(/^--(no-)?sim-/, "--$1") : name;
     target.push(renamed, ...(value === undefined ? [] : [value]));
   }
   return { shard, sim };

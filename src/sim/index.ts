@@ -17,6 +17,8 @@ export { RooflineTiming, linearPeakTflops, weightBytesPerGpu } from "./roofline.
 export type { Deployment, StepBreakdown } from "./roofline.js";
 export { describePreset, resolvePreset } from "./preset.js";
 export type { PresetOptions, ResolvedPreset } from "./preset.js";
+export { SIM_SETTING_KEYS, presetFlag, renameSimFlags, simOptionsFromSettings } from "./preset-settings.js";
+export type { FlagStyle, SimPresetSettings, SimSettingKey } from "./preset-settings.js";
 export { findGpu, findModel, listGpus, listModels } from "./catalog.js";
 export type { CatalogModel, GpuSpec } from "./catalog.js";
 export { modelParams, modelShapeFromConfig } from "./model-shape.js";

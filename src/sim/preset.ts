@@ -140,9 +140,9 @@ export function resolvePreset(p: PresetOptions, limits: PresetLimits): ResolvedP
 /** One line describing the deployment, for the simulate banner and summaries. */
 export function describePreset(r: ResolvedPreset): string {
   const d = r.deployment;
-  const parallel = d.tp > 1 || d.pp > 1 ? ` tp=${d.tp} pp=${d.pp}` : "";
+  const kv = d.kvDtype === "auto" ? "" : ` kv ${d.kvDtype}`;
   return (
-    `${d.model.id} ${d.dtype} on ${d.gpu.id}${parallel}${d.enforceEager ? " eager" : ""}: ` +
+    `${d.model.id} ${d.dtype}${kv} on ${d.gpu.id} tp=${d.tp} pp=${d.pp}${d.enforceEager ? " eager" : ""}: ` +
     `${r.weightGbPerGpu.toFixed(1)} GB weights/GPU, KV ${r.kvBlocks} blocks (${r.kvGbPerGpu.toFixed(1)} GB), ` +
     `max_model_len ${r.maxModelLen}, max_num_seqs ${r.maxNumSeqs}, max_num_batched_tokens ${r.maxNumBatchedTokens}`
   );

@@ -1,0 +1,49 @@
+// Unit: the run config's `sim` section → the embedded simulator's options and description; bad
+// presets and bad combinations fail before anything starts, naming run's --sim-* flag.
+
+import { describe, expect, it } from "vitest";
+import { resolveRunConfig, type RunConfigInput } from "../config/run-config.js";
+import { embeddedSimOptions } from "./embedded-sim.js";
+
+const embedded = (input: RunConfigInput): ReturnType<typeof embeddedSimOptions> => embeddedSimOptions(resolveRunConfig(input));
+
+describe("embedded simulator options", () => {
+  it("starts the roofline engine of a preset and describes GPU, model, dtype, TP and PP", () => {
+    const { options, info } = embedded({ sim: { gpu: "H100-SXM", model: "Qwen/Qwen3-32B", dtype: "fp8", tp: 2, maxModelLen: 10928 }, seed: 3 });
+    expect(options).toMatchObject({ model: "Qwen/Qwen3-32B", maxModelLen: 10928, seed: 3, preset: { gpu: "H100-SXM", model: "Qwen/Qwen3-32B", dtype: "fp8", tp: 2 } });
+    expect(info).toMatchObject({ engine: "roofline", model: "Qwen/Qwen3-32B", gpu: "H100-SXM", dtype: "fp8", kv_dtype: "auto", tp: 2, pp: 1, max_model_len: 10928, dialect: "vllm" });
+    expect(info.description).toMatch(/^Qwen\/Qwen3-32B fp8 on H100-SXM tp=2 pp=1: /);
+  });
+
+  it("serves the run's --model when --sim-model is not given, and sim-model without either", () => {
+    expect(embedded({ model: "Qwen/Qwen3-8B", sim: { gpu: "A100-80G" } }).info).toMatchObject({ model: "Qwen/Qwen3-8B", gpu: "A100-80G" });
+    const simple = embedded({ sim: { perTokenMs: 4, maxNumSeqs: 8, dialect: "tgi", faults: "http500=0.1" } });
+    expect(simple.info).toMatchObject({ engine: "simple", model: "sim-model", dialect: "tgi", faults: "http500=0.1" });
+    expect(simple.info.description).toBe("sim-model, simple timing: ttft 30 ms, 4 ms/token, batch slowdown 0.002, max_num_seqs 8, tgi dialect, faults http500=0.1");
+    expect(simple.options).toMatchObject({ perTokenMs: 4, maxNumSeqs: 8, dialect: "tgi", faults: "http500=0.1" });
+    expect(simple.options.preset).toBeUndefined();
+  });
+
+  it("rejects unknown presets and impossible deployments naming run's flag", () => {
+    expect(() => embedded({ sim: { gpu: "H900", model: "Qwen/Qwen3-8B" } })).toThrow(/^--sim-gpu: unknown GPU "H900" \(known: .*H100-SXM.*; see --list-gpus\)$/);
+    expect(() => embedded({ sim: { gpu: "H100-SXM", model: "acme/NotAModel" } })).toThrow(/^--sim-model: "acme\/NotAModel" is not in the catalog \(see --list-models, or pass --sim-model-config PATH\)$/);
+    expect(() => embedded({ sim: { gpu: "H100-SXM" } })).toThrow(/^--sim-gpu: also give --sim-model/);
+    expect(() => embedded({ sim: { tp: 2 } })).toThrow(/^--sim-tp: needs --sim-gpu$/);
+    expect(() => embedded({ sim: { gpu: "RTX-4070", model: "Qwen/Qwen3-32B" } })).toThrow(/no memory left for the KV cache .* raise --sim-tp\/--sim-pp/);
+    expect(() => embedded({ sim: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B", maxModelLen: 10_000_000 } })).toThrow(/lower --sim-max-model-len/);
+    expect(() => embedded({ sim: { faults: "explode=0.5" } })).toThrow(/^--sim-faults: "explode=0.5" is not one of/);
+  });
+
+  it("schema: preset fields are typed and never mix with --url", () => {
+    expect(() => resolveRunConfig({ url: "http://127.0.0.1:8000", sim: { gpu: "H100-SXM" } })).toThrow(
+      "--sim-gpu: configures the embedded simulator, which --url replaces: drop one of them",
+    );
+    expect(() => resolveRunConfig({ url: "http://127.0.0.1:8000", sim: { prefixCaching: false } })).toThrow(/^--no-sim-prefix-caching: /);
+    expect(() => resolveRunConfig({ sim: { dtype: "fp7" as "fp8" } })).toThrow(/^--sim-dtype: /);
+    expect(() => resolveRunConfig({ sim: { tp: 0 } })).toThrow(/^--sim-tp: /);
+    expect(() => resolveRunConfig({ sim: { gpuMemoryUtilization: 1.5 } })).toThrow(/^--sim-gpu-memory-utilization: /);
+    expect(() => resolveRunConfig({ sim: { maxNumBatchedTokens: -1 } })).toThrow(/^--sim-max-num-batched-tokens: /);
+    // Simple timing fields have defaults, so a saved --url config (resume) still carries them.
+    expect(resolveRunConfig({ url: "http://127.0.0.1:8000", sim: { ttftMs: 5, model: "sim-model" } }).sim.ttftMs).toBe(5);
+  });
+});
