@@ -47,6 +47,17 @@ const liveServers = (): number[] => {
   }
 };
 
+/** The cell a fake server serves: the value after --tag on its command line. */
+function cellOf(pid: number): string | undefined {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    const at = argv.indexOf("--tag");
+    return at === -1 ? undefined : argv[at + 1];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the CLI; once `ready()` holds (polled), sends `signal`. Resolves with the exit code. */
 function runUntil(args: string[], ready: () => boolean, signal: NodeJS.Signals | undefined): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -85,8 +96,9 @@ describe("plan run: stop, kill -9 and resume", () => {
 
     // 2. Resume, then kill -9 servebench itself mid-cell: its server is orphaned (still running).
     let orphans: number[] = [];
-    // A server seen alive in several consecutive polls is serving a running cell; one seen once
-    // may be the previous cell's server already stopping (it would exit on its own).
+    // The orphan must be the server of a cell still running: one whose cell is complete may be
+    // stopping already (SIGTERMed, it would exit on its own), so servers are told apart by
+    // their --tag (the cell id, read from /proc) and must be seen in several consecutive polls.
     const sightings = new Map<number, number>();
     const second = await runUntil(
       ["plan", "run", "--resume", out],
@@ -94,7 +106,8 @@ describe("plan run: stop, kill -9 and resume", () => {
         const live = liveServers();
         for (const pid of [...sightings.keys()]) if (!live.includes(pid)) sightings.delete(pid);
         for (const pid of live) sightings.set(pid, (sightings.get(pid) ?? 0) + 1);
-        orphans = live.filter((pid) => (sightings.get(pid) ?? 0) >= 6);
+        const done = completeCells();
+        orphans = live.filter((pid) => (sightings.get(pid) ?? 0) >= 6 && !done.includes(cellOf(pid) ?? ""));
         return completeCells().length > afterStop.length && orphans.length > 0;
       },
       "SIGKILL",
