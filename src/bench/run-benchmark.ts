@@ -167,6 +167,9 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
       }
       source.skip(setAside);
       setAside = 0;
+      // Sharded: every shard starts the level at one instant (docs/scale-out.md, "Levels").
+      await scale.beforeLevel(plan.level, config.warmup > 0, ctx.signal);
+      if (ctx.signal.aborted) break;
       const level = await runOneLevel(plan, levelCtx);
       summary.levels.push(level);
       history.push(outcomeOf(plan, level));

@@ -116,6 +116,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
         if (spec.messages !== undefined) spec.inputTokens = await server.chat(spec.messages);
       });
     }
+    await ctx.scale.beforeMeasured(plan.level, ctx.signal);
     await ctx.telemetry.mark();
     const windowStartMs = monotonicNowMs() - ctx.originMs;
     const threads: ThreadSupport | undefined =
@@ -175,6 +176,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
       summary.stopped_early = result.stoppedEarly;
       summary.warnings.push(`level stopped early: ${result.stoppedEarly}`);
     }
+    summary.warnings.push(...ctx.scale.levelWarnings(plan.level));
     if (specs !== undefined && specs.reused > 0) {
       summary.warnings.push(`${specs.reused} prompts were reused after the pool of ${specs.poolSize}: prefix caching may flatter this level`);
     }

@@ -6,6 +6,7 @@ import { resolveRunConfig } from "../config/run-config.js";
 import { renderConsoleTable } from "../report/console.js";
 import { parseDistributed, runDistributedLocal } from "../scale/local-distributed.js";
 import { EXIT } from "./exit-codes.js";
+import { levelStartLines } from "./merge-command.js";
 import { runConfigFromFlags } from "./run-flags.js";
 
 type Raw = Record<string, string | boolean | undefined>;
@@ -32,6 +33,7 @@ export async function distributedCommand(opts: Raw): Promise<number> {
     log: (line) => process.stderr.write(`servebench: ${line}\n`),
   });
   process.stdout.write(renderConsoleTable(result.summary));
+  process.stdout.write(levelStartLines(result.summary));
   process.stdout.write(`results: ${result.dir} (shards in ${out}/shards)\n`);
   return result.summary.run.interrupted ? EXIT.interrupted : EXIT.ok;
 }

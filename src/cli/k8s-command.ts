@@ -15,7 +15,7 @@ import { EXIT } from "./exit-codes.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 
-const RESERVED = ["--out", "--shard", "--start-at", "--distributed"];
+const RESERVED = ["--out", "--shard", "--start-at", "--distributed", "--barrier-dir"];
 
 function str(raw: Raw, key: string): string | undefined {
   const v = raw[key];

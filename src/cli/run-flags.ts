@@ -87,6 +87,10 @@ export function addRunFlags(cmd: Command): Command {
     .option("--workers <N|auto>", "generate the load from N worker threads (auto: one per core, leaving one for the system above two)")
     .option("--shard <I/N>", "run share I (0-based) of N of the load and write a shard directory for `servebench merge`")
     .option("--start-at <epoch-ms>", "with --shard: the wall-clock instant every shard starts at")
+    .option("--barrier-dir <dir>", "with --shard: a directory every shard can write; each later level starts on every shard at one instant")
+    .option("--barrier-timeout <time>", "how long a level barrier waits for the other shards after the first arrives (default 10m)")
+    .option("--barrier-margin <time>", "a barrier's start instant is the last shard's arrival plus this (default 1s)")
+    .option("--level-gap <time>", "sharded --duration levels without --barrier-dir: gap before each next level (default 10s)")
     .option("--distributed <local:N>", "run N --shard processes on this machine and merge them into --out")
     .option("--resume <dir>", "continue an interrupted run directory with its saved config: finished levels are kept, the interrupted level reruns")
     .option("--quiet", "print only the final table");
@@ -151,6 +155,10 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   set("workers", "--workers", (v, f) => resolveWorkerCount(v.trim() === "auto" ? "auto" : parsePositiveInt(v, f), availableParallelism()));
   set("shard", "--shard", parseShardFlag);
   set("startAtEpochMs", "--start-at", parsePositiveInt);
+  set("barrierDir", "--barrier-dir", text);
+  set("barrierTimeoutMs", "--barrier-timeout", parseDurationMs);
+  set("barrierMarginMs", "--barrier-margin", parseNonNegativeDurationMs);
+  set("levelGapMs", "--level-gap", parseNonNegativeDurationMs);
   set("out", "--out", text);
   set("apiKeyEnv", "--api-key-env", text);
   set("metricsUrl", "--metrics-url", text);

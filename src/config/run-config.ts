@@ -97,6 +97,14 @@ export const runConfigSchema = z
     shard: z.object({ index: z.number().int().nonnegative(), count: positiveInt }).refine((s) => s.index < s.count, "index must be below count").optional(),
     /** With shard: the common wall-clock start instant (epoch ms) every shard measures from. */
     startAtEpochMs: positiveInt.optional(),
+    /** With shard: a directory every shard can write (a shared volume); later levels start together through it. */
+    barrierDir: z.string().min(1).optional(),
+    /** How long a level barrier waits, after the first shard arrives, for the rest before starting without them. */
+    barrierTimeoutMs: z.number().positive().default(600_000),
+    /** Added to the last shard's arrival: time for every shard to see the barrier's decision before its instant. */
+    barrierMarginMs: z.number().nonnegative().default(1000),
+    /** Sharded --duration levels without a barrier directory: pause between one level's end and the next one's start. */
+    levelGapMs: z.number().nonnegative().default(10_000),
     out: z.string().min(1).optional(),
     apiKeyEnv: z.string().min(1).default("OPENAI_API_KEY"),
     /** Count received text with the client tokenizer (cross-check of usage). Costs CPU per token. */
@@ -119,6 +127,9 @@ export const runConfigSchema = z
     if (cfg.url !== undefined) {
       const given = EMBEDDED_ONLY_FIELDS.find((k) => cfg.sim[k] !== undefined);
       if (given !== undefined) ctx.addIssue({ code: "custom", path: ["sim", given], message: "configures the embedded simulator, which --url replaces: drop one of them" });
+    }
+    if (cfg.barrierDir !== undefined && (cfg.shard === undefined || cfg.startAtEpochMs === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["barrierDir"], message: "--barrier-dir needs --shard and --start-at (the shards of one run share it)" });
     }
     if (cfg.concurrency && cfg.rate) {
       ctx.addIssue({ code: "custom", path: ["rate"], message: "use either concurrency or rate, not both" });
@@ -151,6 +162,9 @@ const FLAG_NAMES: Record<string, string> = {
   metricsIntervalMs: "--metrics-interval",
   waitReadyMs: "--wait-ready",
   startAtEpochMs: "--start-at",
+  barrierTimeoutMs: "--barrier-timeout",
+  barrierMarginMs: "--barrier-margin",
+  levelGapMs: "--level-gap",
 };
 
 function flagFor(path: readonly PropertyKey[]): string {

@@ -36,7 +36,7 @@ describe("renderManifest", () => {
     const script = container.command[2] as string;
     expect(script).toContain(`--shard "$JOB_COMPLETION_INDEX/4" --start-at ${base.startAtEpochMs}`);
     expect(script).toContain("'ttft_ms<=500'");
-    expect(script).toContain('--out /results/qwen-sweep/shard-"$JOB_COMPLETION_INDEX"');
+    expect(script).toContain('--barrier-dir /results/qwen-sweep/barrier --out /results/qwen-sweep/shard-"$JOB_COMPLETION_INDEX"');
     expect(container.resources).toEqual({ requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } });
     expect(container.env).toEqual([{ name: "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: "openai-key", key: "api-key" } } }]);
     expect(merge?.spec.template.spec.containers[0].command[2]).toMatch(/servebench merge --wait 3600s --out \/results\/qwen-sweep\/merged \/results\/qwen-sweep\/shard-0 .* \/results\/qwen-sweep\/shard-3/);

@@ -66,7 +66,8 @@ function shardScript(o: RenderOptions): string {
   const words = ["servebench", "run", ...o.runArgs].map(shQuote);
   const quoted = [...words, "--shard", `"$JOB_COMPLETION_INDEX/${o.shards}"`, "--start-at", String(o.startAtEpochMs), "--quiet"];
   if (o.storage.kind === "pvc") {
-    return `set -u\nexec ${quoted.join(" ")} --out ${RESULTS}/${o.name}/shard-"$JOB_COMPLETION_INDEX"\n`;
+    // The shared volume doubles as the level barrier: every level starts on all shards at once.
+    return `set -u\nexec ${quoted.join(" ")} --barrier-dir ${RESULTS}/${o.name}/barrier --out ${RESULTS}/${o.name}/shard-"$JOB_COMPLETION_INDEX"\n`;
   }
   const dest = `s3://${o.storage.bucket}/${joinKey(o.storage.prefix, o.name)}/shard-"$JOB_COMPLETION_INDEX"`;
   return `set -u\n${quoted.join(" ")} --out /tmp/shard; rc=$?\nservebench k8s push /tmp/shard ${dest} || rc=1\nexit $rc\n`;

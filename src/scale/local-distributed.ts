@@ -1,8 +1,11 @@
 // Owns `run --distributed local:N`: the sharded path on one machine, as users try it before a
 // cluster. Starts the simulator in its own process when no --url is given, runs N `run --shard`
-// processes with one --start-at, then merges their shard directories into --out.
+// processes with one --start-at and one --barrier-dir (a temporary directory unless given), then
+// merges their shard directories into --out.
 
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BenchError } from "../errors.js";
@@ -70,13 +73,20 @@ export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResu
   const { shard, sim } = shardArgs(o.runArgs);
   let simulator: ReturnType<typeof spawnCli> | undefined;
   const args = [...shard];
-  if (!args.includes("--url") && !args.some((a) => a.startsWith("--url="))) {
+  const hasFlag = (flag: string): boolean => args.some((a) => a === flag || a.startsWith(`${flag}=`));
+  if (!hasFlag("--url")) {
     simulator = spawnCli(["simulate", "--port", "0", "--print-url", ...sim]);
     const url = await Promise.race([simulator.stdout, simulator.done.then((r) => Promise.reject(new BenchError("E_SIMULATOR", `simulator exited: ${r.stderr.trim()}`)))]);
     args.push("--url", url);
     o.log(`simulator at ${url}`);
   }
+  let barrierDir: string | undefined;
   try {
+    // Later levels start together through marker files in a directory every shard process writes.
+    if (!hasFlag("--barrier-dir")) {
+      barrierDir = mkdtempSync(join(tmpdir(), "servebench-barrier-"));
+      args.push("--barrier-dir", barrierDir);
+    }
     const startAt = Date.now() + o.startDelayMs;
     o.log(`${o.shards} shard processes start at ${new Date(startAt).toISOString()}`);
     const dirs = Array.from({ length: o.shards }, (_, i) => join(o.out, "shards", `shard-${i}`));
@@ -87,6 +97,7 @@ export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResu
     });
     return await mergeShards(dirs, { out: o.out, expectCount: o.shards });
   } finally {
+    if (barrierDir !== undefined) rmSync(barrierDir, { recursive: true, force: true });
     if (simulator !== undefined) {
       simulator.kill();
       await simulator.done;

@@ -1,7 +1,7 @@
 // Owns `servebench merge`: shard directories → one run directory. Raw records are concatenated
 // byte for byte (every shard's times are already relative to the common start instant), every
 // percentile is recomputed from all records, throughputs cover the union of the shards' windows,
-// and each shard's clock offset is recorded with its bound.
+// and each shard's clock offset is recorded with its bound, and how each level started on each shard.
 
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { RunDirectory, writeFileAtomic } from "../report/run-dir.js";
 import type { RunSummary } from "../report/summary.js";
 import { pairwiseSkewBoundMs } from "./clock-offset.js";
 import { combinePartials } from "./level-combine.js";
+import { alignmentWarnings, mergedLevelStarts } from "./merge-alignment.js";
 import type { PartialOptions } from "./level-partial.js";
 import { checkShards, shardSetError } from "./merge-check.js";
 import { concatClean, concatRaw, runShardPasses } from "./merge-passes.js";
@@ -64,7 +65,7 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
   const first = runs[0] as ShardRun;
   const out = new RunDirectory(options.out);
   out.close();
-  const { shard: _shard, startAtEpochMs: _start, ...config } = first.config;
+  const { shard: _shard, startAtEpochMs: _start, barrierDir: _barrier, ...config } = first.config;
   out.writeJson("config.json", { ...config, merged_from: runs.map((r) => r.dir) });
   if (existsSync(join(first.dir, "env.json"))) copyFileSync(join(first.dir, "env.json"), join(options.out, "env.json"));
   const metricsSource = runs.find((r) => existsSync(join(r.dir, "metrics.jsonl")));
@@ -83,8 +84,10 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
   const levelIds = [...new Set(passes.flatMap((p) => p.partials.map((x) => x.level)))].sort((a, b) => a - b);
   const levelSummaries = levelIds.map((level) => finishLevel(combineLevel(level, runs, passes), level, runs, counts));
   const shardSummaries = summarizeShards(set, runs, counts);
+  const starts = mergedLevelStarts(runs.map((r) => r.info), set.count, levelIds);
+  const startWarnings = alignmentWarnings(starts, set.count);
   const missingLevelWarnings = set.problems.map((p) => `merge: ${p.problem}`);
-  for (const l of levelSummaries) l.warnings.push(...missingLevelWarnings);
+  for (const l of levelSummaries) l.warnings.push(...(startWarnings.get(l.level) ?? []), ...missingLevelWarnings);
   const summary = buildRunSummary(first, runs, levelSummaries, {
     workers: Math.max(...runs.map((r) => r.info.workers)),
     merged: {
@@ -93,6 +96,7 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
       shards: shardSummaries,
       max_clock_skew_ms: maxSkew(runs),
       missing: set.missing,
+      levels: starts,
     },
   });
   out.writeSummary(summary);
@@ -193,12 +197,6 @@ function buildRunSummary(first: ShardRun, runs: ShardRun[], levels: LevelSummary
   };
   const last = finished[finished.length - 1];
   if (last !== undefined) summary.run.finished_at = last;
-  for (const r of runs) {
-    if (r.info.late_by_ms > 1000) {
-      const note = `shard ${r.info.index} started ${(r.info.late_by_ms / 1000).toFixed(1)} s after the common start instant: the load ramped up unevenly (allow more --start-delay)`;
-      for (const l of levels) if (l.level === levels[0]?.level) l.warnings.push(note);
-    }
-  }
   const skew = scale.merged?.max_clock_skew_ms;
   if (skew !== null && skew !== undefined && skew > 50) {
     for (const l of levels) l.warnings.push(`shard clocks may disagree by up to ${skew.toFixed(0)} ms: per-second series and level windows are that uncertain`);

@@ -1,15 +1,29 @@
 // Owns a run's scale-out state: worker count, this process's shard, the common start instant
-// (a barrier on the wall clock that pods reaching it at different times all wait for), the
-// clock estimates, and shard.json at the end. Created once per run by bench/run-benchmark.
+// (a barrier on the wall clock that pods reaching it at different times all wait for), when each
+// later level starts (level-align.ts), the clock estimates, and shard.json at the end. Created
+// once per run by bench/run-benchmark.
 
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { monotonicNowMs } from "../clock.js";
 import type { ClockOffset } from "./clock-offset.js";
 import { probeServerClock, readNtpStatus, type NtpStatus } from "./clock-probe.js";
+import { LevelAligner } from "./level-align.js";
 import type { ShareStep } from "./load-split.js";
 import type { LevelWorkers, ScaleInfo } from "./scale-info.js";
 import { SHARD_SCHEMA, type ShardInfo, type ShardLevel } from "./shard-file.js";
+
+export interface ScaleSettings {
+  workers: number;
+  shard?: ShareStep | undefined;
+  startAtEpochMs?: number | undefined;
+  barrierDir?: string | undefined;
+  barrierTimeoutMs?: number | undefined;
+  barrierMarginMs?: number | undefined;
+  durationMs?: number | undefined;
+  levelGapMs?: number | undefined;
+}
 
 export class ScaleContext {
   readonly workers: number;
@@ -20,11 +34,25 @@ export class ScaleContext {
   private server: ClockOffset | undefined;
   private ntp: NtpStatus | undefined;
   private lateByMs = 0;
+  private readonly aligner: LevelAligner | undefined;
 
-  constructor(settings: { workers: number; shard?: ShareStep | undefined; startAtEpochMs?: number | undefined }) {
+  /** `settings` is the run's configuration (its shard fields; the rest identifies the run). */
+  constructor(settings: ScaleSettings) {
     this.workers = Math.max(1, settings.workers);
     this.shard = settings.shard;
     this.startAtEpochMs = settings.startAtEpochMs ?? (settings.shard === undefined ? undefined : Date.now());
+    if (this.shard === undefined || this.startAtEpochMs === undefined) return;
+    // One subdirectory per run: markers a reused directory holds from another run are never read.
+    const barrierDir = settings.barrierDir === undefined ? undefined : join(settings.barrierDir, runKey(settings, this.shard.count, this.startAtEpochMs));
+    this.aligner = new LevelAligner({
+      shard: this.shard,
+      startAtEpochMs: this.startAtEpochMs,
+      ...(barrierDir === undefined ? {} : { barrierDir }),
+      barrierTimeoutMs: settings.barrierTimeoutMs ?? 600_000,
+      barrierMarginMs: settings.barrierMarginMs ?? 1000,
+      ...(settings.durationMs === undefined ? {} : { durationMs: settings.durationMs }),
+      levelGapMs: settings.levelGapMs ?? 10_000,
+    });
   }
 
   /** The run's clock origin: the start instant on the monotonic clock, so every shard's record times share it. */
@@ -67,6 +95,21 @@ export class ScaleContext {
     });
   }
 
+  /** Before a level's warmups (level-align.ts says what is waited for when). */
+  async beforeLevel(level: number, hasWarmups: boolean, signal: AbortSignal): Promise<void> {
+    await this.aligner?.beforeLevel(level, this.lateByMs, signal, hasWarmups);
+  }
+
+  /** After a level's warmups and preparation, just before its measured load. */
+  async beforeMeasured(level: number, signal: AbortSignal): Promise<void> {
+    await this.aligner?.beforeMeasured(level, signal);
+  }
+
+  /** Warnings about how this shard started the level (late, no common instant, a barrier that gave up). */
+  levelWarnings(level: number): string[] {
+    return this.aligner?.warnings(level) ?? [];
+  }
+
   get active(): boolean {
     return this.workers > 1 || this.shard !== undefined;
   }
@@ -89,6 +132,7 @@ export class ScaleContext {
 
   /** Writes shard.json into the run directory (nothing when this run is not a shard). */
   writeShardFile(dir: { writeJson(name: string, value: unknown): void }, config: unknown, status: ShardInfo["status"], error?: string): void {
+    this.aligner?.leave(status);
     const info = this.shardFile(config, status, error);
     if (info !== undefined) dir.writeJson("shard.json", info);
   }
@@ -105,7 +149,7 @@ export class ScaleContext {
       status,
       host: hostname(),
       run_key: runKey(config, this.shard.count, this.startAtEpochMs),
-      levels: this.levels,
+      levels: this.levels.map((l) => ({ ...l, ...this.aligner?.startOf(l.level) })),
       clock: { ...(this.server === undefined ? {} : { server: this.server }), ...(this.ntp === undefined ? {} : { ntp: this.ntp }) },
       workers: this.workers,
     };
@@ -116,7 +160,8 @@ export class ScaleContext {
 
 /** Shards of one run share their configuration (less per-shard fields), shard count and start instant. */
 export function runKey(config: unknown, count: number, startAtEpochMs: number): string {
-  const { shard: _s, out: _o, ...rest } = (config ?? {}) as Record<string, unknown>;
+  // The barrier directory is where a shard's host mounts the shared volume: it may differ per host.
+  const { shard: _s, out: _o, barrierDir: _b, ...rest } = (config ?? {}) as Record<string, unknown>;
   return createHash("sha256").update(JSON.stringify([rest, count, startAtEpochMs])).digest("hex").slice(0, 16);
 }
 

@@ -1,8 +1,10 @@
 // Owns the `run.scale` block of summary.json: how many workers and shards generated the load,
-// how busy each was, and (for merged runs) each shard's clock offset and what was missing.
+// how busy each was, and (for merged runs) each shard's clock offset, each level's start across
+// the shards, and what was missing.
 
 import type { ClockOffset } from "./clock-offset.js";
 import type { NtpStatus } from "./clock-probe.js";
+import type { MergedLevelStart } from "./merge-alignment.js";
 import type { WorkerStats } from "./worker-protocol.js";
 
 export interface LevelWorkers {
@@ -38,5 +40,7 @@ export interface ScaleInfo {
     /** Upper bound on how far any two shards' clocks (and so their timelines) may disagree, ms; null when unknown. */
     max_clock_skew_ms: number | null;
     missing: number[];
+    /** Per level: how its start was aligned across shards and how late each shard started it. */
+    levels: MergedLevelStart[];
   };
 }

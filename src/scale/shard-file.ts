@@ -7,10 +7,12 @@ import { join } from "node:path";
 import { BenchError } from "../errors.js";
 import type { ClockOffset } from "./clock-offset.js";
 import type { NtpStatus } from "./clock-probe.js";
+import type { LevelStart } from "./level-align.js";
 
 export const SHARD_SCHEMA = "servebench.shard/v1";
 
-export interface ShardLevel {
+/** A level as one shard ran it; how it started (LevelStart) is absent in files of older versions. */
+export interface ShardLevel extends Partial<LevelStart> {
   level: number;
   /** Measured requests this shard was to send (null when only a duration bounded the level). */
   expected_requests: number | null;
@@ -23,7 +25,7 @@ export interface ShardInfo {
   count: number;
   /** The common wall-clock instant every shard started at; record times are ms since it. */
   start_at_epoch_ms: number;
-  /** How late this shard reached start_at (0 when it waited at the barrier). */
+  /** How late this shard reached start_at (0 when it waited for it); levels[].late_by_ms for each level. */
   late_by_ms: number;
   status: "complete" | "interrupted" | "failed";
   error?: string;
