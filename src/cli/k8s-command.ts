@@ -1,5 +1,6 @@
 // Owns `servebench k8s render|run|push|pull`: flags → manifest options, the user's kubectl,
-// and S3 transfers used inside the pods. Run flags for the shards come after `--`.
+// and S3 transfers used inside the pods. Run flags for the shards come after `--`, or from the
+// cells of a plan (`render --plan`).
 
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -9,9 +10,12 @@ import { servebenchVersion } from "../bench/version.js";
 import { runOnKubernetes } from "../k8s/k8s-run.js";
 import { kubectlRunner } from "../k8s/kubectl.js";
 import { checkName, parseStorage, renderManifest, type RenderOptions } from "../k8s/manifest.js";
+import { renderPlanManifest } from "../k8s/plan-manifest.js";
+import { loadPlanFile } from "../plan/load-plan.js";
 import { pullShards, pushDir, S3Store, s3OptionsFromEnv } from "../k8s/s3-store.js";
 import { renderConsoleTable } from "../report/console.js";
 import { EXIT } from "./exit-codes.js";
+import { addK8sBarrierCommands } from "./k8s-barrier-command.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 
@@ -52,7 +56,18 @@ function baseOptions(runArgs: string[], raw: Raw): Omit<RenderOptions, "startAtE
 export async function k8sRenderCommand(runArgs: string[], raw: Raw): Promise<number> {
   const startAt = str(raw, "startAt");
   const startAtEpochMs = startAt !== undefined ? parsePositiveInt(startAt, "--start-at") : Date.now() + parseDurationMs(String(raw.startDelay), "--start-delay");
-  const manifest = renderManifest({ ...baseOptions(runArgs, raw), startAtEpochMs, mergeJob: raw.mergeJob !== false });
+  const planFile = str(raw, "plan");
+  let manifest: string;
+  if (planFile === undefined) {
+    manifest = renderManifest({ ...baseOptions(runArgs, raw), startAtEpochMs, mergeJob: raw.mergeJob !== false });
+  } else {
+    if (runArgs.length > 0) throw new BenchError("E_BAD_FLAG", `--plan: the run settings come from ${planFile}; remove the run flags after --`, { where: "--plan" });
+    const { runArgs: _none, ...base } = baseOptions([], raw);
+    const rendered = renderPlanManifest(loadPlanFile(planFile), { ...base, startAtEpochMs, mergeJob: raw.mergeJob !== false });
+    for (const w of rendered.warnings) process.stderr.write(`servebench: note: ${w}\n`);
+    process.stderr.write(`servebench: ${rendered.jobs.length} cells: ${rendered.jobs.join(", ")}\n`);
+    manifest = rendered.yaml;
+  }
   const out = str(raw, "out");
   if (out === undefined) process.stdout.write(manifest);
   else writeFileSync(out, manifest);
@@ -110,6 +125,7 @@ function addShardOptions(cmd: Command): Command {
 /** Registers `k8s render|run|push|pull` under `cmd`; `setExit` receives each action's exit code. */
 export function addK8sCommands(cmd: Command, setExit: (code: number) => void): Command {
   addShardOptions(cmd.command("render").description("write the Indexed Job manifest (and a merge Job) for a sharded run"))
+    .option("--plan <file>", "render every cell of a plan (servers of kind existing) as its own Job, taking turns; no run flags then")
     .option("--start-at <epoch-ms>", "common start instant (default: now + --start-delay)")
     .option("--no-merge-job", "omit the Job that waits for every shard and merges them")
     .option("--out <file>", "write the manifest here instead of stdout")
@@ -119,6 +135,7 @@ export function addK8sCommands(cmd: Command, setExit: (code: number) => void): C
     .option("--poll <time>", "how often to read the Job's status", "5s")
     .option("--kubectl <path>", "kubectl binary (default: $KUBECTL or kubectl on PATH)")
     .action(async (runArgs: string[], opts: Raw) => setExit(await k8sRunCommand(runArgs, opts)));
+  addK8sBarrierCommands(cmd, setExit);
   cmd
     .command("push")
     .description("upload a run or shard directory to s3://bucket/prefix (used inside the pods)")

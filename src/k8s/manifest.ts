@@ -1,6 +1,7 @@
 // Owns rendering the Kubernetes manifest of a sharded run: an Indexed Job whose pod I runs
 // `servebench run ... --shard I/N --start-at T` (I from JOB_COMPLETION_INDEX), shard outputs on a
-// shared volume or an S3-compatible bucket, and a merge Job that waits for every shard. Pure: no I/O.
+// shared volume or an S3-compatible bucket, and a merge Job that waits for every shard; for a plan
+// cell also the ConfigMap of its files and its turn among the cells. Pure: no I/O.
 
 import { stringify } from "yaml";
 import { BenchError } from "../errors.js";
@@ -24,9 +25,28 @@ export interface RenderOptions {
   mergeJob: boolean;
   /** How long the merge waits for shards, and the shard Job's deadline. */
   deadlineS: number;
+  /** Environment variable the API key Secret becomes (the run's --api-key-env). */
+  apiKeyEnv?: string;
+  /** Files the shards read (a plan cell's dataset, trace): a ConfigMap mounted at FILES_MOUNT. */
+  files?: Record<string, string>;
+  /** Plan cells take turns (plan-manifest.ts). */
+  turn?: CellTurn;
 }
 
-const RESULTS = "/results";
+/** A plan cell's place in the sequence: it starts when the previous cell's shards are done, and says when it is. */
+export interface CellTurn {
+  /** Directory on the shared volume where cells meet. */
+  dir: string;
+  /** Barrier this cell's shards mark when their run ends (absent for the last cell). */
+  doneName?: string;
+  /** The previous cell's barrier: its instant replaces a fixed --start-at. */
+  after?: { name: string; label: string; timeoutMs: number; marginMs: number; giveUpAtEpochMs: number };
+}
+
+export const FILES_MOUNT = "/plan-files";
+
+/** Where the shared volume is mounted in the pods. */
+export const RESULTS = "/results";
 
 /** Quotes a word for /bin/sh. */
 export function shQuote(word: string): string {
@@ -64,13 +84,32 @@ function joinKey(...parts: string[]): string {
 
 function shardScript(o: RenderOptions): string {
   const words = ["servebench", "run", ...o.runArgs].map(shQuote);
-  const quoted = [...words, "--shard", `"$JOB_COMPLETION_INDEX/${o.shards}"`, "--start-at", String(o.startAtEpochMs), "--quiet"];
+  const startAt = o.turn?.after === undefined ? String(o.startAtEpochMs) : `"$T"`;
+  const quoted = [...words, "--shard", `"$JOB_COMPLETION_INDEX/${o.shards}"`, "--start-at", startAt, "--quiet"];
   if (o.storage.kind === "pvc") {
     // The shared volume doubles as the level barrier: every level starts on all shards at once.
-    return `set -u\nexec ${quoted.join(" ")} --barrier-dir ${RESULTS}/${o.name}/barrier --out ${RESULTS}/${o.name}/shard-"$JOB_COMPLETION_INDEX"\n`;
+    const run = `${quoted.join(" ")} --barrier-dir ${RESULTS}/${o.name}/barrier --out ${RESULTS}/${o.name}/shard-"$JOB_COMPLETION_INDEX"`;
+    if (o.turn === undefined) return `set -u\nexec ${run}\n`;
+    return turnScript(o.turn, o.shards, run);
   }
   const dest = `s3://${o.storage.bucket}/${joinKey(o.storage.prefix, o.name)}/shard-"$JOB_COMPLETION_INDEX"`;
   return `set -u\n${quoted.join(" ")} --out /tmp/shard; rc=$?\nservebench k8s push /tmp/shard ${dest} || rc=1\nexit $rc\n`;
+}
+
+/** A plan cell's shard: wait for the previous cell's shards, run, then tell the next cell (whatever the run's exit code). */
+function turnScript(turn: CellTurn, shards: number, run: string): string {
+  const lines = ["set -u"];
+  const after = turn.after;
+  if (after !== undefined) {
+    lines.push(
+      `echo "servebench: waiting for ${after.label} to finish" >&2`,
+      `T=$(servebench k8s barrier wait ${turn.dir} ${after.name} --shards ${shards} --timeout ${after.timeoutMs}ms --margin ${after.marginMs}ms --give-up-at ${after.giveUpAtEpochMs}) || exit 1`,
+    );
+  }
+  lines.push(`${run}; rc=$?`);
+  if (turn.doneName !== undefined) lines.push(`servebench k8s barrier arrive ${turn.dir} ${turn.doneName} --shard "$JOB_COMPLETION_INDEX/${shards}" || true`);
+  lines.push("exit $rc", "");
+  return lines.join("\n");
 }
 
 function mergeScript(o: RenderOptions): string {
@@ -91,7 +130,7 @@ function mergeScript(o: RenderOptions): string {
 
 function podSpec(o: RenderOptions, script: string, shard: boolean): Record<string, unknown> {
   const env: Array<Record<string, unknown>> = [];
-  if (o.apiKeySecret !== undefined && shard) env.push({ name: "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: o.apiKeySecret, key: "api-key" } } });
+  if (o.apiKeySecret !== undefined && shard) env.push({ name: o.apiKeyEnv ?? "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: o.apiKeySecret, key: "api-key" } } });
   const container: Record<string, unknown> = {
     name: shard ? "shard" : "merge",
     image: o.image,
@@ -101,14 +140,20 @@ function podSpec(o: RenderOptions, script: string, shard: boolean): Record<strin
       : { requests: { cpu: "1", memory: o.memory }, limits: { memory: o.memory } },
   };
   const volumes: Array<Record<string, unknown>> = [];
+  const mounts: Array<Record<string, unknown>> = [];
+  if (shard && o.files !== undefined && Object.keys(o.files).length > 0) {
+    mounts.push({ name: "plan-files", mountPath: FILES_MOUNT, readOnly: true });
+    volumes.push({ name: "plan-files", configMap: { name: filesConfigMapName(o) } });
+  }
   if (o.storage.kind === "pvc") {
-    container["volumeMounts"] = [{ name: "results", mountPath: RESULTS }];
+    mounts.push({ name: "results", mountPath: RESULTS });
     volumes.push({ name: "results", persistentVolumeClaim: { claimName: o.storage.claim } });
   } else {
     container["envFrom"] = [{ secretRef: { name: o.storage.secret } }];
     env.push({ name: "AWS_REGION", value: o.storage.region });
     if (o.storage.endpoint !== undefined) env.push({ name: "SERVEBENCH_S3_ENDPOINT", value: o.storage.endpoint });
   }
+  if (mounts.length > 0) container["volumeMounts"] = mounts;
   if (env.length > 0) container["env"] = env;
   const spec: Record<string, unknown> = { restartPolicy: "Never", containers: [container] };
   if (volumes.length > 0) spec["volumes"] = volumes;
@@ -119,13 +164,18 @@ function labels(o: RenderOptions, role: string): Record<string, string> {
   return { "app.kubernetes.io/name": "servebench", "app.kubernetes.io/instance": o.name, "servebench.dev/role": role };
 }
 
+function filesConfigMapName(o: RenderOptions): string {
+  return `${o.name}-files`;
+}
+
 /** The manifest objects, in apply order. */
 export function renderObjects(o: RenderOptions): Array<Record<string, unknown>> {
+  const start = o.turn?.after === undefined ? { "servebench.dev/start-at": new Date(o.startAtEpochMs).toISOString() } : { "servebench.dev/start-after": o.turn.after.label };
   const meta = (name: string, role: string): Record<string, unknown> => ({
     name,
     ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
     labels: labels(o, role),
-    annotations: { "servebench.dev/start-at": new Date(o.startAtEpochMs).toISOString() },
+    annotations: start,
   });
   const shardJob = {
     apiVersion: "batch/v1",
@@ -141,7 +191,11 @@ export function renderObjects(o: RenderOptions): Array<Record<string, unknown>> 
       template: { metadata: { labels: labels(o, "shard") }, spec: podSpec(o, shardScript(o), true) },
     },
   };
-  const objects: Array<Record<string, unknown>> = [shardJob];
+  const objects: Array<Record<string, unknown>> = [];
+  if (o.files !== undefined && Object.keys(o.files).length > 0) {
+    objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: meta(filesConfigMapName(o), "files"), data: o.files });
+  }
+  objects.push(shardJob);
   if (o.mergeJob) {
     objects.push({
       apiVersion: "batch/v1",

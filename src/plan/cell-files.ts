@@ -16,7 +16,16 @@ export const PLAN_SCHEMA = "servebench.plan/v1";
  * <cell>/prompts.jsonl: chat gets a system message, completions a first paragraph.
  */
 export function cellRunInput(cell: PlannedCell, dir: string): RunConfigInput {
-  if (cell.system === undefined) return cell.run;
+  const variant = promptVariant(cell);
+  if (variant === undefined) return cell.run;
+  const path = join(dir, "prompts.jsonl");
+  writeFileSync(path, variant.jsonl);
+  return { ...variant.run, dataset: path };
+}
+
+/** With a `system` prompt variant: the rewritten prompts (JSONL) and the run input less its prompt source. */
+export function promptVariant(cell: PlannedCell): { jsonl: string; run: RunConfigInput } | undefined {
+  if (cell.system === undefined) return undefined;
   const system = cell.system;
   const { prompt, dataset, ...rest } = cell.run;
   const rows: DatasetRow[] = prompt !== undefined ? [{ prompt }] : loadJsonlDataset(dataset ?? "");
@@ -25,9 +34,7 @@ export function cellRunInput(cell: PlannedCell, dir: string): RunConfigInput {
     const messages = [{ role: "system", content: system }, ...(row.messages?.filter((m) => m.role !== "system") ?? [{ role: "user", content: user }])];
     return JSON.stringify({ prompt: `${system}\n\n${user}`, messages, ...(row.outputTokens === undefined ? {} : { output_tokens: row.outputTokens }) });
   });
-  const path = join(dir, "prompts.jsonl");
-  writeFileSync(path, `${lines.join("\n")}\n`);
-  return { ...rest, dataset: path };
+  return { jsonl: `${lines.join("\n")}\n`, run: rest };
 }
 
 /** OUT/plan.json: the expanded plan, one entry per cell (values from the environment stay as `${env:...}`). */
