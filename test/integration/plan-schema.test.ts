@@ -41,7 +41,7 @@ describe("plan schema and examples", () => {
     const show = await runCli(["plan", "show", `${root}examples/seed-001-strict.yaml`]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/seed-001-strict: 2 cells/);
-    expect(show.stdout).toMatch(/simulate --port \$\{port\} --model Qwen\/Qwen3-32B-NVFP4 --max-model-len 10928 --ttft-ms 100 --per-token-ms 1.2/);
+    expect(show.stdout).toMatch(/simulate --port \$\{port\} --gpu RTX-PRO-6000 --model Qwen\/Qwen3-32B-NVFP4 --enforce-eager --max-model-len 10928 --gpu-memory-utilization 0.90/);
     const schema = await runCli(["plan", "schema"]);
     expect(JSON.parse(schema.stdout)).toEqual(planJsonSchema());
   });
