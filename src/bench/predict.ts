@@ -19,6 +19,8 @@ import type { SimulatorOptions } from "../sim/index.js";
 import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
 import type { RequestSpec } from "../workload/request-spec.js";
 import { loadTokenizer, type TextTokenizer } from "../workload/tokenizer.js";
+import { sloCheck } from "./level-extras.js";
+import { sloSearchSummary } from "./slo-summary.js";
 import { createProfile, planLevel, type LevelPlan } from "./levels.js";
 import { cachedSource, recordOf, requestBody, virtualSchedulerClock } from "./predict-parts.js";
 import { loadLevelOf } from "./run-level.js";
@@ -154,6 +156,7 @@ async function predictLevels(config: RunConfig, ctx: PredictContext): Promise<Ru
     const level = await predictLevel(config, plan, source, ctx);
     summary.levels.push(level);
     history.push({ load: plan.probe, role: plan.role, requestPerS: level.request_per_s, meetsSlo: level.slo_check?.met, stoppedEarly: level.interrupted });
+    if (config.profile === "slo-search") Object.assign(run, sloSearchSummary(config, history, summary.levels));
     ctx.dir?.writeSummary(summary);
     ctx.emit({ kind: "level-end", summary: level });
   }
@@ -212,6 +215,9 @@ async function predictLevel(config: RunConfig, plan: LevelPlan, source: SpecSour
     templateExact: true,
     interrupted: result.interrupted,
   });
+  // The same aggregate SLO check as run: slo-search steers by it.
+  const check = sloCheck(records, config.slo);
+  if (check !== undefined) summary.slo_check = check;
   const after = ctx.server.engine.prefixCache;
   const queries = after.queries - before.queries;
   summary.server = {

@@ -1,6 +1,6 @@
 // Owns the terminal rendering of a run: an aligned per-level table and the warnings.
 
-import { fixed, loadLabel } from "./format.js";
+import { fixed, loadLabel, sloSearchText } from "./format.js";
 import type { RunSummary } from "./summary.js";
 
 interface Column {
@@ -42,5 +42,7 @@ export function renderConsoleTable(summary: RunSummary): string {
   for (const [need, levels] of smallSample) {
     out.push(`note: ${need}; fewer requests completed at ${levels.join(", ")} (use --requests to raise it)`);
   }
+  const search = sloSearchText(summary.run);
+  if (search !== undefined) out.push(`slo-search: ${search}`);
   return `${out.join("\n")}\n`;
 }

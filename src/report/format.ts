@@ -19,3 +19,18 @@ export function targetText(run: { target: string; embedded_simulator: boolean; s
   if (!run.embedded_simulator) return run.target;
   return run.simulator === undefined ? "embedded simulator" : `embedded simulator: ${run.simulator.description}`;
 }
+
+/** One sentence for `--profile slo-search`: the highest load that met the SLO and how sure the search is. */
+export function sloSearchText(run: {
+  slo_max_rate_per_s?: number | null;
+  slo_max_concurrency?: number | null;
+  slo_search?: { by: "rate" | "concurrency"; slo: string; probes: number; converged: boolean; failed_above: number | null };
+}): string | undefined {
+  const s = run.slo_search;
+  if (s === undefined) return undefined;
+  const unit = s.by === "rate" ? " req/s" : " concurrent requests";
+  const best = s.by === "rate" ? run.slo_max_rate_per_s : run.slo_max_concurrency;
+  const head = best === null || best === undefined ? `no probed load met ${s.slo}` : `${best}${unit} is the highest load that met ${s.slo}`;
+  const above = s.failed_above === null ? "" : `; ${s.failed_above}${unit} failed`;
+  return `${head} (${s.probes} probes${above}${s.converged ? "" : "; not converged: raise --slo-max-levels"})`;
+}

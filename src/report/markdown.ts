@@ -2,8 +2,7 @@
 // followed by errors, strict-mode findings and warnings, so nothing suspect is hidden.
 
 import type { LevelSummary } from "../metrics/level.js";
-import { fixed, tokenRange } from "./format.js";
-import { targetText } from "./format.js";
+import { fixed, sloSearchText, targetText, tokenRange } from "./format.js";
 import type { RunSummary } from "./summary.js";
 
 function escapeCell(text: string): string {
@@ -35,6 +34,8 @@ export function renderMarkdown(summary: RunSummary): string {
   lines.push(`- Target: ${escapeCell(targetText(run))} · endpoint \`/v1/${run.endpoint === "chat" ? "chat/completions" : "completions"}\` · started ${run.started_at}`);
   lines.push(`- Workload: ${escapeCell(run.workload)} · tokenizer ${escapeCell(run.tokenizer)}${run.strict ? " · strict" : ""}`);
   if (run.slo) lines.push(`- SLO: \`${run.slo}\``);
+  const search = sloSearchText(run);
+  if (search !== undefined) lines.push(`- SLO search: ${escapeCell(search)}`);
   lines.push("- TTFT, E2E and TPOT are means over successful requests; Prompt TPS = prompt tokens / TTFT and Decode TPS = 1000 / TPOT, averaged per request (docs/metrics.md).");
   lines.push("");
   const rateRun = summary.levels.some((l) => l.load.kind === "rate");

@@ -11,6 +11,7 @@ import { monotonicNowMs } from "../../src/clock.js";
 import { StreamingClient } from "../../src/client/http-client.js";
 import type { RequestRecord } from "../../src/client/record.js";
 import { startSimulator } from "../../src/sim/index.js";
+import { renderConsoleTable } from "../../src/report/console.js";
 import type { RunSummary } from "../../src/report/summary.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "sim-predict-"));
@@ -32,6 +33,29 @@ describe("servebench predict", () => {
     expect(a.simulatedS / a.levelsCpuS).toBeGreaterThan(20);
     const b = await predictRun({ ...input, out: tmp() }, sim);
     expect(b.summary.levels.map((l) => l.tpot_ms?.mean)).toEqual(a.summary.levels.map((l) => l.tpot_ms?.mean));
+  });
+
+  it("slo-search steers by the predicted SLO check: up while it holds, then bisects to the capacity", async () => {
+    // 4 slots × (10 ms + 19 × 10 ms) per request: 20 req/s before requests queue.
+    const { summary } = await predictRun(
+      {
+        profile: "slo-search", slo: [{ metric: "ttft_ms", op: "<=", value: 100, stat: "p99" }], sloStart: 2, sloTolerance: 0.1,
+        durationMs: 20_000, inputTokens: 16, outputTokens: 20, arrival: "constant", out: tmp(),
+      },
+      { ttftMs: 10, perTokenMs: 10, batchSlowdown: 0, maxNumSeqs: 4 },
+    );
+    const rates = summary.levels.map((l) => (l.load.kind === "rate" ? l.load.rate_per_s : NaN));
+    expect(rates.slice(0, 4)).toEqual([2, 4, 8, 16]); // doubling while the SLO holds
+    const best = summary.run.slo_max_rate_per_s as number;
+    const failedAbove = summary.run.slo_search?.failed_above as number;
+    expect(best).toBeGreaterThanOrEqual(16);
+    expect(best).toBeLessThanOrEqual(20);
+    expect(failedAbove).toBeGreaterThan(best);
+    for (const l of summary.levels) {
+      const rate = l.load.kind === "rate" ? l.load.rate_per_s : NaN;
+      expect(l.slo_check?.met).toBe(rate <= best);
+    }
+    expect(renderConsoleTable(summary)).toContain(`slo-search: ${best} req/s is the highest load that met ttft_ms.p99<=100`);
   });
 
   it("reports the prefix-cache hit rate the workload earns", async () => {
