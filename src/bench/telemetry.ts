@@ -16,7 +16,10 @@ import type { ProgressListener } from "./progress.js";
 
 export class Telemetry {
   private scraper: MetricsScraper | undefined;
+  /** Why scraping stopped for good (the server has no /metrics), for every level's warnings. */
+  private absent: string | undefined;
   private rttMs = 0;
+  private seenOk = false;
   readyAfterMs: number | undefined;
 
   constructor(
@@ -76,17 +79,28 @@ export class Telemetry {
       intervalMs: this.config.metricsIntervalMs,
       out: join(this.dir, "metrics.jsonl"),
       originMs,
+      onScrape: (scrape) => {
+        if (scrape.ok) this.seenOk = true;
+        // A 404 before any success: the server has no Prometheus endpoint (vLLM.rs, many gateways).
+        else if (!this.seenOk && this.absent === undefined && /^HTTP 404\b/.test(scrape.error)) {
+          this.absent = `the server has no ${this.metricsUrl} (HTTP 404): server-side columns stay empty (--metrics-url names another endpoint, --no-metrics skips scraping)`;
+          this.emit({ kind: "info", message: `${this.absent}; scraping stopped` });
+          void this.scraper?.stop({ finalScrape: false }).catch(() => undefined);
+        }
+      },
     });
     this.scraper.start();
   }
 
   /** Scrapes now so the level's window has a tight edge. */
   async mark(): Promise<void> {
+    if (this.absent !== undefined) return;
     await this.scraper?.scrapeNow();
   }
 
   addToLevel(summary: LevelSummary, startMs: number, endMs: number): void {
     if (!this.scraper) return;
+    if (this.absent !== undefined) summary.warnings.push(this.absent);
     const server = summarizeWindow(this.scraper.scrapes(), startMs, endMs);
     summary.server = server;
     const warnings = crossCheck({

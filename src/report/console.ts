@@ -1,5 +1,6 @@
 // Owns the terminal rendering of a run: an aligned per-level table and the warnings.
 
+import type { LevelSummary } from "../metrics/level.js";
 import { fixed, loadLabel, sloSearchText } from "./format.js";
 import type { RunSummary } from "./summary.js";
 
@@ -31,12 +32,20 @@ export function renderConsoleTable(summary: RunSummary): string {
   out.push("(latencies in ms, measured from the scheduled send time)");
   // The small-sample warning repeats on every level of a short sweep: say it once.
   const smallSample = new Map<string, string[]>();
+  // A warning every level shares (a server without /metrics) is said once, naming the levels.
+  const shared = new Map<string, LevelSummary[]>();
   for (const l of summary.levels) {
     for (const w of l.warnings) {
       const m = SMALL_SAMPLE.exec(w);
       if (m) smallSample.set(m[1] as string, [...(smallSample.get(m[1] as string) ?? []), loadLabel(l.load)]);
-      else out.push(`warning: level ${l.level} (${loadLabel(l.load)}): ${w}`);
+      else shared.set(w, [...(shared.get(w) ?? []), l]);
     }
+  }
+  for (const [w, levels] of shared) {
+    const which = levels.length === 1 ? `level ${levels[0]?.level} (${loadLabel((levels[0] as LevelSummary).load)})` : `levels ${levels.map((l) => l.level).join(", ")} (${levels.map((l) => loadLabel(l.load)).join(", ")})`;
+    out.push(`warning: ${which}: ${w}`);
+  }
+  for (const l of summary.levels) {
     for (const w of l.cross_check ?? []) out.push(`cross-check: level ${l.level} (${loadLabel(l.load)}): ${w}`);
   }
   for (const [need, levels] of smallSample) {

@@ -1,0 +1,34 @@
+// Integration: a server without a Prometheus endpoint (vLLM.rs) is benchmarked normally; scraping
+// stops after the first 404 instead of failing every second, and every level says why its
+// server-side columns are empty, once in the console.
+
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runBenchmark } from "../../src/bench/run-benchmark.js";
+import { renderConsoleTable } from "../../src/report/console.js";
+
+describe("a server with no /metrics", () => {
+  it("stops scraping after the 404 and says so on every level", async () => {
+    const out = mkdtempSync(join(tmpdir(), "servebench-no-metrics-"));
+    const infos: string[] = [];
+    const { summary } = await runBenchmark(
+      {
+        sim: { ttftMs: 5, perTokenMs: 20, batchSlowdown: 0, dialect: "vllm-rs" }, metricsIntervalMs: 100, clientTokenCheck: false,
+        out, concurrency: [1, 2], requests: { kind: "count", n: 4 }, inputTokens: 16, outputTokens: 8,
+      },
+      { onProgress: (e) => (e.kind === "info" ? infos.push(e.message) : undefined) },
+    );
+    expect(summary.levels.map((l) => l.requests.completed)).toEqual([4, 4]);
+    for (const l of summary.levels) {
+      expect(l.warnings.some((w) => /has no http:\/\/127\.0\.0\.1:\d+\/metrics \(HTTP 404\)/.test(w))).toBe(true);
+      expect(l.server?.generation_tokens_per_s ?? null).toBeNull();
+    }
+    expect(infos.filter((m) => /scraping stopped/.test(m))).toHaveLength(1);
+    // Each level lasts ≥ 160 ms at 100 ms intervals: polling on would have left several lines per level.
+    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");
+    expect(lines.length).toBeLessThanOrEqual(2);
+    expect(renderConsoleTable(summary).match(/has no http/g)).toHaveLength(1);
+  });
+});
