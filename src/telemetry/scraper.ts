@@ -47,6 +47,8 @@ export class MetricsScraper {
   private readonly history: Scrape[] = [];
   private failed = 0;
   private running = false;
+  /** Stopped: scrapes already queued are dropped, not sent. */
+  private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private nextAtMs = 0;
   /** Serialises scrapes (timer ticks and scrapeNow) so they never overlap. */
@@ -101,6 +103,7 @@ export class MetricsScraper {
     this.running = false;
     clearTimeout(this.timer);
     if (wasRunning && options.finalScrape !== false) await this.scrapeNow();
+    this.closed = true;
     await this.chain;
     await this.writes;
     if (this.file !== undefined) {
@@ -133,6 +136,7 @@ export class MetricsScraper {
   private async scrapeOnce(): Promise<Scrape> {
     const { now, originMs } = this.opts;
     const sentMs = now();
+    if (this.closed) return { ok: false, tMs: sentMs - originMs, durationMs: 0, error: "scraper stopped" };
     let scrape: Scrape;
     let samples: Sample[] | null = null;
     try {
