@@ -10,7 +10,7 @@ export const EXIT = {
   strictMismatch: 3,
   /** `compare --fail-if`: a condition held at some level (the comparison itself ran). */
   compareFailed: 4,
-  /** `plan run`: at least one cell failed (the others were run and written). */
+  /** `plan run`, `k8s run --plan`: at least one cell failed (the others were run and written). */
   cellsFailed: 5,
   /** Ctrl-C / SIGTERM: finished records and summaries were written. */
   interrupted: 130,

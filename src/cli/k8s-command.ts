@@ -10,6 +10,7 @@ import { servebenchVersion } from "../bench/version.js";
 import { runOnKubernetes } from "../k8s/k8s-run.js";
 import { kubectlRunner } from "../k8s/kubectl.js";
 import { checkName, parseStorage, renderManifest, type RenderOptions } from "../k8s/manifest.js";
+import { runPlanOnKubernetes } from "../k8s/k8s-plan-run.js";
 import { renderPlanManifest } from "../k8s/plan-manifest.js";
 import { loadPlanFile } from "../plan/load-plan.js";
 import { pullShards, pushDir, S3Store, s3OptionsFromEnv } from "../k8s/s3-store.js";
@@ -75,16 +76,27 @@ export async function k8sRenderCommand(runArgs: string[], raw: Raw): Promise<num
 }
 
 export async function k8sRunCommand(runArgs: string[], raw: Raw): Promise<number> {
+  const planFile = str(raw, "plan");
+  if (planFile !== undefined && runArgs.length > 0) {
+    throw new BenchError("E_BAD_FLAG", `--plan: the run settings come from ${planFile}; remove the run flags after --`, { where: "--plan" });
+  }
   const base = baseOptions(runArgs, raw);
-  const result = await runOnKubernetes({
+  const common = {
     ...base,
     startDelayMs: parseDurationMs(String(raw.startDelay), "--start-delay"),
     out: String(raw.out),
     pollMs: parseDurationMs(String(raw.poll), "--poll"),
     kubectl: kubectlRunner(str(raw, "kubectl")),
     ...(base.storage.kind === "s3" ? { s3: new S3Store(s3OptionsFromEnv(process.env, base.storage.endpoint)) } : {}),
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+    log: (line: string) => process.stderr.write(`${line}\n`),
+  };
+  if (planFile !== undefined) {
+    const { runArgs: _none, ...rest } = common;
+    const result = await runPlanOnKubernetes(loadPlanFile(planFile), rest);
+    process.stdout.write(`plan: ${result.complete} complete, ${result.failed} failed\nresults: ${result.dir}/cells.csv\n`);
+    return result.failed > 0 ? EXIT.cellsFailed : EXIT.ok;
+  }
+  const result = await runOnKubernetes(common);
   process.stdout.write(renderConsoleTable(result.summary));
   process.stdout.write(`results: ${result.dir}\n`);
   return EXIT.ok;
@@ -131,6 +143,7 @@ export function addK8sCommands(cmd: Command, setExit: (code: number) => void): C
     .option("--out <file>", "write the manifest here instead of stdout")
     .action(async (runArgs: string[], opts: Raw) => setExit(await k8sRenderCommand(runArgs, opts)));
   addShardOptions(cmd.command("run").description("apply the Job with kubectl, follow it, gather the shards and merge them locally"))
+    .option("--plan <file>", "run every cell of a plan (servers of kind existing) as its own Job, one after another, into OUT/cells/<id>; no run flags then")
     .option("--out <dir>", "merged results directory", "results/k8s")
     .option("--poll <time>", "how often to read the Job's status", "5s")
     .option("--kubectl <path>", "kubectl binary (default: $KUBECTL or kubectl on PATH)")
