@@ -23,6 +23,18 @@ describe("pairing cells", () => {
     expect(matchingDimensions(runs, "gpu")).toEqual(["parallel"]);
   });
 
+  it("pairs 2-GPU cells even when 1-GPU presets give tp = pp = 1 to both parallel values", () => {
+    const withSingles = [
+      ...runs,
+      cell({ gpu: "H100X1", parallel: "pp", tp: "1", pp: "1" }, 564.79),
+      cell({ gpu: "H100X1", parallel: "tp", tp: "1", pp: "1" }, 573.8),
+    ];
+    expect(matchingDimensions(withSingles, "parallel")).toEqual(["gpu"]);
+    const result = pairwiseTable(withSingles, "parallel", "pp", "tp");
+    expect(result?.table.rows.map((r) => r[0])).toEqual(["H100X2", "mi210x2", "H100X1"]);
+    expect(result?.genGains.map((g) => Number((g * 100).toFixed(1)))).toEqual([11.4, 14.9, 1.6]);
+  });
+
   it("reproduces seed 003's pipeline vs tensor table and its Gen Speedup (%)", () => {
     const result = pairwiseTable(runs, "parallel", "pp", "tp");
     expect(result?.table.columns.map((c) => c.title)).toEqual(["gpu", "pp (Prompt TPS)", "tp (Prompt TPS)", "pp (Gen TPS)", "tp (Gen TPS)", "Prompt Speedup (%)", "Gen Speedup (%)"]);

@@ -166,16 +166,16 @@ function determines(runs: readonly DiscoveredRun[], by: readonly string[], targe
 }
 
 /**
- * The dimensions that pair cells when comparing values of `dimension`: every other varying one
- * but those that merely relabel it (a plan's `include` adds `tp: 2` to every `parallel: tp` cell
- * and `tp: 1` to every `parallel: pp` one; matching on `tp` would pair nothing), or relabel a
- * dimension already kept.
+ * The dimensions that pair cells when comparing values of `dimension`: every other varying one,
+ * in order, unless the ones kept so far plus `dimension` already determine it. That drops what
+ * merely follows from the compared dimension or from kept ones: a plan's `include` adds `tp: 2`
+ * to `parallel: tp` cells of a 2-GPU preset and `tp: 1` to its `parallel: pp` cells (and `tp: 1`
+ * to both on a 1-GPU preset); matching on `tp` would pair none of the 2-GPU cells.
  */
 export function matchingDimensions(runs: readonly DiscoveredRun[], dimension: string): string[] {
-  const relabels = (a: string, b: string): boolean => determines(runs, [a], b) && determines(runs, [b], a);
   const keys: string[] = [];
   for (const d of varyingDimensions(runs)) {
-    if (d !== dimension && !relabels(d, dimension) && !keys.some((k) => relabels(d, k))) keys.push(d);
+    if (d !== dimension && !determines(runs, [...keys, dimension], d)) keys.push(d);
   }
   return keys;
 }

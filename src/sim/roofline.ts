@@ -105,7 +105,7 @@ class Roofline {
   }
 }
 
-/** Two all-reduces per layer for TP; one activation hand-off per stage boundary for PP. */
+/** Two all-reduces per layer for TP; one activation hand-off (and worker hand-over) per stage boundary for PP. */
 function commS(d: Deployment, tokens: number): number {
   const { tp, pp, profile, gpu, model } = d;
   const alphaS = profile.allReduceLatencyUs * 1e-6;
@@ -113,7 +113,8 @@ function commS(d: Deployment, tokens: number): number {
   const activationBytes = tokens * model.hidden * 2;
   let s = 0;
   if (tp > 1) s += 2 * model.layers * (alphaS + ((2 * (tp - 1)) / tp) * (activationBytes / linkBytesPerS));
-  if (pp > 1) s += (pp - 1) * (alphaS + activationBytes / linkBytesPerS);
+  // A stage boundary costs the transfer and the hand-off between stage worker processes.
+  if (pp > 1) s += (pp - 1) * (alphaS + activationBytes / linkBytesPerS + profile.pipelineStageOverheadMs / 1000);
   return s;
 }
 

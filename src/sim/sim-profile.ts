@@ -28,6 +28,8 @@ export interface SimProfile {
   frontendMs: number;
   /** API-server tokenisation cost per prompt token, microseconds. */
   tokenizeUsPerToken: number;
+  /** Pipeline parallel: per step and stage boundary, handing the intermediate tensors to the next stage's worker process, ms. */
+  pipelineStageOverheadMs: number;
 }
 
 export const PROFILE_KEYS = [
@@ -42,6 +44,7 @@ export const PROFILE_KEYS = [
   "eagerLayerOverheadMs",
   "frontendMs",
   "tokenizeUsPerToken",
+  "pipelineStageOverheadMs",
 ] as const satisfies readonly (keyof SimProfile)[];
 
 /**
@@ -52,8 +55,10 @@ export const PROFILE_KEYS = [
  * α 15 µs on NVLink (30 µs over PCIe), η_n 0.7 (0.3 over PCIe), ~2 ms fixed step overhead on
  * H100 (3 ms on B200). Eager launch cost is 0.2 ms per layer: what seed 002's vLLM.rs decode
  * speeds imply (A100, no CUDA graphs: time per token nearly independent of the weight size,
- * ≈0.2 ms × layers on top of the weight streaming). Per-sequence and API-server costs are our
- * own estimates: see docs/simulator.md before trusting them.
+ * ≈0.2 ms × layers on top of the weight streaming). Pipeline hand-off 2 ms per stage boundary per
+ * step: seed 003's vLLM with 2 pipeline stages was 22 % slower than one GPU at 10 streams, where
+ * the roofline alone predicts no change. Per-sequence and API-server costs are our own estimates:
+ * see docs/simulator.md before trusting them.
  */
 export function defaultProfile(gpu?: GpuSpec): SimProfile {
   const b200 = gpu?.id === "B200";
@@ -71,6 +76,7 @@ export function defaultProfile(gpu?: GpuSpec): SimProfile {
     eagerLayerOverheadMs: 0.2,
     frontendMs: 2,
     tokenizeUsPerToken: 2,
+    pipelineStageOverheadMs: 2,
   };
 }
 
