@@ -52,10 +52,11 @@ export const PROFILE_KEYS = [
  * η_m 0.85 (0.70 on B200, which we apply to every Blackwell part: same memory controllers and
  * kernel maturity), GEMM 0.75 (70–77 % at ≥512 tokens; the knee at ~128 comes from the
  * √(t_c² + t_m²) combination in roofline.ts), η_a 0.55,
- * α 15 µs on NVLink (30 µs over PCIe), η_n 0.7 (0.3 over PCIe), ~2 ms fixed step overhead on
+ * α 15 µs on NVLink (60 µs over PCIe: seed 003's 2 × H100 PCIe with TP 2 ran 13 % slower than one
+ * GPU at 10 streams, which 30 µs cannot explain), η_n 0.7 (0.3 over PCIe), ~2 ms fixed step overhead on
  * H100 (3 ms on B200). Eager launch cost is 0.2 ms per layer: what seed 002's vLLM.rs decode
  * speeds imply (A100, no CUDA graphs: time per token nearly independent of the weight size,
- * ≈0.2 ms × layers on top of the weight streaming). Pipeline hand-off 2 ms per stage boundary per
+ * ≈0.2 ms × layers on top of the weight streaming). Pipeline hand-off 3 ms per stage boundary per
  * step: seed 003's vLLM with 2 pipeline stages was 22 % slower than one GPU at 10 streams, where
  * the roofline alone predicts no change. Per-sequence and API-server costs are our own estimates:
  * see docs/simulator.md before trusting them.
@@ -69,14 +70,14 @@ export function defaultProfile(gpu?: GpuSpec): SimProfile {
     gemmEfficiency: 0.75,
     gemmHalfTokens: 0,
     attentionEfficiency: 0.55,
-    allReduceLatencyUs: pcie ? 30 : 15,
+    allReduceLatencyUs: pcie ? 60 : 15,
     linkEfficiency: pcie ? 0.3 : 0.7,
     stepOverheadMs: b200 ? 3 : 2,
     perSeqOverheadMs: 0.01,
     eagerLayerOverheadMs: 0.2,
     frontendMs: 2,
     tokenizeUsPerToken: 2,
-    pipelineStageOverheadMs: 2,
+    pipelineStageOverheadMs: 3,
   };
 }
 
