@@ -39,6 +39,8 @@ export class RequestSource {
   private traceBase = 0;
   private readonly inputLength: LengthSampler | undefined;
   private readonly outputLength: LengthSampler | undefined;
+  /** A Mooncake trace's hash_ids per request: shared leading blocks become a shared prompt prefix. */
+  private readonly blockIds: ((i: number) => readonly number[] | undefined) | undefined;
   /** Prefix groups already sent in this run (their prefixes may be cached). */
   readonly seenGroups = new Set<number>();
 
@@ -54,6 +56,7 @@ export class RequestSource {
       const entry = (i: number) => trace.entries[(((i - this.traceBase) % trace.entries.length) + trace.entries.length) % trace.entries.length];
       this.inputLength = (i) => entry(i)?.inputTokens ?? 1;
       this.outputLength = (i) => entry(i)?.outputTokens ?? 1;
+      if (trace.entries.some((e) => e.hashIds !== undefined)) this.blockIds = (i) => entry(i)?.hashIds;
     } else {
       const total = c.suffixTokens !== undefined && c.prefixTokens !== undefined ? undefined : c.inputTokens;
       this.inputLength = c.inputDist !== undefined ? createLengthSampler(c.inputDist, c.seed, SALT_INPUT) : total === undefined ? undefined : () => total;
@@ -78,7 +81,10 @@ export class RequestSource {
   label(): string {
     const c = this.config;
     const sessions = c.turns === undefined ? "" : `, ${c.turns}-turn sessions${c.thinkTimeMs > 0 ? ` (think ${c.thinkTimeMs} ms)` : ""}`;
-    if (this.trace !== undefined) return `trace ${c.trace} (${this.trace.format}, ${this.trace.entries.length} requests, time scale ${c.timeScale})`;
+    if (this.trace !== undefined) {
+      const blocks = this.blockIds === undefined ? "" : `, hash_ids as shared ${c.traceBlockTokens}-token blocks`;
+      return `trace ${c.trace} (${this.trace.format}, ${this.trace.entries.length} requests, time scale ${c.timeScale}${blocks})`;
+    }
     if (this.dataset !== undefined) {
       const d = this.dataset;
       const sample = c.datasetSample === undefined ? "" : `, sample ${d.rows.length} of ${d.entries} (seed ${c.seed})`;
@@ -117,6 +123,8 @@ export class RequestSource {
       outputLength: this.outputLength,
       sharedPrefixTokens: c.sharedPrefixTokens,
       prefixGroups: groups,
+      blockIds: this.blockIds,
+      blockTokens: c.traceBlockTokens,
       maxModelLen: ctx.maxModelLen,
       seed: c.seed,
       startIndex: this.nextIndex,

@@ -47,6 +47,7 @@ export function addRunFlags(cmd: Command): Command {
     .option("--trace <file>", "replay arrival times and lengths from a trace (servebench JSONL, Mooncake JSONL, BurstGPT CSV)")
     .addOption(new Option("--trace-format <kind>", "trace format (default: detected)").choices(["auto", "servebench", "mooncake", "burstgpt"]))
     .option("--time-scale <x>", "multiply trace timestamps by x (0.5 = twice as fast) (default 1)")
+    .option("--trace-block-tokens <n>", "tokens per block of a Mooncake trace's hash_ids: requests sharing leading ids share that prefix (default 512)")
     .option("--concurrency <list>", "closed loop: comma-separated concurrency levels (default 1,4,16)")
     .option("--rate <list>", "open loop: comma-separated request rates in req/s")
     .addOption(new Option("--arrival <kind>", "open-loop arrival process").choices(["poisson", "gamma", "constant"]))
@@ -131,6 +132,7 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   set("trace", "--trace", text);
   set("traceFormat", "--trace-format", (v) => v as NonNullable<RunConfigInput["traceFormat"]>);
   set("timeScale", "--time-scale", parsePositiveNumber);
+  set("traceBlockTokens", "--trace-block-tokens", parsePositiveInt);
   set("profile", "--profile", (v) => v as NonNullable<RunConfigInput["profile"]>);
   set("rampMs", "--ramp", parseDurationMs);
   set("sweepRates", "--sweep-rates", parsePositiveInt);

@@ -74,6 +74,7 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   trace: text("--trace"),
   traceFormat: text("--trace-format"),
   timeScale: text("--time-scale"),
+  traceBlockTokens: text("--trace-block-tokens"),
   concurrency: list("--concurrency"),
   rate: list("--rate"),
   arrival: text("--arrival"),

@@ -60,6 +60,8 @@ export const runConfigSchema = z
     traceFormat: z.enum(["auto", "servebench", "mooncake", "burstgpt"]).default("auto"),
     /** Trace timestamps are multiplied by this (0.5 replays twice as fast). */
     timeScale: z.number().positive().default(1),
+    /** Tokens per hashed block of a Mooncake trace's hash_ids (Mooncake's traces use 512). */
+    traceBlockTokens: positiveInt.default(512),
     concurrency: z.array(positiveInt).min(1).optional(),
     rate: z.array(z.number().positive()).min(1).optional(),
     arrival: z.enum(["poisson", "gamma", "constant"]).default("poisson"),

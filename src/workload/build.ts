@@ -9,7 +9,7 @@ import { datasetSpecs } from "./build-dataset.js";
 import type { LengthSampler } from "./length-sampler.js";
 import { deriveSeed } from "./random.js";
 import type { ChatMessage, Endpoint, RequestSpec } from "./request-spec.js";
-import { fixedPrompt, makeSyntheticPrompts } from "./synthetic.js";
+import { fixedPrompt, makeBlockPrompt, makeSyntheticPrompts } from "./synthetic.js";
 import type { TextTokenizer } from "./tokenizer.js";
 
 export type { DatasetRow } from "./dataset.js";
@@ -37,6 +37,10 @@ export interface BuildRequestsOptions {
   sharedPrefixTokens?: number | undefined;
   /** Synthetic only: groups of requests sharing a prefix each. */
   prefixGroups?: PrefixGroups | undefined;
+  /** Synthetic only: hashed block ids per request (trace replay); equal leading ids give an equal prefix. */
+  blockIds?: ((globalIndex: number) => readonly number[] | undefined) | undefined;
+  /** Tokens per hashed block (default 512). */
+  blockTokens?: number | undefined;
   /** Input + output never exceed this (the server's max_model_len): inputs are clipped, then outputs. */
   maxModelLen?: number | undefined;
   /** The same prompt for every request. */
@@ -106,14 +110,11 @@ function synthetic(
   const shared = options.sharedPrefixTokens ?? 0;
   // A shared prefix needs at least one unique token after it.
   const content = Math.max(1, shared + 1, total - overhead);
-  const [prompt] = makeSyntheticPrompts({
-    tokenizer,
-    count: 1,
-    inputTokens: content,
-    sharedPrefixTokens: shared,
-    seed: options.seed,
-    startIndex: globalIndex,
-  }) as [string];
+  const blocks = options.blockIds?.(globalIndex);
+  const prompt =
+    blocks !== undefined && blocks.length > 0
+      ? makeBlockPrompt({ tokenizer, blockIds: blocks, inputTokens: content, blockTokens: options.blockTokens ?? 512, seed: options.seed, index: globalIndex })
+      : (makeSyntheticPrompts({ tokenizer, count: 1, inputTokens: content, sharedPrefixTokens: shared, seed: options.seed, startIndex: globalIndex }) as [string])[0];
   const messages: ChatMessage[] = [{ role: "user", content: prompt }];
   const inputTokens = endpoint === "chat" ? counter.chat(messages) : counter.completion(prompt);
   return spec(endpoint, index, prompt, inputTokens, output);

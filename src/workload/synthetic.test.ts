@@ -6,7 +6,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isBenchError } from "../errors.js";
-import { fixedPrompt, makeSyntheticPrompts } from "./synthetic.js";
+import { fixedPrompt, makeBlockPrompt, makeSyntheticPrompts } from "./synthetic.js";
 import { createTextTokenizer, loadTokenizer, type TextTokenizer } from "./tokenizer.js";
 
 const require = createRequire(import.meta.url);
@@ -174,3 +174,25 @@ describe("fixedPrompt", () => {
     expectBenchError(() => fixedPrompt(qwen, ""), "E_BAD_CONFIG", "--prompt");
   });
 });
+
+describe("makeBlockPrompt (Mooncake hash_ids)", () => {
+  it("gives requests that share leading block ids exactly that token prefix, and exact lengths", () => {
+    const make = (blockIds: number[], inputTokens: number, index: number): number[] =>
+      qwen.encode(makeBlockPrompt({ tokenizer: qwen, blockIds, inputTokens, blockTokens: 16, seed: 3, index }));
+    const a = make([1, 2, 3], 40, 0);
+    const b = make([1, 2, 9], 45, 1);
+    const c = make([7, 8], 40, 2);
+    const short = make([1, 2, 3], 20, 3);
+    const long = make([1, 2], 50, 4);
+    expect([a.length, b.length, c.length, short.length, long.length]).toEqual([40, 45, 40, 20, 50]);
+    expect(b.slice(0, 32)).toEqual(a.slice(0, 32));
+    expect(b.slice(32, 40)).not.toEqual(a.slice(32, 40));
+    expect(short).toEqual(a.slice(0, 20));
+    expect(long.slice(0, 32)).toEqual(a.slice(0, 32));
+    expect(c[0]).not.toBe(a[0]);
+    // The same request again is the same prompt; another index only changes what follows the blocks.
+    expect(make([1, 2], 50, 4)).toEqual(long);
+    expect(make([1, 2], 50, 5).slice(0, 32)).toEqual(long.slice(0, 32));
+  });
+});
+

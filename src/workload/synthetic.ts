@@ -35,6 +35,8 @@ const MAX_FIXUP_ROUNDS = 64;
 const MAX_PREFIX_RETRIES = 8;
 const SALT_PREFIX = 0x5052;
 const SALT_MARKER = 0x4d4b;
+const SALT_BLOCK = 0x424c;
+const SALT_TAIL = 0x544c;
 
 const pools = new WeakMap<TextTokenizer, WordPool>();
 const prefixes = new WeakMap<TextTokenizer, Map<string, Prefix>>();
@@ -71,6 +73,32 @@ export function makeSyntheticPrompts(options: SyntheticPromptOptions): string[] 
     );
   }
   return prompts;
+}
+
+/**
+ * A prompt of exactly `inputTokens` tokens made of hashed blocks (a Mooncake trace's hash_ids):
+ * block id h is the same `blockTokens` words of text wherever it appears, so requests sharing
+ * leading ids share that exact token prefix, as they did in the traced service. Tokens beyond the
+ * listed blocks are unique to the request; a prompt shorter than its blocks ends inside them.
+ * @example
+ * makeBlockPrompt({ tokenizer, blockIds: [46, 47, 2353], inputTokens: 1200, blockTokens: 512, seed: 1, index: 0 });
+ */
+export function makeBlockPrompt(o: { tokenizer: TextTokenizer; blockIds: readonly number[]; inputTokens: number; blockTokens: number; seed: number; index: number }): string {
+  checkOptions(1, o.inputTokens, 0, o.index);
+  const pool = wordPool(o.tokenizer);
+  const words: string[] = [];
+  for (const [position, id] of o.blockIds.entries()) {
+    if (words.length >= o.inputTokens) break;
+    // Mooncake ids chain over the prefix, so an id always sits at the same position.
+    const rng = createRng(deriveSeed(o.seed, SALT_BLOCK, id));
+    for (let k = 0; k < o.blockTokens && words.length < o.inputTokens; k++) words.push(pick(position === 0 && k === 0 ? pool.first : pool.next, rng));
+  }
+  const tail = createRng(deriveSeed(o.seed, SALT_TAIL, o.index, o.inputTokens));
+  if (words.length === 0) words.push(pick(pool.first, tail));
+  while (words.length < o.inputTokens) words.push(pick(pool.next, tail));
+  const shared = Math.min(o.inputTokens, o.blockIds.length * o.blockTokens);
+  // One word per token: a fix-up only touches words past the blocks when the prompt outgrows them.
+  return fixUp(o.tokenizer, words, (w) => w.join(" "), o.inputTokens, pool, tail, Math.max(1, Math.min(shared, o.inputTokens - 1)), (t) => o.tokenizer.count(t));
 }
 
 /**

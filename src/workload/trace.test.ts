@@ -12,7 +12,10 @@ describe("traces", () => {
     expect(ours.entries.map((e) => [e.offsetMs, e.inputTokens, e.outputTokens])).toEqual([[0, 120, 8], [250, 64, 4], [1000, 300, 12], [1100, 32, 2]]);
     const mooncake = loadTrace(join(FIXTURES, "trace-mooncake.jsonl"));
     expect(mooncake.format).toBe("mooncake");
-    expect(mooncake.entries).toEqual([{ offsetMs: 0, inputTokens: 6955, outputTokens: 52 }, { offsetMs: 3053, inputTokens: 6472, outputTokens: 26 }]);
+    expect(mooncake.entries).toEqual([
+      { offsetMs: 0, inputTokens: 6955, outputTokens: 52, hashIds: [46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 2353, 2354] },
+      { offsetMs: 3053, inputTokens: 6472, outputTokens: 26, hashIds: [46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 2366] },
+    ]);
     const burst = loadTrace(join(FIXTURES, "trace-burstgpt.csv"));
     expect(burst.format).toBe("burstgpt");
     expect(burst.skipped).toBe(1);
@@ -30,5 +33,6 @@ describe("traces", () => {
     expect(() => parseTrace("Timestamp,Request tokens\n1,2\n", "b.csv")).toThrow(/^b\.csv:1: BurstGPT header needs "response tokens"/);
     expect(() => parseTrace("Timestamp,Request tokens,Response tokens\n1,x,2\n", "b.csv")).toThrow(/^b\.csv:2: /);
     expect(() => parseTrace('{"foo": 1}\n', "t.jsonl")).toThrow(/--trace-format/);
+    expect(() => parseTrace('{"timestamp": 0, "input_length": 5, "output_length": 1, "hash_ids": [1, -2]}\n', "m.jsonl")).toThrow(/^m\.jsonl:1: "hash_ids" must be an array of non-negative integers/);
   });
 });

@@ -15,6 +15,8 @@ export interface TraceEntry {
   offsetMs: number;
   inputTokens: number;
   outputTokens: number;
+  /** Mooncake: ids of the prompt's blocks; equal leading ids mean an equal prompt prefix. */
+  hashIds?: number[];
 }
 
 export interface LoadedTrace {
@@ -47,7 +49,7 @@ export function parseTrace(text: string, file: string, format: TraceFormat = "au
   if (raw.length === 0) throw new BenchError("E_DATASET", `${file}: trace has no requests`, { where: file });
   raw.sort((a, b) => a.atMs - b.atMs);
   const first = (raw[0] as { atMs: number }).atMs;
-  const entries = raw.map((r) => ({ offsetMs: r.atMs - first, inputTokens: r.input, outputTokens: r.output }));
+  const entries = raw.map((r): TraceEntry => ({ offsetMs: r.atMs - first, inputTokens: r.input, outputTokens: r.output, ...(r.hashIds === undefined ? {} : { hashIds: r.hashIds }) }));
   return { format: resolved, entries, skipped };
 }
 
@@ -65,6 +67,7 @@ interface Raw {
   atMs: number;
   input: number;
   output: number;
+  hashIds?: number[];
 }
 
 function jsonl(text: string, file: string, format: "servebench" | "mooncake"): { raw: Raw[]; skipped: number } {
@@ -90,7 +93,15 @@ function jsonl(text: string, file: string, format: "servebench" | "mooncake"): {
       if (!Number.isInteger(v)) throw fail(`"${key}" must be an integer, got ${v}`);
       return v;
     };
-    if (format === "mooncake") raw.push({ atMs: num("timestamp", 0), input: int("input_length"), output: int("output_length") });
+    if (format === "mooncake") {
+      const entry: Raw = { atMs: num("timestamp", 0), input: int("input_length"), output: int("output_length") };
+      const ids = obj["hash_ids"];
+      if (ids !== undefined) {
+        if (!Array.isArray(ids) || !ids.every((h) => Number.isSafeInteger(h) && (h as number) >= 0)) throw fail(`"hash_ids" must be an array of non-negative integers`);
+        if (ids.length > 0) entry.hashIds = ids as number[];
+      }
+      raw.push(entry);
+    }
     else {
       const atMs = obj["timestamp_ms"] !== undefined ? num("timestamp_ms", 0) : num("timestamp_s", 0) * 1000;
       raw.push({ atMs, input: int("input_tokens"), output: int("output_tokens") });

@@ -76,6 +76,20 @@ describe("workloads against the simulator", () => {
     expect(recs.map((r) => Math.round((r["scheduledMs"] as number) - first))).toEqual([0, 50, 200, 220]);
   });
 
+  it("replays a Mooncake trace's hash_ids as shared prompt blocks the prefix cache hits", async () => {
+    const out = join(tmp, "mooncake");
+    const { summary } = await runBenchmark({
+      ...fast, out, strict: true, trace: join(FIXTURES, "trace-mooncake.jsonl"), timeScale: 0.01, metricsIntervalMs: 100,
+    });
+    const level = summary.levels[0];
+    expect(level?.strict).toMatchObject({ checked: 2, mismatched: 0 });
+    expect(summary.run.workload).toMatch(/hash_ids as shared 512-token blocks/);
+    // The second request shares 12 blocks (6,144 of its 6,472 tokens) with the first: every full
+    // 16-token KV block of them is a hit, nothing else is.
+    const hits = level?.server?.prefix_cache_hit_rate ?? 0;
+    expect(hits).toBeCloseTo(6144 / (6955 + 6472), 2);
+  });
+
   it("slo-search reports the highest passing rate, its bracket and goodput", async () => {
     const { summary } = await runBenchmark({
       ...fast, out: join(tmp, "slo"), profile: "slo-search", slo: [{ metric: "ttft_ms", op: "<=", value: 1000, stat: "p99" }],
