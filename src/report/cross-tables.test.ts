@@ -35,6 +35,16 @@ describe("pairing cells", () => {
     expect(result?.genGains.map((g) => Number((g * 100).toFixed(1)))).toEqual([11.4, 14.9, 1.6]);
   });
 
+  it("keeps a dimension that follows from the compared one alone: engines measured on one GPU each are not paired across GPUs", () => {
+    const engines = [
+      cell({ engine: "Nano-vLLM", hardware: "A100" }, 7660),
+      cell({ engine: "vLLM.rs", hardware: "A100" }, 10977),
+      cell({ engine: "vLLM (Reference)", hardware: "RTX 4070" }, 1361),
+    ];
+    expect(matchingDimensions(engines, "engine")).toEqual(["hardware"]);
+    expect(pairwiseTable(engines, "engine", "Nano-vLLM", "vLLM (Reference)")?.table.rows ?? []).toEqual([]);
+  });
+
   it("reproduces seed 003's pipeline vs tensor table and its Gen Speedup (%)", () => {
     const result = pairwiseTable(runs, "parallel", "pp", "tp");
     expect(result?.table.columns.map((c) => c.title)).toEqual(["gpu", "pp (Prompt TPS)", "tp (Prompt TPS)", "pp (Gen TPS)", "tp (Gen TPS)", "Prompt Speedup (%)", "Gen Speedup (%)"]);

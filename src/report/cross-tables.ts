@@ -166,16 +166,21 @@ function determines(runs: readonly DiscoveredRun[], by: readonly string[], targe
 }
 
 /**
- * The dimensions that pair cells when comparing values of `dimension`: every other varying one,
- * in order, unless the ones kept so far plus `dimension` already determine it. That drops what
- * merely follows from the compared dimension or from kept ones: a plan's `include` adds `tp: 2`
- * to `parallel: tp` cells of a 2-GPU preset and `tp: 1` to its `parallel: pp` cells (and `tp: 1`
- * to both on a 1-GPU preset); matching on `tp` would pair none of the 2-GPU cells.
+ * The dimensions that pair cells when comparing values of `dimension`: every other varying one
+ * but those that merely relabel it or a dimension already kept (a plan's `include` adds `tp: 2`
+ * to every `parallel: tp` cell and `tp: 1` to every `parallel: pp` one; matching on `tp` would
+ * pair nothing), and those that follow from the compared dimension *together with* kept ones and
+ * from neither alone (seed 003's 1-GPU presets give `tp: 1` to both parallel values, its 2-GPU
+ * presets `tp: 2` or `1`). A dimension that follows from the compared one alone stays: imported
+ * engines each measured on one GPU must not be paired across GPUs.
  */
 export function matchingDimensions(runs: readonly DiscoveredRun[], dimension: string): string[] {
+  const relabels = (a: string, b: string): boolean => determines(runs, [a], b) && determines(runs, [b], a);
   const keys: string[] = [];
   for (const d of varyingDimensions(runs)) {
-    if (d !== dimension && !determines(runs, [...keys, dimension], d)) keys.push(d);
+    if (d === dimension || relabels(d, dimension) || keys.some((k) => relabels(d, k))) continue;
+    const interaction = keys.length > 0 && determines(runs, [...keys, dimension], d) && !determines(runs, keys, d) && !determines(runs, [dimension], d);
+    if (!interaction) keys.push(d);
   }
   return keys;
 }
