@@ -1,13 +1,12 @@
 // Owns `servebench k8s run --plan`: every cell of a plan as its own sharded Job, one cell at a
 // time (as `plan run` takes them), each applied, followed, gathered and merged into
-// OUT/cells/<id>; a failed cell is recorded and the next one runs. Writes OUT/cells.csv like `plan run`.
+// OUT/cells/<id>; a failed cell is recorded and the next one runs. The results directory is
+// `plan run`'s (plan/plan-out.ts: cells committed from <id>.partial, cells.csv).
 
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { BenchError } from "../errors.js";
 import { renderCellsCsv, type CellResult } from "../plan/cells-csv.js";
 import type { LoadedPlan } from "../plan/load-plan.js";
-import { CELL_SCHEMA, type CellRecord } from "../plan/plan-out.js";
+import { CELL_SCHEMA, PlanOut, type CellRecord } from "../plan/plan-out.js";
 import { runOnKubernetes, type K8sRunOptions } from "./k8s-run.js";
 import { planDeployments } from "./plan-cells.js";
 
@@ -22,10 +21,10 @@ export interface K8sPlanResult {
 export async function runPlanOnKubernetes(plan: LoadedPlan, o: K8sPlanRunOptions): Promise<K8sPlanResult> {
   const { cells, warnings } = planDeployments(plan, o.name);
   for (const w of warnings) o.log(`note: ${w}`);
+  const out = new PlanOut(o.out);
   const results: CellResult[] = [];
   for (const [k, c] of cells.entries()) {
-    const cellDir = join(o.out, "cells", c.cell.id);
-    mkdirSync(cellDir, { recursive: true });
+    const cellDir = out.startCell(c.cell.id);
     o.log(`[${k + 1}/${cells.length}] ${c.cell.id}: job/${c.jobName}`);
     const startedAt = new Date().toISOString();
     const record: CellRecord = { schema: CELL_SCHEMA, id: c.cell.id, index: c.cell.index, dimensions: c.cell.dimensions, repeat: c.cell.repeat, status: "complete", started_at: startedAt, finished_at: startedAt };
@@ -50,10 +49,10 @@ export async function runPlanOnKubernetes(plan: LoadedPlan, o: K8sPlanRunOptions
       result = { record, summary: undefined };
     }
     record.finished_at = new Date().toISOString();
-    writeFileSync(join(cellDir, "cell.json"), `${JSON.stringify(record, null, 2)}\n`);
+    out.commitCell(record);
     results.push(result);
   }
-  writeFileSync(join(o.out, "cells.csv"), renderCellsCsv(results, plan.dimensionNames));
+  out.writeText("cells.csv", renderCellsCsv(results, plan.dimensionNames));
   const failed = results.filter((r) => r.record.status === "failed").length;
   return { dir: o.out, complete: results.length - failed, failed };
 }
