@@ -1,13 +1,41 @@
-// Owns the per-level additions that need more than one module's data: aggregate SLO checks,
-// the first-turn / later-turn split of multi-turn sessions, and the best-case prefix-cache hit
-// rate of shared-prefix groups next to the server's measured one.
+// Owns the per-level additions that need more than one module's data: aggregate SLO checks
+// (and the level summary run and predict both build with them), the first-turn / later-turn
+// split of multi-turn sessions, and the best-case prefix-cache hit rate of shared-prefix groups
+// next to the server's measured one.
 
-import { compareSlo, formatSloTerm, type SloTerm } from "../config/units.js";
+import type { RunConfig } from "../config/run-config.js";
+import { compareSlo, formatSloTerm, perRequestSlo, type SloTerm } from "../config/units.js";
 import type { RequestRecord } from "../client/record.js";
 import { deriveRequestMetrics, type RequestMetrics } from "../metrics/derive.js";
-import { flatten, type LevelSummary, type TurnSplit } from "../metrics/level.js";
+import { aggregateLevel, flatten, type LevelLoad, type LevelSummary, type TurnSplit } from "../metrics/level.js";
 import { percentileSorted, summarize } from "../metrics/stats.js";
 import type { RequestSpec } from "../workload/request-spec.js";
+
+/**
+ * A level's summary as `run` and `predict` both build it: the records aggregated under the run's
+ * percentiles, per-request SLO and strict settings, plus the aggregate SLO check that
+ * `--profile slo-search` steers by.
+ */
+export function summarizeLevel(
+  records: readonly RequestRecord[],
+  config: RunConfig,
+  level: { level: number; load: LevelLoad },
+  o: { templateExact: boolean; interrupted: boolean },
+): LevelSummary {
+  const summary = aggregateLevel(records, {
+    level: level.level,
+    load: level.load,
+    percentiles: config.percentiles,
+    slo: perRequestSlo(config.slo),
+    strict: config.strict,
+    endpoint: config.endpoint,
+    templateExact: o.templateExact,
+    interrupted: o.interrupted,
+  });
+  const check = sloCheck(records, config.slo);
+  if (check !== undefined) summary.slo_check = check;
+  return summary;
+}
 
 /**
  * Evaluates aggregate terms (metric.pNN, .mean, .median) over the level's measured requests. A

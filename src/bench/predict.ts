@@ -6,12 +6,12 @@ import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import type { RequestRecord } from "../client/record.js";
 import { resolveRunConfig, type RunConfig, type RunConfigInput } from "../config/run-config.js";
-import { formatSlo, perRequestSlo } from "../config/units.js";
+import { formatSlo } from "../config/units.js";
 import { BenchError } from "../errors.js";
 import type { LevelOutcome } from "../load/profiles/profile.js";
 import { runLevel } from "../load/runner.js";
 import { VirtualClock } from "../load/virtual-clock.js";
-import { aggregateLevel, type LevelSummary } from "../metrics/level.js";
+import type { LevelSummary } from "../metrics/level.js";
 import { RunDirectory } from "../report/run-dir.js";
 import { SUMMARY_SCHEMA, type RunInfo, type RunSummary } from "../report/summary.js";
 import { VirtualSimulator, describePreset } from "../sim/index.js";
@@ -19,7 +19,7 @@ import type { SimulatorOptions } from "../sim/index.js";
 import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
 import type { RequestSpec } from "../workload/request-spec.js";
 import { loadTokenizer, type TextTokenizer } from "../workload/tokenizer.js";
-import { sloCheck } from "./level-extras.js";
+import { summarizeLevel } from "./level-extras.js";
 import { sloSearchSummary } from "./slo-summary.js";
 import { createProfile, planLevel, type LevelPlan } from "./levels.js";
 import { cachedSource, recordOf, requestBody, virtualSchedulerClock } from "./predict-parts.js";
@@ -205,19 +205,7 @@ async function predictLevel(config: RunConfig, plan: LevelPlan, source: SpecSour
   });
   const cpu = process.cpuUsage(cpuBefore);
   ctx.levelsCpu.s += (cpu.user + cpu.system) / 1e6;
-  const summary = aggregateLevel(records, {
-    level: plan.level,
-    load: plan.load,
-    percentiles: config.percentiles,
-    slo: perRequestSlo(config.slo),
-    strict: config.strict,
-    endpoint: config.endpoint,
-    templateExact: true,
-    interrupted: result.interrupted,
-  });
-  // The same aggregate SLO check as run: slo-search steers by it.
-  const check = sloCheck(records, config.slo);
-  if (check !== undefined) summary.slo_check = check;
+  const summary = summarizeLevel(records, config, plan, { templateExact: true, interrupted: result.interrupted });
   const after = ctx.server.engine.prefixCache;
   const queries = after.queries - before.queries;
   summary.server = {

@@ -4,19 +4,18 @@
 
 import { monotonicNowMs, realClock } from "../clock.js";
 import type { RunConfig } from "../config/run-config.js";
-import { perRequestSlo } from "../config/units.js";
 import { StreamingClient, type ClientOptions, type SendResult } from "../client/http-client.js";
 import type { RequestRecord } from "../client/record.js";
 import type { LoadLevel } from "../load/runner.js";
 import { SaturationGuard } from "../load/saturation.js";
-import { aggregateLevel, type LevelSummary } from "../metrics/level.js";
+import type { LevelSummary } from "../metrics/level.js";
 import type { RunDirectory } from "../report/run-dir.js";
 import type { PromptCounter } from "../workload/chat-template.js";
 import { createRng } from "../workload/random.js";
 import type { ChatMessage, RequestSpec } from "../workload/request-spec.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
 import { addClientTokenCheck } from "./client-token-check.js";
-import { bestCasePrefixHitRate, sloCheck, turnSplit } from "./level-extras.js";
+import { bestCasePrefixHitRate, summarizeLevel, turnSplit } from "./level-extras.js";
 import type { LevelPlan } from "./levels.js";
 import type { ProgressListener } from "./progress.js";
 import type { RequestSource } from "./request-source.js";
@@ -162,13 +161,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     }, scaleInput);
     await ctx.telemetry.mark();
     const windowEndMs = monotonicNowMs() - ctx.originMs;
-    const summary = aggregateLevel(records, {
-      level: plan.level,
-      load: plan.load,
-      percentiles: config.percentiles,
-      slo: perRequestSlo(config.slo),
-      strict: config.strict,
-      endpoint: config.endpoint,
+    const summary = summarizeLevel(records, config, plan, {
       templateExact: ctx.counter.method !== "message-contents" || ctx.serverTokenizer !== undefined,
       interrupted: result.interrupted,
     });
@@ -180,8 +173,6 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     if (specs !== undefined && specs.reused > 0) {
       summary.warnings.push(`${specs.reused} prompts were reused after the pool of ${specs.poolSize}: prefix caching may flatter this level`);
     }
-    const check = sloCheck(records, config.slo);
-    if (check !== undefined) summary.slo_check = check;
     if (sessions) summary.by_turn = turnSplit(records, turnOf, config.percentiles);
     addClientTokenCheck(summary, records, texts, ctx.tokenizer);
     ctx.telemetry.addToLevel(summary, windowStartMs, windowEndMs);
