@@ -15,7 +15,7 @@ import { loadTokenizer, type TextTokenizer } from "../workload/tokenizer.js";
 import { createProfile, planLevel, type LevelPlan } from "./levels.js";
 import type { ProgressListener } from "./progress.js";
 import { RequestSource } from "./request-source.js";
-import { ScaleContext } from "../scale/scale-context.js";
+import { leaveRunBarrier, ScaleContext } from "../scale/scale-context.js";
 import { runOneLevel, type LevelContext } from "./run-level.js";
 import { probeServerTokenize, type ServerTokenizer } from "./server-tokenize.js";
 import { sloSearchSummary } from "./slo-summary.js";
@@ -63,6 +63,15 @@ export async function runBenchmark(input: RunConfigInput, hooks: RunHooks = {}):
   setMaxListeners(0, signal);
   const apiKey = (hooks.env ?? process.env)[config.apiKeyEnv] || undefined;
   // A bad preset (unknown GPU, a model that does not fit) fails here, before the tokenizer loads.
+  try {
+    return await openAndRun(config, hooks, emit, signal, apiKey);
+  } catch (error) {
+    leaveRunBarrier(config, "failed");
+    throw error;
+  }
+}
+
+async function openAndRun(config: RunConfig, hooks: RunHooks, emit: ProgressListener, signal: AbortSignal, apiKey: string | undefined): Promise<RunResult> {
   const sim = config.url === undefined ? embeddedSimOptions(config) : undefined;
   const tokenizer = await loadTokenizer(config.tokenizer);
   const counter = createPromptCounter(tokenizer, config.chatTemplate === "server" ? "auto" : config.chatTemplate);

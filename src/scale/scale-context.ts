@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { monotonicNowMs } from "../clock.js";
 import type { ClockOffset } from "./clock-offset.js";
 import { probeServerClock, readNtpStatus, type NtpStatus } from "./clock-probe.js";
+import { leave } from "./barrier.js";
 import { LevelAligner } from "./level-align.js";
 import type { ShareStep } from "./load-split.js";
 import type { LevelWorkers, ScaleInfo } from "./scale-info.js";
@@ -42,8 +43,7 @@ export class ScaleContext {
     this.shard = settings.shard;
     this.startAtEpochMs = settings.startAtEpochMs ?? (settings.shard === undefined ? undefined : Date.now());
     if (this.shard === undefined || this.startAtEpochMs === undefined) return;
-    // One subdirectory per run: markers a reused directory holds from another run are never read.
-    const barrierDir = settings.barrierDir === undefined ? undefined : join(settings.barrierDir, runKey(settings, this.shard.count, this.startAtEpochMs));
+    const barrierDir = runBarrierDir(settings);
     this.aligner = new LevelAligner({
       shard: this.shard,
       startAtEpochMs: this.startAtEpochMs,
@@ -163,6 +163,21 @@ export function runKey(config: unknown, count: number, startAtEpochMs: number): 
   // The barrier directory is where a shard's host mounts the shared volume: it may differ per host.
   const { shard: _s, out: _o, barrierDir: _b, ...rest } = (config ?? {}) as Record<string, unknown>;
   return createHash("sha256").update(JSON.stringify([rest, count, startAtEpochMs])).digest("hex").slice(0, 16);
+}
+
+/** This run's barrier directory: one subdirectory per run, so markers a reused directory holds from another run are never read. */
+function runBarrierDir(settings: ScaleSettings): string | undefined {
+  if (settings.barrierDir === undefined || settings.shard === undefined || settings.startAtEpochMs === undefined) return undefined;
+  return join(settings.barrierDir, runKey(settings, settings.shard.count, settings.startAtEpochMs));
+}
+
+/**
+ * A shard that fails before its ScaleContext could say so (target unreachable, model discovery,
+ * dataset) still leaves the barrier, so its partners start without it instead of waiting out --barrier-timeout.
+ */
+export function leaveRunBarrier(settings: ScaleSettings, status: string): void {
+  const dir = runBarrierDir(settings);
+  if (dir !== undefined && settings.shard !== undefined) leave(dir, settings.shard.index, status);
 }
 
 /** Shard k of n sends warmups k, k+n, ...: every warmup id stays unique across shards. */

@@ -14,11 +14,12 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; poll?: (child: ReturnType<typeof spawn>) => void; timeoutMs?: number } = {},
+  options: { env?: Record<string, string>; poll?: (child: ReturnType<typeof spawn>) => void; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, ...options.env },
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

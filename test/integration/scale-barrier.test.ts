@@ -1,9 +1,10 @@
 // Per-level barrier across shards, from the built CLI against the simulator: with
 // --distributed local:2 both shards start the second level together even though one of them has
 // nothing to do in the first; a shard whose partner never reaches the barrier gives up after
-// --barrier-timeout, records it, does not wait for that shard again, carries on and exits 0.
+// --barrier-timeout, records it, does not wait for that shard again, carries on and exits 0; a
+// shard that fails before its first level leaves the barrier, so its partner does not wait for it.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -70,5 +71,30 @@ describe("per-level barrier", () => {
     expect(merged.code).toBe(0);
     const levels = readJson<RunSummary>(join(tmp, "alone-merged", "summary.json")).levels;
     expect(levels[0]?.warnings.join("\n")).toMatch(/the barrier before level 0 gave up on shard 1/);
+  });
+
+  it("a shard that fails before its first level leaves the barrier: its partner starts without waiting out --barrier-timeout", async () => {
+    // Identical configs (one run key), but the relative --dataset exists only in shard 0's directory,
+    // as when one pod lacks a mounted file: shard 1 fails while building its workload.
+    const fixture = join(import.meta.dirname, "..", "fixtures", "workload", "good.csv");
+    const [dir0, dir1] = ["cwd-0", "cwd-1"].map((d) => join(tmp, d)) as [string, string];
+    for (const d of [dir0, dir1]) mkdirSync(d, { recursive: true });
+    copyFileSync(fixture, join(dir0, "prompts.csv"));
+    const barrier = join(tmp, "failed-barrier");
+    const startAt = String(Date.now() + 1500);
+    const args = (i: number): string[] => ["run", ...LOAD, "--dataset", "prompts.csv", "--shard", `${i}/2`, "--start-at", startAt, "--barrier-dir", barrier, "--barrier-timeout", "10m", "--out", join(tmp, `failed-shard-${i}`)];
+    // Without the "left" marker shard 0 would wait 10 minutes at its first barrier: the 90 s limit fails the test.
+    const [r0, r1] = await Promise.all([runCli(args(0), { cwd: dir0, timeoutMs: 90_000 }), runCli(args(1), { cwd: dir1, timeoutMs: 90_000 })]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/prompts\.csv: cannot read dataset/);
+    expect(r0.stderr).not.toMatch(/internal error/);
+    expect(r0.code).toBe(0);
+    const runDirs = readdirSync(barrier);
+    expect(runDirs).toHaveLength(1);
+    expect(readJson<{ status: string }>(join(barrier, runDirs[0] as string, "shard-1.left.json")).status).toBe("failed");
+    const info = readJson<ShardInfo>(join(tmp, "failed-shard-0", "shard.json"));
+    expect(info.status).toBe("complete");
+    expect(info.levels.map((l) => l.barrier?.timed_out)).toEqual([false, false]);
+    expect(existsSync(join(tmp, "failed-shard-1", "shard.json"))).toBe(false);
   });
 });
