@@ -78,9 +78,10 @@ describe("roofline step time", () => {
 
   it("enforce-eager and the profile's overheads add to every step", () => {
     const eager = timing("H100-SXM", "Qwen/Qwen3-8B", { enforceEager: true }).breakdown(decode(1, 10));
-    expect(eager.overheadMs).toBeCloseTo(2 + 0.01 + 0.2 * 36, 5);
-    const slow = timing("H100-SXM", "Qwen/Qwen3-8B", { profile: { stepOverheadMs: 10 } }).breakdown(decode(1, 10));
-    expect(slow.overheadMs).toBeCloseTo(10.01, 5);
+    const perSeqMs = defaultProfile().perSeqOverheadMs;
+    expect(eager.overheadMs).toBeCloseTo(2 + perSeqMs + 0.2 * 36, 5);
+    const slow = timing("H100-SXM", "Qwen/Qwen3-8B", { profile: { stepOverheadMs: 10, perSeqOverheadMs: 0.25 } }).breakdown(decode(4, 10));
+    expect(slow.overheadMs).toBeCloseTo(10 + 4 * 0.25, 5);
   });
 
   it("speculative decoding with a draft model costs k draft passes", () => {

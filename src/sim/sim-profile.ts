@@ -58,8 +58,10 @@ export const PROFILE_KEYS = [
  * speeds imply (A100, no CUDA graphs: time per token nearly independent of the weight size,
  * ≈0.2 ms × layers on top of the weight streaming). Pipeline hand-off 3 ms per stage boundary per
  * step: seed 003's vLLM with 2 pipeline stages was 22 % slower than one GPU at 10 streams, where
- * the roofline alone predicts no change. Per-sequence and API-server costs are our own estimates:
- * see docs/simulator.md before trusting them.
+ * the roofline alone predicts no change. Per-sequence CPU cost 0.05 ms: inside the published
+ * bracket, from vLLM V1's scheduler alone (~13 µs per request) to vLLM V0's whole between-step
+ * work (~20 ms at 200 sequences, vLLM RFC #6801); docs/simulator.md says how seed 001 led to it.
+ * API-server costs are our own estimates.
  */
 export function defaultProfile(gpu?: GpuSpec): SimProfile {
   const b200 = gpu?.id === "B200";
@@ -73,7 +75,7 @@ export function defaultProfile(gpu?: GpuSpec): SimProfile {
     allReduceLatencyUs: pcie ? 60 : 15,
     linkEfficiency: pcie ? 0.3 : 0.7,
     stepOverheadMs: b200 ? 3 : 2,
-    perSeqOverheadMs: 0.01,
+    perSeqOverheadMs: 0.05,
     eagerLayerOverheadMs: 0.2,
     frontendMs: 2,
     tokenizeUsPerToken: 2,
