@@ -29,10 +29,12 @@ export function virtualSchedulerClock(vc: VirtualClock): SchedulerClock {
 export interface PredictCache {
   specs: Map<string, RequestSpec[]>;
   hashes: Map<string, number[]>;
+  /** Each cached level's note that prompts were clipped to max_model_len. */
+  clipped: Map<string, string>;
 }
 
 export function newPredictCache(): PredictCache {
-  return { specs: new Map(), hashes: new Map() };
+  return { specs: new Map(), hashes: new Map(), clipped: new Map() };
 }
 
 /** The parts of RequestSource predict uses, replayed from the cache when one is given. */
@@ -40,7 +42,7 @@ export interface SpecSource {
   label(): string;
   readonly trace: RequestSource["trace"];
   take(count: number): RequestSpec[];
-  levelSpecs(requests: number, durationMs: number | undefined, load: { kind: string; value: number }): { get(index: number): RequestSpec };
+  levelSpecs(requests: number, durationMs: number | undefined, load: { kind: string; value: number }): { get(index: number): RequestSpec; clipped: string | undefined };
 }
 
 export function cachedSource(source: RequestSource, cache: PredictCache | undefined): SpecSource {
@@ -60,11 +62,16 @@ export function cachedSource(source: RequestSource, cache: PredictCache | undefi
     trace: source.trace,
     take: (count) => memo(() => source.take(count)),
     levelSpecs(requests, durationMs, load) {
+      const key = String(call);
       const pool = memo(() => {
         const specs = source.levelSpecs(requests, durationMs, load);
+        if (specs.clipped !== undefined) cache.clipped.set(key, specs.clipped);
         return Array.from({ length: specs.poolSize }, (_, i) => specs.get(i));
       });
-      return { get: (index) => (index < pool.length ? (pool[index] as RequestSpec) : { ...(pool[index % pool.length] as RequestSpec), index }) };
+      return {
+        get: (index) => (index < pool.length ? (pool[index] as RequestSpec) : { ...(pool[index % pool.length] as RequestSpec), index }),
+        clipped: cache.clipped.get(key),
+      };
     },
   };
 }

@@ -212,6 +212,7 @@ async function predictLevel(config: RunConfig, plan: LevelPlan, source: SpecSour
     prefix_cache_hit_rate: queries > 0 ? Math.round(((after.hits - before.hits) / queries) * 10_000) / 10_000 : null,
     preemptions: ctx.server.engine.preemptions - before.preemptions,
   };
+  if (specs.clipped !== undefined) summary.warnings.push(specs.clipped);
   summary.warnings.push("predicted by the simulated engine in virtual time, not measured");
   return summary;
 }

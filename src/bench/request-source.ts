@@ -4,6 +4,7 @@
 // level's prompts; shared-prefix groups are the deliberate exception.
 
 import type { RunConfig } from "../config/run-config.js";
+import { BenchError } from "../errors.js";
 import { formatLengthDist } from "../config/length-dist.js";
 import { buildRequests, type DatasetRow } from "../workload/build.js";
 import type { PromptCounter } from "../workload/chat-template.js";
@@ -25,6 +26,8 @@ export interface LevelSpecs {
   poolSize: number;
   /** How many requests got a prompt already used earlier in the level. */
   readonly reused: number;
+  /** Set when prompts were shortened to fit the server's max_model_len: the level's warning. */
+  readonly clipped: string | undefined;
 }
 
 export interface SourceContext {
@@ -166,10 +169,16 @@ export class RequestSource {
   levelSpecs(requests: number, durationMs: number | undefined, load: { kind: string; value: number }): LevelSpecs {
     const poolSize = Number.isFinite(requests) ? requests : this.poolSizeFor(durationMs, load);
     this.traceBase = this.nextIndex;
+    const clipped = this.clipNote(this.nextIndex, poolSize);
+    if (clipped !== undefined && this.config.strict) {
+      // --strict promises the asked lengths exactly: shortening them would pass the check while testing something else.
+      throw new BenchError("E_BAD_CONFIG", `--strict: ${clipped}; lower --input-tokens/--output-tokens or raise the server's max_model_len`, { where: "--strict" });
+    }
     const pool = this.take(poolSize).map((spec, index) => ({ ...spec, index }));
     let reused = 0;
     return {
       poolSize,
+      clipped,
       get reused() {
         return reused;
       },
@@ -179,6 +188,23 @@ export class RequestSource {
         return index < pool.length ? spec : { ...spec, index };
       },
     };
+  }
+
+  /** buildRequests clips input + output to max_model_len (inputs first): say so, never silently. */
+  private clipNote(start: number, count: number): string | undefined {
+    const max = this.ctx.maxModelLen;
+    const inputAt = this.suffixTotal() ?? this.inputLength;
+    if (max === undefined || inputAt === undefined || this.config.prompt !== undefined || this.dataset !== undefined) return undefined;
+    let n = 0;
+    let example = "";
+    for (let i = start; i < start + count; i++) {
+      const input = inputAt(i);
+      const output = this.outputLength?.(i) ?? 0;
+      if (input + output <= max) continue;
+      if (n++ === 0) example = `${input} in + ${output} out`;
+    }
+    if (n === 0) return undefined;
+    return `${n} of ${count} prompts were shortened to fit the server's max_model_len ${max} (input + output must fit; first: ${example} asked)`;
   }
 
   private poolSizeFor(durationMs: number | undefined, load: { kind: string; value: number }): number {

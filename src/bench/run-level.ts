@@ -170,6 +170,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
       summary.warnings.push(`level stopped early: ${result.stoppedEarly}`);
     }
     summary.warnings.push(...ctx.scale.levelWarnings(plan.level));
+    if (specs?.clipped !== undefined) summary.warnings.push(specs.clipped);
     if (specs !== undefined && specs.reused > 0) {
       summary.warnings.push(`${specs.reused} prompts were reused after the pool of ${specs.poolSize}: prefix caching may flatter this level`);
     }
