@@ -142,6 +142,9 @@ export function pointsFromRunDir(dir: string, fitLevels: readonly number[] | und
   };
   const config = read("config.json") as Record<string, unknown>;
   const summary = read("summary.json") as RunSummary;
+  if (summary.run?.predicted === true) {
+    throw new BenchError("E_BAD_CONFIG", `calibrate: ${dir} is a prediction (servebench predict), not a measurement: calibrate fits the simulator to a run measured against a real server`, { where: dir });
+  }
   const { url: _url, out: _out, target: _target, embedded_simulator: _e, predicted: _p, simulator: _s, ...rest } = config;
   const base = rest as RunConfigInput;
   const points = summary.levels.map((level, i): CalibrationPoint => {

@@ -7,6 +7,8 @@ import type { PointError } from "../bench/calibrate.js";
 import { parseList, parseNonNegativeInt } from "../config/units.js";
 import { writeFileAtomic } from "../report/run-dir.js";
 import { loadTokenizer } from "../workload/tokenizer.js";
+import { BenchError } from "../errors.js";
+import { resolveSimulatorOptions } from "../sim/options.js";
 import { EXIT } from "./exit-codes.js";
 import { printListings, simOptionsFromFlags } from "./sim-flags.js";
 
@@ -24,10 +26,13 @@ function table(before: readonly PointError[], after: readonly PointError[]): str
 
 export async function calibrateCommand(dir: string, raw: Raw): Promise<number> {
   if (printListings(raw, (s) => process.stdout.write(s))) return EXIT.ok;
+  if (typeof raw.gpu !== "string") throw new BenchError("E_BAD_FLAG", "calibrate: needs a hardware preset (--gpu, and --model unless the run's model is in the catalog)", { where: "--gpu" });
   const fitLevels = typeof raw.levels === "string" ? parseList(raw.levels, "--levels", parseNonNegativeInt) : undefined;
   const run = pointsFromRunDir(dir, fitLevels);
   const model = typeof raw.model === "string" ? raw.model : run.model;
   const sim = simOptionsFromFlags(raw, model);
+  // An unknown model or a preset that does not fit fails now, not after the tokenizer loads.
+  resolveSimulatorOptions(sim);
   const tokenizer = await loadTokenizer(typeof raw.tokenizer === "string" ? raw.tokenizer : run.tokenizer);
   const points = run.points;
   process.stderr.write(`servebench calibrate: fitting ${points.filter((p) => p.fit).length} of ${points.length} levels of ${dir} (each evaluation re-predicts them)\n`);

@@ -70,4 +70,17 @@ describe("servebench calibrate RUN_DIR", () => {
     const target = level(other);
     expect(errorPct(withProfile, target)).toBeLessThan(errorPct(withDefaults, target) / 2);
   });
+
+  it("refuses what it cannot fit, naming why, before any work: a prediction, no preset", async () => {
+    const predicted = join(tmp, "a-prediction");
+    const p = await runCli(["predict", ...PRESET, ...WORKLOAD, "--concurrency", "1", "--out", predicted, "--quiet"]);
+    expect(p.code).toBe(0);
+    const fromPrediction = await runCli(["calibrate", predicted, ...PRESET]);
+    expect(fromPrediction.code).toBe(2);
+    expect(fromPrediction.stderr).toMatch(/^servebench: calibrate: .*a-prediction is a prediction \(servebench predict\), not a measurement/m);
+    const noPreset = await runCli(["calibrate", predicted]);
+    expect(noPreset.code).toBe(2);
+    expect(noPreset.stderr).toMatch(/^servebench: calibrate: needs a hardware preset \(--gpu/m);
+    for (const r of [fromPrediction, noPreset]) expect(r.stderr).not.toMatch(/fitting|internal error/);
+  });
 });
