@@ -5,7 +5,7 @@
 import type { RequestRecord } from "../client/record.js";
 import type { VirtualClock } from "../load/virtual-clock.js";
 import type { SchedulerClock, VirtualResult } from "../sim/index.js";
-import type { RequestSpec } from "../workload/request-spec.js";
+import type { RequestSpec, SessionSpec } from "../workload/request-spec.js";
 import type { RequestSource } from "./request-source.js";
 
 /** Virtual time for the engine: its wake-ups are VirtualClock timers, so load and engine share one timeline. */
@@ -42,6 +42,7 @@ export interface SpecSource {
   label(): string;
   readonly trace: RequestSource["trace"];
   take(count: number): RequestSpec[];
+  takeSessions(count: number): SessionSpec[];
   levelSpecs(requests: number, durationMs: number | undefined, load: { kind: string; value: number }): { get(index: number): RequestSpec; clipped: string | undefined };
 }
 
@@ -61,6 +62,8 @@ export function cachedSource(source: RequestSource, cache: PredictCache | undefi
     label: () => source.label(),
     trace: source.trace,
     take: (count) => memo(() => source.take(count)),
+    // Sessions are rebuilt each time (deterministic, and cheap next to the turns they drive).
+    takeSessions: (count) => source.takeSessions(count),
     levelSpecs(requests, durationMs, load) {
       const key = String(call);
       const pool = memo(() => {

@@ -14,12 +14,13 @@ import { VirtualClock } from "../load/virtual-clock.js";
 import type { LevelSummary } from "../metrics/level.js";
 import { RunDirectory } from "../report/run-dir.js";
 import { SUMMARY_SCHEMA, type RunInfo, type RunSummary } from "../report/summary.js";
-import { VirtualSimulator, describePreset } from "../sim/index.js";
-import type { SimulatorOptions } from "../sim/index.js";
+import { VirtualSimulator, answerText, describePreset } from "../sim/index.js";
+import type { SimulatorOptions, VirtualResult } from "../sim/index.js";
 import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
 import type { RequestSpec } from "../workload/request-spec.js";
 import { loadTokenizer, type TextTokenizer } from "../workload/tokenizer.js";
-import { summarizeLevel } from "./level-extras.js";
+import { summarizeLevel, turnSplit } from "./level-extras.js";
+import { runSession } from "./session-run.js";
 import { sloSearchSummary } from "./slo-summary.js";
 import { createProfile, planLevel, type LevelPlan } from "./levels.js";
 import { cachedSource, recordOf, requestBody, virtualSchedulerClock } from "./predict-parts.js";
@@ -68,7 +69,6 @@ export async function predictRun(input: RunConfigInput, sim: PredictSimOptions, 
   // Every in-flight request listens on this one signal.
   setMaxListeners(0, signal);
   if (config.url !== undefined) throw new BenchError("E_BAD_FLAG", "--url: predict runs the simulated engine; it never calls a server", { where: "--url" });
-  if (config.turns !== undefined) throw new BenchError("E_BAD_FLAG", "--turns: multi-turn sessions are not supported by predict yet", { where: "--turns" });
   const wallStart = performance.now();
   const tokenizer = hooks.tokenizer ?? (await loadTokenizer(config.tokenizer));
   const counter = createPromptCounter(tokenizer, config.chatTemplate === "server" ? "auto" : config.chatTemplate);
@@ -174,33 +174,58 @@ async function predictLevel(config: RunConfig, plan: LevelPlan, source: SpecSour
     ctx.dir?.appendRecord(record);
     records.push(record);
   };
-  const send = async (spec: RequestSpec, id: string, scheduledAtMs: number, warmup: boolean, signal: AbortSignal): Promise<RequestRecord> => {
+  const exchange = async (spec: RequestSpec, id: string, scheduledAtMs: number, warmup: boolean, signal: AbortSignal): Promise<{ record: RequestRecord; result: VirtualResult }> => {
     if (spec.prompt !== undefined && config.endpoint === "completions") ctx.known.set(spec.prompt, spec.inputTokens);
     const pending = ctx.server.request(config.endpoint, requestBody(spec, ctx.model, config.exactOutput), signal);
     if (spec.prompt !== undefined) ctx.known.delete(spec.prompt);
     const result = await pending;
-    return recordOf(result, spec, { id, level: plan.level, warmup, scheduledAtMs });
+    return { record: recordOf(result, spec, { id, level: plan.level, warmup, scheduledAtMs }), result };
   };
+  const send = async (spec: RequestSpec, id: string, scheduledAtMs: number, warmup: boolean, signal: AbortSignal): Promise<RequestRecord> =>
+    (await exchange(spec, id, scheduledAtMs, warmup, signal)).record;
   if (config.warmup > 0) {
     const warmups = source.take(config.warmup);
     const at = ctx.vc.nowMs();
     const done = await Promise.all(warmups.map((spec, i) => send(spec, `${plan.level}-w${i}`, at, true, ctx.signal)));
     done.forEach(keep);
   }
-  const specs = source.levelSpecs(plan.requests, plan.durationMs, { kind: plan.probe.kind, value: plan.probe.kind === "rate" ? plan.probe.ratePerSec : plan.probe.concurrency });
+  // Multi-turn: a job is a session, as in run (session-run.ts drives its turns on the virtual clock).
+  const sessions = config.turns !== undefined ? source.takeSessions(Number.isFinite(plan.requests) ? plan.requests : 1024) : undefined;
+  const specs = sessions === undefined ? source.levelSpecs(plan.requests, plan.durationMs, { kind: plan.probe.kind, value: plan.probe.kind === "rate" ? plan.probe.ratePerSec : plan.probe.concurrency }) : undefined;
+  const turnOf = new Map<string, number>();
   const before = { ...ctx.server.engine.prefixCache, preemptions: ctx.server.engine.preemptions };
   let done = 0;
   let errors = 0;
+  const finished = (record: RequestRecord): void => {
+    keep(record);
+    done++;
+    if (record.outcome === "error") errors++;
+    ctx.emit({ kind: "request-done", level: plan.level, done, errors, requests: plan.requests });
+  };
   const cpuBefore = process.cpuUsage();
   const result = await runLevel(loadLevelOf(plan, config), {
     clock: ctx.vc,
     signal: ctx.signal,
     dispatch: async (job, signal) => {
-      const record = await send(specs.get(job.index), `${plan.level}-${job.index}`, job.scheduledAtMs, false, signal);
-      keep(record);
-      done++;
-      if (record.outcome === "error") errors++;
-      ctx.emit({ kind: "request-done", level: plan.level, done, errors, requests: plan.requests });
+      if (specs !== undefined) {
+        finished(await send(specs.get(job.index), `${plan.level}-${job.index}`, job.scheduledAtMs, false, signal));
+        return;
+      }
+      const session = sessions?.[job.index % sessions.length];
+      if (session === undefined) return;
+      await runSession(session, job.scheduledAtMs, {
+        clock: ctx.vc,
+        signal,
+        thinkTimeMs: config.thinkTimeMs,
+        counter: ctx.counter,
+        maxModelLen: ctx.server.options.maxModelLen,
+        send: async (spec, turn, scheduledAtMs) => {
+          const { record, result: answer } = await exchange(spec, `${plan.level}-${job.index}.${turn}`, scheduledAtMs, false, signal);
+          turnOf.set(record.id, turn);
+          finished(record);
+          return { ok: record.outcome === "ok", text: answerText(answer) };
+        },
+      });
     },
   });
   const cpu = process.cpuUsage(cpuBefore);
@@ -212,7 +237,8 @@ async function predictLevel(config: RunConfig, plan: LevelPlan, source: SpecSour
     prefix_cache_hit_rate: queries > 0 ? Math.round(((after.hits - before.hits) / queries) * 10_000) / 10_000 : null,
     preemptions: ctx.server.engine.preemptions - before.preemptions,
   };
-  if (specs.clipped !== undefined) summary.warnings.push(specs.clipped);
+  if (specs?.clipped !== undefined) summary.warnings.push(specs.clipped);
+  if (sessions !== undefined) summary.by_turn = turnSplit(records, turnOf, config.percentiles);
   summary.warnings.push("predicted by the simulated engine in virtual time, not measured");
   return summary;
 }

@@ -9,7 +9,7 @@ export type { SimpleTimingOptions, StepContext, TimingModel, TtftContext } from 
 export { manualSchedulerClock, realSchedulerClock, simNowMs } from "./scheduler-clock.js";
 export type { ManualSchedulerClock, SchedulerClock } from "./scheduler-clock.js";
 export type { TraceLine } from "./trace-writer.js";
-export { VirtualSimulator, engineFromOptions } from "./virtual-server.js";
+export { VirtualSimulator, answerText, engineFromOptions } from "./virtual-server.js";
 export type { VirtualChunk, VirtualResult } from "./virtual-server.js";
 export { StepEngine } from "./engine.js";
 export type { EngineJob, EngineOptions, EngineTicket, SpecDecodeOptions, StepRecord } from "./engine.js";

@@ -30,6 +30,14 @@ export interface VirtualResult {
   finishReason: "stop" | "length" | "abort" | "error";
 }
 
+/** The answer's text exactly as the HTTP simulator streams it (an EOS token carries none): the history of a session's next turn. */
+export function answerText(result: Pick<VirtualResult, "completionTokens" | "finishReason">): string {
+  const visible = result.completionTokens - (result.finishReason === "stop" && result.completionTokens > 0 ? 1 : 0);
+  let text = "";
+  for (let i = 0; i < visible; i++) text += tokenText(i);
+  return text;
+}
+
 /** The engine for resolved options: the one construction both the HTTP and the virtual server use. */
 export function engineFromOptions(o: ResolvedSimulatorOptions, onStep?: (s: StepRecord) => void): StepEngine {
   const e = o.engine;

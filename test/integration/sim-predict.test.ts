@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { calibrate } from "../../src/bench/calibrate.js";
 import { predictRun } from "../../src/bench/predict.js";
+import { runBenchmark } from "../../src/bench/run-benchmark.js";
 import { monotonicNowMs } from "../../src/clock.js";
 import { StreamingClient } from "../../src/client/http-client.js";
 import type { RequestRecord } from "../../src/client/record.js";
@@ -65,6 +66,32 @@ describe("servebench predict", () => {
     const rate = shared.summary.levels[0]?.server?.prefix_cache_hit_rate as number;
     expect(rate).toBeGreaterThan(0.7);
     expect(rate).toBeLessThan(0.81);
+  });
+
+  it("multi-turn sessions: the same turns, histories and prefix-cache hits as run against the live simulator", async () => {
+    const workload = { endpoint: "chat" as const, concurrency: [2], requests: { kind: "count" as const, n: 4 }, turns: 3, inputTokens: 200, outputTokens: 20, thinkTimeMs: 50 };
+    const preset = { gpu: "H100-SXM", model: "Qwen/Qwen3-8B" };
+    const predictedOut = tmp();
+    const predicted = await predictRun({ ...workload, out: predictedOut }, { preset });
+    const measuredOut = tmp();
+    const measured = await runBenchmark({ ...workload, sim: preset, out: measuredOut });
+    const promptTokens = (dir: string): Map<string, number> =>
+      new Map(
+        readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n")
+          .map((l) => JSON.parse(l) as RequestRecord)
+          .map((r) => [r.id, r.usage?.promptTokens ?? -1]),
+      );
+    const p = promptTokens(predictedOut);
+    expect(p.size).toBe(12); // 4 sessions × 3 turns
+    expect(p).toEqual(promptTokens(measuredOut));
+    // Each turn sends the history with the answer received: turn k+1 is longer than turn k.
+    for (let s = 0; s < 4; s++) expect((p.get(`0-${s}.1`) ?? 0) - (p.get(`0-${s}.0`) ?? 0)).toBeGreaterThan(20);
+    const [pl, ml] = [predicted.summary.levels[0], measured.summary.levels[0]];
+    expect(pl?.by_turn?.later?.requests).toBe(8);
+    expect(ml?.by_turn?.later?.requests).toBe(8);
+    // The history is served from the prefix cache, in the engine and through /metrics alike.
+    expect(pl?.server?.prefix_cache_hit_rate).toBeGreaterThan(0.3);
+    expect(pl?.server?.prefix_cache_hit_rate).toBeCloseTo(ml?.server?.prefix_cache_hit_rate ?? 0, 3);
   });
 
   it("agrees with the live simulator on the wall clock (simple timing)", async () => {
