@@ -4,7 +4,7 @@
 
 import type { RequestRecord } from "../client/record.js";
 import type { VirtualClock } from "../load/virtual-clock.js";
-import type { SchedulerClock, VirtualResult } from "../sim/index.js";
+import type { PromptKeys, SchedulerClock, VirtualResult } from "../sim/index.js";
 import type { RequestSpec, SessionSpec } from "../workload/request-spec.js";
 import type { RequestSource } from "./request-source.js";
 
@@ -28,7 +28,7 @@ export function virtualSchedulerClock(vc: VirtualClock): SchedulerClock {
 /** Built once, replayed by later predictions of the same config: prompts and their block hashes. */
 export interface PredictCache {
   specs: Map<string, RequestSpec[]>;
-  hashes: Map<string, number[]>;
+  hashes: Map<string, PromptKeys>;
   /** Each cached level's note that prompts were clipped to max_model_len. */
   clipped: Map<string, string>;
 }

@@ -28,6 +28,7 @@ import { loadLevelOf } from "./run-level.js";
 import type { PredictCache, SpecSource } from "./predict-parts.js";
 import type { ProgressListener } from "./progress.js";
 import { RequestSource } from "./request-source.js";
+import { simChatTemplate } from "./target.js";
 import type { RunResult } from "./run-benchmark.js";
 import { servebenchVersion } from "./version.js";
 
@@ -80,7 +81,8 @@ export async function predictRun(input: RunConfigInput, sim: PredictSimOptions, 
   const known = new Map<string, number>();
   const server = new VirtualSimulator({
     promptTokenCounter: (text: string) => known.get(text) ?? tokenizer.count(text) + tokenizer.specialTokensAdded,
-    ...chatTemplateCounts(tokenizer, counter),
+    // The simulated server applies the model's chat template, as the one `run` embeds (target.ts).
+    ...simChatTemplate(tokenizer),
     ...sim,
     model,
     clock: virtualSchedulerClock(vc),
@@ -98,14 +100,6 @@ export async function predictRun(input: RunConfigInput, sim: PredictSimOptions, 
     server.stop();
     dir?.close();
   }
-}
-
-/** What the embedded simulator adds to chat prompts, derived from the tokenizer's chat template (as in target.ts). */
-function chatTemplateCounts(tokenizer: TextTokenizer, counter: PromptCounter): Pick<SimulatorOptions, "chatTemplateTokens" | "chatMessageTokens"> {
-  if (counter.method !== "chat-template") return {};
-  const one = counter.chatOverhead(["user"]);
-  const perMessage = counter.chatOverhead(["user", "user"]) - one;
-  return { chatTemplateTokens: Math.max(0, one - perMessage), chatMessageTokens: Math.max(0, perMessage - tokenizer.specialTokensAdded) };
 }
 
 interface PredictContext {

@@ -7,7 +7,7 @@ import type { RunConfig } from "../config/run-config.js";
 import { startSimulator } from "../sim/index.js";
 import type { SimulatorOptions } from "../sim/index.js";
 import { embeddedSimOptions } from "./embedded-sim.js";
-import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
+import { createPromptCounter } from "../workload/chat-template.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
 
 export interface Target {
@@ -29,7 +29,7 @@ export async function openTarget(config: RunConfig, tokenizer: TextTokenizer, em
       promptTokenCounter: (text: string) => tokenizer.count(text) + tokenizer.specialTokensAdded,
       // The simulator plays a server of this model: it applies the model's chat template whatever
       // --chat-template the client counts with (so `none` shows the tokens it leaves out).
-      ...simChatTemplate(tokenizer, tokenizer.chatTemplate === undefined ? undefined : createPromptCounter(tokenizer, "auto")),
+      ...simChatTemplate(tokenizer),
     });
     return { baseUrl: sim.url, embedded: true, close: () => sim.close() };
   } catch (cause) {
@@ -43,8 +43,10 @@ export async function openTarget(config: RunConfig, tokenizer: TextTokenizer, em
  * simulator reports what a server using that template would, for templates that wrap each
  * message the same way (Qwen, Llama 3). Without a template both are 0, as before.
  */
-function simChatTemplate(tokenizer: TextTokenizer, counter: PromptCounter | undefined): { chatTemplateTokens?: number; chatMessageTokens?: number } {
-  if (counter === undefined || counter.method !== "chat-template") return {};
+export function simChatTemplate(tokenizer: TextTokenizer): Pick<SimulatorOptions, "chatTemplateTokens" | "chatMessageTokens"> {
+  if (tokenizer.chatTemplate === undefined) return {};
+  const counter = createPromptCounter(tokenizer, "auto");
+  if (counter.method !== "chat-template") return {};
   const one = counter.chatOverhead(["user"]);
   const perMessage = counter.chatOverhead(["user", "user"]) - one;
   // promptTokenCounter adds the BOS once per message; the template writes it once per request.

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hashPrompt } from "./block-hash.js";
+import { promptKeys } from "./block-hash.js";
+
+const hashPrompt = (content: string | readonly number[], tokens: number, blockSize: number, tokenizer: undefined): number[] => promptKeys(content, tokens, blockSize, tokenizer).hashes;
 import { StepEngine } from "./engine.js";
 import type { EngineJob, StepRecord } from "./engine.js";
 import { manualSchedulerClock } from "./scheduler-clock.js";

@@ -16,6 +16,9 @@ export interface EngineJob {
   readonly outputTokens: number;
   /** Hashes of the prompt's full KV blocks (block-hash.ts); absent = no cross-request prefix hits. */
   readonly promptHashes?: readonly number[] | undefined;
+  /** Ids of the prompt's tokens after its last full block, and of generated token i (block-hash.ts): with both, a later prompt repeating this prompt and its answer hits the answer's blocks. */
+  readonly promptTailIds?: readonly number[] | undefined;
+  readonly generatedTokenId?: ((i: number) => number) | undefined;
   /** The job left the waiting queue for the first time at `atMs` (a step start). */
   onAdmitted(atMs: number): void;
   /** Tokens first … first+count−1 are ready at the step end `atMs` (count > 1 with speculative decoding). */
@@ -138,7 +141,7 @@ export class StepEngine {
     const now = this.#clock.nowMs();
     const slot: Slot = {
       job, uid: ++this.#uid, promptTokens: job.promptTokens, outputTokens: Math.max(1, job.outputTokens),
-      promptHashes: job.promptHashes ?? [], phase: "frontend", readyMs: 0, numComputed: 0, generated: 0,
+      promptHashes: job.promptHashes ?? [], promptTailIds: job.promptTailIds, generatedTokenId: job.generatedTokenId, phase: "frontend", readyMs: 0, numComputed: 0, generated: 0,
       blocks: [], hashedBlocks: 0, lastHash: 0, admitted: false,
     };
     if (this.#stopped) {
@@ -286,7 +289,7 @@ export class StepEngine {
   #registerFullBlocks(slot: Slot): void {
     const full = Math.min(Math.floor(slot.numComputed / this.#pool.blockSize), slot.blocks.length);
     for (let j = slot.hashedBlocks; j < full; j++) {
-      slot.lastHash = blockHashOf(slot, j, slot.lastHash);
+      slot.lastHash = blockHashOf(slot, j, slot.lastHash, this.#pool.blockSize);
       this.#pool.register(slot.blocks[j] as number, slot.lastHash);
     }
     slot.hashedBlocks = Math.max(slot.hashedBlocks, full);

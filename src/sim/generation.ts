@@ -3,6 +3,7 @@
 // mid-stream fault the plan calls for, and reporting to metrics and the trace. Never decides timing.
 
 import type { ServerResponse } from "node:http";
+import type { PromptKeys } from "./block-hash.js";
 import type { Dialect, StreamIds, StreamWriter } from "./dialects/dialect.js";
 import type { EngineJob, EngineTicket, StepEngine } from "./engine.js";
 import type { FaultKind, FaultPlan } from "./faults.js";
@@ -22,6 +23,8 @@ export interface GenerationDeps {
   /** Runs `fn` after `ms` on the simulator's clock (stalls). */
   after: (ms: number, fn: () => void) => void;
   eosProbability: number;
+  /** The prompt-space id of generated token i (block-hash.ts generatedTokenIds). */
+  generatedTokenId: (i: number) => number;
   onFault: (kind: FaultKind, id: string) => void;
   /** Called once when the generation ends, normally or not. */
   onEnd: (generation: Generation) => void;
@@ -31,6 +34,8 @@ export class Generation implements EngineJob {
   readonly promptTokens: number;
   readonly outputTokens: number;
   readonly promptHashes: readonly number[];
+  readonly promptTailIds: readonly number[] | undefined;
+  readonly generatedTokenId: ((i: number) => number) | undefined;
   readonly #request: ParsedRequest;
   readonly #res: ServerResponse;
   readonly #arrivalMs: number;
@@ -46,7 +51,7 @@ export class Generation implements EngineJob {
   #stalled: string[] | undefined;
   #faulted: FaultKind | undefined;
 
-  constructor(request: ParsedRequest, res: ServerResponse, arrivalMs: number, ids: StreamIds, seed: number, promptHashes: readonly number[], fault: FaultPlan["during"], deps: GenerationDeps) {
+  constructor(request: ParsedRequest, res: ServerResponse, arrivalMs: number, ids: StreamIds, seed: number, keys: PromptKeys | undefined, fault: FaultPlan["during"], deps: GenerationDeps) {
     this.#request = request;
     this.#res = res;
     this.#arrivalMs = arrivalMs;
@@ -59,7 +64,9 @@ export class Generation implements EngineJob {
     if (fault?.kind === "short") this.#strike("short");
     this.promptTokens = request.promptTokens;
     this.outputTokens = this.#plan.tokens;
-    this.promptHashes = promptHashes;
+    this.promptHashes = keys?.hashes ?? [];
+    this.promptTailIds = keys?.tailIds;
+    this.generatedTokenId = keys === undefined ? undefined : deps.generatedTokenId;
     res.setHeader("x-sim-request-id", ids.id);
     if (request.stream) {
       this.#writer = deps.dialect.stream(request.endpoint, ids, request.includeUsage);

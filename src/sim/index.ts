@@ -33,3 +33,4 @@ export { DIALECTS, dialectByName } from "./dialects/registry.js";
 export { FAULT_KINDS, parseFaults } from "./faults.js";
 export type { FaultKind, FaultSpec } from "./faults.js";
 export type { FaultEvent } from "./options.js";
+export type { ChatPromptLayout, PromptContent, PromptKeys } from "./block-hash.js";

@@ -7,6 +7,9 @@ const WORDS = [
   "then", "runs", "to", "the", "old", "mill", "by", "river", "in", "spring",
 ] as const;
 
+/** Generated texts repeat with this period: tokenText(i) === tokenText(i + TOKEN_TEXT_PERIOD). */
+export const TOKEN_TEXT_PERIOD = WORDS.length;
+
 /** Text of generated token `index` (0-based): " the", " quick", … cycling. */
 export function tokenText(index: number): string {
   return ` ${WORDS[index % WORDS.length] ?? "the"}`;

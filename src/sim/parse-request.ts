@@ -2,6 +2,7 @@
 // limits, stream flags), or into the vLLM-shaped error a real server would answer with.
 // No I/O; prompt tokens come from the injected counter.
 
+import type { ChatPromptLayout, PromptContent } from "./block-hash.js";
 import { badRequest, contextLengthExceeded, modelNotFound, promptTooLong } from "./vllm-wire.js";
 import type { Endpoint, WireError } from "./vllm-wire.js";
 
@@ -10,8 +11,8 @@ export interface ParsedRequest {
   stream: boolean;
   includeUsage: boolean;
   promptTokens: number;
-  /** What the prompt's KV blocks are hashed over: its text (chat: roles and contents), or its token ids. */
-  promptContent: string | readonly number[];
+  /** What the prompt's KV blocks are hashed over: its text, its token ids, or (chat) its template layout. */
+  promptContent: PromptContent;
   maxTokens: number;
   minTokens: number;
   ignoreEos: boolean;
@@ -85,7 +86,7 @@ function parseOrThrow(endpoint: Endpoint, body: unknown, ctx: ParseContext): Par
 
 interface PromptCount {
   tokens: number;
-  content: string | readonly number[];
+  content: PromptContent;
 }
 
 function completionPromptTokens(b: Json, ctx: ParseContext): PromptCount {
@@ -113,15 +114,19 @@ function chatPromptTokens(b: Json, ctx: ParseContext): PromptCount {
   const messages = b["messages"];
   if (!Array.isArray(messages) || messages.length === 0) return fail("messages must be a non-empty list", "messages");
   let tokens = ctx.chatTemplateTokens;
-  let content = "";
+  const laidOut: { role: string; text: string; tokens: number }[] = [];
   for (const message of messages) {
     if (typeof message !== "object" || message === null || typeof (message as Json)["role"] !== "string") {
       return fail("each message must be an object with a string role", "messages");
     }
     const text = messageText((message as Json)["content"]);
-    tokens += ctx.chatMessageTokens + ctx.countPromptTokens(text);
-    content += `<|${(message as Json)["role"] as string}|>${text}`;
+    const count = ctx.countPromptTokens(text);
+    tokens += ctx.chatMessageTokens + count;
+    laidOut.push({ role: (message as Json)["role"] as string, text, tokens: count });
   }
+  // The generation prompt is the assistant's header; what a message adds beyond a header is its footer.
+  const headerTokens = Math.min(ctx.chatTemplateTokens, ctx.chatMessageTokens);
+  const content: ChatPromptLayout = { messages: laidOut, headerTokens, footerTokens: ctx.chatMessageTokens - headerTokens, generationTokens: ctx.chatTemplateTokens };
   return { tokens, content };
 }
 

@@ -3,7 +3,7 @@
 // the KV blocks; preemption by recompute when blocks run out; prefix-cache hits on admission.
 // No clocks, no callbacks: the engine applies the batch's results when the step ends.
 
-import { generatedBlockHash } from "./block-hash.js";
+import { answerBlockHash, generatedBlockHash } from "./block-hash.js";
 import type { KvBlockPool } from "./kv-cache.js";
 import type { StepContext } from "./timing.js";
 
@@ -14,6 +14,9 @@ export interface Seq {
   readonly outputTokens: number;
   /** Prompt full-block hashes (empty: the prompt can hit only its own blocks). */
   readonly promptHashes: readonly number[];
+  /** Ids of the prompt tokens after its last full block, and of generated token i: blocks holding generated tokens are hashed by content. */
+  readonly promptTailIds?: readonly number[] | undefined;
+  readonly generatedTokenId?: ((i: number) => number) | undefined;
   phase: "frontend" | "waiting" | "running" | "done";
   readyMs: number;
   /** Tokens whose KV is in the cache (prompt, then generated). */
@@ -86,8 +89,15 @@ export class SeqQueue {
 }
 
 /** Hash of a sequence's block `j`: the prompt's own hash, or a request-unique one past the prompt. */
-export function blockHashOf(seq: Seq, j: number, parent: number): number {
-  return j < seq.promptHashes.length ? (seq.promptHashes[j] ?? 0) : generatedBlockHash(parent, seq.uid, j);
+export function blockHashOf(seq: Seq, j: number, parent: number, blockSize: number): number {
+  if (j < seq.promptHashes.length) return seq.promptHashes[j] ?? 0;
+  const tail = seq.promptTailIds;
+  const generated = seq.generatedTokenId;
+  // By content only when the prompt's hashes cover all its full blocks; else unique to the request.
+  if (tail === undefined || generated === undefined || seq.promptHashes.length * blockSize + tail.length !== seq.promptTokens) {
+    return generatedBlockHash(parent, seq.uid, j);
+  }
+  return answerBlockHash(parent, j, blockSize, seq.promptTokens, tail, generated);
 }
 
 /**
@@ -164,7 +174,7 @@ function cachedPrefix(seq: Seq, total: number, pool: KvBlockPool): { hits: reado
   let parent = 0;
   let lastHash = 0;
   for (let j = 0; j < maxBlocks; j++) {
-    parent = blockHashOf(seq, j, parent);
+    parent = blockHashOf(seq, j, parent, pool.blockSize);
     const b = pool.lookup(parent);
     if (b === undefined) break;
     hits.push(b);

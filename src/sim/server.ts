@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BenchError } from "../errors.js";
-import { hashPrompt } from "./block-hash.js";
+import { generatedTokenIds, promptKeys } from "./block-hash.js";
 import type { ServerView } from "./dialects/dialect.js";
 import type { StepEngine } from "./engine.js";
 import { emptyFaultCounts, planFaults } from "./faults.js";
@@ -83,6 +83,7 @@ class Simulator {
   readonly #opts: ResolvedSimulatorOptions;
   readonly #trace: TraceWriter | undefined;
   readonly #engine: StepEngine;
+  readonly #generatedTokenId: (i: number) => number;
   readonly #metrics: MetricsBase;
   readonly #server = createServer({ noDelay: true }, (req, res) => this.#handle(req, res));
   readonly #open = new Set<Generation>();
@@ -100,6 +101,7 @@ class Simulator {
     this.#opts = opts;
     this.#trace = trace;
     this.#engine = engineFromOptions(opts);
+    this.#generatedTokenId = generatedTokenIds(opts.promptTokenizer);
     this.#metrics = opts.dialect.createMetrics(opts.model, opts.maxModelLen);
     this.#fingerprint = `vllm-${SIM_VERSION}-${createHash("sha256").update(opts.model).digest("hex").slice(0, 8)}`;
     this.#readyAtMs = opts.faults.neverReady ? Infinity : opts.clock.nowMs() + opts.loadTimeMs;
@@ -240,10 +242,10 @@ class Simulator {
     this.#accepted++;
     const seed = request.seed !== undefined ? mixSeed(request.seed, -1) : mixSeed(o.seed, seq);
     const ids = o.dialect.ids(endpoint, o.model, seq + 1, this.#fingerprint);
-    const hashes = o.engine.prefixCaching ? hashPrompt(request.promptContent, request.promptTokens, o.engine.blockSize, o.promptTokenizer) : [];
+    const keys = o.engine.prefixCaching ? promptKeys(request.promptContent, request.promptTokens, o.engine.blockSize, o.promptTokenizer) : undefined;
     const start = (): void => {
       if (res.destroyed || this.#closing !== undefined) return;
-      const generation = new Generation(request, res, arrivalMs, ids, seed, hashes, plan.during, {
+      const generation = new Generation(request, res, arrivalMs, ids, seed, keys, plan.during, {
         engine: this.#engine,
         metrics: this.#metrics,
         trace: this.#trace,
@@ -251,6 +253,7 @@ class Simulator {
         nowMs: () => o.clock.nowMs(),
         after: (ms, fn) => void o.clock.wakeAt(o.clock.nowMs() + ms, fn),
         eosProbability: o.eosProbability,
+        generatedTokenId: this.#generatedTokenId,
         onFault: (kind, id) => this.#fault(kind, id),
         onEnd: (g) => this.#open.delete(g),
       });

@@ -2,7 +2,8 @@
 // prefix hashing and engine as the HTTP server, answering with emission times instead of bytes.
 // Used by `servebench predict` (virtual time) and calibration; the clock is always injected.
 
-import { hashPrompt } from "./block-hash.js";
+import { generatedTokenIds, promptKeys } from "./block-hash.js";
+import type { PromptContent, PromptKeys } from "./block-hash.js";
 import { StepEngine } from "./engine.js";
 import type { StepRecord } from "./engine.js";
 import { resolveSimulatorOptions } from "./options.js";
@@ -65,13 +66,15 @@ export class VirtualSimulator {
   readonly engine: StepEngine;
   #seq = 0;
 
-  readonly #hashMemo: Map<string, number[]> | undefined;
+  readonly #hashMemo: Map<string, PromptKeys> | undefined;
+  readonly #generatedTokenId: (i: number) => number;
 
-  /** `hashMemo`: prompt text → block hashes, shared by repeated predictions of one workload. */
-  constructor(options: SimulatorOptions & { clock: SchedulerClock }, onStep?: (s: StepRecord) => void, hashMemo?: Map<string, number[]>) {
+  /** `hashMemo`: prompt text → prefix-cache keys, shared by repeated predictions of one workload. */
+  constructor(options: SimulatorOptions & { clock: SchedulerClock }, onStep?: (s: StepRecord) => void, hashMemo?: Map<string, PromptKeys>) {
     this.options = resolveSimulatorOptions(options);
     this.engine = engineFromOptions(this.options, onStep);
     this.#hashMemo = hashMemo;
+    this.#generatedTokenId = generatedTokenIds(this.options.promptTokenizer);
   }
 
   /** Runs one request body through the simulated server; resolves when its last token is emitted (never rejects). */
@@ -93,7 +96,7 @@ export class VirtualSimulator {
     const request = parsed.request;
     const seed = request.seed !== undefined ? mixSeed(request.seed, -1) : mixSeed(o.seed, this.#seq++);
     const plan = planOutput({ ...request, eosProbability: o.eosProbability, seed });
-    const promptHashes = o.engine.prefixCaching ? this.#hashes(request.promptContent, request.promptTokens) : [];
+    const keys = o.engine.prefixCaching ? this.#keys(request.promptContent, request.promptTokens) : undefined;
     return new Promise((resolve) => {
       const result: VirtualResult = {
         ok: true, arrivalMs, chunks: [], promptTokens: request.promptTokens, completionTokens: 0, finishReason: "length",
@@ -105,7 +108,9 @@ export class VirtualSimulator {
       const ticket = this.engine.submit({
         promptTokens: request.promptTokens,
         outputTokens: plan.tokens,
-        promptHashes,
+        promptHashes: keys?.hashes,
+        promptTailIds: keys?.tailIds,
+        generatedTokenId: keys === undefined ? undefined : this.#generatedTokenId,
         onAdmitted: () => undefined,
         onTokens: (first, count, atMs, last) => {
           let chars = 0;
@@ -127,14 +132,14 @@ export class VirtualSimulator {
     });
   }
 
-  #hashes(content: string | readonly number[], tokens: number): number[] {
+  #keys(content: PromptContent, tokens: number): PromptKeys {
     const o = this.options;
     const key = typeof content === "string" && this.#hashMemo !== undefined ? `${tokens}\u0000${content}` : undefined;
     const cached = key === undefined ? undefined : this.#hashMemo?.get(key);
     if (cached !== undefined) return cached;
-    const hashes = hashPrompt(content, tokens, o.engine.blockSize, o.promptTokenizer);
-    if (key !== undefined) this.#hashMemo?.set(key, hashes);
-    return hashes;
+    const keys = promptKeys(content, tokens, o.engine.blockSize, o.promptTokenizer);
+    if (key !== undefined) this.#hashMemo?.set(key, keys);
+    return keys;
   }
 
   stop(): void {
