@@ -27,6 +27,11 @@ describe("SortedParts", () => {
     );
   });
 
+  it("orders −0 before +0, as the sorted concatenation does", () => {
+    const s = new SortedParts([Float64Array.of(0), Float64Array.of(-0)]);
+    expect([Object.is(s.at(0), -0), Object.is(s.at(1), 0)]).toEqual([true, true]);
+  });
+
   it("picks only the ranks in range", () => {
     const picked = new SortedParts([Float64Array.of(1, 3), Float64Array.of(2)]).pick([-1, 1, 2, 3]);
     expect([picked.length, picked[1], picked[2], picked[3], picked[-1]]).toEqual([3, 2, 3, undefined, undefined]);

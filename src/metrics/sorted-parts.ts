@@ -66,14 +66,21 @@ export class SortedParts {
   }
 }
 
-/** How many values of ascending `a` are < v (or ≤ v with `orEqual`). */
+/**
+ * How many values of ascending `a` are < v (or ≤ v with `orEqual`), in the order
+ * Float64Array.prototype.sort uses (−0 before +0), so a rank gives the very value the sorted
+ * concatenation holds there.
+ */
 function countBelow(a: Float64Array, v: number, orEqual: boolean): number {
   let lo = 0;
   let hi = a.length;
+  const vNegZero = Object.is(v, -0);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const x = a[mid] as number;
-    if (x < v || (orEqual && x === v)) lo = mid + 1;
+    const below = x < v || (x === 0 && v === 0 && Object.is(x, -0) && !vNegZero);
+    const equal = x === v && (x !== 0 || Object.is(x, -0) === vNegZero);
+    if (below || (orEqual && equal)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
