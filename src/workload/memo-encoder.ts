@@ -22,6 +22,7 @@ export interface LibraryTokenizer {
 interface PreTokenizerClasses {
   SplitPreTokenizer?: new (config: JsonObject) => {
     pre_tokenize_text(text: string): string[];
+    pattern?: unknown;
   };
   ByteLevelPreTokenizer?: new (config: JsonObject) => { pattern: RegExp };
 }
@@ -135,15 +136,36 @@ function makeSplitter(config: unknown): Splitter | undefined {
     last?.["type"] === "ByteLevel" && last["use_regex"] === false && last["add_prefix_space"] !== true;
   const splitSteps = trailingByteMap ? steps.slice(0, -1) : steps;
   if (splitSteps.length === 0 || !splitSteps.every((step) => step?.["type"] === "Split")) return undefined;
-  const splits = splitSteps.map((step) => new SplitPreTokenizer(step ?? {}));
+  const splits = splitSteps.map((step) => splitFunction(new SplitPreTokenizer(step ?? {}), step ?? {}));
   // Same as the library's `pre_tokenize` (map + flat), without `flat`, which dominates on long texts.
   return (text) =>
     splits.reduce<string[]>((pieces, split) => {
-      if (pieces.length === 1) return split.pre_tokenize_text(pieces[0] ?? "");
+      if (pieces.length === 1) return split(pieces[0] ?? "");
       const out: string[] = [];
-      for (const piece of pieces) for (const sub of split.pre_tokenize_text(piece)) out.push(sub);
+      for (const piece of pieces) for (const sub of split(piece)) out.push(sub);
       return out;
     }, [text]);
+}
+
+/**
+ * The library's Split pre-tokenizer, with an exact shortcut for its usual branch (regex, not
+ * inverted, not "removed"): when the regex's matches tile the text there are no gaps between
+ * them, so they are exactly the pieces its regex_split would return, found without building a
+ * match object per piece. Anything else goes through the library.
+ */
+function splitFunction(split: { pre_tokenize_text(text: string): string[]; pattern?: unknown }, cfg: JsonObject): (text: string) => string[] {
+  const pattern = split.pattern;
+  const plain = cfg["invert"] !== true && String(cfg["behavior"] ?? "").toLowerCase() !== "removed" && pattern instanceof RegExp && pattern.global;
+  if (!plain) return (text) => split.pre_tokenize_text(text);
+  return (text) => {
+    const matches = text.match(pattern);
+    if (matches !== null) {
+      let covered = 0;
+      for (const m of matches) covered += m.length;
+      if (covered === text.length) return matches.filter((m) => m.length > 0);
+    }
+    return split.pre_tokenize_text(text);
+  };
 }
 
 function isPiecewiseNormalizer(config: unknown): boolean {
