@@ -88,7 +88,7 @@ export class SeqQueue {
   }
 }
 
-/** Hash of a sequence's block `j`: the prompt's own hash, or a request-unique one past the prompt. */
+/** Hash of a sequence's block `j`: the prompt's own hash; past the prompt's full blocks, by content (prompt tail + generated ids) when the job gave those ids, else unique to the request. */
 export function blockHashOf(seq: Seq, j: number, parent: number, blockSize: number): number {
   if (j < seq.promptHashes.length) return seq.promptHashes[j] ?? 0;
   const tail = seq.promptTailIds;
