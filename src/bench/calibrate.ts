@@ -158,6 +158,10 @@ export function pointsFromRunDir(dir: string, fitLevels: readonly number[] | und
     };
   });
   if (points.length === 0) throw new BenchError("E_BAD_CONFIG", `calibrate: ${dir}/summary.json has no levels`, { where: dir });
+  const missing = (fitLevels ?? []).filter((l) => l >= points.length);
+  if (missing.length > 0) {
+    throw new BenchError("E_BAD_FLAG", `--levels: ${dir} has levels 0–${points.length - 1}, not ${missing.join(", ")}`, { where: "--levels" });
+  }
   return { points, model: String(config["model"] ?? summary.run.model), tokenizer: typeof config["tokenizer"] === "string" ? config["tokenizer"] : undefined };
 }
 

@@ -83,4 +83,13 @@ describe("servebench calibrate RUN_DIR", () => {
     expect(noPreset.stderr).toMatch(/^servebench: calibrate: needs a hardware preset \(--gpu/m);
     for (const r of [fromPrediction, noPreset]) expect(r.stderr).not.toMatch(/fitting|internal error/);
   });
+
+  it("--levels must name levels the run has", async () => {
+    const measured = join(tmp, "one-level");
+    const r = await runCli(["run", "--sim-gpu", "H100-SXM", "--sim-model", "Qwen/Qwen3-8B", ...WORKLOAD, "--concurrency", "2", "--no-metrics", "--quiet", "--out", measured]);
+    expect(r.code).toBe(0);
+    const cal = await runCli(["calibrate", measured, ...PRESET, "--levels", "0,5"]);
+    expect(cal.code).toBe(2);
+    expect(cal.stderr).toMatch(/^servebench: --levels: .*one-level has levels 0–0, not 5$/m);
+  });
 });
