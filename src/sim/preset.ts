@@ -81,6 +81,19 @@ function positiveInt(value: number | undefined, fallback: number, flag: string):
   return v;
 }
 
+/** vLLM's own checks: TP must divide the attention heads, and divide the KV heads or be a multiple of them (replicated); PP at most one stage per layer. */
+function checkParallel(model: ModelShape, tp: number, pp: number): void {
+  if (model.heads % tp !== 0) {
+    throw new BenchError("E_BAD_FLAG", `--tp ${tp}: ${model.id} has ${model.heads} attention heads, which must be divisible by the tensor-parallel size (vLLM refuses this too)`, { where: "--tp" });
+  }
+  if (model.kvHeads % tp !== 0 && tp % model.kvHeads !== 0) {
+    throw new BenchError("E_BAD_FLAG", `--tp ${tp}: ${model.id} has ${model.kvHeads} KV heads; the tensor-parallel size must divide them or be a multiple of them`, { where: "--tp" });
+  }
+  if (pp > model.layers) {
+    throw new BenchError("E_BAD_FLAG", `--pp ${pp}: ${model.id} has only ${model.layers} layers to split into pipeline stages`, { where: "--pp" });
+  }
+}
+
 /**
  * Sizes the KV cache like vLLM: GPU memory × gpu_memory_utilization − weights − activations
  * (profiled peak for max_num_batched_tokens and the sampler's logits) − ~1.5 GiB of CUDA
@@ -93,6 +106,7 @@ export function resolvePreset(p: PresetOptions, limits: PresetLimits): ResolvedP
   const kvDtype = p.kvDtype === undefined ? "auto" : parseKvDtype(p.kvDtype);
   const tp = positiveInt(p.tp, 1, "--tp");
   const pp = positiveInt(p.pp, 1, "--pp");
+  checkParallel(model, tp, pp);
   const util = p.gpuMemoryUtilization ?? 0.9;
   if (!(util > 0 && util <= 1)) throw new BenchError("E_BAD_FLAG", `--gpu-memory-utilization: must be in (0, 1], got ${util}`, { where: "--gpu-memory-utilization" });
   const profile = mergeProfile(defaultProfile(gpu), p.profile ?? {});

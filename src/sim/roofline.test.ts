@@ -84,6 +84,17 @@ describe("roofline step time", () => {
     expect(slow.overheadMs).toBeCloseTo(10 + 4 * 0.25, 5);
   });
 
+  it("refuses tensor/pipeline splits vLLM refuses, naming the flag", () => {
+    const limits = { blockSize: 16, maxModelLen: 4096 };
+    // Qwen3-8B: 32 attention heads, 8 KV heads, 36 layers.
+    expect(() => resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-8B", tp: 3 }, limits)).toThrow(/--tp 3: .*32 attention heads/);
+    expect(() => resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-8B", pp: 37 }, limits)).toThrow(/--pp 37: .*only 36 layers/);
+    // 16 divides the heads and is a multiple of the 8 KV heads (replicated): allowed, as in vLLM.
+    expect(resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-8B", tp: 16 }, limits).maxModelLen).toBe(4096);
+    // Qwen3-0.6B: 16 heads, 8 KV heads: tp 4 divides both.
+    expect(resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-0.6B", tp: 4 }, limits).maxModelLen).toBe(4096);
+  });
+
   it("speculative decoding with a draft model costs k draft passes", () => {
     const d = resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-32B", draftModel: "Qwen/Qwen3-0.6B" }, { blockSize: 16, maxModelLen: 8192 }).timing as RooflineTiming;
     expect(d.breakdown({ ...decode(4, 100), decodeTokens: 16, draftTokens: 3 }).draftMs).toBeGreaterThan(0);
