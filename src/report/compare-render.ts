@@ -24,9 +24,15 @@ function verdict(c: MetricChange): string {
   return c.withinNoise ? "~ within noise" : "significant";
 }
 
+/** What a side is when it is not a measurement: a prediction, or results imported from elsewhere. */
+function provenance(run: Comparison["a"]): string {
+  if (run.summary.run.predicted) return ", PREDICTED, not measured";
+  return run.summary.run.imported !== undefined ? ", imported" : "";
+}
+
 /** Aligned plain-text tables, one per level. */
 export function renderComparisonText(c: Comparison): string {
-  const out = [`A: ${c.a.label} (${c.a.relDir})`, `B: ${c.b.label} (${c.b.relDir})`];
+  const out = [`A: ${c.a.label} (${c.a.relDir}${provenance(c.a)})`, `B: ${c.b.label} (${c.b.relDir}${provenance(c.b)})`];
   const ciTitle = `${Math.round(c.confidence * 100)}% CI of Δ%`;
   for (const level of c.levels) {
     const header = ["metric", "A", "B", "Δ", "Δ%", ciTitle, ""];

@@ -69,6 +69,11 @@ describe("servebench calibrate RUN_DIR", () => {
     const withProfile = await predicted(["--sim-profile", profilePath], join(tmp, "predict-calibrated"));
     const target = level(other);
     expect(errorPct(withProfile, target)).toBeLessThan(errorPct(withDefaults, target) / 2);
+    // Checking a prediction against the measurement: compare says which side is which.
+    const compared = await runCli(["compare", other, join(tmp, "predict-calibrated"), "--resamples", "100"]);
+    expect(compared.code).toBe(0);
+    expect(compared.stdout).toMatch(/^A: .*\(other-load\)$/m);
+    expect(compared.stdout).toMatch(/^B: .*\(predict-calibrated, PREDICTED, not measured\)$/m);
   });
 
   it("refuses what it cannot fit, naming why, before any work: a prediction, no preset", async () => {
