@@ -62,16 +62,20 @@ export async function runBenchmark(input: RunConfigInput, hooks: RunHooks = {}):
   // Every in-flight request listens on this one signal; thousands of listeners are expected.
   setMaxListeners(0, signal);
   const apiKey = (hooks.env ?? process.env)[config.apiKeyEnv] || undefined;
-  // A bad preset (unknown GPU, a model that does not fit) fails here, before the tokenizer loads.
   try {
     return await openAndRun(config, hooks, emit, signal, apiKey);
   } catch (error) {
-    leaveRunBarrier(config, "failed");
+    try {
+      leaveRunBarrier(config, "failed");
+    } catch {
+      // The barrier directory is unwritable too: the partners' --barrier-timeout covers it; report the first error.
+    }
     throw error;
   }
 }
 
 async function openAndRun(config: RunConfig, hooks: RunHooks, emit: ProgressListener, signal: AbortSignal, apiKey: string | undefined): Promise<RunResult> {
+  // A bad preset (unknown GPU, a model that does not fit) fails here, before the tokenizer loads.
   const sim = config.url === undefined ? embeddedSimOptions(config) : undefined;
   const tokenizer = await loadTokenizer(config.tokenizer);
   const counter = createPromptCounter(tokenizer, config.chatTemplate === "server" ? "auto" : config.chatTemplate);
