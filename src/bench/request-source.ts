@@ -6,7 +6,7 @@
 import type { RunConfig } from "../config/run-config.js";
 import { BenchError } from "../errors.js";
 import { formatLengthDist } from "../config/length-dist.js";
-import { buildRequests, type DatasetRow } from "../workload/build.js";
+import { buildRequests, fitToContext, type DatasetRow } from "../workload/build.js";
 import type { PromptCounter } from "../workload/chat-template.js";
 import { loadDataset, type LoadedDataset } from "../workload/datasets/load-dataset.js";
 import { createLengthSampler, type LengthSampler } from "../workload/length-sampler.js";
@@ -190,7 +190,7 @@ export class RequestSource {
     };
   }
 
-  /** buildRequests clips input + output to max_model_len (inputs first): say so, never silently. */
+  /** buildRequests fits input + output to max_model_len (fitToContext): say so, never silently. */
   private clipNote(start: number, count: number): string | undefined {
     const max = this.ctx.maxModelLen;
     const inputAt = this.suffixTotal() ?? this.inputLength;
@@ -199,9 +199,9 @@ export class RequestSource {
     let example = "";
     for (let i = start; i < start + count; i++) {
       const input = inputAt(i);
-      const output = this.outputLength?.(i) ?? 0;
-      if (input + output <= max) continue;
-      if (n++ === 0) example = `${input} in + ${output} out`;
+      const output = this.outputLength?.(i);
+      if (!fitToContext(input, output, max).clipped) continue;
+      if (n++ === 0) example = `${input} in + ${output ?? 0} out`;
     }
     if (n === 0) return undefined;
     return `${n} of ${count} prompts were shortened to fit the server's max_model_len ${max} (input + output must fit; first: ${example} asked)`;

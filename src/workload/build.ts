@@ -99,12 +99,7 @@ function synthetic(
 ): RequestSpec {
   const { endpoint, tokenizer, maxModelLen } = options;
   const groups = options.prefixGroups;
-  let output = outputAt(globalIndex);
-  let total = inputAt(globalIndex);
-  if (maxModelLen !== undefined) {
-    if (output !== undefined) output = Math.min(output, maxModelLen - 1);
-    total = Math.min(total, maxModelLen - (output ?? 0));
-  }
+  const { input: total, output } = fitToContext(inputAt(globalIndex), outputAt(globalIndex), maxModelLen);
   if (groups !== undefined) return groupedSpec(options, counter, groups, globalIndex, index, total, output);
   const overhead = endpoint === "chat" ? counter.chatOverhead(["user"]) : tokenizer.specialTokensAdded;
   const shared = options.sharedPrefixTokens ?? 0;
@@ -165,6 +160,17 @@ export function clientTokenCount(tokenizer: TextTokenizer, text: string): number
  */
 export function chatInputTokens(tokenizer: TextTokenizer, messages: readonly ChatMessage[]): number {
   return messages.reduce((sum, message) => sum + tokenizer.count(message.content), 0);
+}
+
+/**
+ * Asked lengths shortened so input + output ≤ max_model_len: the output first capped at
+ * max_model_len − 1, then the input. `clipped` when either changed (the level warns about it).
+ */
+export function fitToContext(input: number, output: number | undefined, maxModelLen: number | undefined): { input: number; output: number | undefined; clipped: boolean } {
+  if (maxModelLen === undefined) return { input, output, clipped: false };
+  const fitOutput = output === undefined ? undefined : Math.min(output, maxModelLen - 1);
+  const fitInput = Math.min(input, maxModelLen - (fitOutput ?? 0));
+  return { input: fitInput, output: fitOutput, clipped: fitInput !== input || fitOutput !== output };
 }
 
 /** Output target capped so input + output fit the context; at least 1. */
