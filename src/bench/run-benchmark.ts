@@ -80,13 +80,17 @@ async function openAndRun(config: RunConfig, hooks: RunHooks, emit: ProgressList
   const tokenizer = await loadTokenizer(config.tokenizer);
   const counter = createPromptCounter(tokenizer, config.chatTemplate === "server" ? "auto" : config.chatTemplate);
   const target = await openTarget(config, tokenizer, sim?.options);
-  if (sim !== undefined) emit({ kind: "info", message: `embedded simulator: ${sim.info.description}` });
-  const dir = new RunDirectory(config.out ?? defaultOutDir());
+  // From here on the target (a listening simulator) is closed whatever fails, the run directory included.
   try {
-    const embedded = sim?.info;
-    return await runLevels(config, { tokenizer, counter, baseUrl: target.baseUrl, embedded, apiKey, dir, emit, signal, resume: hooks.resume });
+    if (sim !== undefined) emit({ kind: "info", message: `embedded simulator: ${sim.info.description}` });
+    const dir = new RunDirectory(config.out ?? defaultOutDir());
+    try {
+      const embedded = sim?.info;
+      return await runLevels(config, { tokenizer, counter, baseUrl: target.baseUrl, embedded, apiKey, dir, emit, signal, resume: hooks.resume });
+    } finally {
+      dir.close();
+    }
   } finally {
-    dir.close();
     await target.close();
   }
 }
@@ -126,7 +130,7 @@ async function serverCounting(config: RunConfig, ctx: RunContext, model: string)
 
 async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult> {
   const telemetry = new Telemetry(config, ctx.baseUrl, ctx.dir.path, ctx.emit);
-  await telemetry.waitReady();
+  await telemetry.waitReady(ctx.signal);
   const { model, maxModelLen } = await discover(config, ctx);
   const serverTokenizer = await serverCounting(config, ctx, model);
   const source = RequestSource.create(config, { tokenizer: ctx.tokenizer, counter: ctx.counter, maxModelLen });

@@ -33,10 +33,11 @@ export class Telemetry {
     return this.config.metricsUrl ?? `${this.baseUrl.replace(/\/v1\/?$/, "")}/metrics`;
   }
 
-  async waitReady(): Promise<void> {
+  async waitReady(signal: AbortSignal): Promise<void> {
     if (this.config.waitReadyMs <= 0) return;
     const result = await waitReady(this.baseUrl, {
       timeoutMs: this.config.waitReadyMs,
+      signal,
       onProgress: (p) => this.emit({ kind: "info", message: `waiting for ${p.stage} (${(p.elapsedMs / 1000).toFixed(0)} s): ${p.lastError}` }),
     });
     this.readyAfterMs = result.readyAfterMs;

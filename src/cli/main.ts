@@ -144,7 +144,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (isBenchError(error)) {
       process.stderr.write(`servebench: ${error.message}\n`);
-      return EXIT.badInput;
+      // Ctrl-C before any level ran (e.g. during --wait-ready) is an interruption, not bad input.
+      return error.code === "E_INTERRUPTED" ? EXIT.interrupted : EXIT.badInput;
     }
     process.stderr.write(`servebench: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return EXIT.crash;

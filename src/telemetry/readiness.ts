@@ -47,12 +47,13 @@ export async function waitReady(baseUrl: string, options: WaitReadyOptions): Pro
   let attempts = 0;
   let lastError = "no attempt made";
   for (;;) {
-    if (options.signal?.aborted === true) throw new BenchError("E_INTERRUPTED", "interrupted while waiting for the target");
+    stopIfAborted(options.signal);
     attempts += 1;
     const path = stage === "health" ? "/health" : "/v1/models";
     // At least 100 ms so the last try near the deadline can still see a real answer.
     const perTryMs = Math.ceil(Math.max(100, Math.min(5000, deadlineMs - monotonicNowMs())));
-    const result = await probe(baseUrl, path, perTryMs, options.headers);
+    const result = await probe(baseUrl, path, perTryMs, options.headers, options.signal);
+    stopIfAborted(options.signal);
     if (result.ok || (stage === "health" && result.status === 404)) {
       if (stage === "models") return { readyAfterMs: monotonicNowMs() - startMs, attempts };
       stage = "models";
@@ -72,16 +73,19 @@ export async function waitReady(baseUrl: string, options: WaitReadyOptions): Pro
       );
     }
     await sleep(Math.min(intervalMs, remainingMs), options.signal);
+    stopIfAborted(options.signal);
     intervalMs = Math.min(maxIntervalMs, intervalMs * 2);
   }
 }
 
-async function probe(baseUrl: string, path: string, timeoutMs: number, headers?: Record<string, string>): Promise<Attempt> {
+async function probe(baseUrl: string, path: string, timeoutMs: number, headers?: Record<string, string>, signal?: AbortSignal): Promise<Attempt> {
   try {
+    // The caller's signal cuts a probe short too: one probe may wait up to 5 s for an answer.
+    const timeout = AbortSignal.timeout(timeoutMs);
     const res = await request(new URL(path, baseUrl), {
       method: "GET",
       ...(headers === undefined ? {} : { headers }),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
@@ -99,6 +103,10 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
   if (error.name === "TimeoutError" || error.name === "HeadersTimeoutError") return `no answer within ${timeoutMs} ms`;
   const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
   return typeof code === "string" ? `${code} (${error.message})` : error.message;
+}
+
+function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new BenchError("E_INTERRUPTED", "interrupted while waiting for the target");
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

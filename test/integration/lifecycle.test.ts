@@ -1,0 +1,84 @@
+// Lifecycle holes, each reproduced before its fix: a run directory that cannot be created must not
+// leak the embedded simulator; an abort during --wait-ready stops the wait; SIGTERM to
+// `run --distributed local:N` leaves no shard, simulator or barrier directory behind.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runBenchmark } from "../../src/bench/run-benchmark.js";
+import { BenchError } from "../../src/errors.js";
+import { CLI } from "../helpers/cli.js";
+import { alive, childPids, waitFor } from "../helpers/processes.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "sb-lifecycle-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Listening TCP servers in this process (the embedded simulator is one). */
+function tcpServers(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === "TCPServerWrap").length;
+}
+
+describe("lifecycle", () => {
+  it("closes the embedded simulator when the run directory cannot be created", async () => {
+    const before = tcpServers();
+    const err = await runBenchmark({ out: "/dev/null/x", concurrency: [1], requests: { kind: "count", n: 1 }, inputTokens: 8, outputTokens: 2, metrics: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BenchError);
+    expect((err as BenchError).code).toBe("E_IO");
+    // A closed server's handle goes on the next turn of the event loop; a leaked one stays.
+    await waitFor(() => tcpServers() === before, 2000).catch(() => undefined);
+    expect(tcpServers()).toBe(before);
+  });
+
+  it("an abort during --wait-ready stops the wait at once", async () => {
+    // Accepts connections and never answers: every readiness probe waits out its own timeout.
+    const sockets: Array<import("node:net").Socket> = [];
+    const silent: Server = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const port = (silent.address() as { port: number }).port;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    try {
+      const err = await runBenchmark(
+        { url: `http://127.0.0.1:${port}`, model: "m", waitReadyMs: 120_000, out: join(tmp, "wait-ready"), concurrency: [1], requests: { kind: "count", n: 1 }, inputTokens: 8, outputTokens: 2, metrics: false },
+        { signal: controller.signal },
+      ).catch((e: unknown) => e);
+      // Before the fix the wait ignored the signal and ran to its 120 s deadline (E_UNREACHABLE).
+      expect((err as BenchError).code).toBe("E_INTERRUPTED");
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  }, 20_000);
+
+  it("SIGTERM to run --distributed local:2 stops the shards and the simulator and removes the barrier directory", async () => {
+    const out = join(tmp, "distributed");
+    const args = ["run", "--distributed", "local:2", "--concurrency", "2", "--requests", "100000", "--input-tokens", "8", "--output-tokens", "64", "--sim-per-token-ms", "20", "--no-metrics", "--quiet", "--out", out];
+    const parent = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SERVEBENCH_START_DELAY: "2s" } });
+    let stderr = "";
+    parent.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    parent.stdout.resume();
+    const exited = new Promise<number | null>((r) => parent.on("close", (code) => r(code)));
+    const pid = parent.pid as number;
+    try {
+      // The simulator and both shards are running and sending requests.
+      await waitFor(() => childPids(pid).length === 3 && /shard processes start at/.test(stderr), 30_000);
+      await waitFor(() => existsSync(join(out, "shards", "shard-0", "requests.jsonl")) && readFileSync(join(out, "shards", "shard-0", "requests.jsonl"), "utf8").length > 0, 30_000);
+      const children = childPids(pid);
+      const barrier = children.map((c) => /--barrier-dir\0([^\0]+)/.exec(readFileSync(`/proc/${c}/cmdline`, "utf8"))?.[1]).find((d) => d !== undefined);
+      expect(barrier).toBeDefined();
+      parent.kill("SIGTERM");
+      const code = await exited;
+      expect(code).toBe(130);
+      await waitFor(() => children.every((c) => !alive(c)), 10_000).catch(() => undefined);
+      expect(children.filter(alive)).toEqual([]);
+      expect(existsSync(barrier as string)).toBe(false);
+      expect(stderr).not.toMatch(/internal error|\n\s+at /);
+    } finally {
+      if (alive(pid)) parent.kill("SIGKILL");
+      for (const c of childPids(pid)) process.kill(c, "SIGKILL");
+    }
+  }, 60_000);
+});
