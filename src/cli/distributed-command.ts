@@ -5,6 +5,7 @@ import { parseDurationMs } from "../config/units.js";
 import { resolveRunConfig } from "../config/run-config.js";
 import { renderConsoleTable } from "../report/console.js";
 import { parseDistributed, runDistributedLocal } from "../scale/local-distributed.js";
+import { isBenchError } from "../errors.js";
 import { EXIT } from "./exit-codes.js";
 import { levelStartLines } from "./merge-command.js";
 import { runConfigFromFlags } from "./run-flags.js";
@@ -19,6 +20,35 @@ function runArgv(): string[] {
 }
 
 export async function distributedCommand(opts: Raw): Promise<number> {
+  // Installed before anything starts: a SIGTERM that found no handler would end this process
+  // and orphan the simulator, the shard processes and the barrier directory.
+  const stop = new AbortController();
+  const kill = new AbortController();
+  const onSignal = (): void => {
+    if (!stop.signal.aborted) {
+      process.stderr.write("\nservebench: stopping the shards: merging what finished (press Ctrl-C again to quit now)\n");
+      stop.abort();
+    } else {
+      kill.abort();
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await runDistributed(opts, stop.signal, kill.signal);
+  } catch (error) {
+    if (stop.signal.aborted && isBenchError(error)) {
+      process.stderr.write(`servebench: interrupted: ${error.message.split("\n")[0] ?? ""}\n`);
+      return EXIT.interrupted;
+    }
+    throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function runDistributed(opts: Raw, signal: AbortSignal, killSignal: AbortSignal): Promise<number> {
   const shards = parseDistributed(String(opts.distributed));
   const { distributed: _d, ...rest } = opts;
   // Bad flags fail here, once, rather than in N shard processes.
@@ -31,9 +61,11 @@ export async function distributedCommand(opts: Raw): Promise<number> {
     // Every process loads its tokenizer and prompts before the instant: allow for N of them on few cores.
     startDelayMs: parseDurationMs(process.env["SERVEBENCH_START_DELAY"] ?? `${Math.max(5, 2.5 * shards)}s`, "SERVEBENCH_START_DELAY"),
     log: (line) => process.stderr.write(`servebench: ${line}\n`),
+    signal,
+    killSignal,
   });
   process.stdout.write(renderConsoleTable(result.summary));
   process.stdout.write(levelStartLines(result.summary));
   process.stdout.write(`results: ${result.dir} (shards in ${out}/shards)\n`);
-  return result.summary.run.interrupted ? EXIT.interrupted : EXIT.ok;
+  return result.summary.run.interrupted || signal.aborted ? EXIT.interrupted : EXIT.ok;
 }

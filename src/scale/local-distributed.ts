@@ -5,13 +5,14 @@
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BenchError } from "../errors.js";
 import { mergeShards, type MergeResult } from "./merge-run.js";
 
 const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+const osSignals = constants.signals as Record<string, number | undefined>;
 
 /** Parses "local:N". */
 export function parseDistributed(value: string): number {
@@ -41,10 +42,19 @@ export function shardArgs(runArgs: readonly string[]): { shard: string[]; sim: s
   return { shard, sim };
 }
 
-function spawnCli(args: string[], onLine?: (line: string) => void): { done: Promise<{ code: number; stderr: string }>; kill: () => void; stdout: Promise<string> } {
+interface CliChild {
+  done: Promise<{ code: number; stderr: string }>;
+  /** Sends a signal (default SIGTERM) unless the process has already exited. */
+  kill: (signal?: NodeJS.Signals) => void;
+  stdout: Promise<string>;
+  exited: () => boolean;
+}
+
+function spawnCli(args: string[], onLine?: (line: string) => void): CliChild {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   let stdout = "";
+  let exited = false;
   let resolveUrl: (s: string) => void = () => {};
   const stdoutLine = new Promise<string>((r) => (resolveUrl = r));
   child.stdout.on("data", (d: Buffer) => {
@@ -56,8 +66,11 @@ function spawnCli(args: string[], onLine?: (line: string) => void): { done: Prom
     stderr += d.toString();
     if (onLine) for (const l of d.toString().split("\n")) if (l.trim() !== "") onLine(l);
   });
-  const done = new Promise<{ code: number; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code: code ?? 1, stderr })));
-  return { done, kill: () => child.kill("SIGTERM"), stdout: stdoutLine };
+  child.once("exit", () => (exited = true));
+  const done = new Promise<{ code: number; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal === null ? 1 : 128 + (osSignals[signal] ?? 0)), stderr })),
+  );
+  return { done, kill: (signal = "SIGTERM") => void (exited || child.kill(signal)), stdout: stdoutLine, exited: () => exited };
 }
 
 export interface LocalRunOptions {
@@ -67,21 +80,34 @@ export interface LocalRunOptions {
   /** Time for every process to load its tokenizer and probe the clock before the common start. */
   startDelayMs: number;
   log: (line: string) => void;
+  /** Abort to stop (Ctrl-C): the shards are sent SIGTERM, write what finished, and that is merged. */
+  signal?: AbortSignal;
+  /** Abort to stop now (a second Ctrl-C): every child is killed, nothing is merged. */
+  killSignal?: AbortSignal;
 }
 
 export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResult> {
   const { shard, sim } = shardArgs(o.runArgs);
-  let simulator: ReturnType<typeof spawnCli> | undefined;
-  const args = [...shard];
-  const hasFlag = (flag: string): boolean => args.some((a) => a === flag || a.startsWith(`${flag}=`));
-  if (!hasFlag("--url")) {
-    simulator = spawnCli(["simulate", "--port", "0", "--print-url", ...sim]);
-    const url = await Promise.race([simulator.stdout, simulator.done.then((r) => Promise.reject(new BenchError("E_SIMULATOR", `simulator exited: ${r.stderr.trim()}`)))]);
-    args.push("--url", url);
-    o.log(`simulator at ${url}`);
-  }
+  const children: CliChild[] = [];
+  const stop = (): void => children.forEach((c) => c.kill("SIGTERM"));
+  const killAll = (): void => children.forEach((c) => c.kill("SIGKILL"));
+  o.signal?.addEventListener("abort", stop, { once: true });
+  o.killSignal?.addEventListener("abort", killAll, { once: true });
+  const stopping = (): boolean => o.signal?.aborted === true;
+  let simulator: CliChild | undefined;
   let barrierDir: string | undefined;
   try {
+    const args = [...shard];
+    const hasFlag = (flag: string): boolean => args.some((a) => a === flag || a.startsWith(`${flag}=`));
+    if (!hasFlag("--url")) {
+      simulator = spawnCli(["simulate", "--port", "0", "--print-url", ...sim]);
+      children.push(simulator);
+      if (stopping()) stop();
+      const url = await Promise.race([simulator.stdout, simulator.done.then((r) => Promise.reject(new BenchError("E_SIMULATOR", `simulator exited: ${r.stderr.trim()}`)))]);
+      args.push("--url", url);
+      o.log(`simulator at ${url}`);
+    }
+    if (stopping()) throw new BenchError("E_INTERRUPTED", "interrupted before the shards started");
     // Later levels start together through marker files in a directory every shard process writes.
     if (!hasFlag("--barrier-dir")) {
       barrierDir = mkdtempSync(join(tmpdir(), "servebench-barrier-"));
@@ -91,16 +117,21 @@ export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResu
     o.log(`${o.shards} shard processes start at ${new Date(startAt).toISOString()}`);
     const dirs = Array.from({ length: o.shards }, (_, i) => join(o.out, "shards", `shard-${i}`));
     const runs = dirs.map((dir, i) => spawnCli(["run", ...args, "--shard", `${i}/${o.shards}`, "--start-at", String(startAt), "--out", dir, "--quiet"]));
+    children.push(...runs);
     const results = await Promise.all(runs.map((r) => r.done));
     results.forEach((r, i) => {
       if (r.code !== 0) o.log(`shard ${i} exited ${r.code}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
     });
-    return await mergeShards(dirs, { out: o.out, expectCount: o.shards });
+    if (o.killSignal?.aborted === true) throw new BenchError("E_INTERRUPTED", "stopped: the shard processes were killed");
+    // Interrupted: merge what the shards finished (each wrote its records and summary), gaps recorded.
+    return await mergeShards(dirs, { out: o.out, expectCount: o.shards, allowMissing: stopping() });
   } finally {
     if (barrierDir !== undefined) rmSync(barrierDir, { recursive: true, force: true });
     if (simulator !== undefined) {
       simulator.kill();
       await simulator.done;
     }
+    o.signal?.removeEventListener("abort", stop);
+    o.killSignal?.removeEventListener("abort", killAll);
   }
 }

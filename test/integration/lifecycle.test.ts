@@ -75,6 +75,8 @@ describe("lifecycle", () => {
       await waitFor(() => children.every((c) => !alive(c)), 10_000).catch(() => undefined);
       expect(children.filter(alive)).toEqual([]);
       expect(existsSync(barrier as string)).toBe(false);
+      // What the shards finished is merged and marked interrupted.
+      expect((JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { run: { interrupted: boolean } }).run.interrupted).toBe(true);
       expect(stderr).not.toMatch(/internal error|\n\s+at /);
     } finally {
       if (alive(pid)) parent.kill("SIGKILL");
