@@ -84,9 +84,10 @@ async function gather(o: K8sRunOptions, sleep: (ms: number) => Promise<void>): P
   });
   await kubectlOk(o.kubectl, ["apply", "-f", "-", ...nsArgs(o)], manifest);
   try {
-    await kubectlOk(o.kubectl, ["wait", "--for=condition=Ready", `pod/${pod}`, "--timeout=300s", ...nsArgs(o)]);
+    // kubectl's own --timeout, plus a margin, bounds the wait; a copy of many shards may take longer than one call.
+    await kubectlOk(o.kubectl, ["wait", "--for=condition=Ready", `pod/${pod}`, "--timeout=300s", ...nsArgs(o)], undefined, { timeoutMs: 330_000 });
     const remote = `${o.namespace === undefined ? "" : `${o.namespace}/`}${pod}:/results/${o.name}`;
-    await kubectlOk(o.kubectl, ["cp", remote, into, ...nsArgs(o)]);
+    await kubectlOk(o.kubectl, ["cp", remote, into, ...nsArgs(o)], undefined, { timeoutMs: 1_800_000 });
   } finally {
     await o.kubectl(["delete", "pod", pod, "--wait=false", ...nsArgs(o)]);
   }

@@ -1,9 +1,9 @@
-// Owns running external commands (kubectl, helm) without a shell: one-shot commands with their
-// output captured, and long-running ones (kubectl port-forward) as a process group. Injectable,
-// so the Kubernetes launcher can be tested against recorded command expectations.
+// Owns running external commands (kubectl, helm) without a shell: one-shot ones with output
+// captured and always a time bound (timed-command.ts), long-running ones (kubectl port-forward) as
+// a process group. Injectable, so the Kubernetes launcher is tested against recorded commands.
 
-import { spawn } from "node:child_process";
 import { spawnGroup, type SpawnedGroup } from "../process-group.js";
+import { describeFailure, runTimedCommand } from "../timed-command.js";
 
 export interface CommandResult {
   code: number | null;
@@ -17,27 +17,15 @@ export interface CommandRunner {
   spawnLong(argv: readonly string[], options: { logFd: number; cwd: string; env: NodeJS.ProcessEnv }): Promise<SpawnedGroup>;
 }
 
+/** Commands without their own timeout are still bounded: a hung helm or kubectl must not hang a plan. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 300_000;
+
 export const systemRunner: CommandRunner = {
-  run(argv, options = {}) {
-    const [command, ...args] = argv;
-    return new Promise((resolve) => {
-      const child = spawn(command ?? "", args, { stdio: ["pipe", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.once("error", (error) => {
-        clearTimeout(timer);
-        resolve({ code: null, stdout, stderr: `${stderr}${error.message}` });
-      });
-      child.once("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.on("error", () => {});
-      child.stdin.end(options.input ?? "");
-    });
+  async run(argv, options = {}) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const r = await runTimedCommand(argv, { timeoutMs, ...(options.input === undefined ? {} : { input: options.input }) });
+    const why = r.code === null ? describeFailure(r, timeoutMs) : "";
+    return { code: r.code, stdout: r.stdout, stderr: why === "" ? r.stderr : `${r.stderr}${r.stderr.endsWith("\n") || r.stderr === "" ? "" : "\n"}${why}` };
   },
   spawnLong(argv, options) {
     return spawnGroup(argv, options);
