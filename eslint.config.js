@@ -3,7 +3,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "results/**", "report/**", "**/*.js", "**/*.mjs"] },
+  { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "results/**", "report/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   {
     files: ["**/*.ts"],
     languageOptions: {

@@ -188,10 +188,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   ): void {
     const nowMs = monotonicNowMs();
     const contentType = headers["content-type"];
+    const contentEncoding = headers["content-encoding"];
     this.#observer.responseStart(
       statusCode,
       Array.isArray(contentType) ? contentType[0] : contentType,
       nowMs,
+      Array.isArray(contentEncoding) ? contentEncoding.join(", ") : contentEncoding,
     );
   }
 

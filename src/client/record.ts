@@ -5,7 +5,7 @@
 export type Outcome = "ok" | "error" | "aborted";
 
 export interface RequestError {
-  /** Stable code: "http_<status>", "midstream_error", "timeout", "connection", "bad_sse", "incomplete", "empty_response". */
+  /** Stable code: "http_<status>", "midstream_error", "timeout", "connection", "bad_sse", "incomplete", "empty_response", "line_too_long", "bad_encoding". */
   code: string;
   httpStatus?: number;
   message: string;

@@ -134,3 +134,39 @@ describe("SseDecoder on every wire fixture", () => {
     });
   }
 });
+
+describe("SseDecoder line bound", () => {
+  it("drops a line longer than maxLineBytes, for every split, and reports it once; later lines still decode", () => {
+    const stream = bytes(`data: ${"x".repeat(100)}\n\ndata: ok\n\n`);
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 6 }), (cuts) => {
+        const events: string[] = [];
+        const tooLong: number[] = [];
+        const decoder = new SseDecoder((d) => events.push(d), { maxLineBytes: 50, onLineTooLong: (n) => tooLong.push(n) });
+        for (const piece of splitAt(stream, cuts)) decoder.write(piece);
+        decoder.end();
+        expect(events).toEqual(["ok"]);
+        expect(tooLong).toHaveLength(1);
+      }),
+    );
+  });
+
+  it("never holds more than the bound for a line without a newline", () => {
+    const tooLong: number[] = [];
+    const decoder = new SseDecoder(() => {}, { maxLineBytes: 1000, onLineTooLong: (n) => tooLong.push(n) });
+    decoder.write(bytes("data: "));
+    for (let i = 0; i < 100; i++) decoder.write(Buffer.alloc(500, 0x78));
+    decoder.end();
+    expect(tooLong).toEqual([1006]);
+  });
+
+  it("bounds an event made of many short data lines", () => {
+    const tooLong: number[] = [];
+    const events: string[] = [];
+    const decoder = new SseDecoder((d) => events.push(d), { maxLineBytes: 100, onLineTooLong: (n) => tooLong.push(n) });
+    decoder.write(bytes(`${"data: abcdefghij\n".repeat(20)}\n`));
+    decoder.end();
+    expect(tooLong.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.length <= 100)).toBe(true);
+  });
+});

@@ -11,6 +11,18 @@ const SPACE = 0x20;
 export type SseEventHandler = (data: string) => void;
 
 /**
+ * Longest line or event kept, in bytes. Real token chunks are far below it; a server that
+ * streams without newlines would otherwise grow the client's memory without bound.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+export interface SseDecoderOptions {
+  maxLineBytes?: number;
+  /** A line (or an event's data) passed maxLineBytes: it is dropped, up to its end. */
+  onLineTooLong?: (bytes: number) => void;
+}
+
+/**
  * Incremental SSE decoder. Feed network reads in any split with `write`, call `end` once
  * when the body ends (a last event without its blank line is then still delivered).
  * Only `data` fields are surfaced; comments (`:` lines, keep-alives), `event`, `id` and
@@ -32,9 +44,24 @@ export class SseDecoder {
   /** The previous read ended in CR: an LF opening the next read belongs to that line end. */
   #afterCr = false;
   #firstLine = true;
+  #pendingBytes = 0;
+  /** Inside a line that passed the bound: skip to its end. */
+  #discarding = false;
+  readonly #maxLineBytes: number;
+  readonly #onLineTooLong: ((bytes: number) => void) | undefined;
 
-  constructor(onEvent: SseEventHandler) {
+  constructor(onEvent: SseEventHandler, options: SseDecoderOptions = {}) {
     this.#onEvent = onEvent;
+    this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#onLineTooLong = options.onLineTooLong;
+  }
+
+  #tooLong(bytes: number): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#data = "";
+    this.#hasData = false;
+    this.#onLineTooLong?.(bytes);
   }
 
   write(chunk: Uint8Array): void {
@@ -67,10 +94,16 @@ export class SseDecoder {
           this.#afterCr = true;
         }
       }
-      if (this.#pending.length > 0) {
+      const lineBytes = this.#pendingBytes + (eol - pos);
+      if (this.#discarding) {
+        this.#discarding = false;
+      } else if (lineBytes > this.#maxLineBytes) {
+        this.#tooLong(lineBytes);
+      } else if (this.#pending.length > 0) {
         this.#pending.push(buf.subarray(pos, eol));
         const line = Buffer.concat(this.#pending);
         this.#pending = [];
+        this.#pendingBytes = 0;
         this.#line(line, 0, line.length);
       } else {
         this.#line(buf, pos, eol);
@@ -79,7 +112,15 @@ export class SseDecoder {
       if (nextLf !== -1 && nextLf < pos) nextLf = buf.indexOf(LF, pos);
       if (nextCr !== -1 && nextCr < pos) nextCr = buf.indexOf(CR, pos);
     }
-    if (pos < end) this.#pending.push(Buffer.from(buf.subarray(pos, end)));
+    if (pos < end && !this.#discarding) {
+      this.#pendingBytes += end - pos;
+      if (this.#pendingBytes > this.#maxLineBytes) {
+        this.#discarding = true;
+        this.#tooLong(this.#pendingBytes);
+      } else {
+        this.#pending.push(Buffer.from(buf.subarray(pos, end)));
+      }
+    }
   }
 
   /** The body ended: an unterminated last line and an undispatched last event are delivered. */
@@ -87,10 +128,12 @@ export class SseDecoder {
     if (this.#pending.length > 0) {
       const line = Buffer.concat(this.#pending);
       this.#pending = [];
+      this.#pendingBytes = 0;
       this.#line(line, 0, line.length);
     }
     this.#dispatch();
     this.#afterCr = false;
+    this.#discarding = false;
   }
 
   #line(buf: Buffer, start: number, end: number): void {
@@ -126,6 +169,8 @@ export class SseDecoder {
     }
     const value = valueStart >= end ? "" : buf.toString("utf8", valueStart, end);
     if (this.#hasData) {
+      // Many short data lines make one event: bound the event as the line is bounded.
+      if (this.#data.length + value.length > this.#maxLineBytes) return this.#tooLong(this.#data.length + value.length);
       this.#data += "\n" + value;
     } else {
       this.#data = value;

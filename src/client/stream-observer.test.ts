@@ -172,3 +172,23 @@ describe("StreamObserver", () => {
     expect(o.record().error?.message).toBe("Invalid key [redacted]");
   });
 });
+
+describe("StreamObserver against hostile bodies", () => {
+  it("settles line_too_long as soon as a line passes maxLineBytes", () => {
+    const o = observer({ maxLineBytes: 1024 });
+    o.responseStart(200, "text/event-stream", ORIGIN + 10);
+    expect(o.data(Buffer.from('data: {"choices":[{"delta":{"content":"'), ORIGIN + 11)).toBe(false);
+    expect(o.data(Buffer.alloc(2048, 0x78), ORIGIN + 12)).toBe(true);
+    expect(o.record()).toMatchObject({ outcome: "error", error: { code: "line_too_long" }, endMs: 12 });
+  });
+
+  it("settles bad_encoding for a compressed stream, and keeps identity", () => {
+    const gz = observer();
+    gz.responseStart(200, "text/event-stream", ORIGIN + 10, "gzip");
+    expect(gz.record()).toMatchObject({ outcome: "error", error: { code: "bad_encoding" } });
+    const plain = observer();
+    plain.responseStart(200, "text/event-stream", ORIGIN + 10, "identity");
+    plain.data(sse(content("A"), content("", "stop"), "[DONE]"), ORIGIN + 11);
+    expect(plain.record().outcome).toBe("ok");
+  });
+});

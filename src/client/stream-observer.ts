@@ -5,7 +5,7 @@
 import { parseChunk } from "./chunk-parser.js";
 import { formatErrorBody, parseErrorBody } from "./error-body.js";
 import type { Outcome, RequestError, RequestRecord, UsageCounts } from "./record.js";
-import { SseDecoder } from "./sse-decoder.js";
+import { DEFAULT_MAX_LINE_BYTES, SseDecoder } from "./sse-decoder.js";
 
 export interface ObserverInit {
   id: string;
@@ -22,6 +22,8 @@ export interface ObserverInit {
   keepText: boolean;
   /** Removed from every error message (an API key echoed by a proxy must not reach a report). */
   secret?: string | undefined;
+  /** Longest SSE line or event kept (default DEFAULT_MAX_LINE_BYTES); longer settles line_too_long. */
+  maxLineBytes?: number;
 }
 
 export type FailureKind = "timeout" | "aborted" | "connection";
@@ -31,7 +33,7 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 export class StreamObserver {
   readonly #init: ObserverInit;
-  readonly #decoder = new SseDecoder((data) => this.#onEvent(data));
+  readonly #decoder: SseDecoder;
   #status = 0;
   #contentType: string | undefined;
   #headersMs: number | undefined;
@@ -54,6 +56,12 @@ export class StreamObserver {
 
   constructor(init: ObserverInit) {
     this.#init = init;
+    this.#decoder = new SseDecoder((data) => this.#onEvent(data), {
+      ...(init.maxLineBytes === undefined ? {} : { maxLineBytes: init.maxLineBytes }),
+      onLineTooLong: (bytes) => {
+        if (!this.settled) this.#settleError("line_too_long", `an SSE line or event passed ${init.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} bytes (${bytes} so far): dropped`, this.#readMs);
+      },
+    });
     if (init.keepText) this.#textParts = [];
   }
 
@@ -62,11 +70,16 @@ export class StreamObserver {
     return this.#outcome !== undefined;
   }
 
-  responseStart(status: number, contentType: string | undefined, nowMs: number): void {
+  responseStart(status: number, contentType: string | undefined, nowMs: number, contentEncoding?: string): void {
     if (this.settled || status < 200) return; // 1xx interim responses are not the answer
     this.#status = status;
     this.#contentType = contentType;
     this.#headersMs = nowMs;
+    // We ask for no encoding; a compressed stream cannot be timed per token, so it is not decoded.
+    const encoding = contentEncoding?.trim().toLowerCase();
+    if (status < 300 && encoding !== undefined && encoding !== "" && encoding !== "identity") {
+      this.#settleError("bad_encoding", `the server sent content-encoding: ${encoding} (not requested); token timings cannot be read from a compressed stream`, nowMs);
+    }
   }
 
   /** One network read, timestamped on arrival. Returns `settled`. */
