@@ -8,6 +8,7 @@ import { formatSlo } from "../config/units.js";
 import { BenchError } from "../errors.js";
 import type { LevelOutcome } from "../load/profiles/profile.js";
 import type { LevelSummary } from "../metrics/level.js";
+import { redactConfig } from "../report/redact.js";
 import { RunDirectory } from "../report/run-dir.js";
 import { SUMMARY_SCHEMA, type RunInfo, type RunSummary, type SimulatorInfo } from "../report/summary.js";
 import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
@@ -137,7 +138,7 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   // One origin for every shard: the --start-at instant (else now), so record times line up across shards.
   const scale = new ScaleContext(config);
   const originMs = scale.originMs();
-  ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded !== undefined });
+  ctx.dir.writeJson("config.json", { ...redactConfig(config), model, target: ctx.baseUrl, embedded_simulator: ctx.embedded !== undefined });
   await telemetry.captureEnvironment(config, model);
   await telemetry.measureRtt();
   const run: RunInfo = {

@@ -3,6 +3,7 @@
 
 import { request } from "undici";
 import { BenchError } from "../errors.js";
+import { redactUrl } from "../report/redact.js";
 import type { RunConfig } from "../config/run-config.js";
 import { startSimulator } from "../sim/index.js";
 import type { SimulatorOptions } from "../sim/index.js";
@@ -18,7 +19,8 @@ export interface Target {
 
 /** Opens the user's URL, or starts the embedded simulator (`embedded`: embeddedSimOptions, if already built) with the run's tokenizer. */
 export async function openTarget(config: RunConfig, tokenizer: TextTokenizer, embedded?: SimulatorOptions): Promise<Target> {
-  if (config.url !== undefined) return { baseUrl: config.url.replace(/\/+$/, ""), embedded: false, close: async () => {} };
+  // user:password@ is never sent (requests go to the URL's origin) and must never be recorded.
+  if (config.url !== undefined) return { baseUrl: redactUrl(config.url).replace(/\/+$/, ""), embedded: false, close: async () => {} };
   const options = embedded ?? embeddedSimOptions(config).options;
   try {
     const sim = await startSimulator({

@@ -10,6 +10,7 @@ import type { LevelSummary } from "../metrics/level.js";
 import { crossCheck } from "../telemetry/cross-check.js";
 import { captureEnvironment } from "../telemetry/environment.js";
 import { waitReady } from "../telemetry/readiness.js";
+import { redactCommand, redactConfig } from "../report/redact.js";
 import { MetricsScraper } from "../telemetry/scraper.js";
 import { summarizeWindow } from "../telemetry/window.js";
 import type { ProgressListener } from "./progress.js";
@@ -46,9 +47,9 @@ export class Telemetry {
 
   async captureEnvironment(config: RunConfig, model: string): Promise<void> {
     const env = await captureEnvironment({
-      config: { ...config, model },
+      config: { ...redactConfig(config), model },
       baseUrl: this.baseUrl,
-      ...(config.serverCmd === undefined ? {} : { serverCmd: config.serverCmd }),
+      ...(config.serverCmd === undefined ? {} : { serverCmd: redactCommand(config.serverCmd) }),
       ...(config.gpuInfoCmd === undefined ? {} : { gpuInfoCmd: config.gpuInfoCmd }),
     });
     const { writeFileAtomic } = await import("../report/run-dir.js");

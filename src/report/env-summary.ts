@@ -3,6 +3,7 @@
 
 import type { DiscoveredRun } from "./discover.js";
 import { targetText } from "./format.js";
+import { redactCommand } from "./redact.js";
 
 type Json = Record<string, unknown>;
 
@@ -14,6 +15,11 @@ function str(v: unknown): string | null {
   if (typeof v === "string" && v !== "") return v;
   if (typeof v === "number" && Number.isFinite(v)) return String(v);
   return null;
+}
+
+function serverCommand(v: unknown): string | null {
+  const cmd = str(v);
+  return cmd === null ? null : redactCommand(cmd);
 }
 
 function gpuText(gpu: Json | null): string | null {
@@ -44,7 +50,8 @@ export function envRows(run: DiscoveredRun): Array<[string, string]> {
     ["model", info.model],
     ["target", info.imported ? `imported from ${info.imported.source}` : targetText(info)],
     ["server version", version ? (str(version.version) ?? JSON.stringify(version)) : null],
-    ["server command", str(env.server_cmd)],
+    // Redacted again here: run directories written before redaction existed may carry a key.
+    ["server command", serverCommand(env.server_cmd)],
     ["workload", info.workload],
     ["endpoint", info.imported ? null : `/v1/${info.endpoint === "chat" ? "chat/completions" : "completions"}`],
     ["tokenizer", info.tokenizer],

@@ -1,0 +1,140 @@
+// Secrets and hostile strings through the built CLI and a real report. With OPENAI_API_KEY set, a
+// --url carrying user:password@ and a --server-cmd with --api-key, no file of the run directory
+// or the report and no console line holds a secret. Markup in the model name, prompt, server
+// command and plan dimension values (tags) is text: escaped in report.md, inert in Chromium.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type RunningSimulator } from "../../src/sim/index.js";
+import { CLI } from "../helpers/cli.js";
+
+const SECRETS = { env: "sk-ENVSECRET-4f1c9a", password: "pa55-URLSECRET-77", user: "alice-USERSECRET", cmd: "sk-CMDSECRET-0b3e" };
+const HOSTILE = {
+  model: "<script>alert('model')</script>",
+  prompt: "\"><img src=x onerror=alert('prompt')>",
+  cmd: "vllm serve <script>alert('cmd')</script> --tag \"><img src=x onerror=alert('tag')>",
+};
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+const tmp = mkdtempSync(join(tmpdir(), "sb-secrets-"));
+let sim: RunningSimulator;
+let hostileSim: RunningSimulator;
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, model: "m", ttftMs: 1, perTokenMs: 1 });
+  hostileSim = await startSimulator({ port: 0, model: HOSTILE.model, ttftMs: 1, perTokenMs: 1 });
+});
+afterAll(async () => {
+  await sim.close();
+  await hostileSim.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Runs the CLI without blocking this process (the simulators live here). */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`CLI did not exit: ${output}`));
+    }, 90_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** Every place a secret was found: "file: secret" (binary files are searched as latin1). */
+function leaks(paths: string[], texts: Record<string, string>): string[] {
+  const found: string[] = [];
+  const check = (where: string, text: string): void => {
+    for (const s of Object.values(SECRETS)) if (text.includes(s)) found.push(`${where}: ${s}`);
+  };
+  for (const p of paths.flatMap(filesUnder)) check(p, readFileSync(p, "latin1"));
+  for (const [where, text] of Object.entries(texts)) check(where, text);
+  return found;
+}
+
+function withCredentials(url: string): string {
+  const u = new URL(url);
+  u.username = SECRETS.user;
+  u.password = SECRETS.password;
+  return u.toString();
+}
+
+describe("secrets", () => {
+  it("no file of the run directory or the report, and no console line, holds a secret", async () => {
+    const env = { OPENAI_API_KEY: SECRETS.env };
+    const out = join(tmp, "run");
+    const run = await cli(["run", "--url", withCredentials(sim.url), "--concurrency", "1", "--requests", "3", "--input-tokens", "8", "--output-tokens", "4", "--server-cmd", `vllm serve m --api-key ${SECRETS.cmd} --port 8000`, "--out", out], env);
+    expect(run.code, run.output).toBe(0);
+    const report = await cli(["report", out, "--out", join(tmp, "report")], env);
+    expect(report.code, report.output).toBe(0);
+    // A target that cannot be reached: the error line names the URL without its userinfo.
+    const refused = await cli(["run", "--url", withCredentials("http://127.0.0.1:1"), "--concurrency", "1", "--requests", "1", "--out", join(tmp, "refused")], env);
+    expect(refused.code).toBe(2);
+    expect(refused.output).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1\//);
+    expect(leaks([out, join(tmp, "report")], { "run console": run.output, "report console": report.output, "refused console": refused.output })).toEqual([]);
+    // The recorded command still says what ran.
+    expect(readFileSync(join(out, "env.json"), "utf8")).toContain("vllm serve m --api-key [redacted] --port 8000");
+  }, 120_000);
+});
+
+describe("hostile strings", () => {
+  const out = join(tmp, "hostile");
+  const reportDir = join(tmp, "hostile-report");
+
+  beforeAll(async () => {
+    const run = await cli(["run", "--url", hostileSim.url, "--model", HOSTILE.model, "--prompt", HOSTILE.prompt, "--output-tokens", "4", "--concurrency", "1", "--requests", "2", "--server-cmd", HOSTILE.cmd, "--out", out]);
+    expect(run.code, run.output).toBe(0);
+    const report = await cli(["report", out, "--out", reportDir, "--no-png"]);
+    expect(report.code, report.output).toBe(0);
+  }, 120_000);
+
+  it("report.md shows them as escaped text", () => {
+    const md = readFileSync(join(reportDir, "report.md"), "utf8");
+    expect(md).not.toMatch(/<script|<img/i);
+    // The model name and the command are there, as text.
+    expect(md).toContain("&lt;script>alert('model')&lt;/script>");
+    expect(md).toContain("vllm serve &lt;script>alert('cmd')&lt;/script>");
+  });
+
+  it.runIf(CHROMIUM !== undefined)("report.html renders them as text in Chromium and no dialog fires", async () => {
+    const context = await chromium.launchPersistentContext(join(tmp, "profile"), { executablePath: CHROMIUM as string, headless: true, args: ARGS });
+    try {
+      const page = await context.newPage();
+      const dialogs: string[] = [];
+      page.on("dialog", (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await page.goto(pathToFileURL(join(reportDir, "report.html")).href, { waitUntil: "load" });
+      await page.waitForTimeout(200); // an onerror handler fires after the image fails to load
+      expect(dialogs).toEqual([]);
+      const text = await page.locator("body").innerText();
+      expect(text).toContain(HOSTILE.model);
+      expect(text).toContain("vllm serve <script>alert('cmd')</script>");
+      // The report's own script is there; no element came from the hostile strings.
+      const injected = await page.$$eval("script, img, [onerror]", (els) => els.filter((e) => e.outerHTML.includes("alert(")).length);
+      expect(injected).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
