@@ -4,8 +4,8 @@
 import { parseDurationMs } from "../config/units.js";
 import { resolveRunConfig } from "../config/run-config.js";
 import { renderConsoleTable } from "../report/console.js";
-import { parseDistributed, runDistributedLocal } from "../scale/local-distributed.js";
-import { isBenchError } from "../errors.js";
+import { parseDistributed, readDistributedRecord, runDistributedLocal } from "../scale/local-distributed.js";
+import { BenchError, isBenchError } from "../errors.js";
 import { EXIT } from "./exit-codes.js";
 import { levelStartLines } from "./merge-command.js";
 import { runConfigFromFlags } from "./run-flags.js";
@@ -49,23 +49,33 @@ export async function distributedCommand(opts: Raw): Promise<number> {
 }
 
 async function runDistributed(opts: Raw, signal: AbortSignal, killSignal: AbortSignal): Promise<number> {
-  const shards = parseDistributed(String(opts.distributed));
-  const { distributed: _d, ...rest } = opts;
-  // Bad flags fail here, once, rather than in N shard processes.
-  resolveRunConfig({ ...runConfigFromFlags(rest), shard: { index: 0, count: shards } });
-  const out = typeof opts.out === "string" ? opts.out : `results/${new Date().toISOString().replace(/[:]/g, "-").replace(/\..+$/, "")}`;
+  const resumeDir = typeof opts.resume === "string" ? opts.resume : undefined;
+  const record = resumeDir === undefined ? undefined : readDistributedRecord(resumeDir);
+  if (resumeDir !== undefined && record === undefined) throw new BenchError("E_IO", `--resume: ${resumeDir} is not a run --distributed directory (no distributed.json)`, { where: "--resume" });
+  const shards = record?.shards ?? parseDistributed(String(opts.distributed));
+  if (record === undefined) {
+    const { distributed: _d, ...rest } = opts;
+    // Bad flags fail here, once, rather than in N shard processes.
+    resolveRunConfig({ ...runConfigFromFlags(rest), shard: { index: 0, count: shards } });
+  }
+  const out = resumeDir ?? (typeof opts.out === "string" ? opts.out : `results/${new Date().toISOString().replace(/[:]/g, "-").replace(/\..+$/, "")}`);
   const result = await runDistributedLocal({
     shards,
-    runArgs: runArgv(),
+    runArgs: record?.runArgs ?? runArgv(),
     out,
     // Every process loads its tokenizer and prompts before the instant: allow for N of them on few cores.
     startDelayMs: parseDurationMs(process.env["SERVEBENCH_START_DELAY"] ?? `${Math.max(5, 2.5 * shards)}s`, "SERVEBENCH_START_DELAY"),
     log: (line) => process.stderr.write(`servebench: ${line}\n`),
     signal,
     killSignal,
+    resume: record !== undefined,
   });
   process.stdout.write(renderConsoleTable(result.summary));
   process.stdout.write(levelStartLines(result.summary));
   process.stdout.write(`results: ${result.dir} (shards in ${out}/shards)\n`);
-  return result.summary.run.interrupted || signal.aborted ? EXIT.interrupted : EXIT.ok;
+  if (result.summary.run.interrupted || signal.aborted) {
+    process.stderr.write(`servebench: interrupted; continue with: servebench run --resume ${out}\n`);
+    return EXIT.interrupted;
+  }
+  return EXIT.ok;
 }

@@ -9,12 +9,28 @@ import { createProgressRenderer } from "./progress-renderer.js";
 import { runConfigFromFlags } from "./run-flags.js";
 import { distributedCommand } from "./distributed-command.js";
 import { printListings } from "./sim-flags.js";
+import type { RunConfigInput } from "../config/run-config.js";
+import { readDistributedRecord } from "../scale/local-distributed.js";
+
+/**
+ * A resumed shard runs against a new simulator, with a new start instant and barrier directory
+ * (run --distributed --resume passes them); nothing else of the saved config may change.
+ */
+function withShardTiming(config: RunConfigInput, opts: Record<string, string | boolean | undefined>): RunConfigInput {
+  const out: RunConfigInput = { ...config };
+  if (typeof opts.url === "string") out.url = opts.url;
+  if (typeof opts.startAt === "string") out.startAtEpochMs = Number(opts.startAt);
+  if (typeof opts.barrierDir === "string") out.barrierDir = opts.barrierDir;
+  return out;
+}
 
 export async function runCommand(opts: Record<string, string | boolean | undefined>): Promise<number> {
   if (printListings(opts, (s) => process.stdout.write(s))) return EXIT.ok;
   if (typeof opts.distributed === "string") return distributedCommand(opts);
+  // A --distributed run directory resumes as one: its shards are resumed together.
+  if (typeof opts.resume === "string" && readDistributedRecord(opts.resume) !== undefined) return distributedCommand(opts);
   const resume = typeof opts.resume === "string" ? prepareResume(opts.resume) : undefined;
-  const input = resume?.config ?? runConfigFromFlags(opts);
+  const input = resume === undefined ? runConfigFromFlags(opts) : withShardTiming(resume.config, opts);
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {

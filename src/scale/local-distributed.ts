@@ -4,11 +4,14 @@
 // merges their shard directories into --out.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BenchError } from "../errors.js";
+import { redactCommand, redactUrl } from "../report/redact.js";
+import { writeFileAtomic } from "../report/run-dir.js";
+import type { RunSummary } from "../report/summary.js";
 import { mergeShards, type MergeResult } from "./merge-run.js";
 
 const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
@@ -84,17 +87,87 @@ export interface LocalRunOptions {
   signal?: AbortSignal;
   /** Abort to stop now (a second Ctrl-C): every child is killed, nothing is merged. */
   killSignal?: AbortSignal;
+  /** Continue an interrupted `--out`: each shard directory is resumed (`run --resume`), missing ones start afresh. */
+  resume?: boolean;
 }
+
+/** What `--resume` needs to run the shards again: written to `<out>/distributed.json` at the start. */
+interface DistributedRecord {
+  shards: number;
+  runArgs: string[];
+}
+
+const RECORD = "distributed.json";
+
+/** The `run` arguments as recorded: credentials in URLs and in --server-cmd are redacted. */
+function recordableArgs(runArgs: readonly string[]): string[] {
+  return runArgs.map((a, i) => {
+    const flag = runArgs[i - 1];
+    if (flag === "--url" || flag === "--metrics-url") return redactUrl(a);
+    if (flag === "--server-cmd") return redactCommand(a);
+    if (a.startsWith("--url=") || a.startsWith("--metrics-url=")) return redactUrl(a);
+    if (a.startsWith("--server-cmd=")) return redactCommand(a);
+    return a;
+  });
+}
+
+/** Reads `<out>/distributed.json`; undefined when `out` is not a --distributed run directory. */
+export function readDistributedRecord(out: string): DistributedRecord | undefined {
+  const path = join(out, RECORD);
+  if (!existsSync(path)) return undefined;
+  try {
+    const value = JSON.parse(readFileSync(path, "utf8")) as Partial<DistributedRecord>;
+    if (typeof value.shards === "number" && Array.isArray(value.runArgs) && value.runArgs.every((a) => typeof a === "string")) return { shards: value.shards, runArgs: value.runArgs };
+  } catch (cause) {
+    throw new BenchError("E_IO", `--resume: cannot read ${path}: ${(cause as Error).message}`, { where: "--resume", cause });
+  }
+  throw new BenchError("E_IO", `--resume: ${path} is not a servebench distributed record`, { where: "--resume" });
+}
+
+/**
+ * Every shard must run the same levels, or the barriers deadlock: a level is kept on resume only
+ * when every shard finished it; where it is kept by some shards only, it is marked interrupted
+ * there so those shards run it again too (their records of it are set aside, never lost).
+ */
+function keepCommonLevels(dirs: readonly string[]): void {
+  const summaries = dirs.map((dir) => {
+    const path = join(dir, "summary.json");
+    return existsSync(path) ? { path, summary: JSON.parse(readFileSync(path, "utf8")) as RunSummary } : undefined;
+  });
+  const finished = (s: (typeof summaries)[number]): Set<number> => new Set((s?.summary.levels ?? []).filter((l) => !l.interrupted).map((l) => l.level));
+  const common = summaries.map(finished).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+  for (const s of summaries) {
+    if (s === undefined) continue;
+    const redo = s.summary.levels.filter((l) => !l.interrupted && !common.has(l.level));
+    if (redo.length === 0) continue;
+    for (const l of redo) l.interrupted = true;
+    writeFileAtomic(s.path, `${JSON.stringify(s.summary, null, 2)}\n`);
+  }
+}
+
+function writeRecord(o: LocalRunOptions): void {
+  mkdirSync(o.out, { recursive: true });
+  const record: DistributedRecord = { shards: o.shards, runArgs: recordableArgs(o.runArgs) };
+  writeFileSync(join(o.out, RECORD), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+function valueOf(args: readonly string[], flag: string): string | undefined {
+  const at = args.lastIndexOf(flag);
+  return at === -1 ? undefined : args[at + 1];
+}
+const urlOf = (args: readonly string[]): string | undefined => valueOf(args, "--url");
+const barrierOf = (args: readonly string[]): string | undefined => valueOf(args, "--barrier-dir");
 
 export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResult> {
   const { shard, sim } = shardArgs(o.runArgs);
   const children: CliChild[] = [];
-  const stop = (): void => children.forEach((c) => c.kill("SIGTERM"));
+  let simulator: CliChild | undefined;
+  // The shards stop (and write what finished); the simulator serves them until they have.
+  const stop = (): void => children.filter((c) => c !== simulator).forEach((c) => c.kill("SIGTERM"));
   const killAll = (): void => children.forEach((c) => c.kill("SIGKILL"));
   o.signal?.addEventListener("abort", stop, { once: true });
   o.killSignal?.addEventListener("abort", killAll, { once: true });
   const stopping = (): boolean => o.signal?.aborted === true;
-  let simulator: CliChild | undefined;
   let barrierDir: string | undefined;
   try {
     const args = [...shard];
@@ -102,7 +175,6 @@ export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResu
     if (!hasFlag("--url")) {
       simulator = spawnCli(["simulate", "--port", "0", "--print-url", ...sim]);
       children.push(simulator);
-      if (stopping()) stop();
       const url = await Promise.race([simulator.stdout, simulator.done.then((r) => Promise.reject(new BenchError("E_SIMULATOR", `simulator exited: ${r.stderr.trim()}`)))]);
       args.push("--url", url);
       o.log(`simulator at ${url}`);
@@ -116,7 +188,14 @@ export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResu
     const startAt = Date.now() + o.startDelayMs;
     o.log(`${o.shards} shard processes start at ${new Date(startAt).toISOString()}`);
     const dirs = Array.from({ length: o.shards }, (_, i) => join(o.out, "shards", `shard-${i}`));
-    const runs = dirs.map((dir, i) => spawnCli(["run", ...args, "--shard", `${i}/${o.shards}`, "--start-at", String(startAt), "--out", dir, "--quiet"]));
+    if (o.resume !== true) writeRecord(o);
+    else keepCommonLevels(dirs);
+    const runs = dirs.map((dir, i) => {
+      const timing = ["--start-at", String(startAt), "--barrier-dir", barrierOf(args) ?? ""];
+      // A shard that wrote its config resumes (finished levels kept); one that never started starts now.
+      if (o.resume === true && existsSync(join(dir, "config.json"))) return spawnCli(["run", "--resume", dir, "--url", urlOf(args) ?? "", ...timing, "--quiet"]);
+      return spawnCli(["run", ...args, "--shard", `${i}/${o.shards}`, "--start-at", String(startAt), "--out", dir, "--quiet"]);
+    });
     children.push(...runs);
     const results = await Promise.all(runs.map((r) => r.done));
     results.forEach((r, i) => {

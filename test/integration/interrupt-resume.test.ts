@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RequestRecord } from "../../src/client/record.js";
-import { CLI, runCli } from "../helpers/cli.js";
+import { CLI } from "../helpers/cli.js";
 import { FAKE_SERVER, readJson, tempDir, writePlan } from "../helpers/plan.js";
 import { alive, descendantPids, waitFor } from "../helpers/processes.js";
 
@@ -41,6 +41,23 @@ function start(args: string[], env: Record<string, string> = {}): Started {
   return { child, exited };
 }
 
+/** Waits for `s` to exit; past `boundMs` kills its whole process group (nothing is left behind) and fails. */
+async function finish(s: Started, boundMs: number): Promise<{ code: number | null; stderr: string }> {
+  const pid = s.child.pid as number;
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      process.kill(-pid, "SIGKILL");
+      reject(new Error(`no exit within ${boundMs} ms`));
+    }, boundMs);
+  });
+  try {
+    return await Promise.race([s.exited, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 type Stop = "SIGINT" | "kill -9 group";
 
 /** Interrupts `s` once `ready` holds; returns what it started (checked afterwards by PID). */
@@ -66,7 +83,7 @@ describe.each<Stop>(["SIGINT", "kill -9 group"])("%s, then --resume", (how) => {
     const stopped = await interrupt(s, () => lines(join(out, "requests.jsonl")) >= 4, how);
     expect(stopped.code).toBe(how === "SIGINT" ? 130 : null);
     expect(stopped.stderr).not.toMatch(/internal error/);
-    const resumed = await runCli(["run", "--resume", out, "--quiet"], { timeoutMs: 90_000 });
+    const resumed = await finish(start(["run", "--resume", out, "--quiet"]), 90_000);
     expect(resumed.code, resumed.stderr).toBe(0);
     const recs = records(out);
     expect(recs).toHaveLength(RUN_TOTAL);
@@ -75,7 +92,7 @@ describe.each<Stop>(["SIGINT", "kill -9 group"])("%s, then --resume", (how) => {
     expect(stopped.started.filter(alive)).toEqual([]);
   }, 120_000);
 
-  it("run --distributed local:2: the simulator and both shards are gone", async () => {
+  it("run --distributed local:2: the simulator and both shards are gone; --resume resumes every shard", async () => {
     const out = join(tmp, `dist-${how.replace(/\W+/g, "-")}`);
     const s = start(["run", ...RUN, "--distributed", "local:2", "--out", out], { SERVEBENCH_START_DELAY: "2s" });
     const shard0 = join(out, "shards", "shard-0", "requests.jsonl");
@@ -84,13 +101,14 @@ describe.each<Stop>(["SIGINT", "kill -9 group"])("%s, then --resume", (how) => {
     expect(stopped.code).toBe(how === "SIGINT" ? 130 : null);
     await waitFor(() => stopped.started.every((p) => !alive(p)), 10_000).catch(() => undefined);
     expect(stopped.started.filter(alive)).toEqual([]);
-    if (how === "SIGINT") {
-      // What finished was merged; ids are unique across shards.
-      const recs = records(out);
-      expect(new Set(recs.map((r) => r.id)).size).toBe(recs.length);
-      expect(stopped.stderr).not.toMatch(/internal error/);
-    }
-  }, 120_000);
+    expect(stopped.stderr).not.toMatch(/internal error/);
+    const resumed = await finish(start(["run", "--resume", out, "--quiet"], { SERVEBENCH_START_DELAY: "2s" }), 90_000);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const recs = records(out);
+    expect(recs).toHaveLength(RUN_TOTAL);
+    expect(new Set(recs.map((r) => r.id)).size).toBe(RUN_TOTAL);
+    expect(recs.every((r) => r.outcome === "ok")).toBe(true);
+  }, 150_000);
 
   it("plan run: every cell complete once with its requests exactly once, no server left", async () => {
     const dir = join(tmp, `plan-${how.replace(/\W+/g, "-")}`);
@@ -134,7 +152,7 @@ matrix:
       how,
     );
     expect(stopped.code).toBe(how === "SIGINT" ? 130 : null);
-    const resumed = await runCli(["plan", "run", "--resume", out], { timeoutMs: 100_000 });
+    const resumed = await finish(start(["plan", "run", "--resume", out]), 100_000);
     expect(resumed.code, resumed.stderr).toBe(0);
     if (how === "kill -9 group") expect(resumed.stderr).toMatch(/stopped a server left by an earlier run/);
     for (const p of servers()) seen.add(p);

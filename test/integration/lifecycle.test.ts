@@ -62,11 +62,12 @@ describe("lifecycle", () => {
     parent.stdout.resume();
     const exited = new Promise<number | null>((r) => parent.on("close", (code) => r(code)));
     const pid = parent.pid as number;
+    let children: number[] = [];
     try {
       // The simulator and both shards are running and sending requests.
       await waitFor(() => childPids(pid).length === 3 && /shard processes start at/.test(stderr), 30_000);
       await waitFor(() => existsSync(join(out, "shards", "shard-0", "requests.jsonl")) && readFileSync(join(out, "shards", "shard-0", "requests.jsonl"), "utf8").length > 0, 30_000);
-      const children = childPids(pid);
+      children = childPids(pid);
       const barrier = children.map((c) => /--barrier-dir\0([^\0]+)/.exec(readFileSync(`/proc/${c}/cmdline`, "utf8"))?.[1]).find((d) => d !== undefined);
       expect(barrier).toBeDefined();
       parent.kill("SIGTERM");
@@ -79,8 +80,9 @@ describe("lifecycle", () => {
       expect((JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { run: { interrupted: boolean } }).run.interrupted).toBe(true);
       expect(stderr).not.toMatch(/internal error|\n\s+at /);
     } finally {
+      // Whatever happened above, nothing this test started outlives it.
       if (alive(pid)) parent.kill("SIGKILL");
-      for (const c of childPids(pid)) process.kill(c, "SIGKILL");
+      for (const c of [...children, ...childPids(pid)]) if (alive(c)) process.kill(c, "SIGKILL");
     }
   }, 60_000);
 });
