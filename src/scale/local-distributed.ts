@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BenchError } from "../errors.js";
 import { redactCommand, redactUrl } from "../report/redact.js";
@@ -145,6 +145,17 @@ function keepCommonLevels(dirs: readonly string[]): void {
   }
 }
 
+/** A killed attempt could not remove the temporary barrier directory it made: its resume does. */
+function removeOldBarriers(dirs: readonly string[]): void {
+  for (const dir of dirs) {
+    const path = join(dir, "config.json");
+    if (!existsSync(path)) continue;
+    const old = (JSON.parse(readFileSync(path, "utf8")) as { barrierDir?: unknown }).barrierDir;
+    // Only one this coordinator made (mkdtemp below); a user's --barrier-dir is theirs.
+    if (typeof old === "string" && dirname(old) === tmpdir() && basename(old).startsWith("servebench-barrier-")) rmSync(old, { recursive: true, force: true });
+  }
+}
+
 function writeRecord(o: LocalRunOptions): void {
   mkdirSync(o.out, { recursive: true });
   const record: DistributedRecord = { shards: o.shards, runArgs: recordableArgs(o.runArgs) };
@@ -189,7 +200,10 @@ export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResu
     o.log(`${o.shards} shard processes start at ${new Date(startAt).toISOString()}`);
     const dirs = Array.from({ length: o.shards }, (_, i) => join(o.out, "shards", `shard-${i}`));
     if (o.resume !== true) writeRecord(o);
-    else keepCommonLevels(dirs);
+    else {
+      keepCommonLevels(dirs);
+      removeOldBarriers(dirs);
+    }
     const runs = dirs.map((dir, i) => {
       const timing = ["--start-at", String(startAt), "--barrier-dir", barrierOf(args) ?? ""];
       // A shard that wrote its config resumes (finished levels kept); one that never started starts now.

@@ -61,7 +61,15 @@ async function finish(s: Started, boundMs: number): Promise<{ code: number | nul
 type Stop = "SIGINT" | "kill -9 group";
 
 /** Interrupts `s` once `ready` holds; returns what it started (checked afterwards by PID). */
-async function interrupt(s: Started, ready: () => boolean, how: Stop): Promise<{ code: number | null; started: number[]; stderr: string }> {
+function readCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+async function interrupt(s: Started, ready: () => boolean, how: Stop): Promise<{ code: number | null; started: number[]; barriers: string[]; stderr: string }> {
   const pid = s.child.pid as number;
   try {
     await waitFor(ready, 60_000);
@@ -70,10 +78,11 @@ async function interrupt(s: Started, ready: () => boolean, how: Stop): Promise<{
     throw error;
   }
   const started = descendantPids(pid);
+  const barriers = started.map((p) => /--barrier-dir\0([^\0]+)/.exec(readCmdline(p))?.[1]).filter((b): b is string => b !== undefined);
   if (how === "SIGINT") s.child.kill("SIGINT");
   else process.kill(-pid, "SIGKILL");
   const { code, stderr } = await s.exited;
-  return { code, started, stderr };
+  return { code, started, barriers, stderr };
 }
 
 describe.each<Stop>(["SIGINT", "kill -9 group"])("%s, then --resume", (how) => {
@@ -108,6 +117,9 @@ describe.each<Stop>(["SIGINT", "kill -9 group"])("%s, then --resume", (how) => {
     expect(recs).toHaveLength(RUN_TOTAL);
     expect(new Set(recs.map((r) => r.id)).size).toBe(RUN_TOTAL);
     expect(recs.every((r) => r.outcome === "ok")).toBe(true);
+    // Even after kill -9, the first attempt's temporary barrier directory is gone once resumed.
+    const barriers = stopped.started.length === 0 ? [] : readdirSync(join(out, "shards")).map((d) => (JSON.parse(readFileSync(join(out, "shards", d, "config.json"), "utf8")) as { barrierDir?: string }).barrierDir);
+    for (const b of [...barriers, ...stopped.barriers]) if (b !== undefined) expect(existsSync(b), b).toBe(false);
   }, 150_000);
 
   it("plan run: every cell complete once with its requests exactly once, no server left", async () => {
