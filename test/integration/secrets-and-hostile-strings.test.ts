@@ -4,7 +4,7 @@
 // command and plan dimension values (tags) is text: escaped in report.md, inert in Chromium.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -18,6 +18,8 @@ const HOSTILE = {
   model: "<script>alert('model')</script>",
   prompt: "\"><img src=x onerror=alert('prompt')>",
   cmd: "vllm serve <script>alert('cmd')</script> --tag \"><img src=x onerror=alert('tag')>",
+  /** Plan dimension values: the tags every cell of a plan report is labelled with. */
+  tags: ["\"><img src=x onerror=alert('dim')>", "<script>alert('dim2')</script>"],
 };
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -103,7 +105,16 @@ describe("hostile strings", () => {
   beforeAll(async () => {
     const run = await cli(["run", "--url", hostileSim.url, "--model", HOSTILE.model, "--prompt", HOSTILE.prompt, "--output-tokens", "4", "--concurrency", "1", "--requests", "2", "--server-cmd", HOSTILE.cmd, "--out", out]);
     expect(run.code, run.output).toBe(0);
-    const report = await cli(["report", out, "--out", reportDir, "--no-png"]);
+    const planFile = join(tmp, "tags.yaml");
+    const tags = HOSTILE.tags.map((t) => JSON.stringify(t)).join(", ");
+    writeFileSync(
+      planFile,
+      `servers:\n  prod: { kind: existing, url: "${sim.url}", health: false }\nworkloads:\n  w: { inputTokens: 8, outputTokens: 4, clientTokenCheck: false }\n` +
+        `loads:\n  l: { concurrency: [1], requests: 2 }\nmatrix:\n  dimensions:\n    tag: [${tags}]\n`,
+    );
+    const plan = await cli(["plan", "run", planFile, "--out", join(tmp, "plan")]);
+    expect(plan.code, plan.output).toBe(0);
+    const report = await cli(["report", out, join(tmp, "plan"), "--out", reportDir, "--no-png"]);
     expect(report.code, report.output).toBe(0);
   }, 120_000);
 
@@ -113,6 +124,8 @@ describe("hostile strings", () => {
     // The model name and the command are there, as text.
     expect(md).toContain("&lt;script>alert('model')&lt;/script>");
     expect(md).toContain("vllm serve &lt;script>alert('cmd')&lt;/script>");
+    expect(md).toContain("\">&lt;img src=x onerror=alert('dim')>");
+    expect(md).toContain("&lt;script>alert('dim2')&lt;/script>");
   });
 
   it.runIf(CHROMIUM !== undefined)("report.html renders them as text in Chromium and no dialog fires", async () => {
@@ -130,6 +143,7 @@ describe("hostile strings", () => {
       const text = await page.locator("body").innerText();
       expect(text).toContain(HOSTILE.model);
       expect(text).toContain("vllm serve <script>alert('cmd')</script>");
+      for (const tag of HOSTILE.tags) expect(text).toContain(tag);
       // The report's own script is there; no element came from the hostile strings.
       const injected = await page.$$eval("script, img, [onerror]", (els) => els.filter((e) => e.outerHTML.includes("alert(")).length);
       expect(injected).toBe(0);
