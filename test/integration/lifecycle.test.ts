@@ -53,6 +53,29 @@ describe("lifecycle", () => {
     }
   }, 20_000);
 
+  it("Ctrl-C during run --wait-ready exits 130 at once, naming the interruption", async () => {
+    const sockets: Array<import("node:net").Socket> = [];
+    const silent: Server = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const port = (silent.address() as { port: number }).port;
+    const child = spawn(process.execPath, [CLI, "run", "--url", `http://127.0.0.1:${port}`, "--model", "m", "--wait-ready", "10m", "--requests", "1", "--out", join(tmp, "cli-wait")], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    try {
+      // The first readiness probe is on the wire: the server has a connection.
+      await waitFor(() => sockets.length > 0, 20_000);
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+      expect(stderr).toMatch(/interrupted while waiting for the target/);
+    } finally {
+      if (alive(child.pid as number)) child.kill("SIGKILL");
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  }, 30_000);
+
   it("SIGTERM to run --distributed local:2 stops the shards and the simulator and removes the barrier directory", async () => {
     const out = join(tmp, "distributed");
     const args = ["run", "--distributed", "local:2", "--concurrency", "2", "--requests", "100000", "--input-tokens", "8", "--output-tokens", "64", "--sim-per-token-ms", "20", "--no-metrics", "--quiet", "--out", out];
