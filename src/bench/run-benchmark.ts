@@ -24,6 +24,7 @@ import { discoverModel, openTarget } from "./target.js";
 import { Telemetry } from "./telemetry.js";
 import type { ResumeState } from "./resume.js";
 import { servebenchVersion } from "./version.js";
+import { CONNECTION_POLICY } from "../client/http-client.js";
 
 export interface RunHooks {
   onProgress?: ProgressListener;
@@ -111,16 +112,24 @@ async function discover(config: RunConfig, ctx: RunContext): Promise<{ model: st
     return { model: found.id, maxModelLen: found.maxModelLen };
   }
   const found = await discoverModel(ctx.baseUrl, ctx.apiKey).catch(() => undefined);
-  return { model: config.model, maxModelLen: found?.id === config.model ? found.maxModelLen : undefined };
+  // A server serving one model applies its limit to any name it accepts (llama.cpp serves any).
+  const applies = found !== undefined && (found.id === config.model || found.listed === 1);
+  return { model: config.model, maxModelLen: applies ? found.maxModelLen : undefined };
 }
 
-/** The server's /tokenize for chat when asked (server) or available (auto). */
+/**
+ * The server's own token counts when asked (server) or available (auto): chat prompts after its
+ * template, and completions prompts where the server can count text with its special tokens
+ * (llama.cpp: a BOS-adding model's +1 is then in every target before the first request).
+ */
 async function serverCounting(config: RunConfig, ctx: RunContext, model: string): Promise<ServerTokenizer | undefined> {
-  if (config.endpoint !== "chat" || (config.chatTemplate !== "auto" && config.chatTemplate !== "server")) return undefined;
+  if (config.chatTemplate !== "auto" && config.chatTemplate !== "server") return undefined;
   const server = await probeServerTokenize(ctx.baseUrl, model, ctx.apiKey);
+  if (config.endpoint === "completions") return server?.text === undefined ? undefined : server;
   if (server === undefined && config.chatTemplate === "server") {
-    throw new BenchError("E_BAD_FLAG", `--chat-template server: ${ctx.baseUrl} has no working POST /tokenize`, { where: "--chat-template" });
+    throw new BenchError("E_BAD_FLAG", `--chat-template server: ${ctx.baseUrl} has no working POST /tokenize (nor llama.cpp's /apply-template)`, { where: "--chat-template" });
   }
+  if (server !== undefined) ctx.emit({ kind: "info", message: `prompt tokens counted by the server (${server.method === "tokenize" ? "POST /tokenize" : "POST /apply-template + /tokenize"})` });
   return server;
 }
 
@@ -133,7 +142,7 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   // One origin for every shard: the --start-at instant (else now), so record times line up across shards.
   const scale = new ScaleContext(config);
   const originMs = scale.originMs();
-  ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded !== undefined });
+  ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded !== undefined, connection: CONNECTION_POLICY });
   await telemetry.captureEnvironment(config, model);
   await telemetry.measureRtt();
   const run: RunInfo = {
@@ -207,7 +216,10 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
 }
 
 function countMethod(config: RunConfig, counter: PromptCounter, server: ServerTokenizer | undefined): string {
-  if (config.endpoint === "completions") return counter.method === "message-contents" || counter.method === "chat-template" ? "tokenizer" : counter.method;
+  if (config.endpoint === "completions") {
+    if (server !== undefined) return "server-tokenize";
+    return counter.method === "message-contents" || counter.method === "chat-template" ? "tokenizer" : counter.method;
+  }
   return server !== undefined ? "server-tokenize" : counter.method;
 }
 

@@ -49,6 +49,7 @@ describe("captureEnvironment", () => {
     expect(env.target).toEqual({
       base_url: baseUrl,
       version: { version: "0.30.0" },
+      server_version: "0.30.0",
       models: [{ id: "Qwen/Qwen3-8B", max_model_len: 40960 }],
     });
     if (!hasTool("nvidia-smi") && !hasTool("rocm-smi")) {
