@@ -276,7 +276,8 @@ class Simulator {
     this.#accepted++;
     const seed = request.seed !== undefined ? mixSeed(request.seed, -1) : mixSeed(o.seed, seq);
     const ids = o.dialect.ids(endpoint, o.model, seq + 1, this.#fingerprint);
-    const keys = o.engine.prefixCaching ? promptKeys(request.promptContent, request.promptTokens, o.engine.blockSize, o.promptTokenizer) : undefined;
+    const cacheable = o.engine.prefixCaching && (o.dialect.usesPromptCache?.(json) ?? true);
+    const keys = cacheable ? promptKeys(request.promptContent, request.promptTokens, o.engine.blockSize, o.promptTokenizer) : undefined;
     const start = (): void => {
       if (res.destroyed || this.#closing !== undefined) return;
       const generation = new Generation(request, res, arrivalMs, ids, seed, keys, plan.during, {

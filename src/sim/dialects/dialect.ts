@@ -72,6 +72,8 @@ export interface Dialect {
    * Keep-Alive (llama.cpp's cpp-httplib does): a client reusing the socket races the close.
    */
   readonly closesAfterStream?: boolean;
+  /** False when the request body turns this server's prompt cache off (llama.cpp `cache_prompt: false`). */
+  usesPromptCache?(body: unknown): boolean;
   /** While the model loads: the reply for this path, or undefined to serve it normally. */
   loading(path: string): HttpReply | undefined;
   /** False when this server validates `model` loosely and serves any name (TGI, llama.cpp, SGLang). */

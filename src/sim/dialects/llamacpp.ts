@@ -80,6 +80,7 @@ export const llamacpp: Dialect = {
   sseContentType: "text/event-stream",
   checksModel: false,
   closesAfterStream: true,
+  usesPromptCache: (body) => (body as { cache_prompt?: unknown } | null)?.cache_prompt !== false,
   postPaths: ["/tokenize", "/apply-template"],
   post(path, body, view): HttpReply {
     const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
