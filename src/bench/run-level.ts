@@ -15,7 +15,7 @@ import { createRng } from "../workload/random.js";
 import type { ChatMessage, RequestSpec } from "../workload/request-spec.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
 import { addClientTokenCheck } from "./client-token-check.js";
-import { bestCasePrefixHitRate, summarizeLevel, turnSplit, usageCache, WARN_USAGE_CACHE_HIT_RATE } from "./level-extras.js";
+import { bestCasePrefixHitRate, serverCountedTokens, summarizeLevel, turnSplit, usageCache, WARN_USAGE_CACHE_HIT_RATE } from "./level-extras.js";
 import type { LevelPlan } from "./levels.js";
 import type { ProgressListener } from "./progress.js";
 import type { RequestSource } from "./request-source.js";
@@ -178,7 +178,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     }
     if (sessions) summary.by_turn = turnSplit(records, turnOf, config.percentiles);
     addClientTokenCheck(summary, records, texts, ctx.tokenizer);
-    ctx.telemetry.addToLevel(summary, windowStartMs, windowEndMs);
+    ctx.telemetry.addToLevel(summary, windowStartMs, windowEndMs, serverCountedTokens(records));
     const cache = usageCache(records);
     if (cache !== undefined) {
       summary.usage_cache = cache;

@@ -98,7 +98,11 @@ export class Telemetry {
     await this.scraper?.scrapeNow();
   }
 
-  addToLevel(summary: LevelSummary, startMs: number, endMs: number): void {
+  /**
+   * `served`: the tokens the server must have counted for the level's requests, failed ones
+   * included (serverCountedTokens), for engines whose counters lag and are checked on totals.
+   */
+  addToLevel(summary: LevelSummary, startMs: number, endMs: number, served?: { inputTokens: number; outputTokens: number }): void {
     if (!this.scraper) return;
     if (this.absent !== undefined) summary.warnings.push(this.absent);
     const server = summarizeWindow(this.scraper.scrapes(), startMs, endMs);
@@ -111,9 +115,9 @@ export class Telemetry {
       serverTtftP50BucketMs: server.ttft_p50_bucket_ms,
       rttMs: this.rttMs,
       countersLag: server.counters_lag,
-      clientOutputTokens: summary.output_tokens_total,
+      clientOutputTokens: served?.outputTokens ?? summary.output_tokens_total,
       serverGenerationTokens: server.generation_tokens,
-      clientInputTokens: summary.input_tokens_total,
+      clientInputTokens: served?.inputTokens ?? summary.input_tokens_total,
       serverPromptTokens: server.prompt_tokens,
     });
     if (warnings.length > 0) summary.cross_check = warnings;
