@@ -86,7 +86,7 @@ function startSimulator(): Promise<Target> {
       });
     });
     child.on("exit", (code) => reject(new Error(`simulator exited (${code}): ${out}`)));
-  }, T);
+  });
 }
 
 const real = await startLlamaServer({ slots: SLOTS, ctxPerSlot: N_CTX });
