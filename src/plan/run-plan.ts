@@ -4,22 +4,16 @@
 
 import { resolve } from "node:path";
 import { BenchError } from "../errors.js";
-import type { ProgressEvent } from "../bench/progress.js";
-import type { PlannedCell } from "./cell-config.js";
 import { planJson } from "./cell-files.js";
 import { readCellResult, renderCellsCsv } from "./cells-csv.js";
-import { systemRunner, type CommandRunner, type RunningServer } from "./launchers/index.js";
+import { systemRunner, type CommandRunner } from "./launchers/index.js";
 import type { LoadedPlan } from "./load-plan.js";
 import { PidRegistry, reapRecorded } from "./pid-registry.js";
 import { PlanOut } from "./plan-out.js";
-import { runCell, type CellOutcome } from "./run-cell.js";
+import { runCell } from "./run-cell.js";
+import type { ActiveServer, CellOutcome, PlanEvent } from "./plan-events.js";
 
-export type PlanEvent =
-  | { kind: "info"; message: string }
-  | { kind: "cell-start"; cell: PlannedCell; position: number; total: number }
-  | { kind: "cell-skip"; cell: PlannedCell }
-  | { kind: "cell-end"; cell: PlannedCell; outcome: CellOutcome; durationMs: number }
-  | { kind: "run"; cell: PlannedCell; event: ProgressEvent };
+export type { PlanEvent } from "./plan-events.js";
 
 export interface RunPlanOptions {
   out: string;
@@ -44,13 +38,7 @@ export interface PlanRunResult {
   cells: Array<{ id: string; status: CellOutcome["status"]; reason?: string }>;
 }
 
-export interface ActiveServer {
-  key: string;
-  name: string;
-  server: RunningServer;
-  cellsServed: number;
-  dead: boolean;
-}
+export type { ActiveServer } from "./plan-events.js";
 
 /**
  * Runs every cell of `plan` into `options.out`.

@@ -3,7 +3,7 @@
 
 import { histogramDelta, histogramQuantile, histogramWasReset, mergeHistograms, type Histogram } from "./histogram.js";
 import type { CanonicalSnapshot, Dialect } from "./normalize.js";
-import type { Scrape } from "./scraper.js";
+import type { Scrape } from "./scrape.js";
 
 export interface PercentilesMs {
   p50: number | null;
