@@ -133,6 +133,9 @@ function renderer(quiet: boolean): (event: PlanEvent) => void {
       case "info":
         if (!quiet) process.stderr.write(`  ${event.message}\n`);
         return;
+      case "warning":
+        process.stderr.write(`servebench: warning: ${event.message}\n`);
+        return;
       case "cell-start":
         if (!quiet) process.stderr.write(`[${event.position}/${event.total}] ${event.cell.id}: ${dimsLabel(event.cell.dimensions)}\n`);
         return;

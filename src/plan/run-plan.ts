@@ -2,20 +2,24 @@
 // start (or keep) its server, run it, record it, and go on whatever happened to that cell. Stops
 // cleanly on the signal, leaving a directory `--resume` continues. Never exits the process.
 
-import { resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { BenchError } from "../errors.js";
 import type { ProgressEvent } from "../bench/progress.js";
 import type { PlannedCell } from "./cell-config.js";
 import { planJson } from "./cell-files.js";
 import { readCellResult, renderCellsCsv } from "./cells-csv.js";
 import { systemRunner, type CommandRunner, type RunningServer } from "./launchers/index.js";
+import { kubernetesCommands } from "./launchers/kubernetes.js";
 import type { LoadedPlan } from "./load-plan.js";
-import { PidRegistry, reapRecorded } from "./pid-registry.js";
+import { PidRegistry, reapRecorded, type ReapPolicy } from "./pid-registry.js";
 import { PlanOut } from "./plan-out.js";
 import { runCell, type CellOutcome } from "./run-cell.js";
 
 export type PlanEvent =
   | { kind: "info"; message: string }
+  /** Shown even with --quiet: something in the results directory was not trusted. */
+  | { kind: "warning"; message: string }
   | { kind: "cell-start"; cell: PlannedCell; position: number; total: number }
   | { kind: "cell-skip"; cell: PlannedCell }
   | { kind: "cell-end"; cell: PlannedCell; outcome: CellOutcome; durationMs: number }
@@ -53,6 +57,30 @@ export interface ActiveServer {
 }
 
 /**
+ * What a resume may clean up, derived only from the plan's validated server definitions: the
+ * local servers' process groups, and for a Kubernetes server the plan's own uninstall/delete argv
+ * (its manifest re-rendered from the plan first, so a manifest edited on disk is never used).
+ */
+function reapPolicy(plan: LoadedPlan, out: PlanOut, runner: CommandRunner): ReapPolicy {
+  const processServers = new Set<string>();
+  for (const cell of plan.cells) {
+    if (cell.server.kind === "local") processServers.add(cell.serverName);
+    if (cell.server.kind === "kubernetes" && cell.server.portForward !== undefined) processServers.add(`${cell.serverName} port-forward`);
+  }
+  return {
+    processServers,
+    kubernetesCleanup: (entry) => {
+      const cell = plan.cells.find((c) => c.id === entry.instance && c.serverName === entry.server);
+      if (cell === undefined || cell.server.kind !== "kubernetes") return undefined;
+      const dir = join(out.serversDir, cell.id);
+      if (cell.server.helm === undefined) writeFileSync(join(dir, "manifest.yaml"), cell.manifestText ?? "");
+      return kubernetesCommands(cell.server, dir).cleanup;
+    },
+    runCleanup: (argv) => runner.run(argv, { timeoutMs: 300_000 }),
+  };
+}
+
+/**
  * Runs every cell of `plan` into `options.out`.
  * @example
  * const result = await runPlan(loadPlanFile("plan.yaml"), { out: "results/plan", signal });
@@ -69,8 +97,9 @@ export async function runPlan(plan: LoadedPlan, options: RunPlanOptions): Promis
     throw new BenchError("E_BAD_CONFIG", `--resume ${options.out}: no plan.json there, nothing to resume`, { where: "--resume" });
   }
   const registry = new PidRegistry(out.pidsPath);
-  const reaped = await reapRecorded(registry, (argv) => runner.run(argv, { timeoutMs: 300_000 }));
+  const reaped = await reapRecorded(registry, reapPolicy(plan, out, runner));
   for (const line of reaped.stopped) emit({ kind: "info", message: `stopped a server left by an earlier run: ${line}` });
+  for (const line of reaped.ignored) emit({ kind: "warning", message: line });
   for (const id of out.removePartials()) emit({ kind: "info", message: `discarded the unfinished cell ${id}; it runs again` });
   // The saved copy is what a later `--resume DIR` (without a plan file) runs.
   const sourceName = `plan.source.${plan.format}`;

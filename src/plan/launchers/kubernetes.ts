@@ -5,7 +5,7 @@
 // kubernetesCommands() so it can be documented and tested.
 
 import { closeSync, openSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { stringify } from "yaml";
 import { isBenchError } from "../../errors.js";
 import { waitReady } from "../../telemetry/readiness.js";
@@ -76,7 +76,8 @@ export const kubernetesLauncher: Launcher<KubernetesServerSpec> = {
     if (spec.helm !== undefined) writeFileSync(join(ctx.instanceDir, "values.yaml"), stringify(spec.helm.values ?? {}));
     else writeFileSync(join(ctx.instanceDir, "manifest.yaml"), ctx.manifestText ?? "");
     // Recorded before anything is created, so a killed run's --resume deletes it.
-    const entry = { kind: "kubernetes" as const, server: ctx.name, cleanup: commands.cleanup, startedAt: new Date().toISOString() };
+    // Names only: a resume derives the cleanup commands from the plan, never from pids.json.
+    const entry = { kind: "kubernetes" as const, server: ctx.name, instance: basename(ctx.instanceDir), startedAt: new Date().toISOString() };
     ctx.registry.add(entry);
     const server = new KubernetesServer(spec, commands, ctx, () => ctx.registry.remove((e) => e === entry));
     try {
