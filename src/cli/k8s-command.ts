@@ -11,6 +11,7 @@ import { runOnKubernetes } from "../k8s/k8s-run.js";
 import { kubectlRunner } from "../k8s/kubectl.js";
 import { checkName, parseStorage, renderManifest, type RenderOptions } from "../k8s/manifest.js";
 import { runPlanOnKubernetes } from "../k8s/k8s-plan-run.js";
+import { checkDnsLabel, checkObjectName, checkQuantity } from "../k8s/k8s-values.js";
 import { renderPlanManifest } from "../k8s/plan-manifest.js";
 import { loadPlanFile } from "../plan/load-plan.js";
 import { pullShards, pushDir, S3Store, s3OptionsFromEnv } from "../k8s/s3-store.js";
@@ -43,14 +44,14 @@ function baseOptions(runArgs: string[], raw: Raw): Omit<RenderOptions, "startAtE
     image: str(raw, "image") ?? `servebench/servebench:${servebenchVersion()}`,
     runArgs,
     storage: parseStorage(String(raw.storage), s3),
-    cpu: String(raw.cpu),
-    memory: String(raw.memory),
+    cpu: checkQuantity(String(raw.cpu), "--cpu"),
+    memory: checkQuantity(String(raw.memory), "--memory"),
     deadlineS: Math.ceil(parseDurationMs(String(raw.deadline), "--deadline") / 1000),
   };
   const namespace = str(raw, "namespace");
-  if (namespace !== undefined) o.namespace = namespace;
+  if (namespace !== undefined) o.namespace = checkDnsLabel(namespace, "--namespace");
   const apiKeySecret = str(raw, "apiKeySecret");
-  if (apiKeySecret !== undefined) o.apiKeySecret = apiKeySecret;
+  if (apiKeySecret !== undefined) o.apiKeySecret = checkObjectName(apiKeySecret, "--api-key-secret");
   return o;
 }
 

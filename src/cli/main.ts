@@ -18,8 +18,10 @@ import { addRunFlags } from "./run-flags.js";
 import { mergeCommand } from "./merge-command.js";
 import { addK8sCommands } from "./k8s-command.js";
 import { addPlanCommands } from "./plan-command.js";
+import { redactConsole } from "./redact-console.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
+  redactConsole(process.env);
   const program = new Command("servebench")
     .description("Benchmark LLM inference servers that speak the OpenAI HTTP API")
     .version(servebenchVersion())

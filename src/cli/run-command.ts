@@ -1,7 +1,7 @@
 // Owns `servebench run`: flags → runBenchmark (or the simulator catalog listings), progress on stderr,
 // the table on stdout, Ctrl-C → stop cleanly with what finished written, exit code by outcome.
 
-import { prepareResume } from "../bench/resume.js";
+import { prepareResume, type ResumeOverrides } from "../bench/resume.js";
 import { runBenchmark } from "../bench/run-benchmark.js";
 import { renderConsoleTable } from "../report/console.js";
 import { EXIT } from "./exit-codes.js";
@@ -10,10 +10,19 @@ import { runConfigFromFlags } from "./run-flags.js";
 import { distributedCommand } from "./distributed-command.js";
 import { printListings } from "./sim-flags.js";
 
+function resumeOverrides(opts: Record<string, string | boolean | undefined>): ResumeOverrides {
+  const o: ResumeOverrides = {};
+  if (typeof opts.url === "string") o.url = opts.url;
+  if (typeof opts.metricsUrl === "string") o.metricsUrl = opts.metricsUrl;
+  if (typeof opts.gpuInfoCmd === "string") o.gpuInfoCmd = opts.gpuInfoCmd;
+  return o;
+}
+
 export async function runCommand(opts: Record<string, string | boolean | undefined>): Promise<number> {
   if (printListings(opts, (s) => process.stdout.write(s))) return EXIT.ok;
   if (typeof opts.distributed === "string") return distributedCommand(opts);
-  const resume = typeof opts.resume === "string" ? prepareResume(opts.resume) : undefined;
+  const resume = typeof opts.resume === "string" ? prepareResume(opts.resume, resumeOverrides(opts)) : undefined;
+  for (const w of resume?.warnings ?? []) process.stderr.write(`servebench: warning: ${w}\n`);
   const input = resume?.config ?? runConfigFromFlags(opts);
   const controller = new AbortController();
   let interrupts = 0;

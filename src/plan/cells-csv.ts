@@ -2,6 +2,7 @@
 // and the same metric columns as summary.csv (rendered by src/report/csv.ts, never redefined here).
 // A failed cell with no finished level still gets one row, with its reason.
 
+import { parseSummary } from "../report/summary-schema.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderCsv } from "../report/csv.js";
@@ -44,13 +45,15 @@ export function readCellResult(cellDir: string): CellResult | undefined {
   } catch {
     return undefined;
   }
-  let summary: RunSummary | undefined;
+  const summaryPath = join(cellDir, "summary.json");
+  let raw: unknown;
   try {
-    summary = JSON.parse(readFileSync(join(cellDir, "summary.json"), "utf8")) as RunSummary;
+    raw = JSON.parse(readFileSync(summaryPath, "utf8"));
   } catch {
-    summary = undefined;
+    return { record, summary: undefined };
   }
-  return { record, summary };
+  // Present but not a summary: an error naming the file, never a row built from whatever it holds.
+  return { record, summary: parseSummary(raw, summaryPath) };
 }
 
 export function renderCellsCsv(results: readonly CellResult[], dimensionNames: readonly string[]): string {

@@ -4,6 +4,8 @@
 
 import { readFileSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
+import { z } from "zod";
+import { parseWithSchema } from "../config/read-schema.js";
 import { BenchError } from "../errors.js";
 import { planCell, builtinVars, type PlannedCell } from "./cell-config.js";
 import { dedupeIssues, issuesFromZod, PlanError, type PlanIssue } from "./issues.js";
@@ -118,23 +120,32 @@ function checkReferences(plan: Partial<PlanFile>, allNames: ReadonlySet<string>,
 }
 
 /** The plan of an earlier run in `outDir` (its saved source, paths still relative to the original plan's directory). */
+/** The part of OUT/plan.json a resume reads back. */
+const savedPlanSchema = z.looseObject({
+  name: z.string().min(1).optional(),
+  plan_dir: z.string().min(1).optional(),
+  source_file: z.enum(["plan.source.yaml", "plan.source.yml", "plan.source.json"]).optional(),
+});
+
 export function loadPlanFromOut(outDir: string, options: LoadOptions = {}): LoadedPlan {
   const planJsonPath = resolve(outDir, "plan.json");
-  let saved: { plan_dir?: unknown; source_file?: unknown; name?: unknown };
+  let raw: unknown;
   try {
-    saved = JSON.parse(readFileSync(planJsonPath, "utf8")) as typeof saved;
+    raw = JSON.parse(readFileSync(planJsonPath, "utf8"));
   } catch (cause) {
     throw new BenchError("E_BAD_CONFIG", `--resume ${outDir}: cannot read plan.json (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, { where: "--resume", cause });
   }
-  const sourcePath = resolve(outDir, typeof saved.source_file === "string" ? saved.source_file : "plan.source.yaml");
+  const saved = parseWithSchema(savedPlanSchema, raw, planJsonPath);
+  // Only the copy servebench wrote beside it: plan.json cannot point a resume at another file.
+  const sourcePath = resolve(outDir, saved.source_file ?? "plan.source.yaml");
   let text: string;
   try {
     text = readFileSync(sourcePath, "utf8");
   } catch (cause) {
     throw new BenchError("E_BAD_CONFIG", `--resume ${outDir}: cannot read ${sourcePath}; pass the plan file too`, { where: "--resume", cause });
   }
-  const planDir = typeof saved.plan_dir === "string" ? saved.plan_dir : dirname(sourcePath);
+  const planDir = saved.plan_dir ?? dirname(sourcePath);
   const plan = loadPlanText(text, { file: sourcePath, planDir, ...options });
-  if (typeof saved.name === "string") plan.name = saved.name;
+  if (saved.name !== undefined) plan.name = saved.name;
   return plan;
 }

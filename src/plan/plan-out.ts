@@ -5,6 +5,7 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { redactJson, redactText } from "../config/redact.js";
 import { BenchError } from "../errors.js";
 import { commitDirectory, writeFileDurable } from "./durable-fs.js";
 import type { Scalar } from "./plan-schema.js";
@@ -88,7 +89,7 @@ export class PlanOut {
       record.previous_attempts = [...(earlier.previous_attempts ?? []), attempt];
     }
     const dir = this.partialDir(record.id);
-    writeFileDurable(join(dir, "cell.json"), `${JSON.stringify(record, null, 2)}\n`);
+    writeFileDurable(join(dir, "cell.json"), `${JSON.stringify(redactJson(record), null, 2)}\n`);
     commitDirectory(dir, this.cellDir(record.id));
   }
 
@@ -99,12 +100,16 @@ export class PlanOut {
     return removed.map((name) => name.replace(/\.partial$/, ""));
   }
 
+  /** Every file here is redacted: a results directory is shared, it never holds a secret. */
   writeJson(name: string, value: unknown): void {
-    writeFileDurable(join(this.root, name), `${JSON.stringify(value, null, 2)}\n`);
+    writeFileDurable(join(this.root, name), `${JSON.stringify(redactJson(value), null, 2)}\n`);
   }
 
-  writeText(name: string, text: string): void {
-    writeFileDurable(join(this.root, name), text);
+  /** Writes `text` redacted; returns false when redaction changed it (a secret was written literally). */
+  writeText(name: string, text: string): boolean {
+    const redacted = redactText(text);
+    writeFileDurable(join(this.root, name), redacted);
+    return redacted === text;
   }
 
   readText(name: string): string | undefined {

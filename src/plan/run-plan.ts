@@ -103,7 +103,9 @@ export async function runPlan(plan: LoadedPlan, options: RunPlanOptions): Promis
   for (const id of out.removePartials()) emit({ kind: "info", message: `discarded the unfinished cell ${id}; it runs again` });
   // The saved copy is what a later `--resume DIR` (without a plan file) runs.
   const sourceName = `plan.source.${plan.format}`;
-  if (resolve(plan.file) !== resolve(options.out, sourceName)) out.writeText(sourceName, plan.source);
+  if (resolve(plan.file) !== resolve(options.out, sourceName) && !out.writeText(sourceName, plan.source)) {
+    emit({ kind: "warning", message: `${sourceName}: secrets written literally in the plan are redacted in this copy; resume with the plan file (plan run ${plan.file} --resume ${options.out}), or write them as \${env:NAME}` });
+  }
   out.writeJson("plan.json", planJson(plan));
 
   const result: PlanRunResult = { out: options.out, total: plan.cells.length, complete: 0, failed: 0, skipped: 0, interrupted: false, strictFailed: false, cells: [] };

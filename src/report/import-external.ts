@@ -2,13 +2,14 @@
 // throughput from another tool or an offline benchmark (seed 002's Nano-vLLM numbers) become
 // run directories marked as imported, so reports and comparisons show them beside measured runs.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import type { LevelSummary } from "../metrics/level.js";
 import { BenchError } from "../errors.js";
 import { renderCsv } from "./csv.js";
 import { slug } from "./escape.js";
 import { renderMarkdown } from "./markdown.js";
+import { writeFileAtomic } from "./run-dir.js";
 import { SUMMARY_SCHEMA, type RunSummary } from "./summary.js";
 
 export interface ExternalRow {
@@ -175,10 +176,10 @@ export function importExternal(file: string, outDir: string): string[] {
     const dimensions: Record<string, string> = { engine: row.engine };
     if (row.hardware) dimensions.hardware = row.hardware;
     if (row.model) dimensions.model = row.model;
-    writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileSync(join(dir, "cell.json"), `${JSON.stringify({ id: name, dimensions, imported: true }, null, 2)}\n`);
-    writeFileSync(join(dir, "summary.csv"), renderCsv(summary));
-    writeFileSync(join(dir, "summary.md"), renderMarkdown(summary));
+    writeFileAtomic(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileAtomic(join(dir, "cell.json"), `${JSON.stringify({ id: name, dimensions, imported: true }, null, 2)}\n`);
+    writeFileAtomic(join(dir, "summary.csv"), renderCsv(summary));
+    writeFileAtomic(join(dir, "summary.md"), renderMarkdown(summary));
     dirs.push(dir);
   });
   return dirs;

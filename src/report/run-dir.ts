@@ -5,6 +5,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { RequestRecord } from "../client/record.js";
+import { redactJson, redactText } from "../config/redact.js";
 import { BenchError } from "../errors.js";
 import { renderCsv } from "./csv.js";
 import { renderMarkdown } from "./markdown.js";
@@ -20,9 +21,10 @@ function roundRecord(record: RequestRecord): RequestRecord {
   return out;
 }
 
+/** Writes `content` (redacted: results never hold a secret) to a temporary name, then renames it. */
 export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
+  writeFileSync(tmp, redactText(content));
   renameSync(tmp, path);
 }
 
@@ -41,7 +43,7 @@ export class RunDirectory {
   }
 
   writeJson(name: string, value: unknown): void {
-    writeFileAtomic(join(this.path, name), `${JSON.stringify(value, null, 2)}\n`);
+    writeFileAtomic(join(this.path, name), `${JSON.stringify(redactJson(value), null, 2)}\n`);
   }
 
   /** Appends one record; the write reaches the OS before this returns (survives a process kill). */
