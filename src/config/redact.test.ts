@@ -44,3 +44,16 @@ describe("redaction", () => {
     expect(out).toEqual({ serverCmd: "x --token [redacted]", n: 8000, list: ["--api-key", "[redacted]"], nested: { password: "[redacted]" } });
   });
 });
+
+describe("redaction leaves prose and ordinary fields alone", () => {
+  it("keeps messages that mention a variable named like a key", () => {
+    const line = "--api-key-env NOPE_KEY: the environment variable NOPE_KEY is not set";
+    expect(redactText(line)).toBe(line);
+  });
+
+  it("redacts YAML keys, flow maps and environment assignments", () => {
+    expect(redactText("headers:\n  api_key: abcdef\n")).toBe("headers:\n  api_key: [redacted]\n");
+    expect(redactText("{ token: abcdef, n: 1 }")).toBe("{ token: [redacted], n: 1 }");
+    expect(redactText("HF_TOKEN=hf_abcdef vllm serve")).toBe("HF_TOKEN=[redacted] vllm serve");
+  });
+});

@@ -80,8 +80,12 @@ function decodeSafe(s: string): string {
 
 // `--api-key sk-1`, `--api-key=sk-1`, `"--api-key", "sk-1"` (JSON/YAML lists); not `<name>` in help text.
 const FLAG_VALUE = /(?<![\w-])(--?[A-Za-z][\w-]*)((?:=|\s+|["']?\s*,\s*["']?))(?![<[\-])("[^"]*"|'[^']*'|[^\s"',\]]+)/g;
-// `"apiKey": "x"`, `token: x`, `Authorization: Bearer x` (JSON, YAML, headers).
-const KEY_VALUE = /(["']?)([A-Za-z][\w-]*)\1(\s*[:=]\s*)(?!\[)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,}\]"']+)/g;
+// `"apiKey": "x"` (JSON), `apiKey: x` at a line start or in a `{ … }` flow map (YAML), `HF_TOKEN=x`
+// (an environment assignment). Prose such as "NAME_KEY: is not set" is left alone.
+const VALUE = `("(?:[^"\\\\]|\\\\.)*"|'[^']*'|[^\\s,}\\]"'#]+)`;
+const QUOTED_KEY = new RegExp(`(["'])([A-Za-z][\\w-]*)\\1(\\s*:\\s*)(?!\\[)${VALUE}`, "g");
+const YAML_KEY = new RegExp(`(^[ \\t]*(?:-[ \\t]+)?|[{,][ \\t]*)([A-Za-z][\\w-]*)(:[ \\t]+)(?!\\[)${VALUE}`, "gm");
+const ENV_ASSIGN = /(?<![\w-])([A-Za-z][\w]*)(=)(?!\[)([^\s&"',;]+)/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 
 /** Redacts every secret this module can recognise in `text` (a file's content, a log line). */
@@ -90,9 +94,10 @@ export function redactText(text: string): string {
   out = out.replace(URL_PATTERN, redactUrl);
   out = out.replace(BEARER, `$1 ${REDACTED}`);
   out = out.replace(FLAG_VALUE, (whole, flag: string, sep: string, value: string) => (isSecretName(flag) && !isRedacted(value) ? `${flag}${sep}${quoteLike(value)}` : whole));
-  out = out.replace(KEY_VALUE, (whole, q: string, key: string, sep: string, value: string) =>
-    isSecretName(key) && !isRedacted(value) && !/^(null|true|false|\d+)$/.test(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : whole,
-  );
+  const secretValue = (key: string, value: string): boolean => isSecretName(key) && !isRedacted(value) && !/^(null|true|false|\d+)$/.test(value);
+  out = out.replace(QUOTED_KEY, (whole, q: string, key: string, sep: string, value: string) => (secretValue(key, value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : whole));
+  out = out.replace(YAML_KEY, (whole, lead: string, key: string, sep: string, value: string) => (secretValue(key, value) ? `${lead}${key}${sep}${quoteLike(value)}` : whole));
+  out = out.replace(ENV_ASSIGN, (whole, key: string, sep: string, value: string) => (isSecretName(key) && !isRedacted(value) ? `${key}${sep}${REDACTED}` : whole));
   return out;
 }
 

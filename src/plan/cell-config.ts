@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { runConfigSchema, type RunConfigInput } from "../config/run-config.js";
 import { parseDurationMs, parseRequestCount, parseSlo } from "../config/units.js";
 import { isBenchError } from "../errors.js";
+import { checkTokenizerSource } from "../workload/tokenizer.js";
 import { issuesFromZod, type PlanIssue, type PlanPath, formatPath } from "./issues.js";
 import type { MatrixCell } from "./matrix.js";
 import { bare, DURATION_FIELDS, PLAN_VOCABULARY, serverSpecSchema, type PlanFile, type Scalar, type ServerSpec } from "./plan-schema.js";
@@ -39,6 +40,8 @@ export interface CellContext {
   planDir: string;
   env: Readonly<Record<string, string | undefined>>;
   allNames: ReadonlySet<string>;
+  /** False when the cells run elsewhere (Kubernetes Jobs): this machine's API key variable is not checked. */
+  runsHere?: boolean;
 }
 
 /** The built CLI of this servebench (dist/cli/main.js), whether running from src/ or dist/. */
@@ -94,6 +97,9 @@ export function planCell(cell: MatrixCell, index: number, ctx: CellContext, issu
       report({ path: key === undefined ? ["workloads", workloadName] : [...sectionOf(String(key)), ...rest], message: issue.message });
     }
   }
+  if (ctx.runsHere !== false && typeof run.apiKeyEnv === "string" && (ctx.env[run.apiKeyEnv] ?? "") === "") {
+    report({ path: sectionOf("apiKeyEnv"), message: `the environment variable ${run.apiKeyEnv} is not set (apiKeyEnv names where the API key is)` });
+  }
   if (typeof system === "string" && run.prompt === undefined && run.dataset === undefined) {
     report({ path: ["workloads", workloadName, "system"], message: "a system prompt needs `prompt` or `dataset` (synthetic prompts have exact token counts)" });
   }
@@ -136,10 +142,16 @@ function parseServer(value: unknown, path: PlanPath, planDir: string, report: (i
   }
   const spec = parsed.data;
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(planDir, p));
-  if (spec.kind === "local") spec.cwd = at(spec.cwd ?? ".");
+  if (spec.kind === "local") {
+    spec.cwd = at(spec.cwd ?? ".");
+    if (!existsSync(spec.cwd)) report({ path: [...path, "cwd"], message: `no such directory: ${spec.cwd}` });
+  }
   if (spec.kind === "kubernetes") {
     if (spec.manifest !== undefined) spec.manifest = at(spec.manifest);
     if (spec.helm?.valuesFiles !== undefined) spec.helm.valuesFiles = spec.helm.valuesFiles.map(at);
+    spec.helm?.valuesFiles?.forEach((f, i) => {
+      if (!existsSync(f)) report({ path: [...path, "helm", "valuesFiles", i], message: `no such file: ${f}` });
+    });
   }
   return spec;
 }
@@ -191,8 +203,24 @@ function normalizeRun(raw: Record<string, unknown>, planDir: string, sectionOf: 
   if (typeof out["dataset"] === "string") out["dataset"] = resolve(planDir, out["dataset"]);
   const tokenizer = out["tokenizer"];
   if (typeof tokenizer === "string" && !isAbsolute(tokenizer) && existsSync(resolve(planDir, tokenizer))) out["tokenizer"] = resolve(planDir, tokenizer);
+  checkNamedFiles(out, sectionOf, issues);
   issues.forEach(report);
   return out as RunConfigInput;
+}
+
+/** The files a cell reads must exist now, not when its turn comes hours into the plan. */
+function checkNamedFiles(run: Record<string, unknown>, sectionOf: (key: string) => PlanPath, issues: PlanIssue[]): void {
+  for (const key of ["dataset", "trace"]) {
+    const path = run[key];
+    if (typeof path === "string" && !existsSync(path)) issues.push({ path: sectionOf(key), message: `no such file: ${path}` });
+  }
+  if (typeof run["tokenizer"] === "string") {
+    try {
+      checkTokenizerSource(run["tokenizer"]);
+    } catch (error) {
+      issues.push({ path: sectionOf("tokenizer"), message: isBenchError(error) ? error.message : String(error) });
+    }
+  }
 }
 
 function isTextField(key: string): boolean {

@@ -32,6 +32,10 @@ export interface LoadedPlan {
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
+  /** Refuse a matrix of more cells than this (default DEFAULT_MAX_CELLS), before expanding it. */
+  maxCells?: number;
+  /** False for `k8s render|run --plan`: the pods, not this machine, hold the API key variable. */
+  runsHere?: boolean;
 }
 
 export function loadPlanFile(path: string, options: LoadOptions = {}): LoadedPlan {
@@ -59,18 +63,18 @@ export function loadPlanText(text: string, options: LoadOptions & { file: string
     const raw = (parsed.value ?? {}) as PlanFile;
     const issues = issuesFromZod(checked.error.issues, [], PLAN_VOCABULARY);
     checkReferences(raw, new Set([...rawDimensionNames(raw), ...BUILTIN_VARS]), issues);
-    checkRawMatrix(raw, issues);
+    checkRawMatrix(raw, issues, options.maxCells);
     fail(issues);
   }
   const plan = checked.data as PlanFile;
 
   const issues: PlanIssue[] = [];
-  const matrix = expandMatrix(plan, issues);
+  const matrix = expandMatrix(plan, issues, options.maxCells);
   const allNames = new Set([...matrix.names, ...BUILTIN_VARS]);
   checkReferences(plan, allNames, issues);
   let out: string | undefined;
   if (plan.out !== undefined) out = String(expandValue(plan.out, { vars: builtinVars(planDir), env, final: true }, ["out"], issues));
-  const ctx = { plan, planDir, env, allNames };
+  const ctx = { plan, planDir, env, allNames, ...(options.runsHere === undefined ? {} : { runsHere: options.runsHere }) };
   const cells = issues.length > 0 ? [] : matrix.cells.map((cell, index) => planCell(cell, index, ctx, issues));
   if (cells.length === 0 && issues.length === 0) issues.push({ path: ["matrix"], message: "the matrix has no cells (everything excluded?)" });
   if (issues.length > 0) fail(issues);
@@ -89,12 +93,12 @@ export function loadPlanText(text: string, options: LoadOptions & { file: string
 }
 
 /** The matrix checks (unknown names in dimensions, include, exclude) when other sections are invalid. */
-function checkRawMatrix(raw: PlanFile, issues: PlanIssue[]): void {
+function checkRawMatrix(raw: PlanFile, issues: PlanIssue[], maxCells: number | undefined): void {
   const matrix = planFileSchema.shape.matrix.safeParse((raw as { matrix?: unknown }).matrix);
   if (!matrix.success) return;
   const names = (section: unknown, fallback: object): object => (section !== null && typeof section === "object" ? section : fallback);
   const stub = { servers: names(raw.servers, {}), workloads: names(raw.workloads, { default: {} }), loads: names(raw.loads, { default: {} }), matrix: matrix.data };
-  expandMatrix(stub as PlanFile, issues);
+  expandMatrix(stub as PlanFile, issues, maxCells);
 }
 
 function rawDimensionNames(raw: PlanFile): string[] {
