@@ -36,6 +36,8 @@ export interface LoadOptions {
   maxCells?: number;
   /** False for `k8s render|run --plan`: the pods, not this machine, hold the API key variable. */
   runsHere?: boolean;
+  /** False only where a plan is checked without its files (unit tests of expansion). */
+  checkFiles?: boolean;
 }
 
 export function loadPlanFile(path: string, options: LoadOptions = {}): LoadedPlan {
@@ -74,7 +76,7 @@ export function loadPlanText(text: string, options: LoadOptions & { file: string
   checkReferences(plan, allNames, issues);
   let out: string | undefined;
   if (plan.out !== undefined) out = String(expandValue(plan.out, { vars: builtinVars(planDir), env, final: true }, ["out"], issues));
-  const ctx = { plan, planDir, env, allNames, ...(options.runsHere === undefined ? {} : { runsHere: options.runsHere }) };
+  const ctx = { plan, planDir, env, allNames, runsHere: options.runsHere !== false, checkFiles: options.checkFiles !== false };
   const cells = issues.length > 0 ? [] : matrix.cells.map((cell, index) => planCell(cell, index, ctx, issues));
   if (cells.length === 0 && issues.length === 0) issues.push({ path: ["matrix"], message: "the matrix has no cells (everything excluded?)" });
   if (issues.length > 0) fail(issues);
