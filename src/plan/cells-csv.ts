@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderCsv } from "../report/csv.js";
 import type { RunSummary } from "../report/summary.js";
-import type { CellRecord } from "./plan-out.js";
+import { readCellRecord, type CellRecord } from "./plan-out.js";
 
 export interface CellResult {
   record: CellRecord;
@@ -39,12 +39,8 @@ function csvCell(value: unknown): string {
 }
 
 export function readCellResult(cellDir: string): CellResult | undefined {
-  let record: CellRecord;
-  try {
-    record = JSON.parse(readFileSync(join(cellDir, "cell.json"), "utf8")) as CellRecord;
-  } catch {
-    return undefined;
-  }
+  const record = readCellRecord(join(cellDir, "cell.json"));
+  if (record === undefined) return undefined;
   const summaryPath = join(cellDir, "summary.json");
   let raw: unknown;
   try {

@@ -5,6 +5,8 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
+import { parseWithSchema } from "../config/read-schema.js";
 import { redactJson, redactText } from "../config/redact.js";
 import { BenchError } from "../errors.js";
 import { commitDirectory, writeFileDurable } from "./durable-fs.js";
@@ -28,6 +30,34 @@ export interface CellRecord {
   log_tail?: string[];
   /** Earlier failed attempts of this cell (from runs before a --resume). */
   previous_attempts?: Array<{ reason?: string; started_at: string; finished_at: string }>;
+}
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const attempt = z.looseObject({ reason: z.string().optional(), started_at: z.string(), finished_at: z.string() });
+/** cells/<id>/cell.json as read back (resume, cells.csv). */
+export const cellRecordSchema = z.looseObject({
+  schema: z.literal(CELL_SCHEMA),
+  id: z.string(),
+  index: z.number().int().nonnegative(),
+  dimensions: z.record(z.string(), scalar),
+  repeat: z.number().int().positive(),
+  status: z.enum(["complete", "failed"]),
+  reason: z.string().optional(),
+  started_at: z.string(),
+  finished_at: z.string(),
+  log_tail: z.array(z.string()).optional(),
+  previous_attempts: z.array(attempt).optional(),
+});
+
+/** Reads cell.json: undefined when absent or not JSON (a torn write); a schema mismatch is an error naming the field. */
+export function readCellRecord(path: string): CellRecord | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+  return parseWithSchema(cellRecordSchema, raw, path) as CellRecord;
 }
 
 export class PlanOut {
@@ -62,11 +92,7 @@ export class PlanOut {
   }
 
   readCell(id: string): CellRecord | undefined {
-    try {
-      return JSON.parse(readFileSync(join(this.cellDir(id), "cell.json"), "utf8")) as CellRecord;
-    } catch {
-      return undefined;
-    }
+    return readCellRecord(join(this.cellDir(id), "cell.json"));
   }
 
   isComplete(id: string): boolean {
