@@ -15,7 +15,7 @@ describe("Kubernetes option values", () => {
     expect(checkObjectName("api.key-1", "--api-key-secret")).toBe("api.key-1");
     for (const v of hostile.slice(0, 7)) expect(() => checkObjectName(v, "--api-key-secret")).toThrow(/^--api-key-secret: /);
     expect(parseStorage("pvc:results-1", {})).toEqual({ kind: "pvc", claim: "results-1" });
-    expect(() => parseStorage("pvc:a: b", {})).toThrow(/^--storage pvc:: "a: b"/);
+    expect(() => parseStorage("pvc:a: b", {})).toThrow(/^--storage pvc:CLAIM: "a: b"/);
     expect(() => parseStorage("pvc:x\nkind: Secret", {})).toThrow(/--storage pvc:/);
     expect(() => parseStorage("s3://b/p", { secret: "a\nb" })).toThrow(/^--s3-secret/);
   });

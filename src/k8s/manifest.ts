@@ -56,7 +56,7 @@ export function shQuote(word: string): string {
 
 /** Parses --storage: `pvc:CLAIM` or `s3://bucket/prefix`. */
 export function parseStorage(value: string, s3: { endpoint?: string; region?: string; secret?: string }): Storage {
-  if (value.startsWith("pvc:") && value.length > 4) return { kind: "pvc", claim: checkObjectName(value.slice(4), "--storage pvc:") };
+  if (value.startsWith("pvc:") && value.length > 4) return { kind: "pvc", claim: checkObjectName(value.slice(4), "--storage pvc:CLAIM") };
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(value);
   if (m) {
     if (s3.secret === undefined) throw new BenchError("E_BAD_FLAG", "--storage s3://...: pass --s3-secret NAME (a Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)", { where: "--s3-secret" });
