@@ -73,7 +73,7 @@ function reapPolicy(plan: LoadedPlan, out: PlanOut, runner: CommandRunner): Reap
       const cell = plan.cells.find((c) => c.id === entry.instance && c.serverName === entry.server);
       if (cell === undefined || cell.server.kind !== "kubernetes") return undefined;
       const dir = join(out.serversDir, cell.id);
-      if (cell.server.helm === undefined) writeFileSync(join(dir, "manifest.yaml"), cell.manifestText ?? "");
+      if (cell.server.helm === undefined) writeFileSync(join(dir, "manifest.yaml"), cell.manifestText ?? "", { mode: 0o600 });
       return kubernetesCommands(cell.server, dir).cleanup;
     },
     runCleanup: (argv) => runner.run(argv, { timeoutMs: 300_000 }),

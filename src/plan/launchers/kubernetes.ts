@@ -73,8 +73,9 @@ const lastLines = (text: string, n: number): string[] => text.trimEnd().split("\
 export const kubernetesLauncher: Launcher<KubernetesServerSpec> = {
   async start(spec, ctx) {
     const commands = kubernetesCommands(spec, ctx.instanceDir);
-    if (spec.helm !== undefined) writeFileSync(join(ctx.instanceDir, "values.yaml"), stringify(spec.helm.values ?? {}));
-    else writeFileSync(join(ctx.instanceDir, "manifest.yaml"), ctx.manifestText ?? "");
+    // What helm/kubectl apply, with ${env:…} expanded: the one place values are not redacted, so owner-only.
+    if (spec.helm !== undefined) writeFileSync(join(ctx.instanceDir, "values.yaml"), stringify(spec.helm.values ?? {}), { mode: 0o600 });
+    else writeFileSync(join(ctx.instanceDir, "manifest.yaml"), ctx.manifestText ?? "", { mode: 0o600 });
     // Recorded before anything is created, so a killed run's --resume deletes it.
     // Names only: a resume derives the cleanup commands from the plan, never from pids.json.
     const entry = { kind: "kubernetes" as const, server: ctx.name, instance: basename(ctx.instanceDir), startedAt: new Date().toISOString() };
