@@ -2,7 +2,7 @@
 // start (or keep) its server, run it, record it, and go on whatever happened to that cell. Stops
 // cleanly on the signal, leaving a directory `--resume` continues. Never exits the process.
 
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BenchError } from "../errors.js";
 import type { ProgressEvent } from "../bench/progress.js";
@@ -73,6 +73,7 @@ function reapPolicy(plan: LoadedPlan, out: PlanOut, runner: CommandRunner): Reap
       const cell = plan.cells.find((c) => c.id === entry.instance && c.serverName === entry.server);
       if (cell === undefined || cell.server.kind !== "kubernetes") return undefined;
       const dir = join(out.serversDir, cell.id);
+      mkdirSync(dir, { recursive: true });
       if (cell.server.helm === undefined) writeFileSync(join(dir, "manifest.yaml"), cell.manifestText ?? "", { mode: 0o600 });
       return kubernetesCommands(cell.server, dir).cleanup;
     },
