@@ -8,7 +8,6 @@ import { join } from "node:path";
 import type { RunConfigInput } from "../config/run-config.js";
 import { BenchError } from "../errors.js";
 import type { LevelSummary } from "../metrics/level.js";
-import type { RunSummary } from "../report/summary.js";
 import { defaultProfile, findGpu, mergeProfile } from "../sim/index.js";
 import type { SimProfile } from "../sim/index.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";

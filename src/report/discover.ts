@@ -6,7 +6,7 @@ import { parseSummary } from "./summary-schema.js";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { BenchError } from "../errors.js";
-import { SUMMARY_SCHEMA, type RunSummary } from "./summary.js";
+import type { RunSummary } from "./summary.js";
 
 export interface DiscoveredRun {
   /** Absolute path of the run directory. */
