@@ -9,7 +9,7 @@ import { BenchError } from "../errors.js";
 import { renderCsv } from "./csv.js";
 import { slug } from "./escape.js";
 import { renderMarkdown } from "./markdown.js";
-import { writeFileAtomic } from "./run-dir.js";
+import { writeFileRedacted } from "./run-dir.js";
 import { SUMMARY_SCHEMA, type RunSummary } from "./summary.js";
 
 export interface ExternalRow {
@@ -196,10 +196,10 @@ export function importExternal(file: string, outDir: string): string[] {
     const dimensions: Record<string, string> = { engine: row.engine };
     if (row.hardware) dimensions.hardware = row.hardware;
     if (row.model) dimensions.model = row.model;
-    writeFileAtomic(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileAtomic(join(dir, "cell.json"), `${JSON.stringify({ id: name, dimensions, imported: true }, null, 2)}\n`);
-    writeFileAtomic(join(dir, "summary.csv"), renderCsv(summary));
-    writeFileAtomic(join(dir, "summary.md"), renderMarkdown(summary));
+    writeFileRedacted(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileRedacted(join(dir, "cell.json"), `${JSON.stringify({ id: name, dimensions, imported: true }, null, 2)}\n`);
+    writeFileRedacted(join(dir, "summary.csv"), renderCsv(summary));
+    writeFileRedacted(join(dir, "summary.md"), renderMarkdown(summary));
     dirs.push(dir);
   });
   return dirs;
