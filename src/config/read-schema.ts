@@ -26,13 +26,14 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-/** One line for the first issue: the field path, what was expected and what the file holds. */
-export function describeIssue(error: z.ZodError, value: unknown): string {
+/** One line for the first issue: the field path (under `prefix`), what was expected and what the file holds. */
+export function describeIssue(error: z.ZodError, value: unknown, prefix: readonly PropertyKey[] = []): string {
   const issue = error.issues[0];
   if (issue === undefined) return "does not match its schema";
+  if (issue.code === "unrecognized_keys") return `${fieldPath([...prefix, ...issue.path, issue.keys[0] ?? ""])}: not a field of this file`;
   const at = valueAt(value, issue.path);
   const expected = issue.code === "invalid_type" ? `expected ${issue.expected}` : issue.message;
-  return `${fieldPath(issue.path)}: ${expected}, got ${at === undefined ? "nothing" : got(at)}`;
+  return `${fieldPath([...prefix, ...issue.path])}: ${expected}, got ${at === undefined ? "nothing" : got(at)}`;
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
+import { describeIssue } from "../config/read-schema.js";
 import { groupMembers, processIdentity, stopGroup } from "./process-group.js";
 import { writeFileDurable } from "./durable-fs.js";
 
@@ -38,8 +39,6 @@ export type ProcessEntry = z.infer<typeof processEntrySchema>;
 export type KubernetesEntry = z.infer<typeof kubernetesEntrySchema>;
 export type RegistryEntry = ProcessEntry | KubernetesEntry;
 
-const issuePath = (path: readonly PropertyKey[]): string => path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
-
 /** Reads pids.json, keeping the entries that match the schema and describing the others. */
 export function readRegistryFile(path: string): { entries: RegistryEntry[]; rejected: string[] } {
   if (!existsSync(path)) return { entries: [], rejected: [] };
@@ -56,11 +55,7 @@ export function readRegistryFile(path: string): { entries: RegistryEntry[]; reje
   top.data.entries.forEach((raw, i) => {
     const one = entrySchema.safeParse(raw);
     if (one.success) entries.push(one.data);
-    else {
-      const issue = one.error.issues[0];
-      const where = `entries[${i}]${issuePath(issue?.path ?? [])}`;
-      rejected.push(`${path}: ${where}: ${issue?.message ?? "invalid"}: entry ignored`);
-    }
+    else rejected.push(`${path}: ${describeIssue(one.error, raw, ["entries", i])}: entry ignored`);
   });
   return { entries, rejected };
 }
