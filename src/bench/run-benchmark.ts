@@ -3,6 +3,7 @@
 
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
+import { registerSecret } from "../config/redact.js";
 import { resolveRunConfig, type RunConfig, type RunConfigInput } from "../config/run-config.js";
 import { formatSlo } from "../config/units.js";
 import { BenchError } from "../errors.js";
@@ -63,6 +64,7 @@ export async function runBenchmark(input: RunConfigInput, hooks: RunHooks = {}):
   // Every in-flight request listens on this one signal; thousands of listeners are expected.
   setMaxListeners(0, signal);
   const apiKey = (hooks.env ?? process.env)[config.apiKeyEnv] || undefined;
+  registerSecret(apiKey);
   try {
     return await openAndRun(config, hooks, emit, signal, apiKey);
   } catch (error) {

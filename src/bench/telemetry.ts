@@ -3,6 +3,7 @@
 // recorded, never fatal.
 
 import { join } from "node:path";
+import { redactJson } from "../config/redact.js";
 import type { RunConfig } from "../config/run-config.js";
 import { request } from "undici";
 import { monotonicNowMs } from "../clock.js";
@@ -50,8 +51,8 @@ export class Telemetry {
       ...(config.serverCmd === undefined ? {} : { serverCmd: config.serverCmd }),
       ...(config.gpuInfoCmd === undefined ? {} : { gpuInfoCmd: config.gpuInfoCmd }),
     });
-    const { writeFileAtomic } = await import("../report/run-dir.js");
-    writeFileAtomic(join(this.dir, "env.json"), `${JSON.stringify(env, null, 2)}\n`);
+    const { writeFileRedacted } = await import("../report/run-dir.js");
+    writeFileRedacted(join(this.dir, "env.json"), `${JSON.stringify(redactJson(env), null, 2)}\n`);
   }
 
   /** Minimum of a few GET /health round trips: how much of client TTFT is network. */

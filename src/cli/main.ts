@@ -6,8 +6,10 @@ import { CommanderError } from "commander";
 import { isBenchError } from "../errors.js";
 import { EXIT } from "./exit-codes.js";
 import { buildProgram } from "./program.js";
+import { redactConsole } from "./redact-console.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
+  redactConsole(process.env);
   let exitCode: number = EXIT.ok;
   const program = buildProgram((code) => (exitCode = code));
   try {

@@ -1,8 +1,9 @@
 // Owns `servebench run`: flags → runBenchmark (or the simulator catalog listings), progress on stderr,
 // the table on stdout, Ctrl-C → stop cleanly with what finished written, exit code by outcome.
 
-import { prepareResume } from "../bench/resume.js";
+import { prepareResume, type ResumeOverrides } from "../bench/resume.js";
 import { runBenchmark } from "../bench/run-benchmark.js";
+import { BenchError } from "../errors.js";
 import { renderConsoleTable } from "../report/console.js";
 import { EXIT } from "./exit-codes.js";
 import { createProgressRenderer } from "./progress-renderer.js";
@@ -10,10 +11,26 @@ import { runConfigFromFlags } from "./run-flags.js";
 import { distributedCommand } from "./distributed-command.js";
 import { printListings } from "./sim-flags.js";
 
+/** `--api-key-env NAME` is a promise that NAME holds the key: an unset NAME is a mistake, not "no key". */
+export function checkApiKeyEnv(name: string | boolean | undefined, env: Readonly<Record<string, string | undefined>>): void {
+  if (typeof name !== "string" || (env[name] ?? "") !== "") return;
+  throw new BenchError("E_BAD_FLAG", `--api-key-env ${name}: the environment variable ${name} is not set (export it, or drop --api-key-env to read OPENAI_API_KEY when set)`, { where: "--api-key-env" });
+}
+
+function resumeOverrides(opts: Record<string, string | boolean | undefined>): ResumeOverrides {
+  const o: ResumeOverrides = {};
+  if (typeof opts.url === "string") o.url = opts.url;
+  if (typeof opts.metricsUrl === "string") o.metricsUrl = opts.metricsUrl;
+  if (typeof opts.gpuInfoCmd === "string") o.gpuInfoCmd = opts.gpuInfoCmd;
+  return o;
+}
+
 export async function runCommand(opts: Record<string, string | boolean | undefined>): Promise<number> {
   if (printListings(opts, (s) => process.stdout.write(s))) return EXIT.ok;
+  checkApiKeyEnv(opts.apiKeyEnv, process.env);
   if (typeof opts.distributed === "string") return distributedCommand(opts);
-  const resume = typeof opts.resume === "string" ? prepareResume(opts.resume) : undefined;
+  const resume = typeof opts.resume === "string" ? prepareResume(opts.resume, resumeOverrides(opts)) : undefined;
+  for (const w of resume?.warnings ?? []) process.stderr.write(`servebench: warning: ${w}\n`);
   const input = resume?.config ?? runConfigFromFlags(opts);
   const controller = new AbortController();
   let interrupts = 0;

@@ -14,6 +14,8 @@ export interface CellOutcome {
 
 export type PlanEvent =
   | { kind: "info"; message: string }
+  /** Shown even with --quiet: something in the results directory was not trusted. */
+  | { kind: "warning"; message: string }
   | { kind: "cell-start"; cell: PlannedCell; position: number; total: number }
   | { kind: "cell-skip"; cell: PlannedCell }
   | { kind: "cell-end"; cell: PlannedCell; outcome: CellOutcome; durationMs: number }

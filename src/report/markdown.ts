@@ -3,11 +3,12 @@
 
 import type { LevelSummary } from "../metrics/level.js";
 import { fixed, sloSearchText, targetText, tokenRange } from "./format.js";
+import { mdCell, mdCode } from "./escape.js";
 import type { RunSummary } from "./summary.js";
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
+// Every string here may come from a server (model id, error codes, warnings) or a handed-over
+// summary.json: it goes through mdCell (controls stripped, HTML neutralised, pipes escaped).
+const escapeCell = (text: unknown): string => mdCell(text);
 
 function notes(level: LevelSummary): string {
   const parts: string[] = [];
@@ -33,9 +34,9 @@ export function renderMarkdown(summary: RunSummary): string {
   const lines: string[] = [];
   lines.push(`# servebench: ${escapeCell(run.model)}${run.predicted ? " (PREDICTED, not measured)" : ""}`);
   lines.push("");
-  lines.push(`- Target: ${escapeCell(targetText(run))} · endpoint \`/v1/${run.endpoint === "chat" ? "chat/completions" : "completions"}\` · started ${run.started_at}`);
+  lines.push(`- Target: ${escapeCell(targetText(run))} · endpoint \`/v1/${run.endpoint === "chat" ? "chat/completions" : "completions"}\` · started ${escapeCell(run.started_at)}`);
   lines.push(`- Workload: ${escapeCell(run.workload)} · tokenizer ${escapeCell(run.tokenizer)}${run.strict ? " · strict" : ""}`);
-  if (run.slo) lines.push(`- SLO: \`${run.slo}\``);
+  if (run.slo) lines.push(`- SLO: ${mdCode(run.slo)}`);
   const search = sloSearchText(run);
   if (search !== undefined) lines.push(`- SLO search: ${escapeCell(search)}`);
   lines.push("- TTFT, E2E and TPOT are means over successful requests; Prompt TPS = prompt tokens / TTFT and Decode TPS = 1000 / TPOT, averaged per request (docs/metrics.md).");
@@ -58,7 +59,7 @@ export function renderMarkdown(summary: RunSummary): string {
   const strictExamples = summary.levels.flatMap((l) => l.strict?.examples ?? []);
   if (strictExamples.length > 0) {
     lines.push("", "## Strict-mode mismatches (first examples)", "", "| Request | Field | Expected | Actual |", "|---|---|---:|---:|");
-    for (const m of strictExamples.slice(0, 20)) lines.push(`| ${m.id} | ${m.field} | ${m.expected} | ${m.actual ?? "no usage"} |`);
+    for (const m of strictExamples.slice(0, 20)) lines.push(`| ${escapeCell(m.id)} | ${escapeCell(m.field)} | ${escapeCell(m.expected)} | ${escapeCell(m.actual ?? "no usage")} |`);
   }
   return `${lines.join("\n")}\n`;
 }
