@@ -8,6 +8,7 @@ export type BenchErrorCode =
   | "E_UNREACHABLE" // the target refused the connection before any request ran
   | "E_TOKENIZER" // tokenizer missing or unreadable
   | "E_DATASET" // dataset file missing or malformed (message names file and line)
+  | "E_BAD_FILE" // a file servebench reads back (summary.json, cells.csv, pids.json, …) does not match its schema
   | "E_IO" // results directory not writable, file unreadable
   | "E_STRICT_MISMATCH" // --strict found token-count mismatches
   | "E_INTERRUPTED" // the user pressed Ctrl-C / SIGTERM

@@ -2,12 +2,12 @@
 // TPOT by re-predicting the measured workloads, a MAP fit in log space (priors around the defaults
 // keep constants the data cannot pin down where they were), and the before/after errors.
 
+import { parseSummary } from "../report/summary-schema.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunConfigInput } from "../config/run-config.js";
 import { BenchError } from "../errors.js";
 import type { LevelSummary } from "../metrics/level.js";
-import type { RunSummary } from "../report/summary.js";
 import { defaultProfile, findGpu, mergeProfile } from "../sim/index.js";
 import type { SimProfile } from "../sim/index.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
@@ -141,7 +141,7 @@ export function pointsFromRunDir(dir: string, fitLevels: readonly number[] | und
     }
   };
   const config = read("config.json") as Record<string, unknown>;
-  const summary = read("summary.json") as RunSummary;
+  const summary = parseSummary(read("summary.json"), join(dir, "summary.json"));
   if (summary.run?.predicted === true) {
     throw new BenchError("E_BAD_CONFIG", `calibrate: ${dir} is a prediction (servebench predict), not a measurement: calibrate fits the simulator to a run measured against a real server`, { where: dir });
   }

@@ -6,9 +6,13 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BenchError } from "../errors.js";
-import type { RunConfigInput } from "../config/run-config.js";
+import { z } from "zod";
+import { REDACTED } from "../config/redact.js";
+import { parseWithSchema } from "../config/read-schema.js";
+import { runConfigSchema, type RunConfigInput } from "../config/run-config.js";
 import type { LevelSummary } from "../metrics/level.js";
 import { writeFileAtomic } from "../report/run-dir.js";
+import { parseSummary } from "../report/summary-schema.js";
 import type { RunSummary } from "../report/summary.js";
 
 export interface ResumeState {
@@ -20,7 +24,18 @@ export interface ResumeState {
   summary: RunSummary | undefined;
   /** Records of unfinished levels set aside: their prompts were sent, so the rerun skips them. */
   setAside: number;
+  /** What the resume did not take from the directory (printed by the CLI). */
+  warnings: string[];
 }
+
+/** Values a resume takes from the command line instead of config.json (which holds them redacted, or must not run them). */
+export interface ResumeOverrides {
+  url?: string;
+  metricsUrl?: string;
+  gpuInfoCmd?: string;
+}
+
+const OVERRIDE_FLAGS = { url: "--url", metricsUrl: "--metrics-url", gpuInfoCmd: "--gpu-info-cmd" } as const;
 
 /** Fields config.json carries that are outputs of the run, not inputs to it. */
 const DERIVED_FIELDS = ["target", "embedded_simulator"] as const;
@@ -37,20 +52,33 @@ function readJson(path: string, what: string): unknown {
  * Reads DIR and prepares it for the rest of the run: afterwards requests.jsonl holds only the
  * records of finished levels.
  */
-export function prepareResume(dir: string): ResumeState {
+export function prepareResume(dir: string, overrides: ResumeOverrides = {}): ResumeState {
   const configPath = join(dir, "config.json");
   if (!existsSync(configPath)) {
     throw new BenchError("E_IO", `--resume: ${dir} has no config.json; is it a servebench run directory?`, { where: "--resume" });
   }
-  const raw = readJson(configPath, "config") as Record<string, unknown>;
+  const raw = parseWithSchema(z.record(z.string(), z.unknown()), readJson(configPath, "config"), configPath);
   for (const field of DERIVED_FIELDS) delete raw[field];
-  const config = { ...raw, out: dir } as RunConfigInput;
+  const warnings: string[] = [];
+  // A results directory is data: a command stored in it is never run, and a redacted value is never sent.
+  if (typeof raw.gpuInfoCmd === "string" && overrides.gpuInfoCmd === undefined) {
+    warnings.push(`${configPath}: gpuInfoCmd is not run on resume (pass --gpu-info-cmd again to record GPU facts)`);
+  }
+  delete raw.gpuInfoCmd;
+  for (const [field, flag] of Object.entries(OVERRIDE_FLAGS) as Array<[keyof ResumeOverrides, string]>) {
+    const given = overrides[field];
+    if (given !== undefined) raw[field] = given;
+    else if (typeof raw[field] === "string" && raw[field].includes(REDACTED)) {
+      throw new BenchError("E_BAD_CONFIG", `--resume: ${configPath}: ${field} was recorded redacted (it held a secret): pass it again with ${flag}`, { where: flag });
+    }
+  }
+  parseWithSchema(runConfigSchema, { ...raw, out: dir }, configPath);
   const summaryPath = join(dir, "summary.json");
-  const summary = existsSync(summaryPath) ? (readJson(summaryPath, "summary") as RunSummary) : undefined;
+  const summary = existsSync(summaryPath) ? parseSummary(readJson(summaryPath, "summary"), summaryPath) : undefined;
   const finished = new Map<number, LevelSummary>();
   for (const level of summary?.levels ?? []) if (!level.interrupted) finished.set(level.level, level);
   const setAside = splitRecords(dir, finished);
-  return { config, finished, summary, setAside };
+  return { config: { ...raw, out: dir } as RunConfigInput, finished, summary, setAside, warnings };
 }
 
 function splitRecords(dir: string, finished: ReadonlyMap<number, LevelSummary>): number {

@@ -3,12 +3,12 @@
 
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
+import { registerSecret } from "../config/redact.js";
 import { resolveRunConfig, type RunConfig, type RunConfigInput } from "../config/run-config.js";
 import { formatSlo } from "../config/units.js";
 import { BenchError } from "../errors.js";
 import type { LevelOutcome } from "../load/profiles/profile.js";
 import type { LevelSummary } from "../metrics/level.js";
-import { redactConfig } from "../report/redact.js";
 import { RunDirectory } from "../report/run-dir.js";
 import { SUMMARY_SCHEMA, type RunInfo, type RunSummary, type SimulatorInfo } from "../report/summary.js";
 import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
@@ -25,6 +25,7 @@ import { discoverModel, openTarget } from "./target.js";
 import { Telemetry } from "./telemetry.js";
 import type { ResumeState } from "./resume.js";
 import { servebenchVersion } from "./version.js";
+import { CONNECTION_POLICY } from "../client/http-client.js";
 
 export interface RunHooks {
   onProgress?: ProgressListener;
@@ -63,6 +64,7 @@ export async function runBenchmark(input: RunConfigInput, hooks: RunHooks = {}):
   // Every in-flight request listens on this one signal; thousands of listeners are expected.
   setMaxListeners(0, signal);
   const apiKey = (hooks.env ?? process.env)[config.apiKeyEnv] || undefined;
+  registerSecret(apiKey);
   try {
     return await openAndRun(config, hooks, emit, signal, apiKey);
   } catch (error) {
@@ -116,16 +118,24 @@ async function discover(config: RunConfig, ctx: RunContext): Promise<{ model: st
     return { model: found.id, maxModelLen: found.maxModelLen };
   }
   const found = await discoverModel(ctx.baseUrl, ctx.apiKey).catch(() => undefined);
-  return { model: config.model, maxModelLen: found?.id === config.model ? found.maxModelLen : undefined };
+  // A server serving one model applies its limit to any name it accepts (llama.cpp serves any).
+  const applies = found !== undefined && (found.id === config.model || found.listed === 1);
+  return { model: config.model, maxModelLen: applies ? found.maxModelLen : undefined };
 }
 
-/** The server's /tokenize for chat when asked (server) or available (auto). */
+/**
+ * The server's own token counts when asked (server) or available (auto): chat prompts after its
+ * template, and completions prompts where the server can count text with its special tokens
+ * (llama.cpp: a BOS-adding model's +1 is then in every target before the first request).
+ */
 async function serverCounting(config: RunConfig, ctx: RunContext, model: string): Promise<ServerTokenizer | undefined> {
-  if (config.endpoint !== "chat" || (config.chatTemplate !== "auto" && config.chatTemplate !== "server")) return undefined;
+  if (config.chatTemplate !== "auto" && config.chatTemplate !== "server") return undefined;
   const server = await probeServerTokenize(ctx.baseUrl, model, ctx.apiKey);
+  if (config.endpoint === "completions") return server?.text === undefined ? undefined : server;
   if (server === undefined && config.chatTemplate === "server") {
-    throw new BenchError("E_BAD_FLAG", `--chat-template server: ${ctx.baseUrl} has no working POST /tokenize`, { where: "--chat-template" });
+    throw new BenchError("E_BAD_FLAG", `--chat-template server: ${ctx.baseUrl} has no working POST /tokenize (nor llama.cpp's /apply-template)`, { where: "--chat-template" });
   }
+  if (server !== undefined) ctx.emit({ kind: "info", message: `prompt tokens counted by the server (${server.method === "tokenize" ? "POST /tokenize" : "POST /apply-template + /tokenize"})` });
   return server;
 }
 
@@ -138,7 +148,7 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   // One origin for every shard: the --start-at instant (else now), so record times line up across shards.
   const scale = new ScaleContext(config);
   const originMs = scale.originMs();
-  ctx.dir.writeJson("config.json", { ...redactConfig(config), model, target: ctx.baseUrl, embedded_simulator: ctx.embedded !== undefined });
+  ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded !== undefined, connection: CONNECTION_POLICY });
   await telemetry.captureEnvironment(config, model);
   await telemetry.measureRtt();
   const run: RunInfo = {
@@ -212,7 +222,10 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
 }
 
 function countMethod(config: RunConfig, counter: PromptCounter, server: ServerTokenizer | undefined): string {
-  if (config.endpoint === "completions") return counter.method === "message-contents" || counter.method === "chat-template" ? "tokenizer" : counter.method;
+  if (config.endpoint === "completions") {
+    if (server !== undefined) return "server-tokenize";
+    return counter.method === "message-contents" || counter.method === "chat-template" ? "tokenizer" : counter.method;
+  }
   return server !== undefined ? "server-tokenize" : counter.method;
 }
 

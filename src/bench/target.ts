@@ -3,12 +3,13 @@
 
 import { request } from "undici";
 import { BenchError } from "../errors.js";
-import { redactUrl } from "../report/redact.js";
+import { withoutUserinfo } from "../config/redact.js";
 import type { RunConfig } from "../config/run-config.js";
 import { startSimulator } from "../sim/index.js";
 import type { SimulatorOptions } from "../sim/index.js";
 import { embeddedSimOptions } from "./embedded-sim.js";
-import { createPromptCounter } from "../workload/chat-template.js";
+import { createPromptCounter, createTemplateRenderer } from "../workload/chat-template.js";
+import type { ChatMessage } from "../workload/request-spec.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
 
 export interface Target {
@@ -20,7 +21,7 @@ export interface Target {
 /** Opens the user's URL, or starts the embedded simulator (`embedded`: embeddedSimOptions, if already built) with the run's tokenizer. */
 export async function openTarget(config: RunConfig, tokenizer: TextTokenizer, embedded?: SimulatorOptions): Promise<Target> {
   // user:password@ is never sent (requests go to the URL's origin) and must never be recorded.
-  if (config.url !== undefined) return { baseUrl: redactUrl(config.url).replace(/\/+$/, ""), embedded: false, close: async () => {} };
+  if (config.url !== undefined) return { baseUrl: withoutUserinfo(config.url).replace(/\/+$/, ""), embedded: false, close: async () => {} };
   const options = embedded ?? embeddedSimOptions(config).options;
   try {
     const sim = await startSimulator({
@@ -32,6 +33,7 @@ export async function openTarget(config: RunConfig, tokenizer: TextTokenizer, em
       // The simulator plays a server of this model: it applies the model's chat template whatever
       // --chat-template the client counts with (so `none` shows the tokens it leaves out).
       ...simChatTemplate(tokenizer),
+      ...simServerTokenizer(tokenizer),
     });
     return { baseUrl: sim.url, embedded: true, close: () => sim.close() };
   } catch (cause) {
@@ -58,13 +60,27 @@ export function simChatTemplate(tokenizer: TextTokenizer): Pick<SimulatorOptions
   };
 }
 
+/**
+ * What a server's own /tokenize and /apply-template answer with (the llamacpp dialect serves
+ * them): the tokenizer's ids, its chat template rendered, and as many leading ids as the
+ * tokenizer adds (their values are not known here, only their number matters to a count).
+ */
+export function simServerTokenizer(tokenizer: TextTokenizer): Pick<SimulatorOptions, "chatRender" | "textTokenIds" | "addedTokenIds"> {
+  const render = tokenizer.chatTemplate === undefined ? undefined : createTemplateRenderer(tokenizer, tokenizer.chatTemplate);
+  return {
+    textTokenIds: (text) => tokenizer.encode(text),
+    addedTokenIds: new Array<number>(tokenizer.specialTokensAdded).fill(0),
+    ...(render === undefined ? {} : { chatRender: (messages) => render(messages.map((m) => ({ role: m.role as ChatMessage["role"], content: m.content }))) }),
+  };
+}
+
 function describeNetworkError(error: unknown): string {
   const e = error as { code?: string; cause?: { code?: string }; message?: string };
   return e.cause?.code ?? e.code ?? e.message ?? String(error);
 }
 
 /** GET /v1/models; returns the first model id. Unreachable → one clear error naming the URL. */
-export async function discoverModel(baseUrl: string, apiKey: string | undefined): Promise<{ id: string; maxModelLen?: number }> {
+export async function discoverModel(baseUrl: string, apiKey: string | undefined): Promise<{ id: string; maxModelLen?: number; listed?: number }> {
   const url = `${baseUrl.replace(/\/v1$/, "")}/v1/models`;
   let body: unknown;
   try {
@@ -79,9 +95,23 @@ export async function discoverModel(baseUrl: string, apiKey: string | undefined)
     if (cause instanceof BenchError) throw cause;
     throw new BenchError("E_UNREACHABLE", `cannot reach ${url} (${describeNetworkError(cause)})`, { where: "--url", cause });
   }
-  const first = (body as { data?: Array<{ id?: unknown; max_model_len?: unknown }> }).data?.[0];
-  if (typeof first?.id !== "string") {
+  const data = (body as { data?: unknown }).data;
+  const first: unknown = Array.isArray(data) ? data[0] : undefined;
+  const id = (first as { id?: unknown } | undefined)?.id;
+  if (typeof id !== "string") {
     throw new BenchError("E_UNREACHABLE", `GET ${url} listed no model; pass --model`, { where: "--model" });
   }
-  return typeof first.max_model_len === "number" ? { id: first.id, maxModelLen: first.max_model_len } : { id: first.id };
+  const maxModelLen = contextLimitOf(first);
+  return maxModelLen === undefined ? { id, ...(Array.isArray(data) ? { listed: data.length } : {}) } : { id, maxModelLen, ...(Array.isArray(data) ? { listed: data.length } : {}) };
+}
+
+/**
+ * A model card's per-request context limit: vLLM/SGLang `max_model_len`, llama.cpp
+ * `meta.n_ctx` (the per-slot context: -c divided among the -np slots, not n_ctx_train).
+ */
+export function contextLimitOf(card: unknown): number | undefined {
+  if (typeof card !== "object" || card === null) return undefined;
+  const c = card as { max_model_len?: unknown; meta?: { n_ctx?: unknown } | null };
+  const n = c.max_model_len ?? (typeof c.meta === "object" && c.meta !== null ? c.meta.n_ctx : undefined);
+  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
 }

@@ -3,6 +3,7 @@
 // recorded, never fatal.
 
 import { join } from "node:path";
+import { redactJson } from "../config/redact.js";
 import type { RunConfig } from "../config/run-config.js";
 import { request } from "undici";
 import { monotonicNowMs } from "../clock.js";
@@ -10,7 +11,6 @@ import type { LevelSummary } from "../metrics/level.js";
 import { crossCheck } from "../telemetry/cross-check.js";
 import { captureEnvironment } from "../telemetry/environment.js";
 import { waitReady } from "../telemetry/readiness.js";
-import { redactCommand, redactConfig } from "../report/redact.js";
 import { MetricsScraper } from "../telemetry/scraper.js";
 import { summarizeWindow } from "../telemetry/window.js";
 import type { ProgressListener } from "./progress.js";
@@ -47,13 +47,13 @@ export class Telemetry {
 
   async captureEnvironment(config: RunConfig, model: string): Promise<void> {
     const env = await captureEnvironment({
-      config: { ...redactConfig(config), model },
+      config: { ...config, model },
       baseUrl: this.baseUrl,
-      ...(config.serverCmd === undefined ? {} : { serverCmd: redactCommand(config.serverCmd) }),
+      ...(config.serverCmd === undefined ? {} : { serverCmd: config.serverCmd }),
       ...(config.gpuInfoCmd === undefined ? {} : { gpuInfoCmd: config.gpuInfoCmd }),
     });
-    const { writeFileAtomic } = await import("../report/run-dir.js");
-    writeFileAtomic(join(this.dir, "env.json"), `${JSON.stringify(env, null, 2)}\n`);
+    const { writeFileRedacted } = await import("../report/run-dir.js");
+    writeFileRedacted(join(this.dir, "env.json"), `${JSON.stringify(redactJson(env), null, 2)}\n`);
   }
 
   /** Minimum of a few GET /health round trips: how much of client TTFT is network. */
@@ -100,7 +100,11 @@ export class Telemetry {
     await this.scraper?.scrapeNow();
   }
 
-  addToLevel(summary: LevelSummary, startMs: number, endMs: number): void {
+  /**
+   * `served`: the tokens the server must have counted for the level's requests, failed ones
+   * included (serverCountedTokens), for engines whose counters lag and are checked on totals.
+   */
+  addToLevel(summary: LevelSummary, startMs: number, endMs: number, served?: { inputTokens: number; outputTokens: number }): void {
     if (!this.scraper) return;
     if (this.absent !== undefined) summary.warnings.push(this.absent);
     const server = summarizeWindow(this.scraper.scrapes(), startMs, endMs);
@@ -112,6 +116,11 @@ export class Telemetry {
       serverTtftP50Ms: server.ttft_ms.p50,
       serverTtftP50BucketMs: server.ttft_p50_bucket_ms,
       rttMs: this.rttMs,
+      countersLag: server.counters_lag,
+      clientOutputTokens: served?.outputTokens ?? summary.output_tokens_total,
+      serverGenerationTokens: server.generation_tokens,
+      clientInputTokens: served?.inputTokens ?? summary.input_tokens_total,
+      serverPromptTokens: server.prompt_tokens,
     });
     if (warnings.length > 0) summary.cross_check = warnings;
   }

@@ -11,11 +11,13 @@ import { runOnKubernetes } from "../k8s/k8s-run.js";
 import { kubectlRunner } from "../k8s/kubectl.js";
 import { checkName, parseStorage, renderManifest, type RenderOptions } from "../k8s/manifest.js";
 import { runPlanOnKubernetes } from "../k8s/k8s-plan-run.js";
+import { checkDnsLabel, checkObjectName, checkQuantity } from "../k8s/k8s-values.js";
 import { renderPlanManifest } from "../k8s/plan-manifest.js";
 import { loadPlanFile } from "../plan/load-plan.js";
 import { pullShards, pushDir, S3Store, s3OptionsFromEnv } from "../k8s/s3-store.js";
 import { renderConsoleTable } from "../report/console.js";
 import { EXIT } from "./exit-codes.js";
+import { MAX_CELLS_FLAG, MAX_CELLS_HELP, planLoadOptions } from "./plan-command.js";
 import { addK8sBarrierCommands } from "./k8s-barrier-command.js";
 
 type Raw = Record<string, string | boolean | undefined>;
@@ -43,14 +45,14 @@ function baseOptions(runArgs: string[], raw: Raw): Omit<RenderOptions, "startAtE
     image: str(raw, "image") ?? `servebench/servebench:${servebenchVersion()}`,
     runArgs,
     storage: parseStorage(String(raw.storage), s3),
-    cpu: String(raw.cpu),
-    memory: String(raw.memory),
+    cpu: checkQuantity(String(raw.cpu), "--cpu"),
+    memory: checkQuantity(String(raw.memory), "--memory"),
     deadlineS: Math.ceil(parseDurationMs(String(raw.deadline), "--deadline") / 1000),
   };
   const namespace = str(raw, "namespace");
-  if (namespace !== undefined) o.namespace = namespace;
+  if (namespace !== undefined) o.namespace = checkDnsLabel(namespace, "--namespace");
   const apiKeySecret = str(raw, "apiKeySecret");
-  if (apiKeySecret !== undefined) o.apiKeySecret = apiKeySecret;
+  if (apiKeySecret !== undefined) o.apiKeySecret = checkObjectName(apiKeySecret, "--api-key-secret");
   return o;
 }
 
@@ -64,7 +66,7 @@ export async function k8sRenderCommand(runArgs: string[], raw: Raw): Promise<num
   } else {
     if (runArgs.length > 0) throw new BenchError("E_BAD_FLAG", `--plan: the run settings come from ${planFile}; remove the run flags after --`, { where: "--plan" });
     const { runArgs: _none, ...base } = baseOptions([], raw);
-    const rendered = renderPlanManifest(loadPlanFile(planFile), { ...base, startAtEpochMs, mergeJob: raw.mergeJob !== false });
+    const rendered = renderPlanManifest(loadPlanFile(planFile, { ...planLoadOptions(raw), runsHere: false }), { ...base, startAtEpochMs, mergeJob: raw.mergeJob !== false });
     for (const w of rendered.warnings) process.stderr.write(`servebench: note: ${w}\n`);
     process.stderr.write(`servebench: ${rendered.jobs.length} cells: ${rendered.jobs.join(", ")}\n`);
     manifest = rendered.yaml;
@@ -92,7 +94,7 @@ export async function k8sRunCommand(runArgs: string[], raw: Raw): Promise<number
   };
   if (planFile !== undefined) {
     const { runArgs: _none, ...rest } = common;
-    const result = await runPlanOnKubernetes(loadPlanFile(planFile), rest);
+    const result = await runPlanOnKubernetes(loadPlanFile(planFile, { ...planLoadOptions(raw), runsHere: false }), rest);
     process.stdout.write(`plan: ${result.complete} complete, ${result.failed} failed\nresults: ${result.dir}/cells.csv\n`);
     return result.failed > 0 ? EXIT.cellsFailed : EXIT.ok;
   }
@@ -138,12 +140,14 @@ function addShardOptions(cmd: Command): Command {
 export function addK8sCommands(cmd: Command, setExit: (code: number) => void): Command {
   addShardOptions(cmd.command("render").description("write the Indexed Job manifest (and a merge Job) for a sharded run"))
     .option("--plan <file>", "render every cell of a plan (servers of kind existing) as its own Job, taking turns; no run flags then")
+    .option(MAX_CELLS_FLAG, MAX_CELLS_HELP)
     .option("--start-at <epoch-ms>", "common start instant (default: now + --start-delay)")
     .option("--no-merge-job", "omit the Job that waits for every shard and merges them")
     .option("--out <file>", "write the manifest here instead of stdout")
     .action(async (runArgs: string[], opts: Raw) => setExit(await k8sRenderCommand(runArgs, opts)));
   addShardOptions(cmd.command("run").description("apply the Job with kubectl, follow it, gather the shards and merge them locally"))
     .option("--plan <file>", "run every cell of a plan (servers of kind existing) as its own Job, one after another, into OUT/cells/<id>; no run flags then")
+    .option(MAX_CELLS_FLAG, MAX_CELLS_HELP)
     .option("--out <dir>", "merged results directory", "results/k8s")
     .option("--poll <time>", "how often to read the Job's status", "5s")
     .option("--kubectl <path>", "kubectl binary (default: $KUBECTL or kubectl on PATH)")

@@ -5,7 +5,9 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { fixed } from "../report/format.js";
 import { formatIssue, PlanError } from "../plan/issues.js";
-import { loadPlanFile, loadPlanFromOut, type LoadedPlan } from "../plan/load-plan.js";
+import { parsePositiveInt } from "../config/units.js";
+import { loadPlanFile, loadPlanFromOut, type LoadedPlan, type LoadOptions } from "../plan/load-plan.js";
+import { DEFAULT_MAX_CELLS } from "../plan/matrix.js";
 import { killRecordedNow } from "../plan/pid-registry.js";
 import { planJsonSchema } from "../plan/plan-schema.js";
 import { planJson } from "../plan/cell-files.js";
@@ -24,18 +26,21 @@ export function addPlanCommands(plan: Command, setExit: SetExit): void {
     .option("--out <dir>", "results directory (default: the plan's `out`, else results/plan-<name>-<timestamp>)")
     .option("--resume <dir>", "continue a stopped run: complete cells are kept, the rest run again")
     .option("--quiet", "print only one line per cell")
+    .option(MAX_CELLS_FLAG, MAX_CELLS_HELP)
     .action(async (file: string | undefined, opts: Raw) => setExit(await planRun(file, opts)));
   plan
     .command("validate")
     .description("check a plan and list every problem with its path and line")
     .argument("<plan>", "plan file")
-    .action((file: string) => setExit(planValidate(file)));
+    .option(MAX_CELLS_FLAG, MAX_CELLS_HELP)
+    .action((file: string, opts: Raw) => setExit(planValidate(file, opts)));
   plan
     .command("show")
     .description("print every cell of a plan with its expanded server command and load")
     .argument("<plan>", "plan file")
     .option("--json", "print the expanded plan as plan.json would hold it")
-    .action((file: string, opts: Raw) => setExit(planShow(file, opts.json === true)));
+    .option(MAX_CELLS_FLAG, MAX_CELLS_HELP)
+    .action((file: string, opts: Raw) => setExit(planShow(file, opts.json === true, opts)));
   plan
     .command("schema")
     .description("print the plan file's JSON Schema (for editors)")
@@ -45,9 +50,17 @@ export function addPlanCommands(plan: Command, setExit: SetExit): void {
     });
 }
 
-function planValidate(file: string): number {
+export const MAX_CELLS_FLAG = "--max-cells <n>";
+export const MAX_CELLS_HELP = `refuse a matrix of more cells than this, before expanding it (default ${DEFAULT_MAX_CELLS})`;
+
+/** Plan-loading options from the flags every plan command shares. */
+export function planLoadOptions(opts: Raw): LoadOptions {
+  return typeof opts.maxCells === "string" ? { maxCells: parsePositiveInt(opts.maxCells, "--max-cells") } : {};
+}
+
+function planValidate(file: string, opts: Raw): number {
   try {
-    const plan = loadPlanFile(file);
+    const plan = loadPlanFile(file, planLoadOptions(opts));
     process.stdout.write(`${file}: ok, ${plan.cells.length} cells (${plan.dimensionNames.join(" × ")})\n`);
     return EXIT.ok;
   } catch (error) {
@@ -62,8 +75,8 @@ function dimsLabel(dims: Record<string, unknown>): string {
   return Object.entries(dims).map(([k, v]) => `${k}=${String(v)}`).join(" ");
 }
 
-function planShow(file: string, json: boolean): number {
-  const plan = loadPlanFile(file);
+function planShow(file: string, json: boolean, opts: Raw): number {
+  const plan = loadPlanFile(file, planLoadOptions(opts));
   if (json) {
     process.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
     return EXIT.ok;
@@ -91,7 +104,7 @@ async function planRun(file: string | undefined, opts: Raw): Promise<number> {
     process.stderr.write("servebench: plan run needs a plan file, or --resume <dir>\n");
     return EXIT.badInput;
   }
-  const plan = file === undefined ? loadPlanFromOut(resume ?? "") : loadPlanFile(file);
+  const plan = file === undefined ? loadPlanFromOut(resume ?? "", planLoadOptions(opts)) : loadPlanFile(file, planLoadOptions(opts));
   const out = resume ?? (typeof opts.out === "string" ? opts.out : undefined) ?? plan.out ?? defaultOut(plan);
   const controller = new AbortController();
   let interrupts = 0;
@@ -132,6 +145,9 @@ function renderer(quiet: boolean): (event: PlanEvent) => void {
     switch (event.kind) {
       case "info":
         if (!quiet) process.stderr.write(`  ${event.message}\n`);
+        return;
+      case "warning":
+        process.stderr.write(`servebench: warning: ${event.message}\n`);
         return;
       case "cell-start":
         if (!quiet) process.stderr.write(`[${event.position}/${event.total}] ${event.cell.id}: ${dimsLabel(event.cell.dimensions)}\n`);

@@ -1,8 +1,9 @@
 // Owns `servebench run`: flags → runBenchmark (or the simulator catalog listings), progress on stderr,
 // the table on stdout, Ctrl-C → stop cleanly with what finished written, exit code by outcome.
 
-import { prepareResume } from "../bench/resume.js";
+import { prepareResume, type ResumeOverrides } from "../bench/resume.js";
 import { runBenchmark } from "../bench/run-benchmark.js";
+import { BenchError } from "../errors.js";
 import { renderConsoleTable } from "../report/console.js";
 import { EXIT } from "./exit-codes.js";
 import { createProgressRenderer } from "./progress-renderer.js";
@@ -13,23 +14,38 @@ import type { RunConfigInput } from "../config/run-config.js";
 import { readDistributedRecord } from "../scale/local-distributed.js";
 
 /**
- * A resumed shard runs against a new simulator, with a new start instant and barrier directory
- * (run --distributed --resume passes them); nothing else of the saved config may change.
+ * A resumed shard runs with a new start instant and barrier directory (run --distributed --resume
+ * passes them, and --url for its new simulator, a resume override).
  */
 function withShardTiming(config: RunConfigInput, opts: Record<string, string | boolean | undefined>): RunConfigInput {
   const out: RunConfigInput = { ...config };
-  if (typeof opts.url === "string") out.url = opts.url;
   if (typeof opts.startAt === "string") out.startAtEpochMs = Number(opts.startAt);
   if (typeof opts.barrierDir === "string") out.barrierDir = opts.barrierDir;
   return out;
 }
 
+/** `--api-key-env NAME` is a promise that NAME holds the key: an unset NAME is a mistake, not "no key". */
+export function checkApiKeyEnv(name: string | boolean | undefined, env: Readonly<Record<string, string | undefined>>): void {
+  if (typeof name !== "string" || (env[name] ?? "") !== "") return;
+  throw new BenchError("E_BAD_FLAG", `--api-key-env ${name}: the environment variable ${name} is not set (export it, or drop --api-key-env to read OPENAI_API_KEY when set)`, { where: "--api-key-env" });
+}
+
+function resumeOverrides(opts: Record<string, string | boolean | undefined>): ResumeOverrides {
+  const o: ResumeOverrides = {};
+  if (typeof opts.url === "string") o.url = opts.url;
+  if (typeof opts.metricsUrl === "string") o.metricsUrl = opts.metricsUrl;
+  if (typeof opts.gpuInfoCmd === "string") o.gpuInfoCmd = opts.gpuInfoCmd;
+  return o;
+}
+
 export async function runCommand(opts: Record<string, string | boolean | undefined>): Promise<number> {
   if (printListings(opts, (s) => process.stdout.write(s))) return EXIT.ok;
+  checkApiKeyEnv(opts.apiKeyEnv, process.env);
   if (typeof opts.distributed === "string") return distributedCommand(opts);
   // A --distributed run directory resumes as one: its shards are resumed together.
   if (typeof opts.resume === "string" && readDistributedRecord(opts.resume) !== undefined) return distributedCommand(opts);
-  const resume = typeof opts.resume === "string" ? prepareResume(opts.resume) : undefined;
+  const resume = typeof opts.resume === "string" ? prepareResume(opts.resume, resumeOverrides(opts)) : undefined;
+  for (const w of resume?.warnings ?? []) process.stderr.write(`servebench: warning: ${w}\n`);
   const input = resume === undefined ? runConfigFromFlags(opts) : withShardTiming(resume.config, opts);
   const controller = new AbortController();
   let interrupts = 0;

@@ -15,6 +15,8 @@ export interface UsageCounts {
   promptTokens?: number;
   completionTokens?: number;
   reasoningTokens?: number;
+  /** Prompt tokens the server served from its prefix cache (`usage.prompt_tokens_details.cached_tokens`, llama.cpp `timings.cache_n`). */
+  cachedPromptTokens?: number;
 }
 
 export interface RequestRecord {
@@ -52,4 +54,10 @@ export interface RequestRecord {
   outputChars: number;
   /** Client tokenizer count of the received text, when a tokenizer was available. */
   clientOutputTokens?: number;
+  /**
+   * Set when the request was sent a second time on a fresh connection because a reused
+   * keep-alive socket failed before any response byte (the server had closed it): the
+   * client's own connection reuse, never charged to the server. The first failure's message.
+   */
+  clientRetry?: string;
 }

@@ -106,6 +106,7 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   levelGapMs: ms("--level-gap"),
   out: text("--out"),
   apiKeyEnv: text("--api-key-env"),
+  extraBody: (v) => ["--extra-body", JSON.stringify(v)],
   clientTokenCheck: off("--no-client-token-check"),
   metricsUrl: text("--metrics-url"),
   metrics: off("--no-metrics"),

@@ -5,6 +5,7 @@
 
 import { stringify } from "yaml";
 import { BenchError } from "../errors.js";
+import { checkObjectName, refuseSecretsInRunArgs } from "./k8s-values.js";
 
 export type Storage = { kind: "pvc"; claim: string } | { kind: "s3"; bucket: string; prefix: string; endpoint?: string; region: string; secret: string };
 
@@ -55,10 +56,13 @@ export function shQuote(word: string): string {
 
 /** Parses --storage: `pvc:CLAIM` or `s3://bucket/prefix`. */
 export function parseStorage(value: string, s3: { endpoint?: string; region?: string; secret?: string }): Storage {
-  if (value.startsWith("pvc:") && value.length > 4) return { kind: "pvc", claim: value.slice(4) };
+  if (value.startsWith("pvc:") && value.length > 4) return { kind: "pvc", claim: checkObjectName(value.slice(4), "--storage pvc:CLAIM") };
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(value);
   if (m) {
     if (s3.secret === undefined) throw new BenchError("E_BAD_FLAG", "--storage s3://...: pass --s3-secret NAME (a Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)", { where: "--s3-secret" });
+    checkObjectName(s3.secret, "--s3-secret");
+    if (!/^[a-z0-9][a-z0-9.-]{0,62}$/.test(m[1] ?? "")) throw new BenchError("E_BAD_FLAG", `--storage: "${m[1] ?? ""}" is not an S3 bucket name`, { where: "--storage" });
+    if (/[\s"'\\$`]/.test(m[2] ?? "")) throw new BenchError("E_BAD_FLAG", "--storage: the S3 prefix must not contain spaces, quotes, $, ` or \\", { where: "--storage" });
     const storage: Storage = { kind: "s3", bucket: m[1] as string, prefix: (m[2] ?? "").replace(/\/+$/, ""), region: s3.region ?? "us-east-1", secret: s3.secret };
     if (s3.endpoint !== undefined) storage.endpoint = s3.endpoint;
     return storage;
@@ -170,6 +174,7 @@ function filesConfigMapName(o: RenderOptions): string {
 
 /** The manifest objects, in apply order. */
 export function renderObjects(o: RenderOptions): Array<Record<string, unknown>> {
+  refuseSecretsInRunArgs(o.runArgs, o.turn === undefined ? "run flags" : `Job ${o.name}`);
   const start = o.turn?.after === undefined ? { "servebench.dev/start-at": new Date(o.startAtEpochMs).toISOString() } : { "servebench.dev/start-after": o.turn.after.label };
   const meta = (name: string, role: string): Record<string, unknown> => ({
     name,

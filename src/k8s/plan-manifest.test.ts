@@ -44,7 +44,7 @@ const options: PlanRenderOptions = {
 };
 
 function plan(text: string) {
-  return loadPlanText(text, { file: join(dir, "plan.yaml"), planDir: dir });
+  return loadPlanText(text, { file: join(dir, "plan.yaml"), planDir: dir, runsHere: false });
 }
 
 function docs(yaml: string): Array<Record<string, any>> {

@@ -6,6 +6,7 @@
 import { stringify } from "yaml";
 import { BenchError } from "../errors.js";
 import type { LoadedPlan } from "../plan/load-plan.js";
+import { refuseSecretsInRunArgs } from "./k8s-values.js";
 import { RESULTS, renderObjects, type RenderOptions } from "./manifest.js";
 import { planDeployments } from "./plan-cells.js";
 
@@ -29,6 +30,7 @@ export function renderPlanManifest(plan: LoadedPlan, o: PlanRenderOptions): Plan
   const docs: Array<Record<string, unknown>> = [];
   let elapsedS = 0;
   cells.forEach((c, k) => {
+    refuseSecretsInRunArgs(c.runArgs, `${plan.file}: cell ${c.cell.id}`);
     const cellDeadlineS = c.cellTimeoutMs === undefined ? o.deadlineS : Math.ceil(c.cellTimeoutMs / 1000);
     const previous = cells[k - 1];
     const options: RenderOptions = {

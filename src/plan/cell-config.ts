@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { runConfigSchema, type RunConfigInput } from "../config/run-config.js";
 import { parseDurationMs, parseRequestCount, parseSlo } from "../config/units.js";
 import { isBenchError } from "../errors.js";
+import { checkTokenizerSource } from "../workload/tokenizer.js";
 import { issuesFromZod, type PlanIssue, type PlanPath, formatPath } from "./issues.js";
 import type { MatrixCell } from "./matrix.js";
 import { bare, DURATION_FIELDS, PLAN_VOCABULARY, serverSpecSchema, type PlanFile, type Scalar, type ServerSpec } from "./plan-schema.js";
@@ -39,6 +40,10 @@ export interface CellContext {
   planDir: string;
   env: Readonly<Record<string, string | undefined>>;
   allNames: ReadonlySet<string>;
+  /** False when the cells run elsewhere (Kubernetes Jobs): this machine's API key variable is not checked. */
+  runsHere?: boolean;
+  /** False: do not check that the files the plan names exist. */
+  checkFiles?: boolean;
 }
 
 /** The built CLI of this servebench (dist/cli/main.js), whether running from src/ or dist/. */
@@ -79,20 +84,23 @@ export function planCell(cell: MatrixCell, index: number, ctx: CellContext, issu
   const report = (issue: PlanIssue): void => {
     if (!expansionPaths.has(formatPath(issue.path))) found.push(issue);
   };
-  const server = parseServer(rawServer, serverPath, ctx.planDir, report);
+  const server = parseServer(rawServer, serverPath, ctx.planDir, ctx.checkFiles === false ? () => {} : report, report);
   const manifestText = server.kind === "kubernetes" ? renderManifest(server.manifest, [...serverPath, "manifest"], scope({}), report) : undefined;
   const sectionOf = (key: string): PlanPath =>
     key in load ? ["loads", loadName, key] : key === "slo" && !("slo" in workload) ? ["slo"] : ["workloads", workloadName, key];
 
   const { system, ...requestFields } = workload;
   const raw: Record<string, unknown> = { ...(slo === undefined ? {} : { slo }), ...requestFields, ...load };
-  const run = normalizeRun(raw, ctx.planDir, sectionOf, report);
+  const run = normalizeRun(raw, ctx.planDir, sectionOf, report, ctx.checkFiles === false ? "none" : ctx.runsHere === false ? "packed" : "all");
   const checked = runConfigSchema.safeParse(run);
   if (!checked.success) {
     for (const issue of issuesFromZod(checked.error.issues)) {
       const [key, ...rest] = issue.path;
       report({ path: key === undefined ? ["workloads", workloadName] : [...sectionOf(String(key)), ...rest], message: issue.message });
     }
+  }
+  if (ctx.runsHere !== false && typeof run.apiKeyEnv === "string" && (ctx.env[run.apiKeyEnv] ?? "") === "") {
+    report({ path: sectionOf("apiKeyEnv"), message: `the environment variable ${run.apiKeyEnv} is not set (apiKeyEnv names where the API key is)` });
   }
   if (typeof system === "string" && run.prompt === undefined && run.dataset === undefined) {
     report({ path: ["workloads", workloadName, "system"], message: "a system prompt needs `prompt` or `dataset` (synthetic prompts have exact token counts)" });
@@ -128,7 +136,7 @@ function redactedRun(ctx: CellContext, vars: Map<string, Scalar>, workloadName: 
   return out;
 }
 
-function parseServer(value: unknown, path: PlanPath, planDir: string, report: (issue: PlanIssue) => void): ServerSpec {
+function parseServer(value: unknown, path: PlanPath, planDir: string, reportMissing: (issue: PlanIssue) => void, report: (issue: PlanIssue) => void): ServerSpec {
   const parsed = serverSpecSchema.safeParse(value);
   if (!parsed.success) {
     issuesFromZod(parsed.error.issues, path, PLAN_VOCABULARY).forEach(report);
@@ -136,10 +144,16 @@ function parseServer(value: unknown, path: PlanPath, planDir: string, report: (i
   }
   const spec = parsed.data;
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(planDir, p));
-  if (spec.kind === "local") spec.cwd = at(spec.cwd ?? ".");
+  if (spec.kind === "local") {
+    spec.cwd = at(spec.cwd ?? ".");
+    if (!existsSync(spec.cwd)) reportMissing({ path: [...path, "cwd"], message: `no such directory: ${spec.cwd}` });
+  }
   if (spec.kind === "kubernetes") {
     if (spec.manifest !== undefined) spec.manifest = at(spec.manifest);
     if (spec.helm?.valuesFiles !== undefined) spec.helm.valuesFiles = spec.helm.valuesFiles.map(at);
+    spec.helm?.valuesFiles?.forEach((f, i) => {
+      if (!existsSync(f)) reportMissing({ path: [...path, "helm", "valuesFiles", i], message: `no such file: ${f}` });
+    });
   }
   return spec;
 }
@@ -170,7 +184,7 @@ function toMs(value: unknown, path: PlanPath, issues: PlanIssue[]): number | und
 }
 
 /** Plan conveniences → RunConfigInput: duration strings, `requests: 30 | "3x"`, SLO strings, paths. */
-function normalizeRun(raw: Record<string, unknown>, planDir: string, sectionOf: (key: string) => PlanPath, report: (issue: PlanIssue) => void): RunConfigInput {
+function normalizeRun(raw: Record<string, unknown>, planDir: string, sectionOf: (key: string) => PlanPath, report: (issue: PlanIssue) => void, checkFiles: "all" | "packed" | "none"): RunConfigInput {
   const out: Record<string, unknown> = { ...raw };
   const issues: PlanIssue[] = [];
   for (const key of DURATION_FIELDS) if (typeof out[key] === "string") out[key] = toMs(out[key], sectionOf(key), issues);
@@ -191,8 +205,25 @@ function normalizeRun(raw: Record<string, unknown>, planDir: string, sectionOf: 
   if (typeof out["dataset"] === "string") out["dataset"] = resolve(planDir, out["dataset"]);
   const tokenizer = out["tokenizer"];
   if (typeof tokenizer === "string" && !isAbsolute(tokenizer) && existsSync(resolve(planDir, tokenizer))) out["tokenizer"] = resolve(planDir, tokenizer);
+  if (checkFiles !== "none") checkNamedFiles(out, sectionOf, issues, checkFiles === "all");
   issues.forEach(report);
   return out as RunConfigInput;
+}
+
+/** The files a cell reads must exist now, not when its turn comes hours into the plan. */
+function checkNamedFiles(run: Record<string, unknown>, sectionOf: (key: string) => PlanPath, issues: PlanIssue[], tokenizerHere: boolean): void {
+  for (const key of ["dataset", "trace"]) {
+    const path = run[key];
+    if (typeof path === "string" && !existsSync(path)) issues.push({ path: sectionOf(key), message: `no such file: ${path}` });
+  }
+  // Kubernetes Jobs find a tokenizer id in the image's cache, not this machine's.
+  if (tokenizerHere && typeof run["tokenizer"] === "string") {
+    try {
+      checkTokenizerSource(run["tokenizer"]);
+    } catch (error) {
+      issues.push({ path: sectionOf("tokenizer"), message: isBenchError(error) ? error.message : String(error) });
+    }
+  }
 }
 
 function isTextField(key: string): boolean {

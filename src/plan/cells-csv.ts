@@ -2,11 +2,12 @@
 // and the same metric columns as summary.csv (rendered by src/report/csv.ts, never redefined here).
 // A failed cell with no finished level still gets one row, with its reason.
 
+import { parseSummary } from "../report/summary-schema.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderCsv } from "../report/csv.js";
 import type { RunSummary } from "../report/summary.js";
-import type { CellRecord } from "./plan-out.js";
+import { readCellRecord, type CellRecord } from "./plan-out.js";
 
 export interface CellResult {
   record: CellRecord;
@@ -38,19 +39,17 @@ function csvCell(value: unknown): string {
 }
 
 export function readCellResult(cellDir: string): CellResult | undefined {
-  let record: CellRecord;
+  const record = readCellRecord(join(cellDir, "cell.json"));
+  if (record === undefined) return undefined;
+  const summaryPath = join(cellDir, "summary.json");
+  let raw: unknown;
   try {
-    record = JSON.parse(readFileSync(join(cellDir, "cell.json"), "utf8")) as CellRecord;
+    raw = JSON.parse(readFileSync(summaryPath, "utf8"));
   } catch {
-    return undefined;
+    return { record, summary: undefined };
   }
-  let summary: RunSummary | undefined;
-  try {
-    summary = JSON.parse(readFileSync(join(cellDir, "summary.json"), "utf8")) as RunSummary;
-  } catch {
-    summary = undefined;
-  }
-  return { record, summary };
+  // Present but not a summary: an error naming the file, never a row built from whatever it holds.
+  return { record, summary: parseSummary(raw, summaryPath) };
 }
 
 export function renderCellsCsv(results: readonly CellResult[], dimensionNames: readonly string[]): string {

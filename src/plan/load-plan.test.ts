@@ -71,7 +71,7 @@ slo: ttft_ms<=500
 matrix:
   dimensions: { model: [m1], ctx: [1024], c: [8], server: [s, t] }
 `;
-    const plan = loadPlanText(text, { file: "p.yaml", planDir: "/plans", env: { SECRET: "hunter2" } });
+    const plan = loadPlanText(text, { file: "p.yaml", planDir: "/plans", env: { SECRET: "hunter2" }, checkFiles: false });
     const [s, t] = plan.cells;
     expect(s?.id).toBe("s");
     expect(s?.server).toMatchObject({ kind: "local", command: ["srv", "--port", "${port}", "--model", "m1"], cwd: "/plans" });
@@ -95,5 +95,39 @@ matrix:
     expect(problems(() => loadPlanText(text, { file: "p.yaml", planDir: "/tmp", env: {} }))).toEqual([
       ["servers.s.url", 2, expect.stringMatching(/SERVEBENCH_TEST_UNSET_URL is not set/) as unknown],
     ]);
+  });
+});
+
+describe("plans that would exhaust the machine, or fail hours in", () => {
+  const existing = `servers:\n  e: { kind: existing, url: "http://127.0.0.1:8000" }\n`;
+  const opts = { file: "p.yaml", planDir: "/tmp", env: { HOME: "/root" } };
+
+  it("refuses a YAML alias bomb as a plan problem", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (const [prev, name] of [["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"], ["e", "f"]] as const) levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+    const found = problems(() => loadPlanText(`${levels.join("\n")}\n${existing}`, opts));
+    expect(found[0]?.[2]).toMatch(/YAML aliases .* more than 1000 times/);
+  });
+
+  it("refuses 3 dimensions of 100 values before expanding them, and --max-cells raises the cap", () => {
+    const values = `[${Array.from({ length: 100 }, (_, i) => i + 1).join(", ")}]`;
+    const text = `${existing}workloads:\n  w: { inputTokens: "\${x}", outputTokens: "\${y}", seed: "\${z}" }\nmatrix:\n  dimensions:\n    x: ${values}\n    y: ${values}\n    z: ${values}\n`;
+    const found = problems(() => loadPlanText(text, opts));
+    expect(found).toHaveLength(1);
+    expect(found[0]?.[2]).toMatch(/up to 1,000,000 cells .*limit of 10,000.*--max-cells/);
+    const small = text.replace(`z: ${values}`, "z: [1]").replace(`y: ${values}`, "y: [1, 2]");
+    expect(problems(() => loadPlanText(small, { ...opts, maxCells: 100 }))[0]?.[2]).toMatch(/up to 200 cells/);
+    expect(loadPlanText(small, { ...opts, maxCells: 200 }).cells).toHaveLength(200);
+  });
+
+  it("checks that the files a plan names exist, and that apiKeyEnv is set", () => {
+    const text = `${existing}workloads:\n  w: { dataset: no-such.jsonl, tokenizer: ./no-such-dir, apiKeyEnv: NOT_SET_23 }\n`;
+    const found = problems(() => loadPlanText(text, opts)).map(([path, , message]) => `${path}: ${message}`);
+    expect(found).toEqual([
+      expect.stringMatching(/^workloads\.w\.dataset: no such file: \/tmp\/no-such\.jsonl/),
+      expect.stringMatching(/^workloads\.w\.tokenizer: tokenizer "\.\/no-such-dir" not found/),
+      expect.stringMatching(/^workloads\.w\.apiKeyEnv: the environment variable NOT_SET_23 is not set/),
+    ]);
+    expect(() => loadPlanText(text.replace(/dataset: [^,]+, tokenizer: [^,]+, /, ""), { ...opts, runsHere: false })).not.toThrow();
   });
 });

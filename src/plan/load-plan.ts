@@ -4,6 +4,8 @@
 
 import { readFileSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
+import { z } from "zod";
+import { parseWithSchema } from "../config/read-schema.js";
 import { BenchError } from "../errors.js";
 import { planCell, builtinVars, type PlannedCell } from "./cell-config.js";
 import { dedupeIssues, issuesFromZod, PlanError, type PlanIssue } from "./issues.js";
@@ -30,6 +32,12 @@ export interface LoadedPlan {
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
+  /** Refuse a matrix of more cells than this (default DEFAULT_MAX_CELLS), before expanding it. */
+  maxCells?: number;
+  /** False for `k8s render|run --plan`: the pods, not this machine, hold the API key variable. */
+  runsHere?: boolean;
+  /** False only where a plan is checked without its files (unit tests of expansion). */
+  checkFiles?: boolean;
 }
 
 export function loadPlanFile(path: string, options: LoadOptions = {}): LoadedPlan {
@@ -57,18 +65,18 @@ export function loadPlanText(text: string, options: LoadOptions & { file: string
     const raw = (parsed.value ?? {}) as PlanFile;
     const issues = issuesFromZod(checked.error.issues, [], PLAN_VOCABULARY);
     checkReferences(raw, new Set([...rawDimensionNames(raw), ...BUILTIN_VARS]), issues);
-    checkRawMatrix(raw, issues);
+    checkRawMatrix(raw, issues, options.maxCells);
     fail(issues);
   }
   const plan = checked.data as PlanFile;
 
   const issues: PlanIssue[] = [];
-  const matrix = expandMatrix(plan, issues);
+  const matrix = expandMatrix(plan, issues, options.maxCells);
   const allNames = new Set([...matrix.names, ...BUILTIN_VARS]);
   checkReferences(plan, allNames, issues);
   let out: string | undefined;
   if (plan.out !== undefined) out = String(expandValue(plan.out, { vars: builtinVars(planDir), env, final: true }, ["out"], issues));
-  const ctx = { plan, planDir, env, allNames };
+  const ctx = { plan, planDir, env, allNames, runsHere: options.runsHere !== false, checkFiles: options.checkFiles !== false };
   const cells = issues.length > 0 ? [] : matrix.cells.map((cell, index) => planCell(cell, index, ctx, issues));
   if (cells.length === 0 && issues.length === 0) issues.push({ path: ["matrix"], message: "the matrix has no cells (everything excluded?)" });
   if (issues.length > 0) fail(issues);
@@ -87,12 +95,12 @@ export function loadPlanText(text: string, options: LoadOptions & { file: string
 }
 
 /** The matrix checks (unknown names in dimensions, include, exclude) when other sections are invalid. */
-function checkRawMatrix(raw: PlanFile, issues: PlanIssue[]): void {
+function checkRawMatrix(raw: PlanFile, issues: PlanIssue[], maxCells: number | undefined): void {
   const matrix = planFileSchema.shape.matrix.safeParse((raw as { matrix?: unknown }).matrix);
   if (!matrix.success) return;
   const names = (section: unknown, fallback: object): object => (section !== null && typeof section === "object" ? section : fallback);
   const stub = { servers: names(raw.servers, {}), workloads: names(raw.workloads, { default: {} }), loads: names(raw.loads, { default: {} }), matrix: matrix.data };
-  expandMatrix(stub as PlanFile, issues);
+  expandMatrix(stub as PlanFile, issues, maxCells);
 }
 
 function rawDimensionNames(raw: PlanFile): string[] {
@@ -118,23 +126,32 @@ function checkReferences(plan: Partial<PlanFile>, allNames: ReadonlySet<string>,
 }
 
 /** The plan of an earlier run in `outDir` (its saved source, paths still relative to the original plan's directory). */
+/** The part of OUT/plan.json a resume reads back. */
+const savedPlanSchema = z.looseObject({
+  name: z.string().min(1).optional(),
+  plan_dir: z.string().min(1).optional(),
+  source_file: z.enum(["plan.source.yaml", "plan.source.yml", "plan.source.json"]).optional(),
+});
+
 export function loadPlanFromOut(outDir: string, options: LoadOptions = {}): LoadedPlan {
   const planJsonPath = resolve(outDir, "plan.json");
-  let saved: { plan_dir?: unknown; source_file?: unknown; name?: unknown };
+  let raw: unknown;
   try {
-    saved = JSON.parse(readFileSync(planJsonPath, "utf8")) as typeof saved;
+    raw = JSON.parse(readFileSync(planJsonPath, "utf8"));
   } catch (cause) {
     throw new BenchError("E_BAD_CONFIG", `--resume ${outDir}: cannot read plan.json (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, { where: "--resume", cause });
   }
-  const sourcePath = resolve(outDir, typeof saved.source_file === "string" ? saved.source_file : "plan.source.yaml");
+  const saved = parseWithSchema(savedPlanSchema, raw, planJsonPath);
+  // Only the copy servebench wrote beside it: plan.json cannot point a resume at another file.
+  const sourcePath = resolve(outDir, saved.source_file ?? "plan.source.yaml");
   let text: string;
   try {
     text = readFileSync(sourcePath, "utf8");
   } catch (cause) {
     throw new BenchError("E_BAD_CONFIG", `--resume ${outDir}: cannot read ${sourcePath}; pass the plan file too`, { where: "--resume", cause });
   }
-  const planDir = typeof saved.plan_dir === "string" ? saved.plan_dir : dirname(sourcePath);
+  const planDir = saved.plan_dir ?? dirname(sourcePath);
   const plan = loadPlanText(text, { file: sourcePath, planDir, ...options });
-  if (typeof saved.name === "string") plan.name = saved.name;
+  if (saved.name !== undefined) plan.name = saved.name;
   return plan;
 }

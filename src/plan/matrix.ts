@@ -27,7 +27,10 @@ export interface MatrixResult {
 
 const same = (a: Scalar | undefined, b: Scalar): boolean => a !== undefined && String(a) === String(b);
 
-export function expandMatrix(plan: PlanFile, issues: PlanIssue[]): MatrixResult {
+/** Cells a plan may expand to unless raised (--max-cells): checked before anything is expanded. */
+export const DEFAULT_MAX_CELLS = 10_000;
+
+export function expandMatrix(plan: PlanFile, issues: PlanIssue[], maxCells = DEFAULT_MAX_CELLS): MatrixResult {
   const listed = plan.matrix.dimensions;
   const dims: Array<[string, Scalar[]]> = [];
   const sectionNames = (section: "servers" | "workloads" | "loads"): string[] => Object.keys(plan[section]);
@@ -40,6 +43,12 @@ export function expandMatrix(plan: PlanFile, issues: PlanIssue[]): MatrixResult 
     values?.forEach((v, i) => {
       if (!(String(v) in plan[section])) issues.push({ path: ["matrix", "dimensions", dim, i], message: `no ${dim} named "${String(v)}" in ${section} (${sectionNames(section).join(", ")})` });
     });
+  }
+  const upperBound = (dims.reduce((n, [, values]) => n * values.length, 1) + plan.matrix.include.length) * plan.matrix.repeat;
+  if (upperBound > maxCells) {
+    const shape = dims.map(([n, v]) => `${n} ${v.length}`).join(" × ");
+    issues.push({ path: ["matrix"], message: `expands to up to ${upperBound.toLocaleString("en-US")} cells (${shape}${plan.matrix.repeat > 1 ? ` × repeat ${plan.matrix.repeat}` : ""}), more than the limit of ${maxCells.toLocaleString("en-US")}: split the plan, or raise the limit with --max-cells` });
+    return { cells: [], names: dims.map(([n]) => n) };
   }
   const original = new Set(dims.map(([n]) => n));
   let combos: Array<Record<string, Scalar>> = [{}];

@@ -1,37 +1,74 @@
 // Owns OUT/pids.json: every process group and Kubernetes release servebench started and has not
 // yet stopped, written (fsynced) before it is relied on, so a run killed with -9 can be cleaned
-// up by the next `--resume`. A recorded pid is only signalled if its start time (or, where that
-// is unknown, its command line) still matches, so a recycled pid is never killed.
+// up by the next `--resume`. The file is data, never commands: it holds pids (with their start
+// time, so a recycled pid is never signalled) and resource names; every cleanup action is derived
+// from the plan's own server definitions, and an entry that matches none is reported and ignored.
 
 import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
+import { describeIssue } from "../config/read-schema.js";
 import { groupMembers, processIdentity, stopGroup } from "./process-group.js";
 import { writeFileDurable } from "./durable-fs.js";
 
-export interface ProcessEntry {
-  kind: "process";
-  pid: number;
-  pgid: number;
-  startTicks: string;
-  cmdline: string;
-  server: string;
-  startedAt: string;
-}
+const processEntrySchema = z.object({
+  kind: z.literal("process"),
+  // pid 0 and 1 (and negative ids) address "our group" or "every process": never valid here.
+  pid: z.number().int().min(2),
+  pgid: z.number().int().min(2),
+  /** /proc/<pid>/stat field 22: with the pid it identifies one process for good. */
+  startTicks: z.string().regex(/^\d*$/),
+  /** Informational only: never used to decide what to signal. */
+  cmdline: z.string().optional(),
+  server: z.string().min(1),
+  startedAt: z.string(),
+});
 
-export interface KubernetesEntry {
-  kind: "kubernetes";
-  server: string;
-  /** argv lists that delete what was created (helm uninstall / kubectl delete). */
-  cleanup: string[][];
-  startedAt: string;
-}
+const kubernetesEntrySchema = z.strictObject({
+  kind: z.literal("kubernetes"),
+  /** The server's name in the plan. */
+  server: z.string().min(1),
+  /** The instance (cell id under OUT/servers/) it was started for. */
+  instance: z.string().regex(/^[\w.-]+$/),
+  startedAt: z.string(),
+});
 
+const entrySchema = z.discriminatedUnion("kind", [processEntrySchema, kubernetesEntrySchema]);
+const registrySchema = z.object({ entries: z.array(z.unknown()) });
+
+export type ProcessEntry = z.infer<typeof processEntrySchema>;
+export type KubernetesEntry = z.infer<typeof kubernetesEntrySchema>;
 export type RegistryEntry = ProcessEntry | KubernetesEntry;
+
+/** Reads pids.json, keeping the entries that match the schema and describing the others. */
+export function readRegistryFile(path: string): { entries: RegistryEntry[]; rejected: string[] } {
+  if (!existsSync(path)) return { entries: [], rejected: [] };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    return { entries: [], rejected: [`${path}: not JSON (${(error as Error).message}): ignored`] };
+  }
+  const top = registrySchema.safeParse(parsed);
+  if (!top.success) return { entries: [], rejected: [`${path}: not a servebench pid registry (expected { "entries": [...] }): ignored`] };
+  const entries: RegistryEntry[] = [];
+  const rejected: string[] = [];
+  top.data.entries.forEach((raw, i) => {
+    const one = entrySchema.safeParse(raw);
+    if (one.success) entries.push(one.data);
+    else rejected.push(`${path}: ${describeIssue(one.error, raw, ["entries", i])}: entry ignored`);
+  });
+  return { entries, rejected };
+}
 
 export class PidRegistry {
   private entries: RegistryEntry[];
+  /** Entries of the file that did not match the schema (already dropped). */
+  readonly rejected: readonly string[];
 
   constructor(private readonly path: string) {
-    this.entries = readEntries(path);
+    const read = readRegistryFile(path);
+    this.entries = read.entries;
+    this.rejected = read.rejected;
   }
 
   list(): readonly RegistryEntry[] {
@@ -53,16 +90,6 @@ export class PidRegistry {
   }
 }
 
-function readEntries(path: string): RegistryEntry[] {
-  if (!existsSync(path)) return [];
-  try {
-    const parsed = JSON.parse(readFileSync(path, "utf8")) as { entries?: RegistryEntry[] };
-    return Array.isArray(parsed.entries) ? parsed.entries : [];
-  } catch {
-    return [];
-  }
-}
-
 /** Records a freshly spawned group leader with what identifies it. */
 export function processEntry(pid: number, server: string): ProcessEntry {
   const id = processIdentity(pid);
@@ -70,59 +97,74 @@ export function processEntry(pid: number, server: string): ProcessEntry {
 }
 
 /**
- * Whether the recorded group still has members that are ours. If a process with the group's id
- * exists it must be our leader (same start time and command line); if the leader is gone, the id
- * cannot have been reused while members remain, so the remaining members are its children.
+ * Whether the recorded group still has members that are ours. The group's leader must exist with
+ * the recorded start time; if the leader is gone, the id cannot have been reused while members
+ * remain, so members started after it are its children. Without a start time (or without /proc to
+ * read one) nothing can be proved and nothing is signalled.
  */
 export function liveMembers(entry: ProcessEntry): number[] {
+  if (entry.startTicks === "" || entry.pgid !== entry.pid) return [];
+  if (processIdentity(process.pid) === undefined) return [];
   const leader = processIdentity(entry.pgid);
-  if (leader !== undefined && !leader.zombie) {
-    // pid + start time identify a process for good; the command line is only a fallback, because a
-    // launcher script that `exec`s the server changes it.
-    const same = entry.startTicks !== "" ? leader.startTicks === entry.startTicks : leader.cmdline === entry.cmdline;
-    if (!same) return [];
-  }
+  if (leader !== undefined && !leader.zombie && leader.startTicks !== entry.startTicks) return [];
   return groupMembers(entry.pgid).filter((pid) => {
     const id = processIdentity(pid);
-    return id === undefined || entry.startTicks === "" || BigInt(id.startTicks || "0") >= BigInt(entry.startTicks);
+    return id !== undefined && BigInt(id.startTicks || "0") >= BigInt(entry.startTicks);
   });
 }
 
 export interface ReapReport {
   stopped: string[];
   skipped: string[];
+  /** Entries that did not match the schema or the plan: reported, never acted on. */
+  ignored: string[];
+}
+
+/** What the plan allows a resume to clean up: everything is derived from its server definitions. */
+export interface ReapPolicy {
+  /** Server names whose process groups servebench starts (local servers, "<name> port-forward"). */
+  processServers: ReadonlySet<string>;
+  /** The cleanup argv for a Kubernetes entry, from the plan's spec; undefined when none matches. */
+  kubernetesCleanup: (entry: KubernetesEntry) => string[][] | undefined;
+  runCleanup: (argv: string[]) => Promise<{ code: number | null; stderr: string }>;
 }
 
 /** Stops everything a previous (killed) run left behind; used at the start of every plan run. */
-export async function reapRecorded(
-  registry: PidRegistry,
-  runCleanup: (argv: string[]) => Promise<{ code: number | null; stderr: string }>,
-): Promise<ReapReport> {
-  const report: ReapReport = { stopped: [], skipped: [] };
+export async function reapRecorded(registry: PidRegistry, policy: ReapPolicy): Promise<ReapReport> {
+  const report: ReapReport = { stopped: [], skipped: [], ignored: [...registry.rejected] };
   for (const entry of [...registry.list()]) {
     if (entry.kind === "process") {
-      const members = liveMembers(entry);
-      if (members.length > 0) {
-        const result = await stopGroup(entry.pgid, 5000);
-        report.stopped.push(`${entry.server}: process group ${entry.pgid} (${members.length} processes)${result.forced ? ", after SIGKILL" : ""}`);
+      if (!policy.processServers.has(entry.server)) {
+        report.ignored.push(`pids.json: process ${entry.pid} of "${entry.server}": the plan starts no such server: not signalled`);
       } else {
-        report.skipped.push(`${entry.server}: pid ${entry.pid} already gone`);
+        const members = liveMembers(entry);
+        if (members.length > 0) {
+          const result = await stopGroup(entry.pgid, 5000);
+          report.stopped.push(`${entry.server}: process group ${entry.pgid} (${members.length} processes)${result.forced ? ", after SIGKILL" : ""}`);
+        } else {
+          report.skipped.push(`${entry.server}: pid ${entry.pid} already gone (or not ours)`);
+        }
       }
     } else {
-      for (const argv of entry.cleanup) {
-        const result = await runCleanup(argv);
+      const cleanup = policy.kubernetesCleanup(entry);
+      if (cleanup === undefined) {
+        report.ignored.push(`pids.json: Kubernetes server "${entry.server}" (instance ${entry.instance}): the plan has no such Kubernetes server: nothing run`);
+      }
+      for (const argv of cleanup ?? []) {
+        const result = await policy.runCleanup(argv);
         const outcome = result.code === 0 ? "ok" : `exit ${String(result.code)}: ${result.stderr.trim().split("\n").pop() ?? ""}`;
         report.stopped.push(`${entry.server}: ${argv.join(" ")} (${outcome})`);
       }
     }
     registry.remove((e) => e === entry);
   }
+  if (registry.rejected.length > 0) registry.remove(() => false);
   return report;
 }
 
 /** SIGKILLs every recorded process group that is still ours, synchronously (second Ctrl-C). */
 export function killRecordedNow(path: string): void {
-  for (const entry of readEntries(path)) {
+  for (const entry of readRegistryFile(path).entries) {
     if (entry.kind !== "process" || liveMembers(entry).length === 0) continue;
     try {
       process.kill(-entry.pgid, "SIGKILL");

@@ -5,6 +5,9 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
+import { parseWithSchema } from "../config/read-schema.js";
+import { redactJson, redactText } from "../config/redact.js";
 import { BenchError } from "../errors.js";
 import { commitDirectory, writeFileDurable } from "./durable-fs.js";
 import type { Scalar } from "./plan-schema.js";
@@ -27,6 +30,34 @@ export interface CellRecord {
   log_tail?: string[];
   /** Earlier failed attempts of this cell (from runs before a --resume). */
   previous_attempts?: Array<{ reason?: string; started_at: string; finished_at: string }>;
+}
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const attempt = z.looseObject({ reason: z.string().optional(), started_at: z.string(), finished_at: z.string() });
+/** cells/<id>/cell.json as read back (resume, cells.csv). */
+export const cellRecordSchema = z.looseObject({
+  schema: z.literal(CELL_SCHEMA),
+  id: z.string(),
+  index: z.number().int().nonnegative(),
+  dimensions: z.record(z.string(), scalar),
+  repeat: z.number().int().positive(),
+  status: z.enum(["complete", "failed"]),
+  reason: z.string().optional(),
+  started_at: z.string(),
+  finished_at: z.string(),
+  log_tail: z.array(z.string()).optional(),
+  previous_attempts: z.array(attempt).optional(),
+});
+
+/** Reads cell.json: undefined when absent or not JSON (a torn write); a schema mismatch is an error naming the field. */
+export function readCellRecord(path: string): CellRecord | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+  return parseWithSchema(cellRecordSchema, raw, path) as CellRecord;
 }
 
 export class PlanOut {
@@ -61,11 +92,7 @@ export class PlanOut {
   }
 
   readCell(id: string): CellRecord | undefined {
-    try {
-      return JSON.parse(readFileSync(join(this.cellDir(id), "cell.json"), "utf8")) as CellRecord;
-    } catch {
-      return undefined;
-    }
+    return readCellRecord(join(this.cellDir(id), "cell.json"));
   }
 
   isComplete(id: string): boolean {
@@ -88,7 +115,7 @@ export class PlanOut {
       record.previous_attempts = [...(earlier.previous_attempts ?? []), attempt];
     }
     const dir = this.partialDir(record.id);
-    writeFileDurable(join(dir, "cell.json"), `${JSON.stringify(record, null, 2)}\n`);
+    writeFileDurable(join(dir, "cell.json"), `${JSON.stringify(redactJson(record), null, 2)}\n`);
     commitDirectory(dir, this.cellDir(record.id));
   }
 
@@ -99,12 +126,16 @@ export class PlanOut {
     return removed.map((name) => name.replace(/\.partial$/, ""));
   }
 
+  /** Every file here is redacted: a results directory is shared, it never holds a secret. */
   writeJson(name: string, value: unknown): void {
-    writeFileDurable(join(this.root, name), `${JSON.stringify(value, null, 2)}\n`);
+    writeFileDurable(join(this.root, name), `${JSON.stringify(redactJson(value), null, 2)}\n`);
   }
 
-  writeText(name: string, text: string): void {
-    writeFileDurable(join(this.root, name), text);
+  /** Writes `text` redacted; returns false when redaction changed it (a secret was written literally). */
+  writeText(name: string, text: string): boolean {
+    const redacted = redactText(text);
+    writeFileDurable(join(this.root, name), redacted);
+    return redacted === text;
   }
 
   readText(name: string): string | undefined {

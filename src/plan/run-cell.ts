@@ -12,14 +12,10 @@ import { cellRunInput } from "./cell-files.js";
 import { launchServer, LaunchError, type CommandRunner, type LaunchContext } from "./launchers/index.js";
 import type { PidRegistry } from "./pid-registry.js";
 import { CELL_SCHEMA, type CellRecord, type PlanOut } from "./plan-out.js";
-import type { ActiveServer, PlanEvent } from "./run-plan.js";
+import type { ActiveServer, CellOutcome, PlanEvent } from "./plan-events.js";
 import { watchCell } from "./watchdog.js";
 
-export interface CellOutcome {
-  status: "complete" | "failed" | "interrupted";
-  reason?: string;
-  strictFailed?: boolean;
-}
+export type { CellOutcome } from "./plan-events.js";
 
 export interface CellRunContext {
   out: PlanOut;

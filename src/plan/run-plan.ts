@@ -2,24 +2,20 @@
 // start (or keep) its server, run it, record it, and go on whatever happened to that cell. Stops
 // cleanly on the signal, leaving a directory `--resume` continues. Never exits the process.
 
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { BenchError } from "../errors.js";
-import type { ProgressEvent } from "../bench/progress.js";
-import type { PlannedCell } from "./cell-config.js";
 import { planJson } from "./cell-files.js";
 import { readCellResult, renderCellsCsv } from "./cells-csv.js";
-import { systemRunner, type CommandRunner, type RunningServer } from "./launchers/index.js";
+import { systemRunner, type CommandRunner } from "./launchers/index.js";
+import { kubernetesCommands } from "./launchers/kubernetes.js";
 import type { LoadedPlan } from "./load-plan.js";
-import { PidRegistry, reapRecorded } from "./pid-registry.js";
+import { PidRegistry, reapRecorded, type ReapPolicy } from "./pid-registry.js";
 import { PlanOut } from "./plan-out.js";
-import { runCell, type CellOutcome } from "./run-cell.js";
+import { runCell } from "./run-cell.js";
+import type { ActiveServer, CellOutcome, PlanEvent } from "./plan-events.js";
 
-export type PlanEvent =
-  | { kind: "info"; message: string }
-  | { kind: "cell-start"; cell: PlannedCell; position: number; total: number }
-  | { kind: "cell-skip"; cell: PlannedCell }
-  | { kind: "cell-end"; cell: PlannedCell; outcome: CellOutcome; durationMs: number }
-  | { kind: "run"; cell: PlannedCell; event: ProgressEvent };
+export type { PlanEvent } from "./plan-events.js";
 
 export interface RunPlanOptions {
   out: string;
@@ -44,12 +40,31 @@ export interface PlanRunResult {
   cells: Array<{ id: string; status: CellOutcome["status"]; reason?: string }>;
 }
 
-export interface ActiveServer {
-  key: string;
-  name: string;
-  server: RunningServer;
-  cellsServed: number;
-  dead: boolean;
+export type { ActiveServer } from "./plan-events.js";
+
+/**
+ * What a resume may clean up, derived only from the plan's validated server definitions: the
+ * local servers' process groups, and for a Kubernetes server the plan's own uninstall/delete argv
+ * (its manifest re-rendered from the plan first, so a manifest edited on disk is never used).
+ */
+function reapPolicy(plan: LoadedPlan, out: PlanOut, runner: CommandRunner): ReapPolicy {
+  const processServers = new Set<string>();
+  for (const cell of plan.cells) {
+    if (cell.server.kind === "local") processServers.add(cell.serverName);
+    if (cell.server.kind === "kubernetes" && cell.server.portForward !== undefined) processServers.add(`${cell.serverName} port-forward`);
+  }
+  return {
+    processServers,
+    kubernetesCleanup: (entry) => {
+      const cell = plan.cells.find((c) => c.id === entry.instance && c.serverName === entry.server);
+      if (cell === undefined || cell.server.kind !== "kubernetes") return undefined;
+      const dir = join(out.serversDir, cell.id);
+      mkdirSync(dir, { recursive: true });
+      if (cell.server.helm === undefined) writeFileSync(join(dir, "manifest.yaml"), cell.manifestText ?? "", { mode: 0o600 });
+      return kubernetesCommands(cell.server, dir).cleanup;
+    },
+    runCleanup: (argv) => runner.run(argv, { timeoutMs: 300_000 }),
+  };
 }
 
 /**
@@ -69,12 +84,15 @@ export async function runPlan(plan: LoadedPlan, options: RunPlanOptions): Promis
     throw new BenchError("E_BAD_CONFIG", `--resume ${options.out}: no plan.json there, nothing to resume`, { where: "--resume" });
   }
   const registry = new PidRegistry(out.pidsPath);
-  const reaped = await reapRecorded(registry, (argv) => runner.run(argv, { timeoutMs: 300_000 }));
+  const reaped = await reapRecorded(registry, reapPolicy(plan, out, runner));
   for (const line of reaped.stopped) emit({ kind: "info", message: `stopped a server left by an earlier run: ${line}` });
+  for (const line of reaped.ignored) emit({ kind: "warning", message: line });
   for (const id of out.removePartials()) emit({ kind: "info", message: `discarded the unfinished cell ${id}; it runs again` });
   // The saved copy is what a later `--resume DIR` (without a plan file) runs.
   const sourceName = `plan.source.${plan.format}`;
-  if (resolve(plan.file) !== resolve(options.out, sourceName)) out.writeText(sourceName, plan.source);
+  if (resolve(plan.file) !== resolve(options.out, sourceName) && !out.writeText(sourceName, plan.source)) {
+    emit({ kind: "warning", message: `${sourceName}: secrets written literally in the plan are redacted in this copy; resume with the plan file (plan run ${plan.file} --resume ${options.out}), or write them as \${env:NAME}` });
+  }
   out.writeJson("plan.json", planJson(plan));
 
   const result: PlanRunResult = { out: options.out, total: plan.cells.length, complete: 0, failed: 0, skipped: 0, interrupted: false, strictFailed: false, cells: [] };

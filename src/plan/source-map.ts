@@ -11,6 +11,9 @@ export interface ParsedSource {
   locate(path: PlanPath): { line: number; col: number } | undefined;
 }
 
+/** How many alias expansions a plan may make (yaml's maxAliasCount): far above any real plan. */
+export const MAX_ALIAS_COUNT = 1000;
+
 export function parsePlanText(text: string): ParsedSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true, uniqueKeys: true });
@@ -23,7 +26,15 @@ export function parsePlanText(text: string): ParsedSource {
     }
     return issue;
   });
-  const value: unknown = issues.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
+  let value: unknown;
+  if (issues.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      // yaml refuses alias bombs ("Excessive alias count…") with a ReferenceError: a plan problem, not a crash.
+      issues.push({ path: [], message: `syntax: the plan expands YAML aliases (*name) more than ${MAX_ALIAS_COUNT} times (${(error as Error).message.split("\n")[0] ?? ""}); write the values out instead` });
+    }
+  }
   return {
     value,
     issues,

@@ -2,6 +2,7 @@
 // built-ins and `${env:NAME}` (or `${env:NAME:-default}`). `$${` writes a literal `${`. A value that
 // is exactly one reference keeps its type (`inputTokens: ${ctx}` stays a number).
 
+import { registerSecret } from "../config/redact.js";
 import type { PlanIssue, PlanPath } from "./issues.js";
 import type { Scalar } from "./plan-schema.js";
 
@@ -48,6 +49,8 @@ function lookup(rawName: string, scope: Scope): Lookup {
   if (env !== undefined) {
     if (scope.keepEnvRefs === true) return { keep: true };
     const value = scope.env[env.key] ?? env.fallback;
+    // Whatever the environment gave is redacted from every file and log line written later.
+    if (scope.env[env.key] !== undefined) registerSecret(value);
     return value === undefined ? { error: `environment variable ${env.key} is not set (write \${env:${env.key}:-default} for a default)` } : { value };
   }
   if (scope.deferred?.has(name) === true) return { keep: true };

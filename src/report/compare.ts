@@ -45,8 +45,10 @@ export function metricValue(l: LevelSummary, id: string): number | undefined {
     const v = (l as unknown as Record<string, unknown>)[id];
     return typeof v === "number" ? v : undefined;
   }
-  const d = (l as unknown as Record<string, Record<string, number> | undefined>)[dist ?? ""];
-  return d?.[stat === "median" ? "median" : stat];
+  const d = (l as unknown as Record<string, Record<string, unknown> | undefined>)[dist ?? ""];
+  // Only a number is a value: a missing or null statistic is "no data", never a −100 % change.
+  const v = d?.[stat === "median" ? "median" : stat];
+  return typeof v === "number" ? v : undefined;
 }
 
 export interface MetricChange {

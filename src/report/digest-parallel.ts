@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { SloTerm } from "../config/units.js";
+import { BenchError, type BenchErrorCode } from "../errors.js";
 import type { ByteRange } from "./jsonl-lines.js";
 import { digestFromData, digestRange, mergeDigest, type RunDigest } from "./request-digest.js";
 
@@ -50,7 +51,11 @@ function runWorker(script: string, path: string, slo: readonly SloTerm[] | null,
     // --input-type (from `node -e`) is refused for a worker started from a file.
     const execArgv = process.execArgv.filter((a) => !a.startsWith("--input-type"));
     const worker = new Worker(script, { workerData: { path, slo, range }, execArgv });
-    worker.once("message", (data: unknown) => resolve(digestFromData(data)));
+    worker.once("message", (data: unknown) => {
+      const failed = (data as { failed?: { code?: BenchErrorCode; message: string } } | null)?.failed;
+      if (failed === undefined) resolve(digestFromData(data));
+      else reject(failed.code === undefined ? new Error(failed.message) : new BenchError(failed.code, failed.message));
+    });
     worker.once("error", reject);
     worker.once("exit", (code) => {
       if (code !== 0) reject(new Error(`digest worker exited with code ${code}`));

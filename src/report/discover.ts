@@ -2,10 +2,11 @@
 // for summary.json, reads env.json and cell.json beside each, and gives every run a label
 // (the cell's varying matrix dimensions, else the directory name). Reads only; never writes.
 
+import { parseSummary } from "./summary-schema.js";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { BenchError } from "../errors.js";
-import { SUMMARY_SCHEMA, type RunSummary } from "./summary.js";
+import type { RunSummary } from "./summary.js";
 
 export interface DiscoveredRun {
   /** Absolute path of the run directory. */
@@ -67,11 +68,7 @@ export function findRunDirs(paths: readonly string[]): Array<{ dir: string; relD
 }
 
 function asSummary(value: unknown, path: string): RunSummary {
-  const s = value as Partial<RunSummary> | null;
-  if (!s || typeof s !== "object" || s.schema !== SUMMARY_SCHEMA || !Array.isArray(s.levels) || typeof s.run !== "object") {
-    throw new BenchError("E_BAD_CONFIG", `${path}: not a servebench summary (expected schema ${SUMMARY_SCHEMA})`, { where: path });
-  }
-  return s as RunSummary;
+  return parseSummary(value, path);
 }
 
 function readCell(dir: string): { id: string | null; dimensions: Record<string, string>; imported: boolean } {

@@ -3,7 +3,6 @@
 
 import type { DiscoveredRun } from "./discover.js";
 import { targetText } from "./format.js";
-import { redactCommand } from "./redact.js";
 
 type Json = Record<string, unknown>;
 
@@ -15,11 +14,6 @@ function str(v: unknown): string | null {
   if (typeof v === "string" && v !== "") return v;
   if (typeof v === "number" && Number.isFinite(v)) return String(v);
   return null;
-}
-
-function serverCommand(v: unknown): string | null {
-  const cmd = str(v);
-  return cmd === null ? null : redactCommand(cmd);
 }
 
 function gpuText(gpu: Json | null): string | null {
@@ -49,9 +43,8 @@ export function envRows(run: DiscoveredRun): Array<[string, string]> {
     ["started", str(env.started_at) ?? info.started_at],
     ["model", info.model],
     ["target", info.imported ? `imported from ${info.imported.source}` : targetText(info)],
-    ["server version", version ? (str(version.version) ?? JSON.stringify(version)) : null],
-    // Redacted again here: run directories written before redaction existed may carry a key.
-    ["server command", serverCommand(env.server_cmd)],
+    ["server version", str(target?.server_version) ?? (version ? (str(version.version) ?? str(version.build_info) ?? JSON.stringify(version)) : null)],
+    ["server command", str(env.server_cmd)],
     ["workload", info.workload],
     ["endpoint", info.imported ? null : `/v1/${info.endpoint === "chat" ? "chat/completions" : "completions"}`],
     ["tokenizer", info.tokenizer],

@@ -14,17 +14,37 @@ export function escapeHtml(value: unknown): string {
     .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
+// Terminal escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ST`, two-byte `ESC x`), then any
+// other C0/C1 control byte except tab and newline, and the bidirectional overrides that make text
+// display differently from what it is.
+const ESCAPE_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?|\u009b[0-?]*[ -/]*[@-~]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
 /**
- * Markdown free text with inline HTML neutralised: a `<` that could open a tag, comment or
- * declaration (CommonMark raw HTML) becomes `&lt;`; `<=` and `a < b` stay readable.
+ * Text from a server or a file with terminal escapes and control bytes removed (tab and newline
+ * kept), safe to print to a terminal or put in Markdown.
+ * @example stripControls("m\u001b[31mred") // "mred"
  */
-export function mdText(value: unknown): string {
-  return String(value).replace(/<(?=[A-Za-z/!?])/g, "&lt;");
+export function stripControls(value: unknown): string {
+  return String(value).replace(ESCAPE_SEQUENCE, "").replace(CONTROL, "");
 }
 
-/** One Markdown table cell: pipes escaped, newlines flattened, inline HTML neutralised. */
+/**
+ * Markdown free text with control bytes stripped and inline HTML neutralised: a `<` that could
+ * open a tag, comment or declaration (CommonMark raw HTML) becomes `&lt;`; `<=` and `a < b` stay readable.
+ */
+export function mdText(value: unknown): string {
+  return stripControls(value).replace(/<(?=[A-Za-z/!?])/g, "&lt;");
+}
+
+/** One Markdown table cell (or heading): pipes escaped, newlines flattened, inline HTML neutralised. */
 export function mdCell(value: unknown): string {
-  return mdText(String(value).replace(/\r?\n/g, " ").replace(/\|/g, "\\|"));
+  return mdText(String(value).replace(/\r?\n|\r/g, " ").replace(/\|/g, "\\|"));
+}
+
+/** Text inside a Markdown code span: no backticks or newlines to break out of it. */
+export function mdCode(value: unknown): string {
+  return `\`${mdCell(value).replace(/`/g, "'")}\``;
 }
 
 /** A CSV field: quoted when it holds a delimiter, quote or newline. */

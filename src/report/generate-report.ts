@@ -3,6 +3,7 @@
 
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { redactText } from "../config/redact.js";
 import { BenchError } from "../errors.js";
 import { svgsToPngs } from "./chart/png.js";
 import { renderChart } from "./chart/render.js";
@@ -44,7 +45,7 @@ export async function generateReport(options: GenerateReportOptions): Promise<Ge
   }
   const write = (name: string, content: string | Buffer): void => {
     const path = join(options.outDir, name);
-    writeFileSync(`${path}.tmp-${process.pid}`, content);
+    writeFileSync(`${path}.tmp-${process.pid}`, typeof content === "string" ? redactText(content) : content);
     renameSync(`${path}.tmp-${process.pid}`, path);
     files.push(name);
   };

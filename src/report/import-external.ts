@@ -2,13 +2,14 @@
 // throughput from another tool or an offline benchmark (seed 002's Nano-vLLM numbers) become
 // run directories marked as imported, so reports and comparisons show them beside measured runs.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import type { LevelSummary } from "../metrics/level.js";
 import { BenchError } from "../errors.js";
 import { renderCsv } from "./csv.js";
 import { slug } from "./escape.js";
 import { renderMarkdown } from "./markdown.js";
+import { writeFileRedacted } from "./run-dir.js";
 import { SUMMARY_SCHEMA, type RunSummary } from "./summary.js";
 
 export interface ExternalRow {
@@ -94,6 +95,8 @@ function readRecords(path: string): Array<Record<string, unknown>> {
     }
     const rows = Array.isArray(parsed) ? parsed : (parsed as { rows?: unknown })?.rows;
     if (!Array.isArray(rows)) throw new BenchError("E_BAD_CONFIG", `${path}: expected an array of rows or {"rows": [...]}`, { where: path });
+    const notObject = rows.findIndex((r) => r === null || typeof r !== "object" || Array.isArray(r));
+    if (notObject >= 0) throw new BenchError("E_BAD_FILE", `${path}: rows[${notObject}]: expected an object (column → value)`, { where: path });
     return rows as Array<Record<string, unknown>>;
   }
   const [header, ...body] = parseCsv(text);
@@ -101,10 +104,28 @@ function readRecords(path: string): Array<Record<string, unknown>> {
   return body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""])));
 }
 
-function pick(record: Record<string, unknown>, field: keyof ExternalRow): unknown {
-  const byKey = new Map(Object.entries(record).map(([k, v]) => [normKey(k), v]));
-  for (const name of SYNONYMS[field]) if (byKey.has(name)) return byKey.get(name);
+function pickColumn(record: Record<string, unknown>, field: keyof ExternalRow): { column: string; value: unknown } | undefined {
+  const byKey = new Map(Object.entries(record).map(([k, v]) => [normKey(k), { column: k, value: v }]));
+  for (const name of SYNONYMS[field]) {
+    const found = byKey.get(name);
+    if (found !== undefined) return found;
+  }
   return undefined;
+}
+
+function pick(record: Record<string, unknown>, field: keyof ExternalRow): unknown {
+  return pickColumn(record, field)?.value;
+}
+
+/** A numeric column: absent or empty → null; present but not a number → an error naming row and column. */
+function numberColumn(record: Record<string, unknown>, field: keyof ExternalRow, where: string): number | null {
+  const found = pickColumn(record, field);
+  if (found === undefined || found.value === null || found.value === undefined || (typeof found.value === "string" && found.value.trim() === "")) return null;
+  const n = parseLooseNumber(found.value);
+  if (n === null || n < 0) {
+    throw new BenchError("E_BAD_FILE", `${where}: column ${found.column}: expected a non-negative number, got ${JSON.stringify(found.value)}`, { where });
+  }
+  return n;
 }
 
 function text(v: unknown): string | null {
@@ -117,9 +138,9 @@ function text(v: unknown): string | null {
 export function toExternalRow(record: Record<string, unknown>, where: string): ExternalRow {
   const engine = text(pick(record, "engine"));
   if (!engine) throw new BenchError("E_BAD_CONFIG", `${where}: no engine (column engine, inference_engine or label)`, { where });
-  let tokens = parseLooseNumber(pick(record, "outputTokens"));
-  let timeS = parseLooseNumber(pick(record, "timeS"));
-  let tokensPerS = parseLooseNumber(pick(record, "tokensPerS"));
+  let tokens = numberColumn(record, "outputTokens", where);
+  let timeS = numberColumn(record, "timeS", where);
+  let tokensPerS = numberColumn(record, "tokensPerS", where);
   if (tokensPerS === null && tokens !== null && timeS) tokensPerS = tokens / timeS;
   if (timeS === null && tokens !== null && tokensPerS) timeS = tokens / tokensPerS;
   if (tokens === null && timeS !== null && tokensPerS !== null) tokens = Math.round(timeS * tokensPerS);
@@ -128,8 +149,8 @@ export function toExternalRow(record: Record<string, unknown>, where: string): E
   }
   return {
     engine, hardware: text(pick(record, "hardware")), model: text(pick(record, "model")),
-    requests: parseLooseNumber(pick(record, "requests")), outputTokens: tokens, timeS, tokensPerS,
-    inputTokens: parseLooseNumber(pick(record, "inputTokens")), concurrency: parseLooseNumber(pick(record, "concurrency")), notes: text(pick(record, "notes")),
+    requests: numberColumn(record, "requests", where), outputTokens: tokens, timeS, tokensPerS,
+    inputTokens: numberColumn(record, "inputTokens", where), concurrency: numberColumn(record, "concurrency", where), notes: text(pick(record, "notes")),
   };
 }
 
@@ -175,10 +196,10 @@ export function importExternal(file: string, outDir: string): string[] {
     const dimensions: Record<string, string> = { engine: row.engine };
     if (row.hardware) dimensions.hardware = row.hardware;
     if (row.model) dimensions.model = row.model;
-    writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileSync(join(dir, "cell.json"), `${JSON.stringify({ id: name, dimensions, imported: true }, null, 2)}\n`);
-    writeFileSync(join(dir, "summary.csv"), renderCsv(summary));
-    writeFileSync(join(dir, "summary.md"), renderMarkdown(summary));
+    writeFileRedacted(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileRedacted(join(dir, "cell.json"), `${JSON.stringify({ id: name, dimensions, imported: true }, null, 2)}\n`);
+    writeFileRedacted(join(dir, "summary.csv"), renderCsv(summary));
+    writeFileRedacted(join(dir, "summary.md"), renderMarkdown(summary));
     dirs.push(dir);
   });
   return dirs;

@@ -49,3 +49,14 @@ describe("forEachRequestRecord", () => {
     expect(malformed).toBe(1);
   });
 });
+
+describe("records that are JSON but not request records", () => {
+  it("are an error naming the file, the line and the field; a torn line is still only counted", async () => {
+    const good = JSON.stringify(record());
+    await expect(readAll([good, JSON.stringify(record({ endMs: "late" as unknown as number }))])).rejects.toThrow(/requests\.jsonl:2: endMs: expected number, got string "late"/);
+    await expect(readAll([JSON.stringify({ ...record(), tokenChunkMs: [1, "x"] })])).rejects.toThrow(/:1: tokenChunkMs\[1\]: expected number/);
+    await expect(readAll([JSON.stringify({ ...record(), outcome: "great" })])).rejects.toThrow(/outcome: expected ok, error or aborted/);
+    await expect(readAll([JSON.stringify({ ...record(), usage: { completionTokens: null } })])).rejects.toThrow(/usage\.completionTokens: expected number, got null/);
+    expect((await readAll([good, '{"id":"0-1","lev'])).malformed).toBe(1);
+  });
+});

@@ -4,6 +4,7 @@
 // Anything unexpected falls back to JSON.parse of the whole line.
 
 import type { RequestRecord } from "../client/record.js";
+import { BenchError } from "../errors.js";
 import { forEachLine, type ByteRange, type JsonlStats } from "./jsonl-lines.js";
 
 const KEY = Buffer.from('"tokenChunkMs":[');
@@ -63,18 +64,53 @@ function fastParse(buf: Buffer, start: number, end: number): unknown {
   return rest;
 }
 
-function isRecord(value: unknown): value is RequestRecord {
-  const r = value as Partial<RequestRecord> | null;
-  return !!r && typeof r === "object" && typeof r.level === "number" && typeof r.scheduledMs === "number" && typeof r.endMs === "number" && Array.isArray(r.tokenChunkMs);
+const NUMBERS = ["level", "index", "scheduledMs", "sentMs", "endMs", "targetInputTokens", "outputChars"] as const;
+const OPTIONAL_NUMBERS = ["headersMs", "firstTokenMs", "firstContentMs", "targetOutputTokens", "clientOutputTokens"] as const;
+const OUTCOMES: ReadonlySet<unknown> = new Set(["ok", "error", "aborted"]);
+
+/**
+ * What is wrong with a parsed line as a RequestRecord (a field path and what it holds), or
+ * undefined. Hand-written rather than zod: it runs once per request of million-request runs.
+ */
+export function recordProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return "expected a request record (an object)";
+  const r = value as Record<string, unknown>;
+  for (const k of NUMBERS) if (typeof r[k] !== "number") return `${k}: expected number, got ${shown(r[k])}`;
+  for (const k of OPTIONAL_NUMBERS) if (r[k] !== undefined && typeof r[k] !== "number") return `${k}: expected number, got ${shown(r[k])}`;
+  if (!OUTCOMES.has(r.outcome)) return `outcome: expected ok, error or aborted, got ${shown(r.outcome)}`;
+  if (typeof r.warmup !== "boolean") return `warmup: expected boolean, got ${shown(r.warmup)}`;
+  const chunks = r.tokenChunkMs;
+  if (!Array.isArray(chunks)) return `tokenChunkMs: expected a list of numbers, got ${shown(chunks)}`;
+  for (let i = 0; i < chunks.length; i++) if (typeof chunks[i] !== "number") return `tokenChunkMs[${i}]: expected number, got ${shown(chunks[i])}`;
+  const error = r.error as Record<string, unknown> | undefined;
+  if (error !== undefined && (error === null || typeof error !== "object" || typeof error.code !== "string" || typeof error.message !== "string")) {
+    return "error: expected { code, message } strings";
+  }
+  const usage = r.usage as Record<string, unknown> | undefined;
+  if (usage !== undefined) {
+    if (usage === null || typeof usage !== "object") return "usage: expected an object";
+    for (const k of ["promptTokens", "completionTokens", "reasoningTokens"]) if (usage[k] !== undefined && typeof usage[k] !== "number") return `usage.${k}: expected number, got ${shown(usage[k])}`;
+  }
+  return undefined;
+}
+
+function shown(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (typeof v === "string") return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  return v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "an object" : `${typeof v} ${String(v)}`;
 }
 
 /**
- * Streams every well-formed record of a requests.jsonl; malformed lines are counted.
+ * Streams every record of a requests.jsonl. Lines that are not JSON (the torn last line of a
+ * killed run) are counted as malformed; a JSON line that is not a request record is an error
+ * naming the file, the line and the field (E_BAD_FILE).
  * @example await forEachRequestRecord("run/requests.jsonl", (r) => total += r.tokenChunkMs.length)
  */
 export async function forEachRequestRecord(path: string, onRecord: (record: RequestRecord) => void, range?: ByteRange): Promise<JsonlStats> {
   let malformed = 0;
+  let line = 0;
   const lines = await forEachLine(path, (buf, start, end) => {
+    line++;
     let value: unknown;
     try {
       value = fastParse(buf, start, end);
@@ -82,8 +118,12 @@ export async function forEachRequestRecord(path: string, onRecord: (record: Requ
       malformed++;
       return;
     }
-    if (isRecord(value)) onRecord(value);
-    else malformed++;
+    const problem = recordProblem(value);
+    if (problem !== undefined) {
+      const where = range === undefined || range.start === 0 ? `${path}:${line}` : `${path}: line ${line} after byte ${range.start}`;
+      throw new BenchError("E_BAD_FILE", `${where}: ${problem}`, { where: path });
+    }
+    onRecord(value as RequestRecord);
   }, range);
   return { lines, malformed };
 }

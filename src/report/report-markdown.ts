@@ -2,7 +2,7 @@
 // layouts of our users' hand-written reports (seeds 000–004), with links to charts/*.png.
 // Deterministic for the same inputs (golden-file tested): no clock, no absolute paths.
 
-import { mdCell, mdText } from "./escape.js";
+import { mdCell, mdCode } from "./escape.js";
 import { envRows } from "./env-summary.js";
 import type { ReportModel, ReportRun } from "./report-model.js";
 import { renderMarkdownTable, type Table } from "./table.js";
@@ -11,7 +11,7 @@ const ENV_COLUMNS_MAX = 6;
 
 function tableBlock(table: Table): string[] {
   const out = [`### ${mdCell(table.title)}`, "", renderMarkdownTable(table)];
-  if (table.notes && table.notes.length > 0) out.push("", ...table.notes.map((n) => `- ${mdText(n)}`));
+  if (table.notes && table.notes.length > 0) out.push("", ...table.notes.map((n) => `- ${mdCell(n)}`));
   out.push("");
   return out;
 }
@@ -30,19 +30,19 @@ function environment(model: ReportModel): string[] {
 }
 
 function chartLink(name: string, title: string, pngs: ReadonlySet<string>): string[] {
-  return pngs.has(name) ? [`![${mdText(title).replace(/[[\]]/g, "")}](charts/${name}.png)`, ""] : [];
+  return pngs.has(name) ? [`![${mdCell(title).replace(/[[\]]/g, "")}](charts/${name}.png)`, ""] : [];
 }
 
 function analysis(model: ReportModel): string[] {
   const out = ["## Analysis", ""];
-  if (model.crossFindings.length > 0) out.push("### Across runs", "", ...model.crossFindings.map((f) => `- ${mdText(f)}`), "");
+  if (model.crossFindings.length > 0) out.push("### Across runs", "", ...model.crossFindings.map((f) => `- ${mdCell(f)}`), "");
   for (const r of model.runs) {
-    out.push(`### ${mdCell(r.run.label)}`, "", ...r.analysis.findings.map((f) => `- ${mdText(f)}`), "");
+    out.push(`### ${mdCell(r.run.label)}`, "", ...r.analysis.findings.map((f) => `- ${mdCell(f)}`), "");
   }
   const warned = model.runs.filter((r) => r.warnings.length > 0);
   if (warned.length > 0) {
     out.push("## Warnings", "");
-    for (const r of warned) for (const w of r.warnings) out.push(`- **${mdCell(r.run.label)}**: ${mdText(w)}`);
+    for (const r of warned) for (const w of r.warnings) out.push(`- **${mdCell(r.run.label)}**: ${mdCell(w)}`);
     out.push("");
   }
   return out;
@@ -51,8 +51,8 @@ function analysis(model: ReportModel): string[] {
 function runSection(r: ReportRun, pngs: ReadonlySet<string>): string[] {
   const info = r.run.summary.run;
   const out = [`## ${mdCell(r.run.label)}`, ""];
-  out.push(`- Directory: ${mdText(r.run.relDir)}${r.run.imported ? " · **imported, not measured by servebench**" : ""}`);
-  out.push(`- Model: ${mdText(info.model)} · workload: ${mdText(info.workload)}${r.sloText ? ` · SLO \`${r.sloText}\`` : ""}`);
+  out.push(`- Directory: ${mdCell(r.run.relDir)}${r.run.imported ? " · **imported, not measured by servebench**" : ""}`);
+  out.push(`- Model: ${mdCell(info.model)} · workload: ${mdCell(info.workload)}${r.sloText ? ` · SLO ${mdCode(r.sloText)}` : ""}`);
   out.push("");
   const throughput = r.charts.find((c) => c.name.endsWith("-throughput"));
   if (throughput) out.push(...chartLink(throughput.name, throughput.spec.title, pngs));
@@ -65,7 +65,7 @@ function runSection(r: ReportRun, pngs: ReadonlySet<string>): string[] {
  * @example writeFileSync("report/report.md", renderReportMarkdown(model, new Set(["pareto"])));
  */
 export function renderReportMarkdown(model: ReportModel, pngs: ReadonlySet<string> = new Set()): string {
-  const lines: string[] = [`# ${mdText(model.title)}`, ""];
+  const lines: string[] = [`# ${mdCell(model.title)}`, ""];
   lines.push(`${model.runs.length} run${model.runs.length === 1 ? "" : "s"}: ${model.runs.map((r) => `**${mdCell(r.run.label)}**`).join(", ")}.`, "");
   lines.push(...analysis(model));
   lines.push(...environment(model));

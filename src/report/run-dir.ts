@@ -5,6 +5,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { RequestRecord } from "../client/record.js";
+import { redactJson, redactText } from "../config/redact.js";
 import { BenchError } from "../errors.js";
 import { renderCsv } from "./csv.js";
 import { renderMarkdown } from "./markdown.js";
@@ -20,10 +21,16 @@ function roundRecord(record: RequestRecord): RequestRecord {
   return out;
 }
 
+/** Writes `content` to a temporary name, then renames it (a reader never sees half a file). */
 export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, content);
   renameSync(tmp, path);
+}
+
+/** writeFileAtomic for files people read and share (config, env, summaries): secrets redacted first. */
+export function writeFileRedacted(path: string, content: string): void {
+  writeFileAtomic(path, redactText(content));
 }
 
 export class RunDirectory {
@@ -41,7 +48,7 @@ export class RunDirectory {
   }
 
   writeJson(name: string, value: unknown): void {
-    writeFileAtomic(join(this.path, name), `${JSON.stringify(value, null, 2)}\n`);
+    writeFileRedacted(join(this.path, name), `${JSON.stringify(redactJson(value), null, 2)}\n`);
   }
 
   /** Appends one record; the write reaches the OS before this returns (survives a process kill). */
@@ -52,8 +59,8 @@ export class RunDirectory {
 
   writeSummary(summary: RunSummary): void {
     this.writeJson("summary.json", summary);
-    writeFileAtomic(join(this.path, "summary.csv"), renderCsv(summary));
-    writeFileAtomic(join(this.path, "summary.md"), renderMarkdown(summary));
+    writeFileRedacted(join(this.path, "summary.csv"), renderCsv(summary));
+    writeFileRedacted(join(this.path, "summary.md"), renderMarkdown(summary));
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import { constants, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BenchError } from "../errors.js";
-import { redactCommand, redactUrl } from "../report/redact.js";
+import { redactArgv, withoutUserinfo } from "../config/redact.js";
 import { writeFileAtomic } from "../report/run-dir.js";
 import type { RunSummary } from "../report/summary.js";
 import { mergeShards, type MergeResult } from "./merge-run.js";
@@ -99,16 +99,12 @@ interface DistributedRecord {
 
 const RECORD = "distributed.json";
 
-/** The `run` arguments as recorded: credentials in URLs and in --server-cmd are redacted. */
+/**
+ * The `run` arguments as recorded: URLs without userinfo (never sent anyway), then every
+ * secret-shaped value redacted (--server-cmd "… --api-key sk-…" included).
+ */
 function recordableArgs(runArgs: readonly string[]): string[] {
-  return runArgs.map((a, i) => {
-    const flag = runArgs[i - 1];
-    if (flag === "--url" || flag === "--metrics-url") return redactUrl(a);
-    if (flag === "--server-cmd") return redactCommand(a);
-    if (a.startsWith("--url=") || a.startsWith("--metrics-url=")) return redactUrl(a);
-    if (a.startsWith("--server-cmd=")) return redactCommand(a);
-    return a;
-  });
+  return redactArgv(runArgs.map((a, i) => (runArgs[i - 1] === "--url" || a.startsWith("--url=") ? withoutUserinfo(a) : a)));
 }
 
 /** Reads `<out>/distributed.json`; undefined when `out` is not a --distributed run directory. */

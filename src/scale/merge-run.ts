@@ -17,6 +17,7 @@ import type { PartialOptions } from "./level-partial.js";
 import { checkShards, shardSetError } from "./merge-check.js";
 import { concatClean, concatRaw, runShardPasses } from "./merge-passes.js";
 import type { ScaleInfo, ShardSummary } from "./scale-info.js";
+import { parseSummary } from "../report/summary-schema.js";
 import { seriesCsv } from "./series.js";
 import type { ShardPass } from "./shard-accumulate.js";
 import type { ShardInfo } from "./shard-file.js";
@@ -59,7 +60,7 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
   const runs: ShardRun[] = set.shards.map(({ dir, info }) => ({
     dir,
     info,
-    summary: readJson<RunSummary>(join(dir, "summary.json")),
+    summary: parseSummary(readJson<unknown>(join(dir, "summary.json")), join(dir, "summary.json")),
     config: readJson<ShardRun["config"]>(join(dir, "config.json")),
   }));
   const first = runs[0] as ShardRun;

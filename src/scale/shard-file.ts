@@ -4,6 +4,8 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
+import { parseWithSchema } from "../config/read-schema.js";
 import { BenchError } from "../errors.js";
 import type { ClockOffset } from "./clock-offset.js";
 import type { NtpStatus } from "./clock-probe.js";
@@ -42,6 +44,24 @@ export function shardPath(dir: string): string {
   return join(dir, "shard.json");
 }
 
+const count = z.number().int().nonnegative();
+/** shard.json as read back by merge: the fields merging computes with (extra fields kept). */
+const shardInfoSchema = z.looseObject({
+  schema: z.literal(SHARD_SCHEMA),
+  index: count,
+  count: z.number().int().positive(),
+  start_at_epoch_ms: z.number(),
+  late_by_ms: z.number(),
+  status: z.enum(["complete", "interrupted", "failed"]),
+  error: z.string().optional(),
+  host: z.string(),
+  run_key: z.string(),
+  levels: z.array(z.looseObject({ level: count, expected_requests: count.nullable(), expected_warmup: count })),
+  // Absent in files of older versions: not required.
+  clock: z.looseObject({}).optional(),
+  workers: z.number().int().positive().optional(),
+});
+
 /** Reads a shard directory's shard.json, or explains exactly what is missing. */
 export function readShardInfo(dir: string): ShardInfo {
   const path = shardPath(dir);
@@ -57,5 +77,5 @@ export function readShardInfo(dir: string): ShardInfo {
     throw new BenchError("E_SHARD", `${path}: not readable JSON: ${(cause as Error).message}`, { where: path, cause });
   }
   if (info.schema !== SHARD_SCHEMA) throw new BenchError("E_SHARD", `${path}: not a servebench shard file (schema ${String(info.schema)})`, { where: path });
-  return info;
+  return parseWithSchema(shardInfoSchema, info, path) as ShardInfo;
 }

@@ -5,7 +5,7 @@
 import type { Histogram } from "./histogram.js";
 import type { CanonicalSnapshot } from "./normalize.js";
 import { sampleKey, type Sample } from "./prometheus.js";
-import type { Scrape } from "./scraper.js";
+import type { Scrape } from "./scrape.js";
 
 /** JSON has no NaN or Infinity: write them as the exposition spells them. */
 function jsonNumber(v: number): number | string {

@@ -1,6 +1,6 @@
 // Owns parsing of the Prometheus text exposition format (0.0.4, plus the OpenMetrics bits engines
 // emit: `# EOF`, exemplars, quoted UTF-8 names) into flat samples. Knows nothing about engines.
-// Hand-written: the npm parsers drop labelled histogram _sum/_count or reject `vllm:` names (README).
+// Hand-written: the npm parsers drop labelled histogram _sum/_count or reject `vllm:` names (docs/development.md, "Dependencies and why").
 
 export type MetricType = "counter" | "gauge" | "histogram" | "summary" | "untyped" | string;
 

@@ -7,13 +7,12 @@ import { request } from "undici";
 import { monotonicNowMs } from "../clock.js";
 import { BenchError } from "../errors.js";
 import { scrapeJsonLine } from "./metrics-jsonl.js";
-import { normalize, type CanonicalSnapshot } from "./normalize.js";
+import type { Scrape } from "./scrape.js";
+import { normalize } from "./normalize.js";
 import { parsePrometheusText, type Sample } from "./prometheus.js";
 
 /** One scrape attempt. `tMs` is run-relative: the midpoint of send and response headers. */
-export type Scrape =
-  | { ok: true; tMs: number; durationMs: number; snapshot: CanonicalSnapshot }
-  | { ok: false; tMs: number; durationMs: number; error: string };
+export type { Scrape } from "./scrape.js";
 
 export interface MetricsScraperOptions {
   /** Full URL of the exposition, e.g. `http://127.0.0.1:8000/metrics`. */

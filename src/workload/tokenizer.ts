@@ -68,6 +68,11 @@ interface Located {
   configJsonPath: string;
 }
 
+/** Throws the same BenchError loadTokenizer would when `source` names no tokenizer; loads nothing. */
+export function checkTokenizerSource(source: string | undefined): void {
+  locate(source);
+}
+
 function locate(source: string | undefined): Located {
   if (source === undefined || source === "bundled" || source === BUNDLED_TOKENIZER_NAME) {
     const require = createRequire(import.meta.url);

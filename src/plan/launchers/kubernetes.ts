@@ -5,7 +5,7 @@
 // kubernetesCommands() so it can be documented and tested.
 
 import { closeSync, openSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { stringify } from "yaml";
 import { isBenchError } from "../../errors.js";
 import { waitReady } from "../../telemetry/readiness.js";
@@ -73,10 +73,12 @@ const lastLines = (text: string, n: number): string[] => text.trimEnd().split("\
 export const kubernetesLauncher: Launcher<KubernetesServerSpec> = {
   async start(spec, ctx) {
     const commands = kubernetesCommands(spec, ctx.instanceDir);
-    if (spec.helm !== undefined) writeFileSync(join(ctx.instanceDir, "values.yaml"), stringify(spec.helm.values ?? {}));
-    else writeFileSync(join(ctx.instanceDir, "manifest.yaml"), ctx.manifestText ?? "");
+    // What helm/kubectl apply, with ${env:…} expanded: the one place values are not redacted, so owner-only.
+    if (spec.helm !== undefined) writeFileSync(join(ctx.instanceDir, "values.yaml"), stringify(spec.helm.values ?? {}), { mode: 0o600 });
+    else writeFileSync(join(ctx.instanceDir, "manifest.yaml"), ctx.manifestText ?? "", { mode: 0o600 });
     // Recorded before anything is created, so a killed run's --resume deletes it.
-    const entry = { kind: "kubernetes" as const, server: ctx.name, cleanup: commands.cleanup, startedAt: new Date().toISOString() };
+    // Names only: a resume derives the cleanup commands from the plan, never from pids.json.
+    const entry = { kind: "kubernetes" as const, server: ctx.name, instance: basename(ctx.instanceDir), startedAt: new Date().toISOString() };
     ctx.registry.add(entry);
     const server = new KubernetesServer(spec, commands, ctx, () => ctx.registry.remove((e) => e === entry));
     try {
