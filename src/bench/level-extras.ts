@@ -34,7 +34,23 @@ export function summarizeLevel(
   });
   const check = sloCheck(records, config.slo);
   if (check !== undefined) summary.slo_check = check;
+  const cost = levelCost(summary, config);
+  if (cost !== undefined) summary.cost = cost;
   return summary;
+}
+
+/** GPUs the cost is for: --gpu-count, else the embedded simulator's tp × pp, else 1. */
+export function costGpus(config: RunConfig): number {
+  return config.gpuCount ?? (config.url === undefined ? (config.sim.tp ?? 1) * (config.sim.pp ?? 1) : 1);
+}
+
+/** $ per million tokens = hourly cost × GPUs / (tokens per second × 3600) × 10⁶; null at zero throughput. */
+export function levelCost(level: Pick<LevelSummary, "output_tokens_per_s" | "input_tokens_per_s">, config: RunConfig): LevelSummary["cost"] {
+  const hourly = config.gpuHourlyCostUsd;
+  if (hourly === undefined) return undefined;
+  const gpus = costGpus(config);
+  const perMillion = (tokensPerS: number): number | null => (tokensPerS > 0 ? Math.round(((hourly * gpus) / (tokensPerS * 3600)) * 1e6 * 10_000) / 10_000 : null);
+  return { usd_per_gpu_hour: hourly, gpus, usd_per_million_output_tokens: perMillion(level.output_tokens_per_s), usd_per_million_input_tokens: perMillion(level.input_tokens_per_s) };
 }
 
 /**

@@ -79,6 +79,8 @@ export function addRunFlags(cmd: Command): Command {
     .option("--no-metrics", "do not scrape /metrics")
     .option("--metrics-interval <time>", "scrape interval (default 1s)")
     .option("--wait-ready <time>", "wait up to this long for /health and /v1/models before starting")
+    .option("--gpu-hourly-cost <usd>", "what one GPU of the target costs per hour (USD): levels report $ per million output and input tokens")
+    .option("--gpu-count <n>", "GPUs the target runs on, for --gpu-hourly-cost (default: the embedded simulator's tp × pp, else 1)")
     .option("--server-cmd <cmd>", "the server's launch command, recorded in env.json")
     .option("--gpu-info-cmd <cmd>", "command printing GPU facts (e.g. \"ssh host nvidia-smi ...\"), recorded in env.json")
     .option("--sim-ttft-ms <ms>", "embedded simulator: time to first token (default 30)")
@@ -170,6 +172,8 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   set("waitReadyMs", "--wait-ready", parseDurationMs);
   set("serverCmd", "--server-cmd", text);
   set("gpuInfoCmd", "--gpu-info-cmd", text);
+  set("gpuHourlyCostUsd", "--gpu-hourly-cost", parsePositiveNumber);
+  set("gpuCount", "--gpu-count", parsePositiveInt);
   if (raw.strict === true) input.strict = true;
   if (raw.exactOutput === false) input.exactOutput = false;
   if (raw.clientTokenCheck === false) input.clientTokenCheck = false;

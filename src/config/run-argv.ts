@@ -115,6 +115,8 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   waitReadyMs: (v) => (v > 0 ? ["--wait-ready", `${v}ms`] : []),
   serverCmd: text("--server-cmd"),
   gpuInfoCmd: text("--gpu-info-cmd"),
+  gpuHourlyCostUsd: text("--gpu-hourly-cost"),
+  gpuCount: text("--gpu-count"),
   sim: (v) => {
     const args: string[] = [];
     for (const key of Object.keys(SIM_WRITERS) as SimField[]) {

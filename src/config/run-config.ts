@@ -126,6 +126,10 @@ export const runConfigSchema = z
     waitReadyMs: z.number().nonnegative().default(0),
     serverCmd: z.string().optional(),
     gpuInfoCmd: z.string().optional(),
+    /** What one GPU of the target costs per hour, in US dollars: levels then report $ per million tokens. */
+    gpuHourlyCostUsd: z.number().positive().optional(),
+    /** GPUs the target runs on (default: the embedded simulator's tp × pp, else 1). */
+    gpuCount: positiveInt.optional(),
     sim: simConfigSchema.default(simConfigSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {

@@ -92,6 +92,11 @@ export interface LevelSummary {
   usage_cache?: { requests: number; cached_prompt_tokens: number; prompt_tokens: number; hit_rate: number };
   /** Requests sent again on a fresh connection after a reused keep-alive socket failed (RequestRecord.clientRetry). */
   client_retries?: number;
+  /**
+   * With --gpu-hourly-cost: what a million tokens cost at this level's throughput, all GPU time
+   * charged to that kind of token (docs/metrics.md, "Cost").
+   */
+  cost?: { usd_per_gpu_hour: number; gpus: number; usd_per_million_output_tokens: number | null; usd_per_million_input_tokens: number | null };
   /** Shared-prefix groups: the best-case prefix-cache hit rate next to the server's measured one. */
   prefix_cache?: { groups: number; prefix_tokens: number; best_case_hit_rate: number; measured_hit_rate: number | null };
   /** Aggregate SLO terms (e.g. ttft_ms.p99<=1000) evaluated on this level. */

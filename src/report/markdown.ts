@@ -25,6 +25,8 @@ function notes(level: LevelSummary): string {
     parts.push(`cached prompt tokens ${(level.usage_cache.hit_rate * 100).toFixed(2)}%`);
   }
   if (level.goodput) parts.push(`goodput ${level.goodput.request_per_s.toFixed(3)} req/s`);
+  const usd = level.cost?.usd_per_million_output_tokens;
+  if (typeof usd === "number") parts.push(`$${usd.toFixed(2)} per M output tokens`);
   if (level.interrupted) parts.push("interrupted");
   return escapeCell(parts.join("; "));
 }
