@@ -36,6 +36,8 @@ export function summarizeLevel(
   if (check !== undefined) summary.slo_check = check;
   const cost = levelCost(summary, config);
   if (cost !== undefined) summary.cost = cost;
+  const reasoning = reasoningSplit(records);
+  if (reasoning !== undefined) summary.reasoning = reasoning;
   return summary;
 }
 
@@ -170,4 +172,19 @@ export function serverCountedTokens(records: readonly RequestRecord[]): { inputT
     }
   }
   return { inputTokens, outputTokens };
+}
+
+/** LevelSummary.reasoning from the completed requests whose usage reports reasoning tokens. */
+export function reasoningSplit(records: readonly RequestRecord[]): LevelSummary["reasoning"] {
+  let requests = 0;
+  let reasoning = 0;
+  let answer = 0;
+  for (const r of records) {
+    const u = r.usage;
+    if (r.warmup || r.outcome !== "ok" || u?.reasoningTokens === undefined || u.completionTokens === undefined) continue;
+    requests++;
+    reasoning += u.reasoningTokens;
+    answer += Math.max(0, u.completionTokens - u.reasoningTokens);
+  }
+  return requests === 0 || reasoning === 0 ? undefined : { requests, reasoning_tokens_total: reasoning, answer_tokens_total: answer };
 }

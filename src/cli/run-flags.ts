@@ -88,6 +88,7 @@ export function addRunFlags(cmd: Command): Command {
     .option("--sim-batch-slowdown <x>", "embedded simulator: per-token slowdown per extra running stream (default 0.002)")
     .option("--sim-max-num-seqs <n>", "embedded simulator: requests admitted at once, the rest queue (default unlimited)")
     .option("--sim-trace <file>", "embedded simulator: write per-token emission times (ground truth) to this JSONL file")
+    .option("--sim-reasoning-tokens <n>", "embedded simulator: chat answers start with N reasoning tokens (delta.reasoning / reasoning_content), as a reasoning model does (default 0)")
     .option("--workers <N|auto>", "generate the load from N worker threads (auto: one per core, leaving one for the system above two)")
     .option("--shard <I/N>", "run share I (0-based) of N of the load and write a shard directory for `servebench merge`")
     .option("--start-at <epoch-ms>", "with --shard: the wall-clock instant every shard starts at")
@@ -192,6 +193,8 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
     const value = str(raw, flagKey(`--sim-${key}`));
     if (value !== undefined) sim[key] = value;
   }
+  const reasoning = str(raw, "simReasoningTokens");
+  if (reasoning !== undefined) sim.reasoningTokens = parseNonNegativeInt(reasoning, "--sim-reasoning-tokens");
   const dialect = str(raw, "simDialect");
   if (dialect !== undefined) sim.dialect = dialect as Sim["dialect"];
   if (input.url !== undefined && sim.model !== undefined) {

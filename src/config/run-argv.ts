@@ -46,6 +46,7 @@ const SIM_WRITERS: { [K in SimField]-?: (value: NonNullable<SimInput[K]>) => str
   profile: simText("profile"),
   dialect: simText("dialect"),
   faults: simText("faults"),
+  reasoningTokens: simText("reasoning-tokens"),
 };
 
 /** Every field, in the order flags are written. */

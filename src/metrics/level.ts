@@ -90,6 +90,12 @@ export interface LevelSummary {
    * that reported it. Absent when no response carried a cached-token count.
    */
   usage_cache?: { requests: number; cached_prompt_tokens: number; prompt_tokens: number; hit_rate: number };
+  /**
+   * Reasoning models: Σ usage reasoning tokens (`completion_tokens_details.reasoning_tokens`,
+   * SGLang `reasoning_tokens`) and the answer tokens beside them, over the completed requests that
+   * reported them. TTFT counts the first token in any channel; `ttfc_ms` is the first answer token.
+   */
+  reasoning?: { requests: number; reasoning_tokens_total: number; answer_tokens_total: number };
   /** Requests sent again on a fresh connection after a reused keep-alive socket failed (RequestRecord.clientRetry). */
   client_retries?: number;
   /**

@@ -25,6 +25,10 @@ function notes(level: LevelSummary): string {
     parts.push(`cached prompt tokens ${(level.usage_cache.hit_rate * 100).toFixed(2)}%`);
   }
   if (level.goodput) parts.push(`goodput ${level.goodput.request_per_s.toFixed(3)} req/s`);
+  if (level.reasoning !== undefined) {
+    const answerMs = level.ttfc_ms?.mean;
+    parts.push(`reasoning ${level.reasoning.reasoning_tokens_total} / answer ${level.reasoning.answer_tokens_total} tokens${answerMs === undefined ? "" : `, first answer token ${answerMs.toFixed(1)} ms (mean)`}`);
+  }
   const usd = level.cost?.usd_per_million_output_tokens;
   if (typeof usd === "number") parts.push(`$${usd.toFixed(2)} per M output tokens`);
   if (level.interrupted) parts.push("interrupted");

@@ -25,6 +25,7 @@ function levelNotes(l: LevelSummary): string {
   if (typeof hit === "number") parts.push(`prefix cache hit ${(hit * 100).toFixed(2)}%`);
   else if (l.usage_cache !== undefined) parts.push(`cached prompt tokens ${(l.usage_cache.hit_rate * 100).toFixed(2)}%`);
   if (l.goodput) parts.push(`goodput ${l.goodput.request_per_s.toFixed(3)} req/s`);
+  if (l.reasoning !== undefined) parts.push(`reasoning ${l.reasoning.reasoning_tokens_total} / answer ${l.reasoning.answer_tokens_total} tokens`);
   const usd = l.cost?.usd_per_million_output_tokens;
   if (typeof usd === "number") parts.push(`$${usd.toFixed(2)} per M output tokens`);
   if (l.interrupted) parts.push("interrupted");
