@@ -2,7 +2,7 @@
 // count after the server's chat template, whatever template it was started with. Probed once;
 // a server without the endpoint simply is not used (auto) or is a set-up error (server).
 
-import { request } from "undici";
+import { probeAgent, probeRequest } from "../client/probe-request.js";
 import { BenchError } from "../errors.js";
 import type { ChatMessage } from "../workload/request-spec.js";
 
@@ -11,28 +11,29 @@ export interface ServerTokenizer {
 }
 
 /** Returns a tokenizer when POST <root>/tokenize answers a chat probe with a count, else undefined. */
-export async function probeServerTokenize(baseUrl: string, model: string, apiKey: string | undefined): Promise<ServerTokenizer | undefined> {
+export async function probeServerTokenize(baseUrl: string, model: string, apiKey: string | undefined, signal?: AbortSignal): Promise<ServerTokenizer | undefined> {
   const url = `${baseUrl.replace(/\/v1\/?$/, "").replace(/\/+$/, "")}/tokenize`;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (apiKey !== undefined) headers["authorization"] = `Bearer ${apiKey}`;
-  const count = async (messages: readonly ChatMessage[]): Promise<number | undefined> => {
-    const res = await request(url, {
+  // Bounded (connect and total deadline, capped body): a trickling /tokenize cannot hang the run.
+  const dispatcher = probeAgent();
+  const count = async (messages: readonly ChatMessage[], totalTimeoutMs = 30_000): Promise<number | undefined> => {
+    const res = await probeRequest(url, {
       method: "POST",
       headers,
       body: JSON.stringify({ model, messages, add_generation_prompt: true }),
-      headersTimeout: 30_000,
-      bodyTimeout: 30_000,
+      totalTimeoutMs,
+      maxBodyBytes: 16 * 1024 * 1024,
+      dispatcher,
+      ...(signal === undefined ? {} : { signal }),
     });
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      return undefined;
-    }
-    const body = (await res.body.json()) as { count?: unknown; tokens?: unknown };
+    if (res.status !== 200) return undefined;
+    const body = JSON.parse(res.body) as { count?: unknown; tokens?: unknown };
     if (typeof body.count === "number") return body.count;
     return Array.isArray(body.tokens) ? body.tokens.length : undefined;
   };
   try {
-    if ((await count([{ role: "user", content: "Hi" }])) === undefined) return undefined;
+    if ((await count([{ role: "user", content: "Hi" }], 10_000)) === undefined) return undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 // Owns the benchmark target: either the user's URL or the embedded simulator started on
 // 127.0.0.1 port 0 (options from embedded-sim.ts) and stopped at the end; and discovery of the served model id.
 
-import { request } from "undici";
+import { probeRequest, ProbeError } from "../client/probe-request.js";
 import { BenchError } from "../errors.js";
 import type { RunConfig } from "../config/run-config.js";
 import { startSimulator } from "../sim/index.js";
@@ -56,30 +56,56 @@ export function simChatTemplate(tokenizer: TextTokenizer): Pick<SimulatorOptions
   };
 }
 
-function describeNetworkError(error: unknown): string {
-  const e = error as { code?: string; cause?: { code?: string }; message?: string };
-  return e.cause?.code ?? e.code ?? e.message ?? String(error);
-}
+/** Deadlines and size cap of GET /v1/models: a trickling or flooding server cannot hang start-up. */
+const MODELS_TIMEOUT_MS = 10_000;
+const MODELS_MAX_BYTES = 4 * 1024 * 1024;
 
-/** GET /v1/models; returns the first model id. Unreachable → one clear error naming the URL. */
-export async function discoverModel(baseUrl: string, apiKey: string | undefined): Promise<{ id: string; maxModelLen?: number }> {
+/**
+ * GET /v1/models; returns the first model id and every listed id. Unreachable → one clear error
+ * naming the URL; an HTTP error → advice that fits it (API key for 401/403). Bounded (deadline,
+ * body cap) and abortable.
+ */
+export async function discoverModel(
+  baseUrl: string,
+  apiKey: string | undefined,
+  signal?: AbortSignal,
+  apiKeyEnv = "OPENAI_API_KEY",
+): Promise<{ id: string; maxModelLen?: number; ids: string[] }> {
   const url = `${baseUrl.replace(/\/v1$/, "")}/v1/models`;
   let body: unknown;
   try {
     const headers: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
-    const res = await request(url, { headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      throw new BenchError("E_UNREACHABLE", `GET ${url} answered HTTP ${res.statusCode}; pass --model to skip model discovery`, { where: "--url" });
+    const res = await probeRequest(url, { headers, totalTimeoutMs: MODELS_TIMEOUT_MS, maxBodyBytes: MODELS_MAX_BYTES, ...(signal === undefined ? {} : { signal }) });
+    if (res.status !== 200) {
+      const location = res.status >= 300 && res.status < 400 ? ` to ${String(res.headers["location"] ?? "nowhere")}` : "";
+      throw new BenchError("E_UNREACHABLE", `GET ${url} answered HTTP ${res.status}${location}${snippet(res.body)}; ${httpAdvice(res.status, apiKey, apiKeyEnv)}`, { where: "--url" });
     }
-    body = await res.body.json();
+    body = JSON.parse(res.body);
   } catch (cause) {
     if (cause instanceof BenchError) throw cause;
-    throw new BenchError("E_UNREACHABLE", `cannot reach ${url} (${describeNetworkError(cause)})`, { where: "--url", cause });
+    if (cause instanceof ProbeError && cause.kind === "aborted") throw new BenchError("E_INTERRUPTED", `interrupted while waiting for GET ${url}`, { cause });
+    if (cause instanceof ProbeError) throw new BenchError("E_UNREACHABLE", `cannot reach ${url} (${cause.message})`, { where: "--url", cause });
+    throw new BenchError("E_UNREACHABLE", `GET ${url} did not answer JSON (${(cause as Error).message}); pass --model to skip model discovery`, { where: "--url", cause });
   }
-  const first = (body as { data?: Array<{ id?: unknown; max_model_len?: unknown }> }).data?.[0];
+  const data = (body as { data?: Array<{ id?: unknown; max_model_len?: unknown }> } | null)?.data;
+  const ids = Array.isArray(data) ? data.flatMap((m) => (typeof m?.id === "string" ? [m.id] : [])) : [];
+  const first = Array.isArray(data) ? data[0] : undefined;
   if (typeof first?.id !== "string") {
     throw new BenchError("E_UNREACHABLE", `GET ${url} listed no model; pass --model`, { where: "--model" });
   }
-  return typeof first.max_model_len === "number" ? { id: first.id, maxModelLen: first.max_model_len } : { id: first.id };
+  return typeof first.max_model_len === "number" ? { id: first.id, maxModelLen: first.max_model_len, ids } : { id: first.id, ids };
+}
+
+function snippet(body: string): string {
+  const flat = body.replace(/\s+/g, " ").trim().slice(0, 160);
+  return flat === "" ? "" : ` (${flat})`;
+}
+
+function httpAdvice(status: number, apiKey: string | undefined, apiKeyEnv: string): string {
+  if (status === 401 || status === 403) {
+    return `the server wants an API key: servebench sends the one in the environment variable ${apiKeyEnv} (${apiKey === undefined ? "not set" : "set"}); set it, or name the variable with --api-key-env NAME`;
+  }
+  if (status >= 300 && status < 400) return "servebench does not follow redirects: point --url at the final address";
+  if (status === 404) return "check --url (the server's base URL, without /v1/...) or pass --model to skip model discovery";
+  return "pass --model to skip model discovery";
 }

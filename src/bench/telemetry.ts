@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 import type { RunConfig } from "../config/run-config.js";
-import { request } from "undici";
+import { probeRequest } from "../client/probe-request.js";
 import { monotonicNowMs } from "../clock.js";
 import type { LevelSummary } from "../metrics/level.js";
 import { crossCheck } from "../telemetry/cross-check.js";
@@ -33,10 +33,11 @@ export class Telemetry {
     return this.config.metricsUrl ?? `${this.baseUrl.replace(/\/v1\/?$/, "")}/metrics`;
   }
 
-  async waitReady(): Promise<void> {
+  async waitReady(signal?: AbortSignal): Promise<void> {
     if (this.config.waitReadyMs <= 0) return;
     const result = await waitReady(this.baseUrl, {
       timeoutMs: this.config.waitReadyMs,
+      ...(signal === undefined ? {} : { signal }),
       onProgress: (p) => this.emit({ kind: "info", message: `waiting for ${p.stage} (${(p.elapsedMs / 1000).toFixed(0)} s): ${p.lastError}` }),
     });
     this.readyAfterMs = result.readyAfterMs;
@@ -55,14 +56,13 @@ export class Telemetry {
   }
 
   /** Minimum of a few GET /health round trips: how much of client TTFT is network. */
-  async measureRtt(): Promise<number> {
+  async measureRtt(signal?: AbortSignal): Promise<number> {
     const url = `${this.baseUrl.replace(/\/v1\/?$/, "")}/health`;
     let best = Infinity;
     for (let i = 0; i < 5; i++) {
       const t0 = monotonicNowMs();
       try {
-        const res = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
-        await res.body.dump();
+        await probeRequest(url, { totalTimeoutMs: 2000, connectTimeoutMs: 1000, maxBodyBytes: 64 * 1024, ...(signal === undefined ? {} : { signal }) });
         best = Math.min(best, monotonicNowMs() - t0);
       } catch {
         break;

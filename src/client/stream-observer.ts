@@ -51,6 +51,7 @@ export class StreamObserver {
   #outcome: Outcome | undefined;
   #error: RequestError | undefined;
   #endMs = 0;
+  #usageImpossible: string | undefined;
 
   constructor(init: ObserverInit) {
     this.#init = init;
@@ -138,6 +139,7 @@ export class StreamObserver {
     if (this.#usage !== undefined) record.usage = this.#usage;
     if (this.#responseId !== undefined) record.responseId = this.#responseId;
     if (init.targetOutputTokens !== undefined) record.targetOutputTokens = init.targetOutputTokens;
+    if (this.#usageImpossible !== undefined) record.usageImpossible = this.#usageImpossible;
     return record;
   }
 
@@ -192,6 +194,7 @@ export class StreamObserver {
     }
     this.#outcome = "ok";
     this.#endMs = endMs;
+    this.#usageImpossible = impossibleUsage(this.#usage, this.#tokenChunkMs.length, this.#init.targetInputTokens);
   }
 
   #settleHttpError(nowMs: number): void {
@@ -208,4 +211,21 @@ export class StreamObserver {
     this.#outcome = "error";
     this.#endMs = nowMs;
   }
+}
+
+/**
+ * Why a completed request's usage cannot be right, or undefined. Every text-carrying chunk holds
+ * at least one token, so completion_tokens below their count is impossible; a prompt the client
+ * counted as non-empty cannot be 0 tokens, nor more than 100× (plus 1,000) the client's count.
+ */
+export function impossibleUsage(usage: UsageCounts | undefined, textChunks: number, clientPromptTokens: number): string | undefined {
+  const completion = usage?.completionTokens;
+  if (completion !== undefined && completion < textChunks) {
+    return `usage.completion_tokens ${completion} is below the ${textChunks} text chunks streamed`;
+  }
+  const prompt = usage?.promptTokens;
+  if (prompt !== undefined && clientPromptTokens > 0 && (prompt <= 0 || prompt > clientPromptTokens * 100 + 1000)) {
+    return `usage.prompt_tokens ${prompt} is absurd for a prompt of ${clientPromptTokens} tokens`;
+  }
+  return undefined;
 }
