@@ -59,6 +59,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     ignoreEos: false,
     exactOutput: config.exactOutput,
     keepText: config.clientTokenCheck || sessions,
+    maxEventBytes: config.maxEventBytes,
     ...(ctx.apiKey === undefined ? {} : { apiKey: ctx.apiKey }),
   };
   const client = new StreamingClient(clientOptions);

@@ -20,6 +20,9 @@ export class Telemetry {
   private absent: string | undefined;
   private rttMs = 0;
   private seenOk = false;
+  /** The first failed scrape's reason (said once on the console, then in each level's warnings). */
+  private scrapeFailure: string | undefined;
+  private scrapeFailures = 0;
   readyAfterMs: number | undefined;
 
   constructor(
@@ -86,6 +89,12 @@ export class Telemetry {
           this.absent = `the server has no ${this.metricsUrl} (HTTP 404): server-side columns stay empty (--metrics-url names another endpoint, --no-metrics skips scraping)`;
           this.emit({ kind: "info", message: `${this.absent}; scraping stopped` });
           void this.scraper?.stop({ finalScrape: false }).catch(() => undefined);
+        } else if (this.absent === undefined) {
+          this.scrapeFailures++;
+          if (this.scrapeFailure === undefined) {
+            this.scrapeFailure = scrape.error;
+            this.emit({ kind: "info", message: `warning: scraping ${this.metricsUrl} failed (${scrape.error}): server-side columns may stay empty (said once; --no-metrics skips scraping)` });
+          }
         }
       },
     });
@@ -101,6 +110,7 @@ export class Telemetry {
   addToLevel(summary: LevelSummary, startMs: number, endMs: number): void {
     if (!this.scraper) return;
     if (this.absent !== undefined) summary.warnings.push(this.absent);
+    else if (this.scrapeFailure !== undefined) summary.warnings.push(`${this.scrapeFailures} /metrics scrapes failed so far in the run (first: ${this.scrapeFailure}): server-side columns may be incomplete`);
     const server = summarizeWindow(this.scraper.scrapes(), startMs, endMs);
     summary.server = server;
     const warnings = crossCheck({

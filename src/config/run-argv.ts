@@ -104,6 +104,7 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   barrierTimeoutMs: ms("--barrier-timeout"),
   barrierMarginMs: ms("--barrier-margin"),
   levelGapMs: ms("--level-gap"),
+  maxEventBytes: text("--max-event-size"),
   out: text("--out"),
   apiKeyEnv: text("--api-key-env"),
   clientTokenCheck: off("--no-client-token-check"),
