@@ -59,7 +59,7 @@ export async function probeRequest(url: string | URL, options: ProbeOptions): Pr
     if (deadline.aborted) return new ProbeError("timeout", `no complete answer within ${options.totalTimeoutMs} ms`, undefined, error);
     const errno = errnoOf(error);
     if (errno === "UND_ERR_CONNECT_TIMEOUT") return new ProbeError("connect_timeout", `no connection within ${connectTimeoutMs} ms`, errno, error);
-    return new ProbeError("network", errno === undefined ? (error as Error).message : `${errno} (${(error as Error).message})`, errno, error);
+    return new ProbeError("network", errno ?? (error as Error).message, errno, error);
   };
   try {
     const res = await request(url, {

@@ -239,7 +239,7 @@ export class StreamObserver {
     let message = formatErrorBody(parseErrorBody(body));
     if (this.#status < 400) {
       const to = this.#facts.location === undefined ? "no Location header" : `Location: ${this.#facts.location}`;
-      message = `redirect (HTTP ${this.#status}, ${to}); servebench does not follow redirects: point --url at the final address${message === "" ? "" : ` (${message})`}`;
+      message = `redirect (HTTP ${this.#status}, ${to}); servebench does not follow redirects: point --url at the final address${message === "" || message === "(empty body)" ? "" : ` (${message})`}`;
     }
     this.#settleError(`http_${this.#status}`, message, nowMs, this.#status);
   }

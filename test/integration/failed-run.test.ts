@@ -268,6 +268,23 @@ describe("bounds on what a server sends", () => {
   });
 });
 
+describe("failed /metrics scrapes", () => {
+  it("warn once on the console, with the reason", async () => {
+    server = await startBrokenServer((req, res) => {
+      if (req.url === "/metrics") return json(res, 500, { error: "metrics exporter crashed" });
+      if (req.url === "/v1/models") return models(res, ["m"]);
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      setTimeout(() => res.end(completionStream(4, { prompt_tokens: 16, completion_tokens: 4 })), 150);
+    });
+    const args = ["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "4", "--metrics-interval", "100ms", "--input-tokens", "16", "--output-tokens", "4", "--no-client-token-check", "--out", out("metrics-fail")];
+    const r = await runCli(args);
+    expect(r.code).toBe(0);
+    // Said once (with its reason: HTTP 500 ..., or a timeout), however many scrapes failed.
+    expect(r.stderr.match(/warning: scraping http:\/\/127\.0\.0\.1:\d+\/metrics failed \((HTTP 500|timeout)/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/\/metrics scrapes failed so far in the run/);
+  });
+});
+
 describe("usage that cannot work is refused before anything starts (exit 2)", () => {
   it("an --out that already holds a run", async () => {
     const dir = out("existing");
