@@ -141,6 +141,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
             maxTexts: MAX_CHECKED_TEXTS,
             onRecord: (record, text) => {
               keep(record, text);
+              noteConnection(record);
               done++;
               if (record.outcome === "error") errors++;
               ctx.emit({ kind: "request-done", level: plan.level, done, errors, requests: plan.requests });
