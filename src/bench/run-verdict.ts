@@ -68,3 +68,17 @@ function pct(x: number): string {
 function round(x: number): string {
   return x.toFixed(x >= 100 ? 0 : 2);
 }
+
+/**
+ * The verdict of a summary whose levels were not judged while running (merged shards): each
+ * level's target failure is derived from its counts first.
+ */
+export function judgeSummary(summary: { run: Parameters<typeof runVerdict>[0]; levels: LevelSummary[] }, maxErrorRate: number | undefined): RunVerdict {
+  for (const l of summary.levels) {
+    if (l.target_failed === undefined) {
+      const failed = levelTargetFailure(l, maxErrorRate);
+      if (failed !== undefined) l.target_failed = failed;
+    }
+  }
+  return runVerdict(summary.run, summary.levels);
+}
