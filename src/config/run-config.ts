@@ -17,6 +17,8 @@ const positiveInt = z.number().int().positive();
 export const MAX_CONCURRENCY = 65_536;
 export const MAX_RATE_PER_S = 100_000;
 export const MAX_EVENT_BYTES_LIMIT = 1024 ** 3;
+/** Every request of a level is built before it starts; beyond this use --duration (a bounded pool). */
+export const MAX_REQUESTS_PER_LEVEL = 1_000_000;
 const concurrencyValue = positiveInt.max(MAX_CONCURRENCY, `at most ${MAX_CONCURRENCY} per process (beyond that: --distributed or --shard)`);
 
 const sloTerm = z.object({
@@ -28,7 +30,7 @@ const sloTerm = z.object({
 });
 
 const requestCount = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("count"), n: positiveInt }),
+  z.object({ kind: z.literal("count"), n: positiveInt.max(MAX_REQUESTS_PER_LEVEL, `at most ${MAX_REQUESTS_PER_LEVEL} per level (for longer levels use --duration)`) }),
   z.object({ kind: z.literal("multiple"), factor: z.number().positive() }),
 ]);
 
@@ -147,6 +149,12 @@ export const runConfigSchema = z
     if (cfg.barrierDir !== undefined && (cfg.shard === undefined || cfg.startAtEpochMs === undefined)) {
       ctx.addIssue({ code: "custom", path: ["barrierDir"], message: "--barrier-dir needs --shard and --start-at (the shards of one run share it)" });
     }
+    if (cfg.requests?.kind === "multiple") {
+      const most = Math.max(...(cfg.concurrency ?? cfg.rate ?? [16]));
+      if (cfg.requests.factor * most > MAX_REQUESTS_PER_LEVEL) {
+        ctx.addIssue({ code: "custom", path: ["requests"], message: `${cfg.requests.factor}x of ${most} is more than ${MAX_REQUESTS_PER_LEVEL} requests per level (for longer levels use --duration)` });
+      }
+    }
     if (cfg.concurrency && cfg.rate) {
       ctx.addIssue({ code: "custom", path: ["rate"], message: "use either concurrency or rate, not both" });
     }
@@ -181,6 +189,7 @@ const FLAG_NAMES: Record<string, string> = {
   barrierTimeoutMs: "--barrier-timeout",
   barrierMarginMs: "--barrier-margin",
   levelGapMs: "--level-gap",
+  maxEventBytes: "--max-event-size",
 };
 
 function flagFor(path: readonly PropertyKey[]): string {
