@@ -61,7 +61,8 @@ export async function waitReady(baseUrl: string, options: WaitReadyOptions): Pro
     }
     lastError = `GET ${path} → ${result.message}`;
     if (stage === "models" && (result.status === 401 || result.status === 403)) {
-      throw new BenchError("E_BAD_CONFIG", `${baseUrl} is up but ${lastError}: check the API key`);
+      // The target refuses this run's credentials: it is failing for us (exit 6), and the message says how to fix it.
+      throw new BenchError("E_UNREACHABLE", `${baseUrl} is up but ${lastError}: check the API key (the environment variable --api-key-env names, OPENAI_API_KEY by default)`);
     }
     const elapsedMs = monotonicNowMs() - startMs;
     options.onProgress?.({ stage, attempt: attempts, elapsedMs, lastError });
