@@ -47,6 +47,8 @@ export interface RunResult {
   interrupted: boolean;
   /** What the exit code says: ok, partial, target_failed, strict_mismatch, slo_not_met, interrupted (also summary.run.verdict). */
   verdict: RunVerdict;
+  /** Interrupted before the first request: the directory this run created was removed. */
+  discarded?: boolean;
 }
 
 function defaultOutDir(): string {
@@ -97,7 +99,7 @@ async function openAndRun(config: RunConfig, hooks: RunHooks, emit: ProgressList
     const watch = new StartupWatch(emit, signal);
     const result = await runLevels(config, { tokenizer, counter, baseUrl: target.baseUrl, embedded, apiKey, dir, emit, signal, resume: hooks.resume, watch });
     // Interrupted before the first request: nothing worth keeping, and nothing half-written.
-    if (result.interrupted && dir.records === 0 && dir.discardIfEmpty()) emit({ kind: "info", message: `no request was sent: ${dir.path} removed` });
+    if (result.interrupted && dir.records === 0 && dir.discardIfEmpty()) return { ...result, discarded: true };
     return result;
   } catch (error) {
     // A run that fails before its first request leaves no directory behind.

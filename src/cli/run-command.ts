@@ -43,15 +43,18 @@ export async function runCommand(opts: Record<string, string | boolean | undefin
       render(event);
     };
     const result = await runBenchmark(input, { onProgress: progress, signal: controller.signal, ...(resume ? { resume } : {}) });
+    if (result.discarded === true) {
+      process.stderr.write(`servebench: interrupted before the first request; nothing was kept (${result.dir} removed)\n`);
+      return EXIT.interrupted;
+    }
     process.stdout.write(renderConsoleTable(result.summary));
     for (const l of result.summary.run.scale?.worker_stats ?? []) {
       const busy = l.workers.map((w) => w.busy.toFixed(2)).join(", ");
       process.stdout.write(`level ${l.level}: ${l.workers.length} workers, busy (CPU / wall) ${busy}; coordinator ${l.coordinator.busy.toFixed(2)}\n`);
     }
-    if (result.summary.levels.length > 0 || !result.interrupted) process.stdout.write(`results: ${result.dir}\n`);
+    process.stdout.write(`results: ${result.dir}\n`);
     if (result.interrupted) {
-      if (result.summary.levels.length > 0) process.stderr.write(`servebench: interrupted; continue with: servebench run --resume ${result.dir}\n`);
-      else process.stderr.write("servebench: interrupted\n");
+      process.stderr.write(`servebench: interrupted; continue with: servebench run --resume ${result.dir}\n`);
       return EXIT.interrupted;
     }
     return reportVerdict(result.verdict);
