@@ -35,3 +35,14 @@ describe("checkBaseUrl", () => {
     expect(() => checkBaseUrl("http://h:8000")).not.toThrow();
   });
 });
+
+describe("causeLine", () => {
+  it("one line: counts, kinds and the server's words", async () => {
+    const { causeLine } = await import("./error-advice.js");
+    const level = {
+      level: 2, requests: { sent: 5, completed: 1, errored: 4, aborted: 0, warmup: 0 },
+      error_causes: [{ code: "http_401", httpStatus: 401, count: 3, message: "Unauthorized" }, { code: "http_404", httpStatus: 404, count: 1, message: "(empty body)" }],
+    } as unknown as Parameters<typeof causeLine>[0];
+    expect(causeLine(level)).toBe("level 2: 4 of 5 requests failed: http_401 ×3 (Unauthorized); http_404 ×1 (empty body)");
+  });
+});

@@ -35,7 +35,8 @@ export function checkBaseUrl(url: string): void {
 export function causeLine(level: LevelSummary): string | undefined {
   const causes = level.error_causes ?? [];
   if (causes.length === 0) return undefined;
-  const kinds = causes.map((c) => `${c.code} ×${c.count}${c.message === "" ? "" : ` (${c.message})`}`).join("; ");
+  const wrap = (m: string): string => (m === "" ? "" : /^\(.*\)$/.test(m) ? ` ${m}` : ` (${m})`);
+  const kinds = causes.map((c) => `${c.code} ×${c.count}${wrap(c.message)}`).join("; ");
   return `level ${level.level}: ${level.requests.errored} of ${level.requests.sent} requests failed: ${kinds}`;
 }
 
