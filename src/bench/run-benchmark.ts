@@ -89,7 +89,9 @@ async function openAndRun(config: RunConfig, hooks: RunHooks, emit: ProgressList
   // An --out that holds a run is refused before anything starts (--resume continues one).
   const outDir = config.out ?? defaultOutDir();
   if (hooks.resume === undefined) assertNoRunIn(outDir);
-  const tokenizer = await loadTokenizer(config.tokenizer);
+  const tokenizer = await loadTokenizer(config.tokenizer, signal);
+  // A Ctrl-C during the (CPU-bound) tokenizer load: stop before starting anything.
+  if (signal.aborted) throw new BenchError("E_INTERRUPTED", "interrupted while loading the tokenizer");
   const counter = createPromptCounter(tokenizer, config.chatTemplate === "server" ? "auto" : config.chatTemplate);
   const target = await openTarget(config, tokenizer, sim?.options);
   if (sim !== undefined) emit({ kind: "info", message: `embedded simulator: ${sim.info.description}` });
