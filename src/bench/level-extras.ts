@@ -114,3 +114,22 @@ export function bestCasePrefixHitRate(specs: readonly RequestSpec[], seenGroups:
   }
   return total === 0 ? 0 : hit / total;
 }
+
+/** LevelSummary.usage_cache from the measured, completed requests' cached-token counts. */
+export function usageCache(records: readonly RequestRecord[]): LevelSummary["usage_cache"] {
+  let requests = 0;
+  let cached = 0;
+  let prompt = 0;
+  for (const r of records) {
+    const u = r.usage;
+    if (r.warmup || r.outcome !== "ok" || u?.cachedPromptTokens === undefined || u.promptTokens === undefined) continue;
+    requests++;
+    cached += u.cachedPromptTokens;
+    prompt += u.promptTokens;
+  }
+  if (requests === 0) return undefined;
+  return { requests, cached_prompt_tokens: cached, prompt_tokens: prompt, hit_rate: prompt > 0 ? Math.round((cached / prompt) * 10_000) / 10_000 : 0 };
+}
+
+/** Above this share of cached prompt tokens a level's TTFT describes cached prompts: say so. */
+export const WARN_USAGE_CACHE_HIT_RATE = 0.5;

@@ -28,6 +28,7 @@ import { servebenchVersion } from "./version.js";
 import { adviceFor, causeLine, checkBaseUrl, type AdviceContext } from "./error-advice.js";
 import { runVerdict, type RunVerdict } from "./run-verdict.js";
 import { StartupWatch } from "./startup-watch.js";
+import { CONNECTION_POLICY } from "../client/http-client.js";
 
 export interface RunHooks {
   onProgress?: ProgressListener;
@@ -158,19 +159,29 @@ async function discover(config: RunConfig, ctx: RunContext): Promise<Discovered>
   }
   if (found !== undefined && found.ids.length > 0 && !found.ids.includes(config.model)) {
     const list = found.ids.slice(0, 10).map((id) => `"${id}"`).join(", ");
-    ctx.emit({ kind: "info", message: `warning: --model "${config.model}" is not among the models ${url} lists (${list}${found.ids.length > 10 ? ", ..." : ""}): requests will likely fail` });
+    // A server listing one model may serve it under any name (llama.cpp does): then only "may".
+    const likely = found.ids.length === 1 ? "requests may fail (a server with one model, like llama.cpp, may accept any name)" : "requests will likely fail";
+    ctx.emit({ kind: "info", message: `warning: --model "${config.model}" is not among the models ${url} lists (${list}${found.ids.length > 10 ? ", ..." : ""}): ${likely}` });
   }
-  return { model: config.model, maxModelLen: found?.id === config.model ? found.maxModelLen : undefined, servedModels: found?.ids };
+  // A server serving one model applies its limit to any name it accepts (llama.cpp serves any).
+  const applies = found !== undefined && (found.id === config.model || found.listed === 1);
+  return { model: config.model, maxModelLen: applies ? found?.maxModelLen : undefined, servedModels: found?.ids };
 }
 
-/** The server's /tokenize for chat when asked (server) or available (auto). */
+/**
+ * The server's own token counts when asked (server) or available (auto): chat prompts after its
+ * template, and completions prompts where the server can count text with its special tokens
+ * (llama.cpp: a BOS-adding model's +1 is then in every target before the first request).
+ */
 async function serverCounting(config: RunConfig, ctx: RunContext, model: string): Promise<ServerTokenizer | undefined> {
-  if (config.endpoint !== "chat" || (config.chatTemplate !== "auto" && config.chatTemplate !== "server")) return undefined;
+  if (config.chatTemplate !== "auto" && config.chatTemplate !== "server") return undefined;
   const root = ctx.baseUrl.replace(/\/v1\/?$/, "");
   const server = await ctx.watch.step(`POST ${root}/tokenize`, (signal) => probeServerTokenize(ctx.baseUrl, model, ctx.apiKey, signal));
+  if (config.endpoint === "completions") return server?.text === undefined ? undefined : server;
   if (server === undefined && config.chatTemplate === "server") {
-    throw new BenchError("E_BAD_FLAG", `--chat-template server: ${ctx.baseUrl} has no working POST /tokenize`, { where: "--chat-template" });
+    throw new BenchError("E_BAD_FLAG", `--chat-template server: ${ctx.baseUrl} has no working POST /tokenize (nor llama.cpp's /apply-template)`, { where: "--chat-template" });
   }
+  if (server !== undefined) ctx.emit({ kind: "info", message: `prompt tokens counted by the server (${server.method === "tokenize" ? "POST /tokenize" : "POST /apply-template + /tokenize"})` });
   return server;
 }
 
@@ -184,7 +195,7 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   // One origin for every shard: the --start-at instant (else now), so record times line up across shards.
   const scale = new ScaleContext(config);
   const originMs = scale.originMs();
-  ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded !== undefined });
+  ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded !== undefined, connection: CONNECTION_POLICY });
   await ctx.watch.step(`GET ${root}/version and /v1/models (env.json)`, () => telemetry.captureEnvironment(config, model));
   await ctx.watch.step(`GET ${root}/health (round-trip time)`, (signal) => telemetry.measureRtt(signal));
   const run: RunInfo = {
@@ -270,7 +281,10 @@ function explainFailures(level: LevelSummary, ctx: RunContext, advice: AdviceCon
 }
 
 function countMethod(config: RunConfig, counter: PromptCounter, server: ServerTokenizer | undefined): string {
-  if (config.endpoint === "completions") return counter.method === "message-contents" || counter.method === "chat-template" ? "tokenizer" : counter.method;
+  if (config.endpoint === "completions") {
+    if (server !== undefined) return "server-tokenize";
+    return counter.method === "message-contents" || counter.method === "chat-template" ? "tokenizer" : counter.method;
+  }
   return server !== undefined ? "server-tokenize" : counter.method;
 }
 

@@ -17,7 +17,7 @@ import { createRng } from "../workload/random.js";
 import type { ChatMessage, RequestSpec } from "../workload/request-spec.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
 import { addClientTokenCheck } from "./client-token-check.js";
-import { bestCasePrefixHitRate, summarizeLevel, turnSplit } from "./level-extras.js";
+import { bestCasePrefixHitRate, summarizeLevel, turnSplit, usageCache, WARN_USAGE_CACHE_HIT_RATE } from "./level-extras.js";
 import type { LevelPlan } from "./levels.js";
 import type { ProgressListener } from "./progress.js";
 import type { RequestSource } from "./request-source.js";
@@ -60,6 +60,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     exactOutput: config.exactOutput,
     keepText: config.clientTokenCheck || sessions,
     maxEventBytes: config.maxEventBytes,
+    ...(config.extraBody === undefined ? {} : { extraBody: config.extraBody }),
     ...(ctx.apiKey === undefined ? {} : { apiKey: ctx.apiKey }),
   };
   const client = new StreamingClient(clientOptions);
@@ -121,10 +122,11 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     const specs = sessions ? undefined : ctx.source.levelSpecs(plan.requests, plan.durationMs, { kind: plan.probe.kind, value: valueOf(plan) });
     const sessionSpecs = sessions ? ctx.source.takeSessions(Number.isFinite(plan.requests) ? plan.requests : 1024) : undefined;
     const levelSpecList = specs === undefined ? [] : Array.from({ length: specs.poolSize }, (_, i) => specs.get(i));
-    if (ctx.serverTokenizer !== undefined && specs !== undefined && config.endpoint === "chat") {
+    if (ctx.serverTokenizer !== undefined && specs !== undefined) {
       const server = ctx.serverTokenizer;
       await mapLimit(levelSpecList, 16, async (spec) => {
         if (spec.messages !== undefined) spec.inputTokens = await server.chat(spec.messages);
+        else if (spec.prompt !== undefined && server.text !== undefined) spec.inputTokens = await server.text(spec.prompt);
       });
     }
     await ctx.scale.beforeMeasured(plan.level, ctx.signal);
@@ -203,13 +205,23 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     if (sessions) summary.by_turn = turnSplit(records, turnOf, config.percentiles);
     addClientTokenCheck(summary, records, texts, ctx.tokenizer);
     ctx.telemetry.addToLevel(summary, windowStartMs, windowEndMs);
+    const cache = usageCache(records);
+    if (cache !== undefined) {
+      summary.usage_cache = cache;
+      if (cache.hit_rate >= WARN_USAGE_CACHE_HIT_RATE && config.prefixGroups === undefined && config.sharedPrefixTokens === 0 && config.prompt === undefined && config.turns === undefined) {
+        const hint = config.extraBody?.["cache_prompt"] === undefined ? `; another --seed, or --extra-body '{"cache_prompt":false}' on llama.cpp, measures uncached prompts` : "";
+        summary.warnings.push(`the server served ${(cache.hit_rate * 100).toFixed(1)}% of prompt tokens from its prefix cache (usage cached_tokens): TTFT and prompt throughput describe cached prompts${hint}`);
+      }
+    }
+    const retries = records.filter((r) => r.clientRetry !== undefined && !r.warmup).length;
+    if (retries > 0) summary.client_retries = retries;
     if (config.prefixGroups !== undefined && config.prefixTokens !== undefined) {
       const sent = levelSpecList.slice(0, result.dispatched);
       summary.prefix_cache = {
         groups: config.prefixGroups,
         prefix_tokens: config.prefixTokens,
         best_case_hit_rate: round4(bestCasePrefixHitRate(sent, ctx.source.seenGroups)),
-        measured_hit_rate: summary.server?.prefix_cache_hit_rate ?? null,
+        measured_hit_rate: summary.server?.prefix_cache_hit_rate ?? summary.usage_cache?.hit_rate ?? null,
       };
     }
     return summary;

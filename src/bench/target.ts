@@ -7,7 +7,8 @@ import type { RunConfig } from "../config/run-config.js";
 import { startSimulator } from "../sim/index.js";
 import type { SimulatorOptions } from "../sim/index.js";
 import { embeddedSimOptions } from "./embedded-sim.js";
-import { createPromptCounter } from "../workload/chat-template.js";
+import { createPromptCounter, createTemplateRenderer } from "../workload/chat-template.js";
+import type { ChatMessage } from "../workload/request-spec.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
 
 export interface Target {
@@ -30,6 +31,7 @@ export async function openTarget(config: RunConfig, tokenizer: TextTokenizer, em
       // The simulator plays a server of this model: it applies the model's chat template whatever
       // --chat-template the client counts with (so `none` shows the tokens it leaves out).
       ...simChatTemplate(tokenizer),
+      ...simServerTokenizer(tokenizer),
     });
     return { baseUrl: sim.url, embedded: true, close: () => sim.close() };
   } catch (cause) {
@@ -56,21 +58,35 @@ export function simChatTemplate(tokenizer: TextTokenizer): Pick<SimulatorOptions
   };
 }
 
+/**
+ * What a server's own /tokenize and /apply-template answer with (the llamacpp dialect serves
+ * them): the tokenizer's ids, its chat template rendered, and as many leading ids as the
+ * tokenizer adds (their values are not known here, only their number matters to a count).
+ */
+export function simServerTokenizer(tokenizer: TextTokenizer): Pick<SimulatorOptions, "chatRender" | "textTokenIds" | "addedTokenIds"> {
+  const render = tokenizer.chatTemplate === undefined ? undefined : createTemplateRenderer(tokenizer, tokenizer.chatTemplate);
+  return {
+    textTokenIds: (text) => tokenizer.encode(text),
+    addedTokenIds: new Array<number>(tokenizer.specialTokensAdded).fill(0),
+    ...(render === undefined ? {} : { chatRender: (messages) => render(messages.map((m) => ({ role: m.role as ChatMessage["role"], content: m.content }))) }),
+  };
+}
+
 /** Deadlines and size cap of GET /v1/models: a trickling or flooding server cannot hang start-up. */
 const MODELS_TIMEOUT_MS = 10_000;
 const MODELS_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
- * GET /v1/models; returns the first model id and every listed id. Unreachable → one clear error
- * naming the URL; an HTTP error → advice that fits it (API key for 401/403). Bounded (deadline,
- * body cap) and abortable.
+ * GET /v1/models; returns the first model id, how many models are listed, and every listed id.
+ * Unreachable → one clear error naming the URL; an HTTP error → advice that fits it (API key for
+ * 401/403). Bounded (deadline, body cap) and abortable.
  */
 export async function discoverModel(
   baseUrl: string,
   apiKey: string | undefined,
   signal?: AbortSignal,
   apiKeyEnv = "OPENAI_API_KEY",
-): Promise<{ id: string; maxModelLen?: number; ids: string[] }> {
+): Promise<{ id: string; maxModelLen?: number; listed?: number; ids: string[] }> {
   const url = `${baseUrl.replace(/\/v1$/, "")}/v1/models`;
   let body: unknown;
   try {
@@ -87,13 +103,27 @@ export async function discoverModel(
     if (cause instanceof ProbeError) throw new BenchError("E_UNREACHABLE", `cannot reach ${url} (${cause.message})`, { where: "--url", cause });
     throw new BenchError("E_UNREACHABLE", `GET ${url} did not answer JSON (${(cause as Error).message}); pass --model to skip model discovery`, { where: "--url", cause });
   }
-  const data = (body as { data?: Array<{ id?: unknown; max_model_len?: unknown }> } | null)?.data;
-  const ids = Array.isArray(data) ? data.flatMap((m) => (typeof m?.id === "string" ? [m.id] : [])) : [];
-  const first = Array.isArray(data) ? data[0] : undefined;
-  if (typeof first?.id !== "string") {
+  const data = (body as { data?: unknown } | null)?.data;
+  const first: unknown = Array.isArray(data) ? data[0] : undefined;
+  const id = (first as { id?: unknown } | undefined)?.id;
+  if (typeof id !== "string") {
     throw new BenchError("E_UNREACHABLE", `GET ${url} listed no model; pass --model`, { where: "--model" });
   }
-  return typeof first.max_model_len === "number" ? { id: first.id, maxModelLen: first.max_model_len, ids } : { id: first.id, ids };
+  const ids = Array.isArray(data) ? data.flatMap((m: unknown) => { const v = (m as { id?: unknown } | null)?.id; return typeof v === "string" ? [v] : []; }) : [];
+  const listed = Array.isArray(data) ? { listed: data.length } : {};
+  const maxModelLen = contextLimitOf(first);
+  return maxModelLen === undefined ? { id, ...listed, ids } : { id, maxModelLen, ...listed, ids };
+}
+
+/**
+ * A model card's per-request context limit: vLLM/SGLang `max_model_len`, llama.cpp
+ * `meta.n_ctx` (the per-slot context: -c divided among the -np slots, not n_ctx_train).
+ */
+export function contextLimitOf(card: unknown): number | undefined {
+  if (typeof card !== "object" || card === null) return undefined;
+  const c = card as { max_model_len?: unknown; meta?: { n_ctx?: unknown } | null };
+  const n = c.max_model_len ?? (typeof c.meta === "object" && c.meta !== null ? c.meta.n_ctx : undefined);
+  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 function snippet(body: string): string {

@@ -120,6 +120,11 @@ export class Telemetry {
       serverTtftP50Ms: server.ttft_ms.p50,
       serverTtftP50BucketMs: server.ttft_p50_bucket_ms,
       rttMs: this.rttMs,
+      countersLag: server.counters_lag,
+      clientOutputTokens: summary.output_tokens_total,
+      serverGenerationTokens: server.generation_tokens,
+      clientInputTokens: summary.input_tokens_total,
+      serverPromptTokens: server.prompt_tokens,
     });
     if (warnings.length > 0) summary.cross_check = warnings;
   }

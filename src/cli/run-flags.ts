@@ -75,6 +75,7 @@ export function addRunFlags(cmd: Command): Command {
     .option("--out <dir>", "results directory (default results/<timestamp>)")
     .option("--api-key-env <NAME>", "environment variable holding the API key (default OPENAI_API_KEY)")
     .option("--no-client-token-check", "skip re-counting received text with the client tokenizer")
+    .option("--extra-body <json>", "merge these JSON fields into every request body, e.g. '{\"cache_prompt\":false}' (llama.cpp)")
     .option("--metrics-url <url>", "Prometheus endpoint to scrape (default: <target>/metrics)")
     .option("--no-metrics", "do not scrape /metrics")
     .option("--metrics-interval <time>", "scrape interval (default 1s)")
@@ -174,6 +175,7 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
     );
   }
   set("apiKeyEnv", "--api-key-env", text);
+  set("extraBody", "--extra-body", parseExtraBody);
   set("metricsUrl", "--metrics-url", text);
   set("metricsIntervalMs", "--metrics-interval", parseDurationMs);
   set("waitReadyMs", "--wait-ready", parseDurationMs);
@@ -204,6 +206,20 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   }
   if (Object.keys(sim).length > 0) input.sim = sim;
   return input;
+}
+
+/** A JSON object, e.g. '{"cache_prompt":false}'. */
+function parseExtraBody(value: string, flag: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new BenchError("E_BAD_FLAG", `${flag}: not valid JSON (${(error as Error).message}); expected an object such as '{"cache_prompt":false}'`, { where: flag });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new BenchError("E_BAD_FLAG", `${flag}: expected a JSON object such as '{"cache_prompt":false}'`, { where: flag });
+  }
+  return parsed as Record<string, unknown>;
 }
 
 function parseNonNegativeDurationMs(value: string, flag: string): number {

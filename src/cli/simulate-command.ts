@@ -1,6 +1,7 @@
 // Owns `servebench simulate`: the simulator as a standalone HTTP server until SIGINT/SIGTERM, with
 // hardware presets, a dialect, a load time and faults (each logged on stderr and counted at exit).
 
+import { simChatTemplate, simServerTokenizer } from "../bench/target.js";
 import { parseDurationMs, parseNonNegativeInt, parsePositiveNumber } from "../config/units.js";
 import { BenchError } from "../errors.js";
 import { describePreset, resolveSimulatorOptions, startSimulator } from "../sim/index.js";
@@ -43,6 +44,9 @@ export async function simulateCommand(raw: Raw): Promise<number> {
     // The server counts (and hashes, for prefix caching) prompts with the model's tokenizer.
     promptTokenCounter: (text: string) => tokenizer.count(text) + tokenizer.specialTokensAdded,
     promptTokenizer: (text: string) => tokenizer.encode(text),
+    // Chat prompts counted with the model's template, /tokenize and /apply-template answered with it.
+    ...simChatTemplate(tokenizer),
+    ...simServerTokenizer(tokenizer),
     dialect: String(raw.dialect ?? "vllm") as DialectName,
     onFault,
     onCrash: () => {

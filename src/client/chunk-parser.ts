@@ -75,12 +75,18 @@ export function parseChunk(data: string): StreamEvent {
   }
   const usage = value["usage"];
   const id = value["id"];
+  const counts = isObject(usage) ? parseUsage(usage) : undefined;
+  // llama.cpp also reports the prompt cache's share in `timings.cache_n` (older builds: only there).
+  const timings = value["timings"];
+  if (counts !== undefined && counts.cachedPromptTokens === undefined && isObject(timings) && isCount(timings["cache_n"])) {
+    counts.cachedPromptTokens = timings["cache_n"];
+  }
   return {
     kind: "chunk",
     content,
     reasoning,
     finishReason,
-    usage: isObject(usage) ? parseUsage(usage) : undefined,
+    usage: counts,
     responseId: typeof id === "string" && id !== "" ? id : undefined,
   };
 }
@@ -122,7 +128,15 @@ function parseUsage(usage: Record<string, unknown>): UsageCounts {
   const reasoning =
     (isObject(details) ? details["reasoning_tokens"] : undefined) ?? usage["reasoning_tokens"];
   if (typeof reasoning === "number") counts.reasoningTokens = reasoning;
+  // vLLM (--enable-prompt-tokens-details), SGLang and llama.cpp: prompt tokens the prefix cache served.
+  const promptDetails = usage["prompt_tokens_details"];
+  const cached = isObject(promptDetails) ? promptDetails["cached_tokens"] : undefined;
+  if (isCount(cached)) counts.cachedPromptTokens = cached;
   return counts;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

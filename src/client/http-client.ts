@@ -2,7 +2,7 @@
 // It never throws or rejects because of the server: every failure becomes a RequestRecord
 // (rules in stream-observer.ts). The API key goes into a header and nowhere else.
 
-import { Pool, type Dispatcher } from "undici";
+import { buildConnector, Pool, type Dispatcher } from "undici";
 import { monotonicNowMs } from "../clock.js";
 import { BenchError } from "../errors.js";
 import type { Endpoint, RequestSpec } from "../workload/request-spec.js";
@@ -46,6 +46,13 @@ export interface SendResult {
   text?: string;
 }
 
+/** How the client uses connections; written to config.json so a reader knows what was measured. */
+export const CONNECTION_POLICY = {
+  keep_alive: true,
+  pipelining: 1,
+  retry: "once, on a fresh connection, when a reused keep-alive socket fails before any response byte (recorded as clientRetry, not a server error)",
+} as const;
+
 /**
  * Streams completions from one server.
  *
@@ -83,6 +90,7 @@ export class StreamingClient {
       pipelining: 1,
       headersTimeout: 0,
       bodyTimeout: 0,
+      connect: reuseAwareConnector(),
     });
   }
 
@@ -131,14 +139,15 @@ export class StreamingClient {
       exchange.onDone = () => {
         if (signal !== undefined) this.#abortRegistry.delete(signal, exchange);
       };
-      try {
-        this.#pool.dispatch(
-          { path: this.#path, method: "POST", headers: this.#headers, body },
-          exchange,
-        );
-      } catch (error) {
-        exchange.onResponseError(undefined, asError(error));
-      }
+      const dispatch = (): void => {
+        try {
+          this.#pool.dispatch({ path: this.#path, method: "POST", headers: this.#headers, body }, exchange);
+        } catch (error) {
+          exchange.onResponseError(undefined, asError(error));
+        }
+      };
+      exchange.redispatch = dispatch;
+      dispatch();
     });
   }
 }
@@ -150,6 +159,8 @@ export class StreamingClient {
  */
 class Exchange implements Dispatcher.DispatchHandler {
   onDone: (() => void) | undefined;
+  /** Sends the request again (same handler, fresh socket); set by the client. */
+  redispatch: (() => void) | undefined;
   readonly #observer: StreamObserver;
   #resolve: (() => void) | undefined;
   #controller: Dispatcher.DispatchController | undefined;
@@ -157,6 +168,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** Set when we decided to stop before undici started the request (still queued in the pool). */
   #stopReason: Error | undefined;
   #finished = false;
+  #retried = false;
 
   constructor(observer: StreamObserver, resolve: () => void, timeoutMs: number) {
     this.#observer = observer;
@@ -222,6 +234,15 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (!this.#retried && !this.#finished && this.redispatch !== undefined && this.#observer.untouched && failedOnReusedSocket(error)) {
+      // The server closed a keep-alive socket the pool had just handed us (llama.cpp closes after
+      // every stream while advertising Keep-Alive): our reuse, not the server's failure. Once.
+      this.#retried = true;
+      this.#controller = undefined;
+      this.#observer.noteClientRetry(describeNetworkError(error));
+      this.redispatch();
+      return;
+    }
     this.#observer.fail("connection", describeNetworkError(error), monotonicNowMs());
     this.#settle();
     this.#cleanup();
@@ -272,6 +293,39 @@ class AbortRegistry {
       this.#bySignal.delete(signal);
     }
   }
+}
+
+/**
+ * undici's own connector, plus one thing: a socket error (ECONNRESET, EPIPE) carries the bytes
+ * the socket had read before it, as undici's own SocketError does, so a failure on a reused
+ * keep-alive socket can be told from a fresh connection being refused or reset.
+ */
+function reuseAwareConnector(): buildConnector.connector {
+  const connect = buildConnector({});
+  return (options, callback) => {
+    connect(options, (error, socket) => {
+      if (error === null && socket !== null && socket !== undefined) {
+        // Registered before undici's own listener, so the annotation is there when it reports.
+        socket.prependListener("error", (e: Error & { socket?: unknown }) => {
+          e.socket ??= { bytesRead: socket.bytesRead, bytesWritten: socket.bytesWritten };
+        });
+      }
+      if (error !== null && error !== undefined) callback(error, null);
+      else callback(null, socket as NonNullable<typeof socket>);
+    });
+  };
+}
+
+/**
+ * True when undici reports the socket closed or reset under a request that had no response
+ * byte yet, on a socket that had already carried an earlier response (bytes read before this
+ * request). A fresh connection refused or reset is the server's doing and is never retried.
+ */
+export function failedOnReusedSocket(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (code !== "UND_ERR_SOCKET" && code !== "ECONNRESET" && code !== "EPIPE") return false;
+  const socket = (error as { socket?: { bytesRead?: unknown } }).socket;
+  return typeof socket?.bytesRead === "number" && socket.bytesRead > 0;
 }
 
 /** "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9" — the errno code first, then the cause's. */

@@ -18,6 +18,8 @@ export interface UsageCounts {
   promptTokens?: number;
   completionTokens?: number;
   reasoningTokens?: number;
+  /** Prompt tokens the server served from its prefix cache (`usage.prompt_tokens_details.cached_tokens`, llama.cpp `timings.cache_n`). */
+  cachedPromptTokens?: number;
 }
 
 export interface RequestRecord {
@@ -61,4 +63,10 @@ export interface RequestRecord {
    * Output tokens of such a request are then counted from the streamed chunks (src/metrics/derive.ts).
    */
   usageImpossible?: string;
+  /**
+   * Set when the request was sent a second time on a fresh connection because a reused
+   * keep-alive socket failed before any response byte (the server had closed it): the
+   * client's own connection reuse, never charged to the server. The first failure's message.
+   */
+  clientRetry?: string;
 }

@@ -65,6 +65,7 @@ export class StreamObserver {
   #error: RequestError | undefined;
   #endMs = 0;
   #usageImpossible: string | undefined;
+  #clientRetry: string | undefined;
 
   constructor(init: ObserverInit) {
     this.#init = init;
@@ -133,6 +134,16 @@ export class StreamObserver {
     if (!this.settled) this.#complete(nowMs);
   }
 
+  /** True before any response byte: the request can still be sent again without a trace. */
+  get untouched(): boolean {
+    return !this.settled && this.#status === 0 && this.#events === 0;
+  }
+
+  /** The request is being sent again on a fresh connection (see RequestRecord.clientRetry). */
+  noteClientRetry(message: string): void {
+    this.#clientRetry = message;
+  }
+
   /** The exchange failed before its body ended. */
   fail(kind: FailureKind, message: string, nowMs: number): void {
     if (this.settled) return;
@@ -176,6 +187,7 @@ export class StreamObserver {
     if (this.#responseId !== undefined) record.responseId = this.#responseId;
     if (init.targetOutputTokens !== undefined) record.targetOutputTokens = init.targetOutputTokens;
     if (this.#usageImpossible !== undefined) record.usageImpossible = this.#usageImpossible;
+    if (this.#clientRetry !== undefined) record.clientRetry = this.#clientRetry;
     return record;
   }
 

@@ -107,6 +107,7 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   maxEventBytes: text("--max-event-size"),
   out: text("--out"),
   apiKeyEnv: text("--api-key-env"),
+  extraBody: (v) => ["--extra-body", JSON.stringify(v)],
   clientTokenCheck: off("--no-client-token-check"),
   metricsUrl: text("--metrics-url"),
   metrics: off("--no-metrics"),

@@ -34,6 +34,9 @@ const requestCount = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("multiple"), factor: z.number().positive() }),
 ]);
 
+/** Request-body fields servebench owns (what is measured depends on them). */
+export const RESERVED_BODY_FIELDS: readonly string[] = ["model", "prompt", "messages", "max_tokens", "stream", "stream_options"];
+
 export const runConfigSchema = z
   .object({
     /** Target base URL; absent = start the embedded simulator. */
@@ -125,6 +128,12 @@ export const runConfigSchema = z
     levelGapMs: z.number().nonnegative().default(10_000),
     out: z.string().min(1).optional(),
     apiKeyEnv: z.string().min(1).default("OPENAI_API_KEY"),
+    /**
+     * Engine-specific fields merged into every request body (llama.cpp `cache_prompt: false`,
+     * `grammar`; vLLM `top_k`). The fields servebench sets itself (model, prompt or messages,
+     * max_tokens, stream, stream_options) cannot be replaced: that would change what is measured.
+     */
+    extraBody: z.record(z.string(), z.unknown()).refine((b) => RESERVED_BODY_FIELDS.every((k) => !(k in b)), { message: `may not set ${RESERVED_BODY_FIELDS.join(", ")}: servebench sets them` }).optional(),
     /** Count received text with the client tokenizer (cross-check of usage). Costs CPU per token. */
     clientTokenCheck: z.boolean().default(true),
     metricsUrl: z.url().optional(),

@@ -84,6 +84,14 @@ export interface LevelSummary {
   cross_check?: string[];
   /** Multi-turn sessions: first turns (no history) vs later turns (history, possibly cached). */
   by_turn?: { first: TurnSplit; later: TurnSplit };
+  /**
+   * The prefix cache as the responses report it (`usage.prompt_tokens_details.cached_tokens`,
+   * llama.cpp `timings.cache_n`): Σ cached / Σ prompt tokens over the level's completed requests
+   * that reported it. Absent when no response carried a cached-token count.
+   */
+  usage_cache?: { requests: number; cached_prompt_tokens: number; prompt_tokens: number; hit_rate: number };
+  /** Requests sent again on a fresh connection after a reused keep-alive socket failed (RequestRecord.clientRetry). */
+  client_retries?: number;
   /** Shared-prefix groups: the best-case prefix-cache hit rate next to the server's measured one. */
   prefix_cache?: { groups: number; prefix_tokens: number; best_case_hit_rate: number; measured_hit_rate: number | null };
   /** Aggregate SLO terms (e.g. ttft_ms.p99<=1000) evaluated on this level. */

@@ -43,7 +43,7 @@ export function envRows(run: DiscoveredRun): Array<[string, string]> {
     ["started", str(env.started_at) ?? info.started_at],
     ["model", info.model],
     ["target", info.imported ? `imported from ${info.imported.source}` : targetText(info)],
-    ["server version", version ? (str(version.version) ?? JSON.stringify(version)) : null],
+    ["server version", str(target?.server_version) ?? (version ? (str(version.version) ?? str(version.build_info) ?? JSON.stringify(version)) : null)],
     ["server command", str(env.server_cmd)],
     ["workload", info.workload],
     ["endpoint", info.imported ? null : `/v1/${info.endpoint === "chat" ? "chat/completions" : "completions"}`],

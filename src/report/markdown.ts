@@ -20,6 +20,8 @@ function notes(level: LevelSummary): string {
   const hitRate = level.server?.prefix_cache_hit_rate;
   if (typeof hitRate === "number") {
     parts.push(`prefix cache hit ${(hitRate * 100).toFixed(2)}%`);
+  } else if (level.usage_cache !== undefined) {
+    parts.push(`cached prompt tokens ${(level.usage_cache.hit_rate * 100).toFixed(2)}%`);
   }
   if (level.goodput) parts.push(`goodput ${level.goodput.request_per_s.toFixed(3)} req/s`);
   if (level.interrupted) parts.push("interrupted");
@@ -47,6 +49,7 @@ export function renderMarkdown(summary: RunSummary): string {
       `| ${load} | ${fixed(l.request_per_s, 3)} | ${fixed(l.prefill_tokens_per_s?.mean, 3)} | ${fixed(l.decode_tokens_per_s?.mean, 3)} | ${fixed(l.ttft_ms?.mean, 3)} | ${fixed(l.e2e_ms?.mean, 3)} | ${fixed(l.tpot_ms?.mean, 3)} | ${fixed(l.output_tokens_per_s, 2)} | ${tokenRange(l.input_tokens)} | ${tokenRange(l.output_tokens)} | ${l.requests.completed} / ${l.requests.sent} | ${notes(l)} |`,
     );
   }
+  lines.push(...prefixCacheSection(summary.levels, rateRun), ...turnSection(summary.levels, rateRun));
   const warned = summary.levels.filter((l) => l.warnings.length > 0);
   if (warned.length > 0) {
     lines.push("", "## Warnings", "");
@@ -58,4 +61,34 @@ export function renderMarkdown(summary: RunSummary): string {
     for (const m of strictExamples.slice(0, 20)) lines.push(`| ${m.id} | ${m.field} | ${m.expected} | ${m.actual ?? "no usage"} |`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+const pct = (x: number | null | undefined): string => (typeof x === "number" ? `${(x * 100).toFixed(2)}%` : "–");
+
+/** Best-case, /metrics and response-reported prefix-cache hit rates, when any level has one. */
+function prefixCacheSection(levels: readonly LevelSummary[], rateRun: boolean): string[] {
+  const shown = levels.filter((l) => l.prefix_cache !== undefined || l.usage_cache !== undefined || typeof l.server?.prefix_cache_hit_rate === "number");
+  if (shown.length === 0) return [];
+  const out = ["", "## Prefix cache", "", `| ${rateRun ? "Rate (req/s)" : "Concurrency"} | Best case | Server /metrics | Responses (cached_tokens) |`, "|---:|---:|---:|---:|"];
+  for (const l of shown) {
+    const server = l.server?.prefix_cache_hit_rate;
+    out.push(`| ${loadOf(l)} | ${pct(l.prefix_cache?.best_case_hit_rate)} | ${pct(typeof server === "number" ? server : null)} | ${l.usage_cache === undefined ? "–" : `${pct(l.usage_cache.hit_rate)} of ${l.usage_cache.requests} requests`} |`);
+  }
+  return out;
+}
+
+/** Multi-turn sessions: first-turn TTFT (no history) against later turns (history in the prompt). */
+function turnSection(levels: readonly LevelSummary[], rateRun: boolean): string[] {
+  const shown = levels.filter((l) => l.by_turn !== undefined);
+  if (shown.length === 0) return [];
+  const out = ["", "## First vs later turns", "", `| ${rateRun ? "Rate (req/s)" : "Concurrency"} | First turns | First-turn TTFT p50 (ms) | Later turns | Later-turn TTFT p50 (ms) |`, "|---:|---:|---:|---:|---:|"];
+  for (const l of shown) {
+    const t = l.by_turn as NonNullable<LevelSummary["by_turn"]>;
+    out.push(`| ${loadOf(l)} | ${t.first.requests} | ${fixed(t.first.ttft_ms?.median, 2)} | ${t.later.requests} | ${fixed(t.later.ttft_ms?.median, 2)} |`);
+  }
+  return out;
+}
+
+function loadOf(l: LevelSummary): string {
+  return l.load.kind === "concurrency" ? String(l.load.concurrency) : String(l.load.rate_per_s);
 }

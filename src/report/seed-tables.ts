@@ -23,6 +23,7 @@ function levelNotes(l: LevelSummary): string {
   if (l.strict) parts.push(l.strict.checked === 0 ? "strict: nothing checked (no successful request)" : l.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${l.strict.mismatched} mismatched`);
   const hit = l.server?.prefix_cache_hit_rate;
   if (typeof hit === "number") parts.push(`prefix cache hit ${(hit * 100).toFixed(2)}%`);
+  else if (l.usage_cache !== undefined) parts.push(`cached prompt tokens ${(l.usage_cache.hit_rate * 100).toFixed(2)}%`);
   if (l.goodput) parts.push(`goodput ${l.goodput.request_per_s.toFixed(3)} req/s`);
   if (l.interrupted) parts.push("interrupted");
   return parts.join("; ");
@@ -136,5 +137,57 @@ export function errorTable(runs: readonly DiscoveredRun[], examples: (run: Disco
       { key: "example", title: "First message" },
     ],
     rows,
+  };
+}
+
+/**
+ * The prefix cache per level: the best-case hit rate of shared-prefix groups (what a perfect
+ * cache would serve), the server's /metrics hit rate and the responses' cached-token share.
+ * Undefined when no level has any of them.
+ */
+export function prefixCacheTable(run: DiscoveredRun): Table | undefined {
+  const levels = sorted(run.summary.levels).filter((l) => l.prefix_cache !== undefined || l.usage_cache !== undefined || typeof l.server?.prefix_cache_hit_rate === "number");
+  if (levels.length === 0) return undefined;
+  return {
+    id: `prefix-cache-${slug(run.label)}`,
+    title: `Prefix cache: ${run.label}`,
+    columns: [
+      loadColumn(levels),
+      { key: "best_case_hit_rate", title: "Best case", format: "share", digits: 2 },
+      { key: "server_hit_rate", title: "Server /metrics", format: "share", digits: 2 },
+      { key: "usage_hit_rate", title: "Responses (cached_tokens)", format: "share", digits: 2 },
+      { key: "usage_requests", title: "Requests reporting", format: "int" },
+    ],
+    rows: levels.map((l) => [
+      loadValue(l),
+      l.prefix_cache?.best_case_hit_rate ?? null,
+      typeof l.server?.prefix_cache_hit_rate === "number" ? l.server.prefix_cache_hit_rate : null,
+      l.usage_cache?.hit_rate ?? null,
+      l.usage_cache?.requests ?? null,
+    ]),
+    notes: ["Best case: the share of prompt tokens a cache holding every earlier prompt of the level could serve. Server /metrics: Δhits / Δqueries over the level. Responses: Σ cached_tokens / Σ prompt_tokens of the completed requests (docs/metrics.md)."],
+  };
+}
+
+/** Multi-turn sessions: TTFT of first turns (no history) against later turns (history, cacheable). */
+export function turnSplitTable(run: DiscoveredRun): Table | undefined {
+  const levels = sorted(run.summary.levels).filter((l) => l.by_turn !== undefined);
+  if (levels.length === 0) return undefined;
+  return {
+    id: `turns-${slug(run.label)}`,
+    title: `First vs later turns: ${run.label}`,
+    columns: [
+      loadColumn(levels),
+      { key: "first_requests", title: "First turns", format: "int" },
+      { key: "first_ttft_p50", title: "First-turn TTFT p50 (ms)", digits: 2 },
+      { key: "first_input", title: "First-turn input tokens (mean)", digits: 0 },
+      { key: "later_requests", title: "Later turns", format: "int" },
+      { key: "later_ttft_p50", title: "Later-turn TTFT p50 (ms)", digits: 2 },
+      { key: "later_input", title: "Later-turn input tokens (mean)", digits: 0 },
+    ],
+    rows: levels.map((l) => {
+      const t = l.by_turn as NonNullable<LevelSummary["by_turn"]>;
+      return [loadValue(l), t.first.requests, t.first.ttft_ms?.median ?? null, t.first.input_tokens?.mean ?? null, t.later.requests, t.later.ttft_ms?.median ?? null, t.later.input_tokens?.mean ?? null];
+    }),
   };
 }

@@ -20,7 +20,8 @@ export interface EngineJob {
   readonly promptTailIds?: readonly number[] | undefined;
   readonly generatedTokenId?: ((i: number) => number) | undefined;
   /** The job left the waiting queue for the first time at `atMs` (a step start). */
-  onAdmitted(atMs: number): void;
+  /** `cachedTokens`: leading prompt tokens found in the prefix cache at admission (llama.cpp cache_n). */
+  onAdmitted(atMs: number, cachedTokens: number): void;
   /** Tokens first … first+count−1 are ready at the step end `atMs` (count > 1 with speculative decoding). */
   onTokens(first: number, count: number, atMs: number, last: boolean): void;
   /** The job can never run (it needs more KV blocks than the whole cache); no other callback follows. */
@@ -243,7 +244,7 @@ export class StepEngine {
       const slot = row.seq as Slot;
       if (!slot.admitted) {
         slot.admitted = true;
-        slot.job.onAdmitted(atMs);
+        slot.job.onAdmitted(atMs, slot.numComputed);
       }
     }
     // Without prefix caching no block is shared: every row reads its own context.

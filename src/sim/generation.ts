@@ -13,6 +13,7 @@ import type { ParsedRequest } from "./parse-request.js";
 import type { FinishedReason, MetricsBase } from "./prom-text.js";
 import type { TraceWriter } from "./trace-writer.js";
 import { internalError } from "./vllm-wire.js";
+import { closeSoon } from "./http-io.js";
 
 export interface GenerationDeps {
   engine: StepEngine;
@@ -48,6 +49,8 @@ export class Generation implements EngineJob {
   readonly #texts: string[] = [];
   readonly #ticket: EngineTicket;
   #ended = false;
+  /** Prompt tokens served from the prefix cache (usage.prompt_tokens_details.cached_tokens). */
+  #cachedTokens = 0;
   #stalled: string[] | undefined;
   #faulted: FaultKind | undefined;
 
@@ -82,8 +85,9 @@ export class Generation implements EngineJob {
     return this.#ids.id;
   }
 
-  onAdmitted(atMs: number): void {
-    this.#deps.metrics.onAdmitted(atMs - this.#arrivalMs, this.promptTokens);
+  onAdmitted(atMs: number, cachedTokens: number): void {
+    this.#cachedTokens = Math.min(cachedTokens, this.promptTokens);
+    this.#deps.metrics.onAdmitted(atMs - this.#arrivalMs, this.promptTokens, this.#cachedTokens);
   }
 
   onTokens(first: number, count: number, _stepAtMs: number, last: boolean): void {
@@ -171,15 +175,20 @@ export class Generation implements EngineJob {
   #finish(): void {
     if (this.#stalled !== undefined) this.#stalled.push("\u0000end");
     else this.#res.end();
+    // llama.cpp closes the socket once a stream is written, whatever Keep-Alive said.
+    if (this.#writer !== undefined && this.#deps.dialect.closesAfterStream === true) {
+      const socket = this.#res.socket;
+      this.#res.once("finish", () => closeSoon(socket));
+    }
   }
 
   #complete(finishReason: "length" | "stop"): void {
     const completionTokens = this.#emitMs.length;
     if (this.#writer !== undefined) {
-      this.#write(this.#writer.end(this.promptTokens, completionTokens));
+      this.#write(this.#writer.end(this.promptTokens, completionTokens, this.#cachedTokens));
       this.#finish();
     } else {
-      let body = this.#deps.dialect.body(this.#request.endpoint, this.#ids, this.#texts.join(""), finishReason, this.promptTokens, completionTokens);
+      let body = this.#deps.dialect.body(this.#request.endpoint, this.#ids, this.#texts.join(""), finishReason, this.promptTokens, completionTokens, this.#cachedTokens);
       if (this.#faulted === "malformed") body = body.slice(0, Math.floor(body.length / 2));
       this.#res.writeHead(200, { "content-type": "application/json" });
       this.#write(body);
@@ -191,7 +200,7 @@ export class Generation implements EngineJob {
   #end(reason: FinishedReason): void {
     this.#ended = true;
     const endMs = this.#deps.nowMs();
-    this.#deps.metrics.onFinished(reason, endMs - this.#arrivalMs, this.promptTokens, this.#emitMs.length);
+    this.#deps.metrics.onFinished(reason, endMs - this.#arrivalMs, this.promptTokens, this.#emitMs.length, this.#cachedTokens);
     this.#deps.trace?.write({
       id: this.#ids.id,
       model: this.#ids.model,

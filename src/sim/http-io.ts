@@ -2,6 +2,7 @@
 // with a size limit. node:http only; no routing, no wire formats.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { HttpReply } from "./dialects/dialect.js";
 
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -25,4 +26,21 @@ export function readBody(req: IncomingMessage, done: (body: Buffer | undefined) 
   });
   req.on("end", () => done(tooLarge ? undefined : Buffer.concat(chunks)));
   req.on("error", () => undefined);
+}
+
+const CLOSING = Symbol("servebench.sim.closing");
+
+/**
+ * Closes a keep-alive socket shortly after a response, as llama.cpp does after every stream
+ * while its headers still say Keep-Alive: a request the client sends on it in the meantime is
+ * dropped unread (isClosing), so the client sees the socket fail before any response byte.
+ */
+export function closeSoon(socket: Socket | null, afterMs = 1): void {
+  if (socket === null || socket.destroyed) return;
+  (socket as Socket & { [CLOSING]?: true })[CLOSING] = true;
+  setTimeout(() => socket.destroy(), afterMs).unref();
+}
+
+export function isClosing(socket: Socket): boolean {
+  return (socket as Socket & { [CLOSING]?: true })[CLOSING] === true;
 }

@@ -69,6 +69,15 @@ export interface SimulatorOptions {
   promptTokenizer?: ((text: string) => ArrayLike<number>) | undefined;
   /** Chat: tokens the chat template adds once per request (e.g. the generation prompt). @defaultValue 0 */
   chatTemplateTokens?: number | undefined;
+  /**
+   * The model's chat template applied to messages (llama.cpp's POST /apply-template).
+   * @defaultValue ChatML (`<|im_start|>role\ncontent<|im_end|>\n`, then `<|im_start|>assistant\n`)
+   */
+  chatRender?: ((messages: ReadonlyArray<{ role: string; content: string }>) => string) | undefined;
+  /** Token ids of text with special-token text parsed, without BOS (llama.cpp's POST /tokenize). @defaultValue promptTokenizer */
+  textTokenIds?: ((text: string) => number[]) | undefined;
+  /** Ids the tokenizer adds before a prompt (a BOS), for /tokenize with add_special. @defaultValue none */
+  addedTokenIds?: readonly number[] | undefined;
   /** Chat: tokens the chat template adds around each message (role header, end-of-turn). @defaultValue 0 */
   chatMessageTokens?: number | undefined;
   /**
@@ -133,6 +142,9 @@ export interface ResolvedSimulatorOptions {
   promptTokenCounter: (text: string) => number;
   chatTemplateTokens: number;
   chatMessageTokens: number;
+  chatRender: ((messages: ReadonlyArray<{ role: string; content: string }>) => string) | undefined;
+  textTokenIds: ((text: string) => number[]) | undefined;
+  addedTokenIds: readonly number[];
   eosProbability: number;
   seed: number;
   trace: string | undefined;
@@ -193,6 +205,9 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     promptTokenCounter: options.promptTokenCounter ?? ((text) => Math.ceil(text.length / 4)),
     chatTemplateTokens: integer("chatTemplateTokens", options.chatTemplateTokens ?? 0, 0),
     chatMessageTokens: integer("chatMessageTokens", options.chatMessageTokens ?? 0, 0),
+    chatRender: options.chatRender,
+    textTokenIds: options.textTokenIds,
+    addedTokenIds: options.addedTokenIds ?? [],
     eosProbability: check("eosProbability", options.eosProbability ?? 0, 0, 1),
     seed: integer("seed", options.seed ?? 0, Number.MIN_SAFE_INTEGER),
     trace: options.trace,

@@ -47,9 +47,13 @@ export abstract class MetricsBase {
   requests = 0;
   readonly finished: Record<FinishedReason, number> = { stop: 0, length: 0, abort: 0 };
 
+  /** Prompt tokens found in the prefix cache at admission (llama.cpp counts them apart). */
+  cachedPromptTokens = 0;
+
   /** The request left the waiting queue; its prompt is being prefilled. */
-  onAdmitted(queueMs: number, promptTokens: number): void {
+  onAdmitted(queueMs: number, promptTokens: number, cachedTokens = 0): void {
     this.promptTokens += promptTokens;
+    this.cachedPromptTokens += cachedTokens;
     this.observeQueue(queueMs / 1000);
   }
   /** The first output (`tokens` > 1 with speculative decoding) reached the client. */
@@ -62,7 +66,8 @@ export abstract class MetricsBase {
     this.generationTokens += tokens;
     this.observeItl(itlMs / 1000);
   }
-  onFinished(reason: FinishedReason, e2eMs: number, promptTokens: number, generationTokens: number): void {
+  /** `cachedTokens`: of `promptTokens`, those the prefix cache served. */
+  onFinished(reason: FinishedReason, e2eMs: number, promptTokens: number, generationTokens: number, _cachedTokens = 0): void {
     this.requests++;
     this.finished[reason]++;
     this.observeFinished(e2eMs / 1000, promptTokens, generationTokens);

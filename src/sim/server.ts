@@ -8,12 +8,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BenchError } from "../errors.js";
 import { generatedTokenIds, promptKeys } from "./block-hash.js";
-import type { ServerView } from "./dialects/dialect.js";
+import type { HttpReply, ServerView } from "./dialects/dialect.js";
 import type { StepEngine } from "./engine.js";
 import { emptyFaultCounts, planFaults } from "./faults.js";
 import type { FaultKind } from "./faults.js";
 import { Generation } from "./generation.js";
-import { MAX_BODY_BYTES, readBody, send } from "./http-io.js";
+import { isClosing, MAX_BODY_BYTES, readBody, send } from "./http-io.js";
 import { resolveSimulatorOptions } from "./options.js";
 import type { ResolvedSimulatorOptions, SimulatorOptions } from "./options.js";
 import { mixSeed, planOutput } from "./output-plan.js";
@@ -157,7 +157,25 @@ class Simulator {
 
   #view(): ServerView {
     const o = this.#opts;
-    return { model: o.model, maxModelLen: o.maxModelLen, createdS: this.#createdS, ready: this.#ready(), gauges: () => this.#gauges(), metrics: this.#metrics };
+    return {
+      model: o.model,
+      maxModelLen: o.maxModelLen,
+      createdS: this.#createdS,
+      ready: this.#ready(),
+      gauges: () => this.#gauges(),
+      metrics: this.#metrics,
+      tokenize: (text, addSpecial) => [...(addSpecial ? o.addedTokenIds : []), ...this.#textIds(text)],
+      renderChat: (messages) => (o.chatRender ?? renderChatMl)(messages),
+    };
+  }
+
+  /** Ids of `text` as the server's tokenizer reads it; pseudo-ids of the counted length without one. */
+  #textIds(text: string): number[] {
+    const o = this.#opts;
+    if (o.textTokenIds !== undefined) return o.textTokenIds(text);
+    if (o.promptTokenizer !== undefined) return Array.from(o.promptTokenizer(text));
+    const n = Math.max(0, o.promptTokenCounter(text) - o.addedTokenIds.length);
+    return Array.from({ length: n }, (_, i) => i);
   }
 
   #ready(): boolean {
@@ -165,7 +183,7 @@ class Simulator {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    if (this.#crashed) return void res.destroy();
+    if (this.#crashed || isClosing(req.socket)) return void res.destroy();
     const arrivalMs = this.#opts.clock.nowMs();
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const method = req.method ?? "GET";
@@ -180,10 +198,26 @@ class Simulator {
       readBody(req, (body) => this.#complete(endpoint, body, res, arrivalMs));
       return;
     }
+    if (method === "POST" && dialect.postPaths?.includes(path) === true) {
+      readBody(req, (body) => send(res, this.#post(path, body)));
+      return;
+    }
     const reply = method === "GET" ? dialect.route(path, this.#view()) : undefined;
     if (reply !== undefined) return send(res, reply);
     const known = method !== "GET" && dialect.route(path, this.#view()) !== undefined;
     send(res, { status: known ? 405 : 404, body: JSON.stringify({ detail: known ? "Method Not Allowed" : "Not Found" }) });
+  }
+
+  /** A dialect's POST route (body parsed as JSON; a body that is not JSON is a 400, as servers answer). */
+  #post(path: string, body: Buffer | undefined): HttpReply {
+    let json: unknown;
+    try {
+      json = body === undefined ? undefined : JSON.parse(body.toString("utf8"));
+    } catch {
+      json = undefined;
+    }
+    if (json === undefined) return this.#opts.dialect.error(badRequest("Invalid JSON body"));
+    return this.#opts.dialect.post?.(path, json, this.#view()) ?? { status: 404, body: JSON.stringify({ detail: "Not Found" }) };
   }
 
   #gauges(): ScrapeGauges {
@@ -242,7 +276,8 @@ class Simulator {
     this.#accepted++;
     const seed = request.seed !== undefined ? mixSeed(request.seed, -1) : mixSeed(o.seed, seq);
     const ids = o.dialect.ids(endpoint, o.model, seq + 1, this.#fingerprint);
-    const keys = o.engine.prefixCaching ? promptKeys(request.promptContent, request.promptTokens, o.engine.blockSize, o.promptTokenizer) : undefined;
+    const cacheable = o.engine.prefixCaching && (o.dialect.usesPromptCache?.(json) ?? true);
+    const keys = cacheable ? promptKeys(request.promptContent, request.promptTokens, o.engine.blockSize, o.promptTokenizer) : undefined;
     const start = (): void => {
       if (res.destroyed || this.#closing !== undefined) return;
       const generation = new Generation(request, res, arrivalMs, ids, seed, keys, plan.during, {
@@ -282,4 +317,9 @@ class Simulator {
     this.#rejected++;
     send(res, this.#opts.dialect.error(error));
   }
+}
+
+/** ChatML, the template of Qwen and of the tiny llama.cpp test model, with the generation prompt. */
+function renderChatMl(messages: ReadonlyArray<{ role: string; content: string }>): string {
+  return `${messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join("")}<|im_start|>assistant\n`;
 }

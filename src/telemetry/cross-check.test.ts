@@ -38,3 +38,15 @@ describe("crossCheck", () => {
     expect(crossCheck({ ...agree, serverGenerationTokensPerSec: null, serverTtftP50Ms: null })).toEqual([]);
   });
 });
+
+describe("crossCheck with lagging counters (llama.cpp, TGI)", () => {
+  const base = { clientGenerationTokensPerSec: 300, serverGenerationTokensPerSec: 420, clientTtftP50Ms: null, serverTtftP50Ms: null, rttMs: 0, countersLag: true };
+  it("compares totals, not a sawtooth's rate", () => {
+    expect(crossCheck({ ...base, clientOutputTokens: 256, serverGenerationTokens: 256, clientInputTokens: 3200, serverPromptTokens: 3200 })).toEqual([]);
+  });
+  it("flags totals that disagree", () => {
+    const w = crossCheck({ ...base, clientOutputTokens: 200, serverGenerationTokens: 256, clientInputTokens: 3200, serverPromptTokens: 3200 });
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/generated tokens: the client counted 200 in the level, the server's counters 256/);
+  });
+});

@@ -13,6 +13,16 @@ export interface CrossCheckInput {
   serverTtftP50BucketMs?: readonly [number, number | null] | null;
   /** Measured round trip to the target; the client's TTFT includes about one RTT. */
   rttMs: number;
+  /**
+   * Token counters that grow only as requests end (llama.cpp, TGI): the level is checked on
+   * totals (client tokens vs the counters' Δ over a bracket that ends after the last request),
+   * since a rate over a short window of a sawtooth counter says little.
+   */
+  countersLag?: boolean;
+  clientOutputTokens?: number | null;
+  serverGenerationTokens?: number | null;
+  clientInputTokens?: number | null;
+  serverPromptTokens?: number | null;
   /** Relative throughput tolerance, default 0.05. */
   throughputTolerance?: number;
   /** Extra TTFT allowance for HTTP parsing and scheduling on both ends, default 5 ms. */
@@ -32,7 +42,10 @@ export function crossCheck(input: CrossCheckInput): string[] {
   const tolerance = input.throughputTolerance ?? 0.05;
   const client = input.clientGenerationTokensPerSec;
   const server = input.serverGenerationTokensPerSec;
-  if (client !== null && server !== null && (client > 0 || server > 0)) {
+  if (input.countersLag === true) {
+    warnings.push(...totalCheck("generated tokens", input.clientOutputTokens, input.serverGenerationTokens, tolerance));
+    warnings.push(...totalCheck("prompt tokens (cached included)", input.clientInputTokens, input.serverPromptTokens, tolerance));
+  } else if (client !== null && server !== null && (client > 0 || server > 0)) {
     const diff = Math.abs(client - server) / Math.max(client, server);
     if (diff > tolerance) {
       warnings.push(
@@ -64,4 +77,14 @@ export function crossCheck(input: CrossCheckInput): string[] {
     }
   }
   return warnings;
+}
+
+function totalCheck(what: string, client: number | null | undefined, server: number | null | undefined, tolerance: number): string[] {
+  if (client === null || client === undefined || server === null || server === undefined || (client === 0 && server === 0)) return [];
+  const diff = Math.abs(client - server) / Math.max(client, server);
+  if (diff <= tolerance) return [];
+  return [
+    `${what}: the client counted ${client} in the level, the server's counters ${server} ` +
+      `(${(diff * 100).toFixed(1)}% apart, more than ${(tolerance * 100).toFixed(0)}%): other traffic on the server, or a token-count mismatch`,
+  ];
 }

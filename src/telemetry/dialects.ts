@@ -21,7 +21,18 @@ export interface DialectTable {
   prefixQueriesTotal?: ScalarSpec;
   prefixHitsTotal?: ScalarSpec;
   promptTokensTotal?: ScalarSpec;
+  /**
+   * Prompt tokens served from the prefix cache, where the engine counts them apart from
+   * `promptTokensTotal` (llama.cpp): the canonical prompt total is then the sum of both, and
+   * they are the prefix cache's hits out of that total.
+   */
+  promptCachedTotal?: ScalarSpec;
   generationTokensTotal?: ScalarSpec;
+  /**
+   * Token counters grow only when a request ends (TGI's histograms, llama.cpp's counters): a
+   * per-second series is a sawtooth, so a level is cross-checked on totals over the bracket.
+   */
+  countersLag?: boolean;
   specDraftsTotal?: ScalarSpec;
   specDraftTokensTotal?: ScalarSpec;
   specAcceptedTokensTotal?: ScalarSpec;
@@ -89,6 +100,7 @@ const tgi: DialectTable = {
   waiting: sum("tgi_queue_size"),
   promptTokensTotal: sum("tgi_request_input_length_sum"),
   generationTokensTotal: sum("tgi_request_generated_tokens_sum"),
+  countersLag: true,
   e2eHist: ["tgi_request_duration"],
 };
 
@@ -96,13 +108,18 @@ const tgi: DialectTable = {
  * llama.cpp: only the `_total` token counters are used. `*_seconds_total` add up time over
  * slots (not wall time), and `prompt_tokens_seconds`, `predicted_tokens_seconds`,
  * `n_busy_slots_per_decode` are averages reset by every /metrics call, so they stay raw only.
+ * `prompt_tokens_total` excludes cached tokens, counted in `prompt_tokens_cached_total` (build
+ * ≥ ~b6000); both grow, like `tokens_predicted_total`, only when a request ends.
+ * `kv_cache_usage_ratio` exists only in old builds (b4748 has it; b10587 does not).
  */
 const llamacpp: DialectTable = {
   running: sum("llamacpp:requests_processing"),
   waiting: sum("llamacpp:requests_deferred"),
   kvUsageGpu: max("llamacpp:kv_cache_usage_ratio"),
   promptTokensTotal: sum("llamacpp:prompt_tokens_total"),
+  promptCachedTotal: sum("llamacpp:prompt_tokens_cached_total"),
   generationTokensTotal: sum("llamacpp:tokens_predicted_total"),
+  countersLag: true,
 };
 
 export const DIALECT_TABLES: Readonly<Record<Dialect, DialectTable>> = {

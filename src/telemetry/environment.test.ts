@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { captureEnvironment, isoWithOffset, parseModels, redactSecrets } from "./environment.js";
+import { captureEnvironment, isoWithOffset, parseModels, redactSecrets, serverIdentity } from "./environment.js";
 import { captureGpuInfo, parseNvidiaSmi } from "./gpu-info.js";
 
 let server: Server;
@@ -49,6 +49,7 @@ describe("captureEnvironment", () => {
     expect(env.target).toEqual({
       base_url: baseUrl,
       version: { version: "0.30.0" },
+      server_version: "0.30.0",
       models: [{ id: "Qwen/Qwen3-8B", max_model_len: 40960 }],
     });
     if (!hasTool("nvidia-smi") && !hasTool("rocm-smi")) {
@@ -95,5 +96,15 @@ describe("helpers", () => {
       { id: "gguf", max_model_len: 8192 },
       { id: "tgi", max_model_len: null },
     ]);
+  });
+});
+
+describe("serverIdentity", () => {
+  it("names the server from /version, llama.cpp's /props build_info, or TGI's /info", () => {
+    expect(serverIdentity({ version: "0.11.0" }, undefined, undefined)).toEqual({ body: { version: "0.11.0" }, line: "0.11.0" });
+    const props = { build_info: "b10587-3f545becc", model_path: "tiny.gguf", total_slots: 8, chat_template: "{% for m in messages %}…" };
+    expect(serverIdentity(undefined, props, undefined)).toEqual({ body: { build_info: "b10587-3f545becc", model_path: "tiny.gguf", total_slots: 8 }, line: "llama.cpp b10587-3f545becc" });
+    expect(serverIdentity(undefined, undefined, { version: "3.3.6", sha: "db93", model_id: "meta-llama/Llama-3.1-8B-Instruct", max_total_tokens: 8192 })?.line).toBe("tgi 3.3.6");
+    expect(serverIdentity(undefined, { total_slots: 1 }, undefined)).toBeUndefined();
   });
 });

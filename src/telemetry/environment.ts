@@ -18,9 +18,15 @@ export interface TargetModel {
 
 export interface TargetInfo {
   base_url: string;
-  /** Body of GET /version as JSON (vLLM, SGLang), or null. */
+  /**
+   * The server's identity as it states it: GET /version (vLLM, SGLang), else llama.cpp's GET
+   * /props `{ build_info, model_path, total_slots }`, else TGI's GET /info `{ version, sha,
+   * model_id }`; null when none answers.
+   */
   version: unknown;
   version_error?: string;
+  /** One line: "0.11.0" (GET /version), "llama.cpp b10587-3f545becc", "tgi 3.3.6"; null when unknown. */
+  server_version: string | null;
   models: TargetModel[] | null;
   models_error?: string;
 }
@@ -158,13 +164,22 @@ function errorText(error: unknown): string {
 }
 
 async function fetchTarget(baseUrl: string, timeoutMs: number, headers?: Record<string, string>): Promise<TargetInfo> {
-  const [version, models] = await Promise.allSettled([
+  const [version, models, props, tgiInfo] = await Promise.allSettled([
     getJson(new URL("/version", baseUrl), timeoutMs, headers),
     getJson(new URL("/v1/models", baseUrl), timeoutMs, headers),
+    getJson(new URL("/props", baseUrl), timeoutMs, headers),
+    getJson(new URL("/info", baseUrl), timeoutMs, headers),
   ]);
-  const info: TargetInfo = { base_url: baseUrl, version: null, models: null };
-  if (version.status === "fulfilled") info.version = version.value;
-  else info.version_error = errorText(version.reason);
+  const info: TargetInfo = { base_url: baseUrl, version: null, server_version: null, models: null };
+  const identity = serverIdentity(
+    version.status === "fulfilled" ? version.value : undefined,
+    props.status === "fulfilled" ? props.value : undefined,
+    tgiInfo.status === "fulfilled" ? tgiInfo.value : undefined,
+  );
+  if (identity !== undefined) {
+    info.version = identity.body;
+    info.server_version = identity.line;
+  } else if (version.status === "rejected") info.version_error = errorText(version.reason);
   if (models.status === "fulfilled") info.models = parseModels(models.value);
   else info.models_error = errorText(models.reason);
   return info;
@@ -180,4 +195,24 @@ export function parseModels(body: unknown): TargetModel[] {
     const len = typeof m.max_model_len === "number" ? m.max_model_len : m.meta?.n_ctx;
     return [{ id: m.id, max_model_len: typeof len === "number" ? len : null }];
   });
+}
+
+/** Picks the server's identity from /version, llama.cpp's /props or TGI's /info (first that names one). */
+export function serverIdentity(version: unknown, props: unknown, tgiInfo: unknown): { body: unknown; line: string | null } | undefined {
+  const o = (v: unknown): Record<string, unknown> | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const v = o(version);
+  if (v !== undefined) return { body: v, line: typeof v["version"] === "string" ? v["version"] : null };
+  const p = o(props);
+  if (p !== undefined && typeof p["build_info"] === "string") {
+    const body: Record<string, unknown> = { build_info: p["build_info"] };
+    for (const k of ["model_path", "total_slots"]) if (p[k] !== undefined) body[k] = p[k];
+    return { body, line: `llama.cpp ${p["build_info"]}` };
+  }
+  const t = o(tgiInfo);
+  if (t !== undefined && typeof t["version"] === "string") {
+    const body: Record<string, unknown> = { version: t["version"] };
+    for (const k of ["sha", "model_id", "router"]) if (t[k] !== undefined) body[k] = t[k];
+    return { body, line: `tgi ${t["version"]}` };
+  }
+  return undefined;
 }

@@ -130,6 +130,14 @@ describe("normalize", () => {
     });
   });
 
+  it("llama.cpp b10587 capture: cached prompt tokens counted apart become prefix hits; counters lag", () => {
+    const text = readFileSync(new URL("../../test/fixtures/sim/llamacpp-b10587-captured.metrics.txt", import.meta.url), "utf8");
+    const s = normalize(parsePrometheusText(text).samples);
+    // prompt_tokens_total 20981 excludes the 3403 cached ones.
+    expect(s).toMatchObject({ dialect: "llamacpp", promptTokensTotal: 20981 + 3403, prefixQueriesTotal: 20981 + 3403, prefixHitsTotal: 3403, generationTokensTotal: 2407, kvUsageGpu: null, countersLag: true });
+    expect(s.sources["prefixHitsTotal"]).toBe("llamacpp:prompt_tokens_cached_total");
+  });
+
   it("llama.cpp b4748 capture (no TYPE lines, kv_cache_usage_ratio)", () => {
     const s = snap(fixture("llamacpp-b4748-after-load.metrics.txt"));
     expect(s).toMatchObject({

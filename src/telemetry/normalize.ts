@@ -36,6 +36,8 @@ export interface CanonicalSnapshot {
   itlHist: Histogram | null;
   e2eHist: Histogram | null;
   specDecode?: SpecDecodeTotals;
+  /** Token counters grow only as requests end (DialectTable.countersLag). */
+  countersLag: boolean;
   /** Raw family behind each non-null field, e.g. `{ kvUsageGpu: "vllm:gpu_cache_usage_perc" }`. */
   sources: Record<string, string>;
 }
@@ -105,8 +107,17 @@ export function normalize(samples: readonly Sample[], dialect: Dialect = detectD
     ttftHist: hist("ttftHist", table.ttftHist),
     itlHist: hist("itlHist", table.itlHist),
     e2eHist: hist("e2eHist", table.e2eHist),
+    countersLag: table.countersLag === true,
     sources,
   };
+  const cached = scalar("promptCachedTotal", table.promptCachedTotal);
+  if (cached !== null && snapshot.promptTokensTotal !== null) {
+    // Canonical prompt tokens include the cached ones, as vLLM and SGLang count them.
+    snapshot.promptTokensTotal += cached;
+    snapshot.prefixQueriesTotal = snapshot.promptTokensTotal;
+    snapshot.prefixHitsTotal = cached;
+    sources["prefixHitsTotal"] = sources["promptCachedTotal"] ?? "";
+  }
   const draftTokens = scalar("specDraftTokensTotal", table.specDraftTokensTotal);
   const accepted = scalar("specAcceptedTokensTotal", table.specAcceptedTokensTotal);
   if (draftTokens !== null && accepted !== null) {

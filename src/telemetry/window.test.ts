@@ -20,6 +20,7 @@ const base: CanonicalSnapshot = {
   ttftHist: null,
   itlHist: null,
   e2eHist: null,
+  countersLag: false,
   sources: {},
 };
 const ok = (tMs: number, fields: Partial<CanonicalSnapshot>): Scrape => ({

@@ -24,6 +24,11 @@ export type ServerLevelSummary = {
   prefix_cache_hit_rate: number | null;
   prompt_tokens_per_s: number | null;
   generation_tokens_per_s: number | null;
+  /** Δ of the prompt and generation token counters over the bracket (prompt includes cached). */
+  prompt_tokens: number | null;
+  generation_tokens: number | null;
+  /** The engine's token counters grow only as requests end: compare totals, not per-second rates. */
+  counters_lag: boolean;
   running_peak: number | null;
   running_mean: number | null;
   waiting_peak: number | null;
@@ -90,6 +95,9 @@ export function summarizeWindow(scrapes: readonly Scrape[], startMs: number, end
     ),
     prompt_tokens_per_s: rate(delta((s) => s.promptTokensTotal)),
     generation_tokens_per_s: rate(delta((s) => s.generationTokensTotal)),
+    prompt_tokens: delta((s) => s.promptTokensTotal),
+    generation_tokens: delta((s) => s.generationTokensTotal),
+    counters_lag: (last ?? ok[ok.length - 1])?.snapshot.countersLag ?? false,
     running_peak: peak(gauge((s) => s.running)),
     running_mean: mean(gauge((s) => s.running)),
     waiting_peak: peak(gauge((s) => s.waiting)),

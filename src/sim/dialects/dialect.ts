@@ -26,7 +26,8 @@ export interface StreamWriter {
    */
   output(text: string, first: boolean, finish: Finish | null): string;
   /** After the last output: a usage event where this server sends one, then the end marker. */
-  end(promptTokens: number, completionTokens: number): string;
+  /** `cachedTokens`: prompt tokens served from the prefix cache, for servers that report them. */
+  end(promptTokens: number, completionTokens: number, cachedTokens: number): string;
   /** A server error after streaming began, written as this server writes it; the stream ends with it. */
   error(message: string): string;
 }
@@ -41,6 +42,10 @@ export interface HttpReply {
 export interface ServerView {
   model: string;
   maxModelLen: number;
+  /** The prompt's token ids as the server tokenizes text, special-token text parsed, BOS when `addSpecial`. */
+  tokenize(text: string, addSpecial: boolean): number[];
+  /** The model's chat template applied to `messages`, with the generation prompt. */
+  renderChat(messages: ReadonlyArray<{ role: string; content: string }>): string;
   createdS: number;
   ready: boolean;
   gauges(): ScrapeGauges;
@@ -54,11 +59,21 @@ export interface Dialect {
   /** SSE content type this server sends. */
   readonly sseContentType: string;
   stream(endpoint: Endpoint, ids: StreamIds, includeUsage: boolean): StreamWriter;
-  body(endpoint: Endpoint, ids: StreamIds, text: string, finish: Finish, promptTokens: number, completionTokens: number): string;
+  body(endpoint: Endpoint, ids: StreamIds, text: string, finish: Finish, promptTokens: number, completionTokens: number, cachedTokens: number): string;
   /** The reply to a refused request (validation, unknown model, injected 500/503/429). */
   error(e: WireError): HttpReply;
   /** GET routes besides the completion endpoints; undefined = 404. */
   route(path: string, view: ServerView): HttpReply | undefined;
+  /** POST routes besides the completion endpoints (llama.cpp /tokenize, /apply-template), answered by `post`. */
+  readonly postPaths?: readonly string[];
+  post?(path: string, body: unknown, view: ServerView): HttpReply | undefined;
+  /**
+   * The server closes the connection after every streamed response although it advertised
+   * Keep-Alive (llama.cpp's cpp-httplib does): a client reusing the socket races the close.
+   */
+  readonly closesAfterStream?: boolean;
+  /** False when the request body turns this server's prompt cache off (llama.cpp `cache_prompt: false`). */
+  usesPromptCache?(body: unknown): boolean;
   /** While the model loads: the reply for this path, or undefined to serve it normally. */
   loading(path: string): HttpReply | undefined;
   /** False when this server validates `model` loosely and serves any name (TGI, llama.cpp, SGLang). */
