@@ -161,6 +161,8 @@ describe("a server that dies mid-level", () => {
     let answered = 0;
     server = await startBrokenServer((req, res, _body, self) => {
       if (req.url === "/v1/models") return models(res, ["m"]);
+      // Start-up probes (/health, /version, /tokenize, ...) must not count towards the 8.
+      if (req.url !== "/v1/completions") return json(res, 404, { error: "not found" });
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end(completionStream(4, { prompt_tokens: 16, completion_tokens: 4 }));
       // Die once 8 answers were flushed: every later connection is refused.
