@@ -8,6 +8,8 @@ import { parseDistributed, runDistributedLocal } from "../scale/local-distribute
 import { EXIT } from "./exit-codes.js";
 import { levelStartLines } from "./merge-command.js";
 import { runConfigFromFlags } from "./run-flags.js";
+import { reportVerdict } from "./run-command.js";
+import { judgeSummary } from "../bench/run-verdict.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 
@@ -22,7 +24,7 @@ export async function distributedCommand(opts: Raw): Promise<number> {
   const shards = parseDistributed(String(opts.distributed));
   const { distributed: _d, ...rest } = opts;
   // Bad flags fail here, once, rather than in N shard processes.
-  resolveRunConfig({ ...runConfigFromFlags(rest), shard: { index: 0, count: shards } });
+  const config = resolveRunConfig({ ...runConfigFromFlags(rest), shard: { index: 0, count: shards } });
   const out = typeof opts.out === "string" ? opts.out : `results/${new Date().toISOString().replace(/[:]/g, "-").replace(/\..+$/, "")}`;
   const result = await runDistributedLocal({
     shards,
@@ -35,5 +37,7 @@ export async function distributedCommand(opts: Raw): Promise<number> {
   process.stdout.write(renderConsoleTable(result.summary));
   process.stdout.write(levelStartLines(result.summary));
   process.stdout.write(`results: ${result.dir} (shards in ${out}/shards)\n`);
-  return result.summary.run.interrupted ? EXIT.interrupted : EXIT.ok;
+  if (result.summary.run.interrupted) return EXIT.interrupted;
+  // The merged run is judged like a single-process one (README "Exit codes").
+  return reportVerdict(judgeSummary(result.summary, config.maxErrorRate));
 }

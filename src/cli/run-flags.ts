@@ -6,6 +6,7 @@ import { parseLengthDist } from "../config/length-dist.js";
 import type { RunConfigInput } from "../config/run-config.js";
 import { BenchError } from "../errors.js";
 import {
+  parseByteSize,
   parseDurationMs,
   parseList,
   parseNonNegativeInt,
@@ -98,6 +99,8 @@ export function addRunFlags(cmd: Command): Command {
     .option("--level-gap <time>", "sharded --duration levels without --barrier-dir: gap before each next level (default 10s)")
     .option("--distributed <local:N>", "run N --shard processes on this machine and merge them into --out")
     .option("--resume <dir>", "continue an interrupted run directory with its saved config: finished levels are kept, the interrupted level reruns")
+    .option("--max-event-size <size>", "largest SSE line or event accepted from the server, e.g. 4MiB (default 4MiB); larger fails the request as sse_too_large")
+    .addOption(new Option("--api-key <key>", "not supported: see --api-key-env").hideHelp())
     .option("--quiet", "print only the final table");
 }
 
@@ -166,6 +169,14 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   set("barrierMarginMs", "--barrier-margin", parseNonNegativeDurationMs);
   set("levelGapMs", "--level-gap", parseNonNegativeDurationMs);
   set("out", "--out", text);
+  set("maxEventBytes", "--max-event-size", parseByteSize);
+  if (str(raw, "apiKey") !== undefined) {
+    throw new BenchError(
+      "E_BAD_FLAG",
+      "--api-key: a key on the command line leaks into shell history and process lists; put it in an environment variable (OPENAI_API_KEY by default) and name another one with --api-key-env NAME",
+      { where: "--api-key" },
+    );
+  }
   set("apiKeyEnv", "--api-key-env", text);
   set("extraBody", "--extra-body", parseExtraBody);
   set("metricsUrl", "--metrics-url", text);

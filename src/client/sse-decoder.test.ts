@@ -134,3 +134,33 @@ describe("SseDecoder on every wire fixture", () => {
     });
   }
 });
+
+describe("SseDecoder limits", () => {
+  it("stops at a line longer than maxBytes, whatever the split, and holds no more of it", () => {
+    const seen: Array<[string, number]> = [];
+    const events: string[] = [];
+    const d = new SseDecoder((e) => events.push(e), { maxBytes: 100, onTooLarge: (what, bytes) => seen.push([what, bytes]) });
+    d.write(Buffer.from("data: ok\n\ndata: "));
+    for (let i = 0; i < 20; i++) d.write(Buffer.from("y".repeat(10)));
+    d.write(Buffer.from("\n\ndata: after\n\n"));
+    d.end();
+    expect(events).toEqual(["ok"]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.[0]).toBe("line");
+    expect(d.tooLarge).toBe(true);
+  });
+
+  it("bounds an event made of many short data lines", () => {
+    const seen: string[] = [];
+    const d = new SseDecoder(() => {}, { maxBytes: 50, onTooLarge: (what) => seen.push(what) });
+    d.write(Buffer.from("data: 0123456789\n".repeat(10)));
+    expect(seen).toEqual(["event"]);
+  });
+
+  it("lines up to the limit pass", () => {
+    const events: string[] = [];
+    const d = new SseDecoder((e) => events.push(e), { maxBytes: 100 });
+    d.write(Buffer.from(`data: ${"z".repeat(94)}\n\n`));
+    expect(events).toEqual(["z".repeat(94)]);
+  });
+});

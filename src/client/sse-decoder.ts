@@ -10,6 +10,16 @@ const SPACE = 0x20;
 /** Receives the data of one event: its `data:` lines joined with "\n" (SSE spec). */
 export type SseEventHandler = (data: string) => void;
 
+/** Default bound on one line and one event's data: far above any real chunk, far below a memory problem. */
+export const DEFAULT_MAX_EVENT_BYTES = 4 * 1024 * 1024;
+
+export interface SseLimits {
+  /** A line, or an event's joined data, longer than this stops decoding (default 4 MiB). */
+  maxBytes?: number;
+  /** Called once when a line or event passes maxBytes; nothing is decoded after it. */
+  onTooLarge?: (what: "line" | "event", bytes: number) => void;
+}
+
 /**
  * Incremental SSE decoder. Feed network reads in any split with `write`, call `end` once
  * when the body ends (a last event without its blank line is then still delivered).
@@ -32,14 +42,34 @@ export class SseDecoder {
   /** The previous read ended in CR: an LF opening the next read belongs to that line end. */
   #afterCr = false;
   #firstLine = true;
+  readonly #maxBytes: number;
+  readonly #onTooLarge: ((what: "line" | "event", bytes: number) => void) | undefined;
+  #pendingBytes = 0;
+  #tooLarge = false;
 
-  constructor(onEvent: SseEventHandler) {
+  constructor(onEvent: SseEventHandler, limits: SseLimits = {}) {
     this.#onEvent = onEvent;
+    this.#maxBytes = limits.maxBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.#onTooLarge = limits.onTooLarge;
+  }
+
+  /** True once a line or event passed the limit (the rest of the stream is ignored). */
+  get tooLarge(): boolean {
+    return this.#tooLarge;
+  }
+
+  #overflow(what: "line" | "event", bytes: number): void {
+    this.#tooLarge = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#data = "";
+    this.#hasData = false;
+    this.#onTooLarge?.(what, bytes);
   }
 
   write(chunk: Uint8Array): void {
     const end = chunk.byteLength;
-    if (end === 0) return;
+    if (end === 0 || this.#tooLarge) return;
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -67,26 +97,42 @@ export class SseDecoder {
           this.#afterCr = true;
         }
       }
+      if (this.#pendingBytes + (eol - pos) > this.#maxBytes) {
+        this.#overflow("line", this.#pendingBytes + (eol - pos));
+        return;
+      }
       if (this.#pending.length > 0) {
         this.#pending.push(buf.subarray(pos, eol));
         const line = Buffer.concat(this.#pending);
         this.#pending = [];
+        this.#pendingBytes = 0;
         this.#line(line, 0, line.length);
       } else {
         this.#line(buf, pos, eol);
       }
+      if (this.#tooLarge) return;
       pos = next;
       if (nextLf !== -1 && nextLf < pos) nextLf = buf.indexOf(LF, pos);
       if (nextCr !== -1 && nextCr < pos) nextCr = buf.indexOf(CR, pos);
     }
-    if (pos < end) this.#pending.push(Buffer.from(buf.subarray(pos, end)));
+    if (pos < end) {
+      // A line that never ends must not grow without bound (a server can send one forever).
+      this.#pendingBytes += end - pos;
+      if (this.#pendingBytes > this.#maxBytes) {
+        this.#overflow("line", this.#pendingBytes);
+        return;
+      }
+      this.#pending.push(Buffer.from(buf.subarray(pos, end)));
+    }
   }
 
   /** The body ended: an unterminated last line and an undispatched last event are delivered. */
   end(): void {
+    if (this.#tooLarge) return;
     if (this.#pending.length > 0) {
       const line = Buffer.concat(this.#pending);
       this.#pending = [];
+      this.#pendingBytes = 0;
       this.#line(line, 0, line.length);
     }
     this.#dispatch();
@@ -126,6 +172,11 @@ export class SseDecoder {
     }
     const value = valueStart >= end ? "" : buf.toString("utf8", valueStart, end);
     if (this.#hasData) {
+      // Many short data: lines make one event: its joined size is bounded too.
+      if (this.#data.length + value.length + 1 > this.#maxBytes) {
+        this.#overflow("event", this.#data.length + value.length + 1);
+        return;
+      }
       this.#data += "\n" + value;
     } else {
       this.#data = value;

@@ -105,6 +105,7 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   barrierTimeoutMs: ms("--barrier-timeout"),
   barrierMarginMs: ms("--barrier-margin"),
   levelGapMs: ms("--level-gap"),
+  maxEventBytes: text("--max-event-size"),
   out: text("--out"),
   apiKeyEnv: text("--api-key-env"),
   extraBody: (v) => ["--extra-body", JSON.stringify(v)],

@@ -20,7 +20,7 @@ function loadColumn(levels: readonly LevelSummary[]): Column {
 function levelNotes(l: LevelSummary): string {
   const parts: string[] = [];
   if (l.requests.errored > 0) parts.push(`errors: ${Object.entries(l.errors_by_code).map(([c, n]) => `${c}×${n}`).join(", ")}`);
-  if (l.strict) parts.push(l.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${l.strict.mismatched} mismatched`);
+  if (l.strict) parts.push(l.strict.checked === 0 ? "strict: nothing checked (no successful request)" : l.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${l.strict.mismatched} mismatched`);
   const hit = l.server?.prefix_cache_hit_rate;
   if (typeof hit === "number") parts.push(`prefix cache hit ${(hit * 100).toFixed(2)}%`);
   else if (l.usage_cache !== undefined) parts.push(`cached prompt tokens ${(l.usage_cache.hit_rate * 100).toFixed(2)}%`);
