@@ -19,7 +19,7 @@ export interface EmbeddedSim {
  * @throws BenchError naming the --sim-* flag: unknown GPU or model, a model that does not fit, a preset setting without --sim-gpu.
  */
 export function embeddedSimOptions(config: RunConfig): EmbeddedSim {
-  const { ttftMs, perTokenMs, batchSlowdown, trace, dialect, faults, ...settings } = config.sim;
+  const { ttftMs, perTokenMs, batchSlowdown, trace, dialect, faults, reasoningTokens, ...settings } = config.sim;
   const model = settings.model ?? config.model;
   try {
     const options: SimulatorOptions = {
@@ -33,6 +33,7 @@ export function embeddedSimOptions(config: RunConfig): EmbeddedSim {
       ...(trace === undefined ? {} : { trace }),
       ...(dialect === undefined ? {} : { dialect }),
       ...(faults === undefined ? {} : { faults }),
+      ...(reasoningTokens === undefined ? {} : { reasoningTokens }),
     };
     const resolved = resolveSimulatorOptions({ ...options, trace: undefined });
     const timing = `simple timing: ttft ${ttftMs} ms, ${perTokenMs} ms/token, batch slowdown ${batchSlowdown}`;

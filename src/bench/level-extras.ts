@@ -34,7 +34,25 @@ export function summarizeLevel(
   });
   const check = sloCheck(records, config.slo);
   if (check !== undefined) summary.slo_check = check;
+  const cost = levelCost(summary, config);
+  if (cost !== undefined) summary.cost = cost;
+  const reasoning = reasoningSplit(records);
+  if (reasoning !== undefined) summary.reasoning = reasoning;
   return summary;
+}
+
+/** GPUs the cost is for: --gpu-count, else the embedded simulator's tp × pp, else 1. */
+export function costGpus(config: RunConfig): number {
+  return config.gpuCount ?? (config.url === undefined ? (config.sim.tp ?? 1) * (config.sim.pp ?? 1) : 1);
+}
+
+/** $ per million tokens = hourly cost × GPUs / (tokens per second × 3600) × 10⁶; null at zero throughput. */
+export function levelCost(level: Pick<LevelSummary, "output_tokens_per_s" | "input_tokens_per_s">, config: RunConfig): LevelSummary["cost"] {
+  const hourly = config.gpuHourlyCostUsd;
+  if (hourly === undefined) return undefined;
+  const gpus = costGpus(config);
+  const perMillion = (tokensPerS: number): number | null => (tokensPerS > 0 ? Math.round(((hourly * gpus) / (tokensPerS * 3600)) * 1e6 * 10_000) / 10_000 : null);
+  return { usd_per_gpu_hour: hourly, gpus, usd_per_million_output_tokens: perMillion(level.output_tokens_per_s), usd_per_million_input_tokens: perMillion(level.input_tokens_per_s) };
 }
 
 /**
@@ -154,4 +172,19 @@ export function serverCountedTokens(records: readonly RequestRecord[]): { inputT
     }
   }
   return { inputTokens, outputTokens };
+}
+
+/** LevelSummary.reasoning from the completed requests whose usage reports reasoning tokens. */
+export function reasoningSplit(records: readonly RequestRecord[]): LevelSummary["reasoning"] {
+  let requests = 0;
+  let reasoning = 0;
+  let answer = 0;
+  for (const r of records) {
+    const u = r.usage;
+    if (r.warmup || r.outcome !== "ok" || u?.reasoningTokens === undefined || u.completionTokens === undefined) continue;
+    requests++;
+    reasoning += u.reasoningTokens;
+    answer += Math.max(0, u.completionTokens - u.reasoningTokens);
+  }
+  return requests === 0 || reasoning === 0 ? undefined : { requests, reasoning_tokens_total: reasoning, answer_tokens_total: answer };
 }

@@ -12,6 +12,7 @@ import type { LevelOutcome } from "../load/profiles/profile.js";
 import { runLevel } from "../load/runner.js";
 import { VirtualClock } from "../load/virtual-clock.js";
 import type { LevelSummary } from "../metrics/level.js";
+import { runVerdict } from "./run-verdict.js";
 import { RunDirectory } from "../report/run-dir.js";
 import { SUMMARY_SCHEMA, type RunInfo, type RunSummary } from "../report/summary.js";
 import { VirtualSimulator, answerText, describePreset } from "../sim/index.js";
@@ -93,7 +94,7 @@ export async function predictRun(input: RunConfigInput, sim: PredictSimOptions, 
     const wallS = (performance.now() - wallStart) / 1000;
     const simulatedS = vc.nowMs() / 1000;
     return {
-      dir: dir?.path ?? "", summary, strictFailed: false, interrupted: summary.run.interrupted,
+      dir: dir?.path ?? "", summary, strictFailed: false, interrupted: summary.run.interrupted, verdict: runVerdict(summary.run, summary.levels),
       speedup: simulatedS / Math.max(wallS, 1e-9), simulatedS, wallS, levelsCpuS: levelsCpu.s,
     };
   } finally {

@@ -6,10 +6,11 @@ import { join } from "node:path";
 import { registerSecret } from "../config/redact.js";
 import { resolveRunConfig, type RunConfig, type RunConfigInput } from "../config/run-config.js";
 import { formatSlo } from "../config/units.js";
-import { BenchError } from "../errors.js";
+import { BenchError, isBenchError } from "../errors.js";
+import { ProbeError } from "../client/probe-request.js";
 import type { LevelOutcome } from "../load/profiles/profile.js";
 import type { LevelSummary } from "../metrics/level.js";
-import { RunDirectory } from "../report/run-dir.js";
+import { assertNoRunIn, RunDirectory } from "../report/run-dir.js";
 import { SUMMARY_SCHEMA, type RunInfo, type RunSummary, type SimulatorInfo } from "../report/summary.js";
 import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
 import { loadTokenizer, type TextTokenizer } from "../workload/tokenizer.js";
@@ -25,6 +26,9 @@ import { discoverModel, openTarget } from "./target.js";
 import { Telemetry } from "./telemetry.js";
 import type { ResumeState } from "./resume.js";
 import { servebenchVersion } from "./version.js";
+import { adviceFor, causeLine, checkBaseUrl, type AdviceContext } from "./error-advice.js";
+import { runVerdict, type RunVerdict } from "./run-verdict.js";
+import { StartupWatch } from "./startup-watch.js";
 import { CONNECTION_POLICY } from "../client/http-client.js";
 
 export interface RunHooks {
@@ -43,6 +47,10 @@ export interface RunResult {
   /** True when --strict found any token-count mismatch. */
   strictFailed: boolean;
   interrupted: boolean;
+  /** What the exit code says: ok, partial, target_failed, strict_mismatch, slo_not_met, interrupted (also summary.run.verdict). */
+  verdict: RunVerdict;
+  /** Interrupted before the first request: the directory this run created was removed. */
+  discarded?: boolean;
 }
 
 function defaultOutDir(): string {
@@ -80,16 +88,30 @@ export async function runBenchmark(input: RunConfigInput, hooks: RunHooks = {}):
 async function openAndRun(config: RunConfig, hooks: RunHooks, emit: ProgressListener, signal: AbortSignal, apiKey: string | undefined): Promise<RunResult> {
   // A bad preset (unknown GPU, a model that does not fit) fails here, before the tokenizer loads.
   const sim = config.url === undefined ? embeddedSimOptions(config) : undefined;
-  const tokenizer = await loadTokenizer(config.tokenizer);
+  if (config.url !== undefined) checkBaseUrl(config.url);
+  // An --out that holds a run is refused before anything starts (--resume continues one).
+  const outDir = config.out ?? defaultOutDir();
+  if (hooks.resume === undefined) assertNoRunIn(outDir);
+  const tokenizer = await loadTokenizer(config.tokenizer, signal);
+  // A Ctrl-C during the (CPU-bound) tokenizer load: stop before starting anything.
+  if (signal.aborted) throw new BenchError("E_INTERRUPTED", "interrupted while loading the tokenizer");
   const counter = createPromptCounter(tokenizer, config.chatTemplate === "server" ? "auto" : config.chatTemplate);
   const target = await openTarget(config, tokenizer, sim?.options);
   // From here on the target (a listening simulator) is closed whatever fails, the run directory included.
   try {
     if (sim !== undefined) emit({ kind: "info", message: `embedded simulator: ${sim.info.description}` });
-    const dir = new RunDirectory(config.out ?? defaultOutDir());
+    const dir = new RunDirectory(outDir, { resume: hooks.resume !== undefined });
     try {
       const embedded = sim?.info;
-      return await runLevels(config, { tokenizer, counter, baseUrl: target.baseUrl, embedded, apiKey, dir, emit, signal, resume: hooks.resume });
+      const watch = new StartupWatch(emit, signal);
+      const result = await runLevels(config, { tokenizer, counter, baseUrl: target.baseUrl, embedded, apiKey, dir, emit, signal, resume: hooks.resume, watch });
+      // Interrupted before the first request: nothing worth keeping, and nothing half-written.
+      if (result.interrupted && dir.records === 0 && dir.discardIfEmpty()) return { ...result, discarded: true };
+      return result;
+    } catch (error) {
+      // A run that fails before its first request leaves no directory behind.
+      dir.discardIfEmpty();
+      throw error;
     } finally {
       dir.close();
     }
@@ -109,18 +131,47 @@ interface RunContext {
   emit: ProgressListener;
   signal: AbortSignal;
   resume: ResumeState | undefined;
+  watch: StartupWatch;
 }
 
-/** GET /v1/models: the model id (unless --model) and max_model_len; with --model a failure is tolerated. */
-async function discover(config: RunConfig, ctx: RunContext): Promise<{ model: string; maxModelLen: number | undefined }> {
+interface Discovered {
+  model: string;
+  maxModelLen: number | undefined;
+  /** Every id GET /v1/models listed, when it answered. */
+  servedModels: string[] | undefined;
+}
+
+/**
+ * GET /v1/models: the model id (unless --model) and max_model_len. With --model an HTTP error is
+ * tolerated (not every server lists models), but nothing answering is not: that run could only fail.
+ * A --model the server does not list is warned about, naming the ones it serves.
+ */
+async function discover(config: RunConfig, ctx: RunContext): Promise<Discovered> {
+  const url = `${ctx.baseUrl.replace(/\/v1$/, "")}/v1/models`;
+  const ask = (): Promise<Awaited<ReturnType<typeof discoverModel>>> =>
+    ctx.watch.step(`GET ${url}`, (signal) => discoverModel(ctx.baseUrl, ctx.apiKey, signal, config.apiKeyEnv));
   if (config.model === undefined) {
-    const found = await discoverModel(ctx.baseUrl, ctx.apiKey);
-    return { model: found.id, maxModelLen: found.maxModelLen };
+    const found = await ask();
+    return { model: found.id, maxModelLen: found.maxModelLen, servedModels: found.ids };
   }
-  const found = await discoverModel(ctx.baseUrl, ctx.apiKey).catch(() => undefined);
+  let found: Awaited<ReturnType<typeof discoverModel>> | undefined;
+  try {
+    found = await ask();
+  } catch (error) {
+    // Nothing accepting connections: the run could only fail. A slow, huge or refused listing is only noted.
+    const unreachable = error instanceof Error && error.cause instanceof ProbeError && (error.cause.kind === "network" || error.cause.kind === "connect_timeout");
+    if (isBenchError(error) && (error.code === "E_INTERRUPTED" || unreachable)) throw error;
+    ctx.emit({ kind: "info", message: `note: --model ${config.model} not checked: ${(error as Error).message}` });
+  }
+  if (found !== undefined && found.ids.length > 0 && !found.ids.includes(config.model)) {
+    const list = found.ids.slice(0, 10).map((id) => `"${id}"`).join(", ");
+    // A server listing one model may serve it under any name (llama.cpp does): then only "may".
+    const likely = found.ids.length === 1 ? "requests may fail (a server with one model, like llama.cpp, may accept any name)" : "requests will likely fail";
+    ctx.emit({ kind: "info", message: `warning: --model "${config.model}" is not among the models ${url} lists (${list}${found.ids.length > 10 ? ", ..." : ""}): ${likely}` });
+  }
   // A server serving one model applies its limit to any name it accepts (llama.cpp serves any).
   const applies = found !== undefined && (found.id === config.model || found.listed === 1);
-  return { model: config.model, maxModelLen: applies ? found.maxModelLen : undefined };
+  return { model: config.model, maxModelLen: applies ? found?.maxModelLen : undefined, servedModels: found?.ids };
 }
 
 /**
@@ -130,7 +181,8 @@ async function discover(config: RunConfig, ctx: RunContext): Promise<{ model: st
  */
 async function serverCounting(config: RunConfig, ctx: RunContext, model: string): Promise<ServerTokenizer | undefined> {
   if (config.chatTemplate !== "auto" && config.chatTemplate !== "server") return undefined;
-  const server = await probeServerTokenize(ctx.baseUrl, model, ctx.apiKey);
+  const root = ctx.baseUrl.replace(/\/v1\/?$/, "");
+  const server = await ctx.watch.step(`POST ${root}/tokenize`, (signal) => probeServerTokenize(ctx.baseUrl, model, ctx.apiKey, signal));
   if (config.endpoint === "completions") return server?.text === undefined ? undefined : server;
   if (server === undefined && config.chatTemplate === "server") {
     throw new BenchError("E_BAD_FLAG", `--chat-template server: ${ctx.baseUrl} has no working POST /tokenize (nor llama.cpp's /apply-template)`, { where: "--chat-template" });
@@ -141,16 +193,17 @@ async function serverCounting(config: RunConfig, ctx: RunContext, model: string)
 
 async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult> {
   const telemetry = new Telemetry(config, ctx.baseUrl, ctx.dir.path, ctx.emit);
-  await telemetry.waitReady(ctx.signal);
-  const { model, maxModelLen } = await discover(config, ctx);
+  const root = ctx.baseUrl.replace(/\/v1\/?$/, "");
+  if (config.waitReadyMs > 0) await ctx.watch.step(`${root} to be ready (--wait-ready)`, (signal) => telemetry.waitReady(signal));
+  const { model, maxModelLen, servedModels } = await discover(config, ctx);
   const serverTokenizer = await serverCounting(config, ctx, model);
   const source = RequestSource.create(config, { tokenizer: ctx.tokenizer, counter: ctx.counter, maxModelLen });
   // One origin for every shard: the --start-at instant (else now), so record times line up across shards.
   const scale = new ScaleContext(config);
   const originMs = scale.originMs();
   ctx.dir.writeJson("config.json", { ...config, model, target: ctx.baseUrl, embedded_simulator: ctx.embedded !== undefined, connection: CONNECTION_POLICY });
-  await telemetry.captureEnvironment(config, model);
-  await telemetry.measureRtt();
+  await ctx.watch.step(`GET ${root}/version and /v1/models (env.json)`, () => telemetry.captureEnvironment(config, model));
+  await ctx.watch.step(`GET ${root}/health (round-trip time)`, (signal) => telemetry.measureRtt(signal));
   const run: RunInfo = {
     started_at: ctx.resume?.summary?.run.started_at ?? new Date().toISOString(),
     target: ctx.baseUrl,
@@ -177,7 +230,7 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   const levelCtx: LevelContext = { ...ctx, config, model, originMs, serverTokenizer, maxModelLen, source, telemetry, scale };
   const profile = createProfile(config, source.trace);
   const history: LevelOutcome[] = [];
-  await scale.measureClock(ctx.baseUrl, ctx.apiKey);
+  await ctx.watch.step(`the server's clock (Date headers)`, () => scale.measureClock(ctx.baseUrl, ctx.apiKey));
   await scale.waitForStart(ctx.signal);
   telemetry.start(originMs);
   try {
@@ -204,6 +257,7 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
       if (config.profile === "slo-search") Object.assign(run, sloSearchSummary(config, history, summary.levels));
       ctx.dir.writeSummary(summary);
       ctx.emit({ kind: "level-end", summary: level });
+      explainFailures(level, ctx, { baseUrl: ctx.baseUrl, endpoint: config.endpoint, model, apiKeyEnv: config.apiKeyEnv, apiKeySet: ctx.apiKey !== undefined, servedModels });
     }
   } catch (error) {
     scale.writeShardFile(ctx.dir, config, "failed", (error as Error).message);
@@ -215,10 +269,21 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   run.interrupted = ctx.signal.aborted;
   await scale.measureClockAfter(ctx.baseUrl, ctx.apiKey);
   if (scale.active) run.scale = scale.info();
+  const verdict = runVerdict(run, summary.levels);
+  run.verdict = verdict;
   ctx.dir.writeSummary(summary);
   scale.writeShardFile(ctx.dir, config, run.interrupted ? "interrupted" : "complete");
-  const strictFailed = summary.levels.some((l) => (l.strict?.mismatched ?? 0) > 0);
-  return { dir: ctx.dir.path, summary, strictFailed, interrupted: run.interrupted };
+  const strictFailed = summary.levels.some((l) => (l.strict?.mismatched ?? 0) > 0 || (config.strict && (l.usage_impossible?.requests ?? 0) > 0));
+  return { dir: ctx.dir.path, summary, strictFailed, interrupted: run.interrupted, verdict };
+}
+
+/** After a level with failures: the top error kinds with the server's message, then advice that fits. */
+function explainFailures(level: LevelSummary, ctx: RunContext, advice: AdviceContext): void {
+  const line = causeLine(level);
+  if (line === undefined) return;
+  ctx.emit({ kind: "info", message: line });
+  for (const a of adviceFor(level.error_causes ?? [], advice)) ctx.emit({ kind: "info", message: `  hint: ${a}` });
+  if (level.target_failed !== undefined) ctx.emit({ kind: "info", message: `level ${level.level}: the target is failing: ${level.target_failed}` });
 }
 
 function countMethod(config: RunConfig, counter: PromptCounter, server: ServerTokenizer | undefined): string {

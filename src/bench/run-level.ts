@@ -8,6 +8,8 @@ import { StreamingClient, type ClientOptions, type SendResult } from "../client/
 import type { RequestRecord } from "../client/record.js";
 import type { LoadLevel } from "../load/runner.js";
 import { SaturationGuard } from "../load/saturation.js";
+import { ConnectionBackoff } from "../load/connection-backoff.js";
+import { levelTargetFailure } from "./run-verdict.js";
 import type { LevelSummary } from "../metrics/level.js";
 import type { RunDirectory } from "../report/run-dir.js";
 import type { PromptCounter } from "../workload/chat-template.js";
@@ -57,6 +59,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     ignoreEos: false,
     exactOutput: config.exactOutput,
     keepText: config.clientTokenCheck || sessions,
+    maxEventBytes: config.maxEventBytes,
     ...(config.extraBody === undefined ? {} : { extraBody: config.extraBody }),
     ...(ctx.apiKey === undefined ? {} : { apiKey: ctx.apiKey }),
   };
@@ -69,6 +72,14 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
   let done = 0;
   let errors = 0;
   let inFlight = 0;
+  // A server that stopped accepting connections: back off, then end the level (saying since when).
+  const backoff = new ConnectionBackoff();
+  const levelStartMs = monotonicNowMs();
+  let serverGone: string | undefined;
+  const noteConnection = (r: RequestRecord): void => {
+    if (r.outcome === "error" && r.error?.code === "connection" && r.headersMs === undefined) backoff.failed(monotonicNowMs());
+    else if (r.headersMs !== undefined) backoff.answered(monotonicNowMs());
+  };
   const guard = new SaturationGuard({
     maxErrorRate: config.maxErrorRate,
     detectQueueGrowth: plan.load.kind === "rate" && (config.stopOnSaturation ?? config.profile !== "levels"),
@@ -88,6 +99,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     // Multi-turn histories are known only now; the server counts them after the send, off the clock.
     if (ctx.serverTokenizer !== undefined && messages !== undefined) sent.record.targetInputTokens = await ctx.serverTokenizer.chat(messages);
     keep(sent.record, sent.text, turn);
+    noteConnection(sent.record);
     done++;
     if (sent.record.outcome === "error") errors++;
     const r = sent.record;
@@ -131,6 +143,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
             maxTexts: MAX_CHECKED_TEXTS,
             onRecord: (record, text) => {
               keep(record, text);
+              noteConnection(record);
               done++;
               if (record.outcome === "error") errors++;
               ctx.emit({ kind: "request-done", level: plan.level, done, errors, requests: plan.requests });
@@ -140,7 +153,16 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     const result = await runLevelScaled(loadLevelOf(plan, config), {
       clock: realClock,
       signal: ctx.signal,
-      shouldStop: () => guard.verdict(),
+      shouldStop: () => {
+        const verdict = guard.verdict();
+        if (verdict !== undefined) return verdict;
+        serverGone ??= backoff.verdict(monotonicNowMs(), levelStartMs);
+        return serverGone;
+      },
+      pace: async (signal) => {
+        const delayMs = backoff.delayMs();
+        if (delayMs > 0) await realClock.sleepUntil(monotonicNowMs() + delayMs, signal);
+      },
       dispatch: async (job, signal) => {
         if (sessionSpecs === undefined) {
           await sendMeasured((specs as NonNullable<typeof specs>).get(job.index), `${plan.level}-${job.index}`, job.scheduledAtMs, signal);
@@ -171,6 +193,10 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
       summary.stopped_early = result.stoppedEarly;
       summary.warnings.push(`level stopped early: ${result.stoppedEarly}`);
     }
+    const errorRateStop = result.stoppedEarly !== undefined && result.stoppedEarly.includes("--max-error-rate") ? result.stoppedEarly : undefined;
+    const serverStop = serverGone !== undefined && result.stoppedEarly === serverGone ? serverGone : undefined;
+    const targetFailed = serverStop ?? errorRateStop ?? levelTargetFailure(summary, config.maxErrorRate);
+    if (targetFailed !== undefined && !(result.interrupted && summary.requests.completed === 0 && summary.requests.errored === 0)) summary.target_failed = targetFailed;
     summary.warnings.push(...ctx.scale.levelWarnings(plan.level));
     if (specs?.clipped !== undefined) summary.warnings.push(specs.clipped);
     if (specs !== undefined && specs.reused > 0) {

@@ -5,7 +5,7 @@
 // A zero count for a non-empty prompt is never accepted. Probed once; a server without either
 // is simply not used (auto) or is a set-up error (server).
 
-import { request } from "undici";
+import { probeAgent, probeRequest } from "../client/probe-request.js";
 import { BenchError } from "../errors.js";
 import type { ChatMessage } from "../workload/request-spec.js";
 
@@ -23,11 +23,13 @@ const PROBE_DEADLINE_MS = 30_000;
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** Returns a tokenizer when the server can count a chat probe (a positive count), else undefined. */
-export async function probeServerTokenize(baseUrl: string, model: string, apiKey: string | undefined): Promise<ServerTokenizer | undefined> {
+export async function probeServerTokenize(baseUrl: string, model: string, apiKey: string | undefined, signal?: AbortSignal): Promise<ServerTokenizer | undefined> {
   const root = baseUrl.replace(/\/v1\/?$/, "").replace(/\/+$/, "");
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (apiKey !== undefined) headers["authorization"] = `Bearer ${apiKey}`;
-  const post = (path: string, body: unknown): Promise<unknown> => postJson(`${root}${path}`, headers, body);
+  // One agent (connect deadline, reused connections) for the probe and every later count.
+  const dispatcher = probeAgent();
+  const post = (path: string, body: unknown): Promise<unknown> => postJson(`${root}${path}`, headers, body, { dispatcher, signal });
   const viaMessages = async (messages: readonly ChatMessage[]): Promise<number | undefined> =>
     tokenCount(await post("/tokenize", { model, messages, add_generation_prompt: true }));
   const viaText = async (content: string): Promise<number | undefined> =>
@@ -59,32 +61,20 @@ export function tokenCount(body: unknown): number | undefined {
   return n !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
-/** POST a JSON body; the parsed answer of a 200, else undefined. Bounded in time and size. */
-async function postJson(url: string, headers: Record<string, string>, body: unknown): Promise<unknown> {
-  const res = await request(url, {
+/** POST a JSON body; the parsed answer of a 200, else undefined. Bounded: connect and total deadline, capped size, abortable. */
+async function postJson(url: string, headers: Record<string, string>, body: unknown, o: { dispatcher: ReturnType<typeof probeAgent>; signal: AbortSignal | undefined }): Promise<unknown> {
+  const res = await probeRequest(url, {
     method: "POST",
     headers,
     body: JSON.stringify(body),
-    headersTimeout: PROBE_DEADLINE_MS,
-    bodyTimeout: PROBE_DEADLINE_MS,
-    signal: AbortSignal.timeout(PROBE_DEADLINE_MS),
+    totalTimeoutMs: PROBE_DEADLINE_MS,
+    maxBodyBytes: MAX_ANSWER_BYTES,
+    dispatcher: o.dispatcher,
+    ...(o.signal === undefined ? {} : { signal: o.signal }),
   });
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > MAX_ANSWER_BYTES) {
-      res.body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
+  if (res.status !== 200) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    return JSON.parse(res.body) as unknown;
   } catch {
     return undefined;
   }

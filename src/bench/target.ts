@@ -1,7 +1,7 @@
 // Owns the benchmark target: either the user's URL or the embedded simulator started on
 // 127.0.0.1 port 0 (options from embedded-sim.ts) and stopped at the end; and discovery of the served model id.
 
-import { request } from "undici";
+import { probeRequest, ProbeError } from "../client/probe-request.js";
 import { BenchError } from "../errors.js";
 import { withoutUserinfo } from "../config/redact.js";
 import type { RunConfig } from "../config/run-config.js";
@@ -74,35 +74,47 @@ export function simServerTokenizer(tokenizer: TextTokenizer): Pick<SimulatorOpti
   };
 }
 
-function describeNetworkError(error: unknown): string {
-  const e = error as { code?: string; cause?: { code?: string }; message?: string };
-  return e.cause?.code ?? e.code ?? e.message ?? String(error);
-}
+/** Deadlines and size cap of GET /v1/models: a trickling or flooding server cannot hang start-up. */
+const MODELS_TIMEOUT_MS = 10_000;
+const MODELS_MAX_BYTES = 4 * 1024 * 1024;
 
-/** GET /v1/models; returns the first model id. Unreachable → one clear error naming the URL. */
-export async function discoverModel(baseUrl: string, apiKey: string | undefined): Promise<{ id: string; maxModelLen?: number; listed?: number }> {
+/**
+ * GET /v1/models; returns the first model id, how many models are listed, and every listed id.
+ * Unreachable → one clear error naming the URL; an HTTP error → advice that fits it (API key for
+ * 401/403). Bounded (deadline, body cap) and abortable.
+ */
+export async function discoverModel(
+  baseUrl: string,
+  apiKey: string | undefined,
+  signal?: AbortSignal,
+  apiKeyEnv = "OPENAI_API_KEY",
+): Promise<{ id: string; maxModelLen?: number; listed?: number; ids: string[] }> {
   const url = `${baseUrl.replace(/\/v1$/, "")}/v1/models`;
   let body: unknown;
   try {
     const headers: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
-    const res = await request(url, { headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      throw new BenchError("E_UNREACHABLE", `GET ${url} answered HTTP ${res.statusCode}; pass --model to skip model discovery`, { where: "--url" });
+    const res = await probeRequest(url, { headers, totalTimeoutMs: MODELS_TIMEOUT_MS, maxBodyBytes: MODELS_MAX_BYTES, ...(signal === undefined ? {} : { signal }) });
+    if (res.status !== 200) {
+      const location = res.status >= 300 && res.status < 400 ? ` to ${String(res.headers["location"] ?? "nowhere")}` : "";
+      throw new BenchError("E_UNREACHABLE", `GET ${url} answered HTTP ${res.status}${location}${snippet(res.body)}; ${httpAdvice(res.status, apiKey, apiKeyEnv)}`, { where: "--url" });
     }
-    body = await res.body.json();
+    body = JSON.parse(res.body);
   } catch (cause) {
     if (cause instanceof BenchError) throw cause;
-    throw new BenchError("E_UNREACHABLE", `cannot reach ${url} (${describeNetworkError(cause)})`, { where: "--url", cause });
+    if (cause instanceof ProbeError && cause.kind === "aborted") throw new BenchError("E_INTERRUPTED", `interrupted while waiting for GET ${url}`, { cause });
+    if (cause instanceof ProbeError) throw new BenchError("E_UNREACHABLE", `cannot reach ${url} (${cause.message})`, { where: "--url", cause });
+    throw new BenchError("E_UNREACHABLE", `GET ${url} did not answer JSON (${(cause as Error).message}); pass --model to skip model discovery`, { where: "--url", cause });
   }
-  const data = (body as { data?: unknown }).data;
+  const data = (body as { data?: unknown } | null)?.data;
   const first: unknown = Array.isArray(data) ? data[0] : undefined;
   const id = (first as { id?: unknown } | undefined)?.id;
   if (typeof id !== "string") {
     throw new BenchError("E_UNREACHABLE", `GET ${url} listed no model; pass --model`, { where: "--model" });
   }
+  const ids = Array.isArray(data) ? data.flatMap((m: unknown) => { const v = (m as { id?: unknown } | null)?.id; return typeof v === "string" ? [v] : []; }) : [];
+  const listed = Array.isArray(data) ? { listed: data.length } : {};
   const maxModelLen = contextLimitOf(first);
-  return maxModelLen === undefined ? { id, ...(Array.isArray(data) ? { listed: data.length } : {}) } : { id, maxModelLen, ...(Array.isArray(data) ? { listed: data.length } : {}) };
+  return maxModelLen === undefined ? { id, ...listed, ids } : { id, maxModelLen, ...listed, ids };
 }
 
 /**
@@ -114,4 +126,18 @@ export function contextLimitOf(card: unknown): number | undefined {
   const c = card as { max_model_len?: unknown; meta?: { n_ctx?: unknown } | null };
   const n = c.max_model_len ?? (typeof c.meta === "object" && c.meta !== null ? c.meta.n_ctx : undefined);
   return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+function snippet(body: string): string {
+  const flat = body.replace(/\s+/g, " ").trim().slice(0, 160);
+  return flat === "" ? "" : ` (${flat})`;
+}
+
+function httpAdvice(status: number, apiKey: string | undefined, apiKeyEnv: string): string {
+  if (status === 401 || status === 403) {
+    return `the server wants an API key: servebench sends the one in the environment variable ${apiKeyEnv} (${apiKey === undefined ? "not set" : "set"}); set it, or name the variable with --api-key-env NAME`;
+  }
+  if (status >= 300 && status < 400) return "servebench does not follow redirects: point --url at the final address";
+  if (status === 404) return "check --url (the server's base URL, without /v1/...) or pass --model to skip model discovery";
+  return "pass --model to skip model discovery";
 }

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { redactJson } from "../config/redact.js";
 import type { RunConfig } from "../config/run-config.js";
-import { request } from "undici";
+import { probeRequest } from "../client/probe-request.js";
 import { monotonicNowMs } from "../clock.js";
 import type { LevelSummary } from "../metrics/level.js";
 import { crossCheck } from "../telemetry/cross-check.js";
@@ -21,6 +21,9 @@ export class Telemetry {
   private absent: string | undefined;
   private rttMs = 0;
   private seenOk = false;
+  /** The first failed scrape's reason (said once on the console, then in each level's warnings). */
+  private scrapeFailure: string | undefined;
+  private scrapeFailures = 0;
   readyAfterMs: number | undefined;
 
   constructor(
@@ -34,11 +37,11 @@ export class Telemetry {
     return this.config.metricsUrl ?? `${this.baseUrl.replace(/\/v1\/?$/, "")}/metrics`;
   }
 
-  async waitReady(signal: AbortSignal): Promise<void> {
+  async waitReady(signal?: AbortSignal): Promise<void> {
     if (this.config.waitReadyMs <= 0) return;
     const result = await waitReady(this.baseUrl, {
       timeoutMs: this.config.waitReadyMs,
-      signal,
+      ...(signal === undefined ? {} : { signal }),
       onProgress: (p) => this.emit({ kind: "info", message: `waiting for ${p.stage} (${(p.elapsedMs / 1000).toFixed(0)} s): ${p.lastError}` }),
     });
     this.readyAfterMs = result.readyAfterMs;
@@ -57,14 +60,13 @@ export class Telemetry {
   }
 
   /** Minimum of a few GET /health round trips: how much of client TTFT is network. */
-  async measureRtt(): Promise<number> {
+  async measureRtt(signal?: AbortSignal): Promise<number> {
     const url = `${this.baseUrl.replace(/\/v1\/?$/, "")}/health`;
     let best = Infinity;
     for (let i = 0; i < 5; i++) {
       const t0 = monotonicNowMs();
       try {
-        const res = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
-        await res.body.dump();
+        await probeRequest(url, { totalTimeoutMs: 2000, connectTimeoutMs: 1000, maxBodyBytes: 64 * 1024, ...(signal === undefined ? {} : { signal }) });
         best = Math.min(best, monotonicNowMs() - t0);
       } catch {
         break;
@@ -88,6 +90,12 @@ export class Telemetry {
           this.absent = `the server has no ${this.metricsUrl} (HTTP 404): server-side columns stay empty (--metrics-url names another endpoint, --no-metrics skips scraping)`;
           this.emit({ kind: "info", message: `${this.absent}; scraping stopped` });
           void this.scraper?.stop({ finalScrape: false }).catch(() => undefined);
+        } else if (this.absent === undefined) {
+          this.scrapeFailures++;
+          if (this.scrapeFailure === undefined) {
+            this.scrapeFailure = scrape.error;
+            this.emit({ kind: "info", message: `warning: scraping ${this.metricsUrl} failed (${scrape.error}): server-side columns may stay empty (said once; --no-metrics skips scraping)` });
+          }
         }
       },
     });
@@ -107,6 +115,7 @@ export class Telemetry {
   addToLevel(summary: LevelSummary, startMs: number, endMs: number, served?: { inputTokens: number; outputTokens: number }): void {
     if (!this.scraper) return;
     if (this.absent !== undefined) summary.warnings.push(this.absent);
+    else if (this.scrapeFailure !== undefined) summary.warnings.push(`${this.scrapeFailures} /metrics scrapes failed so far in the run (first: ${this.scrapeFailure}): server-side columns may be incomplete`);
     const server = summarizeWindow(this.scraper.scrapes(), startMs, endMs);
     summary.server = server;
     const warnings = crossCheck({

@@ -9,6 +9,8 @@ import { BenchError, isBenchError } from "../errors.js";
 import { EXIT } from "./exit-codes.js";
 import { levelStartLines } from "./merge-command.js";
 import { runConfigFromFlags } from "./run-flags.js";
+import { reportVerdict } from "./run-command.js";
+import { judgeSummary } from "../bench/run-verdict.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 
@@ -53,11 +55,9 @@ async function runDistributed(opts: Raw, signal: AbortSignal, killSignal: AbortS
   const record = resumeDir === undefined ? undefined : readDistributedRecord(resumeDir);
   if (resumeDir !== undefined && record === undefined) throw new BenchError("E_IO", `--resume: ${resumeDir} is not a run --distributed directory (no distributed.json)`, { where: "--resume" });
   const shards = record?.shards ?? parseDistributed(String(opts.distributed));
-  if (record === undefined) {
-    const { distributed: _d, ...rest } = opts;
-    // Bad flags fail here, once, rather than in N shard processes.
-    resolveRunConfig({ ...runConfigFromFlags(rest), shard: { index: 0, count: shards } });
-  }
+  const { distributed: _d, ...rest } = opts;
+  // Bad flags fail here, once, rather than in N shard processes (a resumed run's were checked when it started).
+  const config = record === undefined ? resolveRunConfig({ ...runConfigFromFlags(rest), shard: { index: 0, count: shards } }) : undefined;
   const out = resumeDir ?? (typeof opts.out === "string" ? opts.out : `results/${new Date().toISOString().replace(/[:]/g, "-").replace(/\..+$/, "")}`);
   const result = await runDistributedLocal({
     shards,
@@ -77,5 +77,6 @@ async function runDistributed(opts: Raw, signal: AbortSignal, killSignal: AbortS
     process.stderr.write(`servebench: interrupted; continue with: servebench run --resume ${out}\n`);
     return EXIT.interrupted;
   }
-  return EXIT.ok;
+  // The merged run is judged like a single-process one (README "Exit codes").
+  return reportVerdict(judgeSummary(result.summary, config?.maxErrorRate));
 }

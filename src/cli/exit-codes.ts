@@ -1,17 +1,27 @@
-// Owns the CLI's exit codes; documented in the README.
+// Owns the CLI's exit codes; documented in the README ("Exit codes"), one table for every command.
+// A CI job acts on these: 0 means the benchmark ran and nothing a threshold watches went wrong.
 
 export const EXIT = {
   ok: 0,
   /** An unexpected internal failure (a bug): the message and stack go to stderr. */
   crash: 1,
-  /** Bad flag, config, file, tokenizer, URL, or an unreachable target. */
+  /** Usage or bad input: a bad flag, config, file, tokenizer, URL, or an --out that already holds a run. */
   badInput: 2,
-  /** --strict found token-count mismatches. */
+  /** --strict found token-count mismatches, or a server's usage that cannot be right. */
   strictMismatch: 3,
   /** `compare --fail-if`: a condition held at some level (the comparison itself ran). */
   compareFailed: 4,
   /** `plan run`, `k8s run --plan`: at least one cell failed (the others were run and written). */
   cellsFailed: 5,
-  /** Ctrl-C / SIGTERM: finished records and summaries were written. */
+  /**
+   * The target is unreachable or failing: nothing answered at start-up, every request of a level
+   * failed, the server stopped answering mid-level, or the error rate passed --max-error-rate.
+   */
+  targetFailed: 6,
+  /** An aggregate --slo term (e.g. ttft_ms.p99<=500) was not met, or slo-search found no passing load. */
+  sloNotMet: 7,
+  /** Ctrl-C / SIGTERM (or the parent process went away): finished records and summaries were written. */
   interrupted: 130,
 } as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -10,7 +10,7 @@ const g = (group: Group, flags: string): Array<[string, Group]> => flags.split(/
 
 /** Long flag (as commander names it: `--no-x` for negations) → group. */
 export const FLAG_GROUPS: ReadonlyMap<string, Group> = new Map([
-  ...g("Target", "--url --model --endpoint --api-key-env --extra-body --wait-ready --timeout --resume"),
+  ...g("Target", "--url --model --endpoint --api-key-env --extra-body --wait-ready --timeout --resume --max-event-size"),
   ...g("Workload", `--tokenizer --input-tokens --output-tokens --no-exact-output --shared-prefix-tokens --prompt --dataset
     --dataset-format --dataset-sample --input-dist --output-dist --prefix-groups --prefix-tokens --suffix-tokens --turns
     --think-time --chat-template --trace --trace-format --time-scale --trace-block-tokens --seed`),
@@ -19,6 +19,7 @@ export const FLAG_GROUPS: ReadonlyMap<string, Group> = new Map([
     --stop-on-saturation --no-stop-on-saturation --requests --duration --warmup`),
   ...g("Outputs", "--out --slo --percentiles --strict --no-client-token-check --quiet"),
   ...g("Telemetry", "--metrics-url --no-metrics --metrics-interval --server-cmd --gpu-info-cmd"),
+  ...g("Outputs", "--gpu-hourly-cost --gpu-count"),
   // predict's preset flags (run spells them --sim-*), and the catalog listings.
   ...g("Simulator", `--gpu --model-config --dtype --kv-dtype --tp --pp --max-model-len --gpu-memory-utilization --max-num-seqs
     --max-num-batched-tokens --kv-cache-blocks --no-prefix-caching --enforce-eager --spec-tokens --spec-acceptance
@@ -59,7 +60,7 @@ export function ungrouped(program: Command): string[] {
   const out: string[] = [];
   for (const cmd of program.commands) {
     if (cmd.name() !== "run" && cmd.name() !== "predict") continue;
-    for (const o of cmd.options) if (o.long !== "--help" && groupOf(o.long ?? "") === undefined) out.push(`${cmd.name()} ${o.long ?? o.flags}`);
+    for (const o of cmd.options) if (o.long !== "--help" && !o.hidden && groupOf(o.long ?? "") === undefined) out.push(`${cmd.name()} ${o.long ?? o.flags}`);
   }
   return out;
 }

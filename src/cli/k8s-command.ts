@@ -2,7 +2,8 @@
 // and S3 transfers used inside the pods. Run flags for the shards come after `--`, or from the
 // cells of a plan (`render --plan`).
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { parseDurationMs, parsePositiveInt } from "../config/units.js";
 import { BenchError } from "../errors.js";
@@ -16,6 +17,8 @@ import { renderPlanManifest } from "../k8s/plan-manifest.js";
 import { loadPlanFile } from "../plan/load-plan.js";
 import { pullShards, pushDir, S3Store, s3OptionsFromEnv } from "../k8s/s3-store.js";
 import { renderConsoleTable } from "../report/console.js";
+import { judgeSummary } from "../bench/run-verdict.js";
+import { reportVerdict } from "./run-command.js";
 import { EXIT } from "./exit-codes.js";
 import { MAX_CELLS_FLAG, MAX_CELLS_HELP, planLoadOptions } from "./plan-command.js";
 import { addK8sBarrierCommands } from "./k8s-barrier-command.js";
@@ -101,7 +104,18 @@ export async function k8sRunCommand(runArgs: string[], raw: Raw): Promise<number
   const result = await runOnKubernetes(common);
   process.stdout.write(renderConsoleTable(result.summary));
   process.stdout.write(`results: ${result.dir}\n`);
-  return EXIT.ok;
+  if (result.summary.run.interrupted) return EXIT.interrupted;
+  // The merged run is judged like a single-process one (README "Exit codes").
+  return reportVerdict(judgeSummary(result.summary, mergedMaxErrorRate(result.dir)));
+}
+
+function mergedMaxErrorRate(dir: string): number | undefined {
+  try {
+    const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { maxErrorRate?: unknown };
+    return typeof config.maxErrorRate === "number" ? config.maxErrorRate : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function k8sPushCommand(dir: string, url: string, raw: Raw): Promise<number> {

@@ -3,7 +3,8 @@
 // codes. The only module that calls process.exit.
 
 import { CommanderError } from "commander";
-import { isBenchError } from "../errors.js";
+import { isBenchError, type BenchErrorCode } from "../errors.js";
+import { watchParent } from "./parent-watch.js";
 import { EXIT } from "./exit-codes.js";
 import { buildProgram } from "./program.js";
 import { redactConsole } from "./redact-console.js";
@@ -22,14 +23,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (isBenchError(error)) {
       process.stderr.write(`servebench: ${error.message}\n`);
-      // Ctrl-C before any level ran (e.g. during --wait-ready) is an interruption, not bad input.
-      return error.code === "E_INTERRUPTED" ? EXIT.interrupted : EXIT.badInput;
+      return exitCodeOfError(error.code);
     }
     process.stderr.write(`servebench: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return EXIT.crash;
   }
 }
 
+/** A set-up error's exit code: the target not answering and an interruption have their own. */
+export function exitCodeOfError(code: BenchErrorCode): number {
+  if (code === "E_UNREACHABLE") return EXIT.targetFailed;
+  if (code === "E_INTERRUPTED") return EXIT.interrupted;
+  return EXIT.badInput;
+}
+
+watchParent();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -8,7 +8,7 @@ import { BenchError } from "../errors.js";
 import { EXIT } from "./exit-codes.js";
 import { createProgressRenderer } from "./progress-renderer.js";
 import { runConfigFromFlags } from "./run-flags.js";
-import { printListings, simOptionsFromFlags } from "./sim-flags.js";
+import { printListings, simOptionsFromFlags, simSettingsFromFlags } from "./sim-flags.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 
@@ -43,6 +43,11 @@ export async function predictCommand(opts: Raw): Promise<number> {
   }
   const input = runConfigFromFlags(opts);
   const sim = predictSimFromFlags(opts);
+  // The cost of the predicted deployment is for all of its GPUs: --tp × --pp unless --gpu-count says.
+  if (input.gpuCount === undefined) {
+    const preset = simSettingsFromFlags(opts, "simulate");
+    input.gpuCount = (preset.tp ?? 1) * (preset.pp ?? 1);
+  }
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.on("SIGINT", onSignal);

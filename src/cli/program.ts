@@ -47,7 +47,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
         .option("--per-token-ms <ms>", "time per output token", "10")
         .option("--batch-slowdown <x>", "per-token slowdown per extra running stream", "0.002")
         .option("--tokenizer <dir|file|hf-id>", "tokenizer used to count prompt tokens in usage (default: bundled Qwen3)")
-        .option("--trace <file>", "write per-token emission times (ground truth) as JSONL"),
+        .option("--trace <file>", "write per-token emission times (ground truth) as JSONL")
+        .option("--reasoning-tokens <n>", "chat answers start with N reasoning tokens (delta.reasoning / reasoning_content), as a reasoning model does (default 0)"),
     ),
   ).action(async (opts: Record<string, string | boolean | undefined>) => {
     setExit(await simulateCommand(opts));

@@ -5,7 +5,8 @@ import { prepareResume, type ResumeOverrides } from "../bench/resume.js";
 import { runBenchmark } from "../bench/run-benchmark.js";
 import { BenchError } from "../errors.js";
 import { renderConsoleTable } from "../report/console.js";
-import { EXIT } from "./exit-codes.js";
+import type { RunVerdict } from "../bench/run-verdict.js";
+import { EXIT, type ExitCode } from "./exit-codes.js";
 import { createProgressRenderer } from "./progress-renderer.js";
 import { runConfigFromFlags } from "./run-flags.js";
 import { distributedCommand } from "./distributed-command.js";
@@ -49,11 +50,18 @@ export async function runCommand(opts: Record<string, string | boolean | undefin
   const input = resume === undefined ? runConfigFromFlags(opts) : withShardTiming(resume.config, opts);
   const controller = new AbortController();
   let interrupts = 0;
+  let measuring = false;
   const onSignal = (): void => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write("\nservebench: stopping: writing what finished (press Ctrl-C again to quit now)\n");
+      process.stderr.write(
+        measuring
+          ? "\nservebench: stopping: writing what finished (press Ctrl-C again to quit now)\n"
+          : "\nservebench: stopping start-up (no request was sent)\n",
+      );
       controller.abort();
+      // Start-up steps end on the abort at once; should one not (a synchronous load), do not wait for it.
+      if (!measuring) setTimeout(() => process.exit(EXIT.interrupted), 2000).unref();
     } else {
       process.exit(EXIT.interrupted);
     }
@@ -61,8 +69,16 @@ export async function runCommand(opts: Record<string, string | boolean | undefin
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const progress = createProgressRenderer(process.stderr, opts.quiet === true);
+    const render = createProgressRenderer(process.stderr, opts.quiet === true);
+    const progress: typeof render = (event) => {
+      if (event.kind === "level-start") measuring = true;
+      render(event);
+    };
     const result = await runBenchmark(input, { onProgress: progress, signal: controller.signal, ...(resume ? { resume } : {}) });
+    if (result.discarded === true) {
+      process.stderr.write(`servebench: interrupted before the first request; nothing was kept (${result.dir} removed)\n`);
+      return EXIT.interrupted;
+    }
     process.stdout.write(renderConsoleTable(result.summary));
     for (const l of result.summary.run.scale?.worker_stats ?? []) {
       const busy = l.workers.map((w) => w.busy.toFixed(2)).join(", ");
@@ -73,13 +89,47 @@ export async function runCommand(opts: Record<string, string | boolean | undefin
       process.stderr.write(`servebench: interrupted; continue with: servebench run --resume ${result.dir}\n`);
       return EXIT.interrupted;
     }
-    if (result.strictFailed) {
-      process.stderr.write("servebench: --strict: some requests did not have the exact token counts (see summary.md)\n");
-      return EXIT.strictMismatch;
-    }
-    return EXIT.ok;
+    return reportVerdict(result.verdict);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Says on stderr what the exit code means, and returns it (README "Exit codes"). */
+export function reportVerdict(verdict: RunVerdict, write: (s: string) => void = (s) => process.stderr.write(s)): ExitCode {
+  const code = exitCodeOf(verdict);
+  const reasons = verdict.reasons.map((r) => `  ${r}\n`).join("");
+  switch (verdict.status) {
+    case "target_failed":
+      write(`servebench: the target is failing (exit ${code}):\n${reasons}`);
+      break;
+    case "strict_mismatch":
+      write(`servebench: --strict: some requests did not have the exact token counts (see summary.md) (exit ${code}):\n${reasons}`);
+      break;
+    case "slo_not_met":
+      write(`servebench: SLO not met (exit ${code}):\n${reasons}`);
+      break;
+    case "partial":
+      write(`servebench: some requests failed; no threshold was crossed, so exit 0 (--max-error-rate makes errors fail the run):\n${reasons}`);
+      break;
+    default:
+      break;
+  }
+  return code;
+}
+
+export function exitCodeOf(verdict: RunVerdict): ExitCode {
+  switch (verdict.status) {
+    case "interrupted":
+      return EXIT.interrupted;
+    case "target_failed":
+      return EXIT.targetFailed;
+    case "strict_mismatch":
+      return EXIT.strictMismatch;
+    case "slo_not_met":
+      return EXIT.sloNotMet;
+    default:
+      return EXIT.ok;
   }
 }

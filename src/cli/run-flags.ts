@@ -6,6 +6,7 @@ import { parseLengthDist } from "../config/length-dist.js";
 import type { RunConfigInput } from "../config/run-config.js";
 import { BenchError } from "../errors.js";
 import {
+  parseByteSize,
   parseDurationMs,
   parseList,
   parseNonNegativeInt,
@@ -79,6 +80,8 @@ export function addRunFlags(cmd: Command): Command {
     .option("--no-metrics", "do not scrape /metrics")
     .option("--metrics-interval <time>", "scrape interval (default 1s)")
     .option("--wait-ready <time>", "wait up to this long for /health and /v1/models before starting")
+    .option("--gpu-hourly-cost <usd>", "what one GPU of the target costs per hour (USD): levels report $ per million output and input tokens")
+    .option("--gpu-count <n>", "GPUs the target runs on, for --gpu-hourly-cost (default: the embedded simulator's tp × pp, else 1)")
     .option("--server-cmd <cmd>", "the server's launch command, recorded in env.json")
     .option("--gpu-info-cmd <cmd>", "command printing GPU facts (e.g. \"ssh host nvidia-smi ...\"), recorded in env.json")
     .option("--sim-ttft-ms <ms>", "embedded simulator: time to first token (default 30)")
@@ -86,6 +89,7 @@ export function addRunFlags(cmd: Command): Command {
     .option("--sim-batch-slowdown <x>", "embedded simulator: per-token slowdown per extra running stream (default 0.002)")
     .option("--sim-max-num-seqs <n>", "embedded simulator: requests admitted at once, the rest queue (default unlimited)")
     .option("--sim-trace <file>", "embedded simulator: write per-token emission times (ground truth) to this JSONL file")
+    .option("--sim-reasoning-tokens <n>", "embedded simulator: chat answers start with N reasoning tokens (delta.reasoning / reasoning_content), as a reasoning model does (default 0)")
     .option("--workers <N|auto>", "generate the load from N worker threads (auto: one per core, leaving one for the system above two)")
     .option("--shard <I/N>", "run share I (0-based) of N of the load and write a shard directory for `servebench merge`")
     .option("--start-at <epoch-ms>", "with --shard: the wall-clock instant every shard starts at")
@@ -95,6 +99,8 @@ export function addRunFlags(cmd: Command): Command {
     .option("--level-gap <time>", "sharded --duration levels without --barrier-dir: gap before each next level (default 10s)")
     .option("--distributed <local:N>", "run N --shard processes on this machine and merge them into --out")
     .option("--resume <dir>", "continue an interrupted run directory with its saved config: finished levels are kept, the interrupted level reruns")
+    .option("--max-event-size <size>", "largest SSE line or event accepted from the server, e.g. 4MiB (default 4MiB); larger fails the request as sse_too_large")
+    .addOption(new Option("--api-key <key>", "not supported: see --api-key-env").hideHelp())
     .option("--quiet", "print only the final table");
 }
 
@@ -163,6 +169,14 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   set("barrierMarginMs", "--barrier-margin", parseNonNegativeDurationMs);
   set("levelGapMs", "--level-gap", parseNonNegativeDurationMs);
   set("out", "--out", text);
+  set("maxEventBytes", "--max-event-size", parseByteSize);
+  if (str(raw, "apiKey") !== undefined) {
+    throw new BenchError(
+      "E_BAD_FLAG",
+      "--api-key: a key on the command line leaks into shell history and process lists; put it in an environment variable (OPENAI_API_KEY by default) and name another one with --api-key-env NAME",
+      { where: "--api-key" },
+    );
+  }
   set("apiKeyEnv", "--api-key-env", text);
   set("extraBody", "--extra-body", parseExtraBody);
   set("metricsUrl", "--metrics-url", text);
@@ -170,6 +184,8 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   set("waitReadyMs", "--wait-ready", parseDurationMs);
   set("serverCmd", "--server-cmd", text);
   set("gpuInfoCmd", "--gpu-info-cmd", text);
+  set("gpuHourlyCostUsd", "--gpu-hourly-cost", parsePositiveNumber);
+  set("gpuCount", "--gpu-count", parsePositiveInt);
   if (raw.strict === true) input.strict = true;
   if (raw.exactOutput === false) input.exactOutput = false;
   if (raw.clientTokenCheck === false) input.clientTokenCheck = false;
@@ -188,6 +204,8 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
     const value = str(raw, flagKey(`--sim-${key}`));
     if (value !== undefined) sim[key] = value;
   }
+  const reasoning = str(raw, "simReasoningTokens");
+  if (reasoning !== undefined) sim.reasoningTokens = parseNonNegativeInt(reasoning, "--sim-reasoning-tokens");
   const dialect = str(raw, "simDialect");
   if (dialect !== undefined) sim.dialect = dialect as Sim["dialect"];
   if (input.url !== undefined && sim.model !== undefined) {

@@ -59,6 +59,7 @@ export async function simulateCommand(raw: Raw): Promise<number> {
     ...(typeof raw.faults === "string" ? { faults: raw.faults } : {}),
     ...(typeof raw.eosProbability === "string" ? { eosProbability: probability(raw.eosProbability, "--eos-probability") } : {}),
     ...(typeof raw.seed === "string" ? { seed: parseNonNegativeInt(raw.seed, "--seed") } : {}),
+    ...(typeof raw.reasoningTokens === "string" ? { reasoningTokens: parseNonNegativeInt(raw.reasoningTokens, "--reasoning-tokens") } : {}),
   };
   const preset = full.preset === undefined ? undefined : resolveSimulatorOptions({ ...full, port: 0 }).preset;
   const sim = await startSimulator(full);

@@ -117,25 +117,17 @@ function midstreamError(error: unknown): ErrorEvent {
   return { kind: "error", code: "midstream_error", message: clip(message) + suffix };
 }
 
-/** A token count no request reaches; above it (or negative, or fractional) a count is a server bug. */
-const MAX_PLAUSIBLE_TOKENS = 100_000_000;
-
-function tokenCount(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_PLAUSIBLE_TOKENS ? value : undefined;
-}
-
-/** Implausible counts are dropped (the client tokenizer's count is used instead), never trusted. */
 function parseUsage(usage: Record<string, unknown>): UsageCounts {
   const counts: UsageCounts = {};
-  const prompt = tokenCount(usage["prompt_tokens"]);
-  if (prompt !== undefined) counts.promptTokens = prompt;
-  const completion = tokenCount(usage["completion_tokens"]);
-  if (completion !== undefined) counts.completionTokens = completion;
+  const prompt = usage["prompt_tokens"];
+  if (typeof prompt === "number") counts.promptTokens = prompt;
+  const completion = usage["completion_tokens"];
+  if (typeof completion === "number") counts.completionTokens = completion;
   const details = usage["completion_tokens_details"];
   // OpenAI/vLLM nest reasoning_tokens in completion_tokens_details; SGLang puts it at the top.
   const reasoning =
     (isObject(details) ? details["reasoning_tokens"] : undefined) ?? usage["reasoning_tokens"];
-  if (isCount(reasoning)) counts.reasoningTokens = reasoning;
+  if (typeof reasoning === "number") counts.reasoningTokens = reasoning;
   // vLLM (--enable-prompt-tokens-details), SGLang and llama.cpp: prompt tokens the prefix cache served.
   const promptDetails = usage["prompt_tokens_details"];
   const cached = isObject(promptDetails) ? promptDetails["cached_tokens"] : undefined;
@@ -144,7 +136,7 @@ function parseUsage(usage: Record<string, unknown>): UsageCounts {
 }
 
 function isCount(value: unknown): value is number {
-  return tokenCount(value) !== undefined;
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

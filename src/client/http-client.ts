@@ -26,6 +26,8 @@ export interface ClientOptions {
   extraBody?: Record<string, unknown>;
   /** Keep the generated text on `SendResult.text` (for client-side token counts); off saves memory. */
   keepText?: boolean;
+  /** Bound on one SSE line or event (default 4 MiB); past it the request fails with "sse_too_large". */
+  maxEventBytes?: number;
 }
 
 export interface SendMeta {
@@ -76,7 +78,8 @@ export class StreamingClient {
     this.#opts = opts;
     const { origin, path } = resolveEndpoint(opts.baseUrl, opts.endpoint);
     this.#path = path;
-    this.#headers = { "content-type": "application/json", accept: "text/event-stream" };
+    // identity: a compressed stream cannot be timestamped per token (and is named if sent anyway).
+    this.#headers = { "content-type": "application/json", accept: "text/event-stream", "accept-encoding": "identity" };
     if (opts.apiKey !== undefined && opts.apiKey !== "") {
       this.#headers["authorization"] = `Bearer ${opts.apiKey}`;
     }
@@ -124,6 +127,7 @@ export class StreamingClient {
       targetOutputTokens: spec.targetOutputTokens,
       keepText: this.#opts.keepText ?? false,
       secret: this.#opts.apiKey,
+      maxEventBytes: this.#opts.maxEventBytes,
     });
     return new Promise((resolve) => {
       const exchange = new Exchange(observer, () => resolve(observer), this.#opts.timeoutMs);
@@ -199,20 +203,28 @@ class Exchange implements Dispatcher.DispatchHandler {
     headers: Record<string, string | string[] | undefined>,
   ): void {
     const nowMs = monotonicNowMs();
-    const contentType = headers["content-type"];
-    const contentEncoding = headers["content-encoding"];
-    this.#observer.responseStart(
-      statusCode,
-      Array.isArray(contentType) ? contentType[0] : contentType,
-      nowMs,
-      Array.isArray(contentEncoding) ? contentEncoding.join(", ") : contentEncoding,
-    );
+    const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+    this.#observer.responseStart(statusCode, first(headers["content-type"]), nowMs, {
+      contentEncoding: first(headers["content-encoding"]),
+      location: first(headers["location"]),
+    });
+    if (this.#observer.abandoned) this.#abandon();
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     // Stamp first: the read's arrival time, not the time parsing finished.
     const nowMs = monotonicNowMs();
-    if (this.#observer.data(chunk, nowMs)) this.#settle();
+    if (this.#observer.data(chunk, nowMs)) {
+      this.#settle();
+      if (this.#observer.abandoned) this.#abandon();
+    }
+  }
+
+  /** The rest of the body is useless (an endless line, a compressed stream): cut the connection now. */
+  #abandon(): void {
+    this.#settle();
+    this.#cleanup();
+    this.#controller?.abort(new Error("response abandoned"));
   }
 
   onResponseEnd(): void {

@@ -5,7 +5,10 @@
 export type Outcome = "ok" | "error" | "aborted";
 
 export interface RequestError {
-  /** Stable code: "http_<status>", "midstream_error", "timeout", "connection", "bad_sse", "incomplete", "empty_response", "line_too_long", "bad_encoding". */
+  /**
+   * Stable code: "http_<status>", "midstream_error", "timeout", "connection", "bad_sse", "incomplete",
+   * "empty_response", "sse_too_large" (a line or event above the size limit), "content_encoding" (a compressed stream).
+   */
   code: string;
   httpStatus?: number;
   message: string;
@@ -54,6 +57,12 @@ export interface RequestRecord {
   outputChars: number;
   /** Client tokenizer count of the received text, when a tokenizer was available. */
   clientOutputTokens?: number;
+  /**
+   * Why the server's `usage` cannot be right, when it cannot: completion_tokens below the number of
+   * text-carrying chunks streamed (each carries at least one token), or an absurd prompt_tokens.
+   * Output tokens of such a request are then counted from the streamed chunks (src/metrics/derive.ts).
+   */
+  usageImpossible?: string;
   /**
    * Set when the request was sent a second time on a fresh connection because a reused
    * keep-alive socket failed before any response byte (the server had closed it): the

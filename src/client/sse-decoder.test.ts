@@ -135,38 +135,32 @@ describe("SseDecoder on every wire fixture", () => {
   }
 });
 
-describe("SseDecoder line bound", () => {
-  it("drops a line longer than maxLineBytes, for every split, and reports it once; later lines still decode", () => {
-    const stream = bytes(`data: ${"x".repeat(100)}\n\ndata: ok\n\n`);
-    fc.assert(
-      fc.property(fc.array(fc.nat(), { maxLength: 6 }), (cuts) => {
-        const events: string[] = [];
-        const tooLong: number[] = [];
-        const decoder = new SseDecoder((d) => events.push(d), { maxLineBytes: 50, onLineTooLong: (n) => tooLong.push(n) });
-        for (const piece of splitAt(stream, cuts)) decoder.write(piece);
-        decoder.end();
-        expect(events).toEqual(["ok"]);
-        expect(tooLong).toHaveLength(1);
-      }),
-    );
-  });
-
-  it("never holds more than the bound for a line without a newline", () => {
-    const tooLong: number[] = [];
-    const decoder = new SseDecoder(() => {}, { maxLineBytes: 1000, onLineTooLong: (n) => tooLong.push(n) });
-    decoder.write(bytes("data: "));
-    for (let i = 0; i < 100; i++) decoder.write(Buffer.alloc(500, 0x78));
-    decoder.end();
-    expect(tooLong).toEqual([1006]);
+describe("SseDecoder limits", () => {
+  it("stops at a line longer than maxBytes, whatever the split, and holds no more of it", () => {
+    const seen: Array<[string, number]> = [];
+    const events: string[] = [];
+    const d = new SseDecoder((e) => events.push(e), { maxBytes: 100, onTooLarge: (what, bytes) => seen.push([what, bytes]) });
+    d.write(Buffer.from("data: ok\n\ndata: "));
+    for (let i = 0; i < 20; i++) d.write(Buffer.from("y".repeat(10)));
+    d.write(Buffer.from("\n\ndata: after\n\n"));
+    d.end();
+    expect(events).toEqual(["ok"]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.[0]).toBe("line");
+    expect(d.tooLarge).toBe(true);
   });
 
   it("bounds an event made of many short data lines", () => {
-    const tooLong: number[] = [];
+    const seen: string[] = [];
+    const d = new SseDecoder(() => {}, { maxBytes: 50, onTooLarge: (what) => seen.push(what) });
+    d.write(Buffer.from("data: 0123456789\n".repeat(10)));
+    expect(seen).toEqual(["event"]);
+  });
+
+  it("lines up to the limit pass", () => {
     const events: string[] = [];
-    const decoder = new SseDecoder((d) => events.push(d), { maxLineBytes: 100, onLineTooLong: (n) => tooLong.push(n) });
-    decoder.write(bytes(`${"data: abcdefghij\n".repeat(20)}\n`));
-    decoder.end();
-    expect(tooLong.length).toBeGreaterThan(0);
-    expect(events.every((e) => e.length <= 100)).toBe(true);
+    const d = new SseDecoder((e) => events.push(e), { maxBytes: 100 });
+    d.write(Buffer.from(`data: ${"z".repeat(94)}\n\n`));
+    expect(events).toEqual(["z".repeat(94)]);
   });
 });

@@ -10,16 +10,14 @@ const SPACE = 0x20;
 /** Receives the data of one event: its `data:` lines joined with "\n" (SSE spec). */
 export type SseEventHandler = (data: string) => void;
 
-/**
- * Longest line or event kept, in bytes. Real token chunks are far below it; a server that
- * streams without newlines would otherwise grow the client's memory without bound.
- */
-export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
+/** Default bound on one line and one event's data: far above any real chunk, far below a memory problem. */
+export const DEFAULT_MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
-export interface SseDecoderOptions {
-  maxLineBytes?: number;
-  /** A line (or an event's data) passed maxLineBytes: it is dropped, up to its end. */
-  onLineTooLong?: (bytes: number) => void;
+export interface SseLimits {
+  /** A line, or an event's joined data, longer than this stops decoding (default 4 MiB). */
+  maxBytes?: number;
+  /** Called once when a line or event passes maxBytes; nothing is decoded after it. */
+  onTooLarge?: (what: "line" | "event", bytes: number) => void;
 }
 
 /**
@@ -44,29 +42,34 @@ export class SseDecoder {
   /** The previous read ended in CR: an LF opening the next read belongs to that line end. */
   #afterCr = false;
   #firstLine = true;
+  readonly #maxBytes: number;
+  readonly #onTooLarge: ((what: "line" | "event", bytes: number) => void) | undefined;
   #pendingBytes = 0;
-  /** Inside a line that passed the bound: skip to its end. */
-  #discarding = false;
-  readonly #maxLineBytes: number;
-  readonly #onLineTooLong: ((bytes: number) => void) | undefined;
+  #tooLarge = false;
 
-  constructor(onEvent: SseEventHandler, options: SseDecoderOptions = {}) {
+  constructor(onEvent: SseEventHandler, limits: SseLimits = {}) {
     this.#onEvent = onEvent;
-    this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    this.#onLineTooLong = options.onLineTooLong;
+    this.#maxBytes = limits.maxBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.#onTooLarge = limits.onTooLarge;
   }
 
-  #tooLong(bytes: number): void {
+  /** True once a line or event passed the limit (the rest of the stream is ignored). */
+  get tooLarge(): boolean {
+    return this.#tooLarge;
+  }
+
+  #overflow(what: "line" | "event", bytes: number): void {
+    this.#tooLarge = true;
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#data = "";
     this.#hasData = false;
-    this.#onLineTooLong?.(bytes);
+    this.#onTooLarge?.(what, bytes);
   }
 
   write(chunk: Uint8Array): void {
     const end = chunk.byteLength;
-    if (end === 0) return;
+    if (end === 0 || this.#tooLarge) return;
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -94,12 +97,11 @@ export class SseDecoder {
           this.#afterCr = true;
         }
       }
-      const lineBytes = this.#pendingBytes + (eol - pos);
-      if (this.#discarding) {
-        this.#discarding = false;
-      } else if (lineBytes > this.#maxLineBytes) {
-        this.#tooLong(lineBytes);
-      } else if (this.#pending.length > 0) {
+      if (this.#pendingBytes + (eol - pos) > this.#maxBytes) {
+        this.#overflow("line", this.#pendingBytes + (eol - pos));
+        return;
+      }
+      if (this.#pending.length > 0) {
         this.#pending.push(buf.subarray(pos, eol));
         const line = Buffer.concat(this.#pending);
         this.#pending = [];
@@ -108,23 +110,25 @@ export class SseDecoder {
       } else {
         this.#line(buf, pos, eol);
       }
+      if (this.#tooLarge) return;
       pos = next;
       if (nextLf !== -1 && nextLf < pos) nextLf = buf.indexOf(LF, pos);
       if (nextCr !== -1 && nextCr < pos) nextCr = buf.indexOf(CR, pos);
     }
-    if (pos < end && !this.#discarding) {
+    if (pos < end) {
+      // A line that never ends must not grow without bound (a server can send one forever).
       this.#pendingBytes += end - pos;
-      if (this.#pendingBytes > this.#maxLineBytes) {
-        this.#discarding = true;
-        this.#tooLong(this.#pendingBytes);
-      } else {
-        this.#pending.push(Buffer.from(buf.subarray(pos, end)));
+      if (this.#pendingBytes > this.#maxBytes) {
+        this.#overflow("line", this.#pendingBytes);
+        return;
       }
+      this.#pending.push(Buffer.from(buf.subarray(pos, end)));
     }
   }
 
   /** The body ended: an unterminated last line and an undispatched last event are delivered. */
   end(): void {
+    if (this.#tooLarge) return;
     if (this.#pending.length > 0) {
       const line = Buffer.concat(this.#pending);
       this.#pending = [];
@@ -133,7 +137,6 @@ export class SseDecoder {
     }
     this.#dispatch();
     this.#afterCr = false;
-    this.#discarding = false;
   }
 
   #line(buf: Buffer, start: number, end: number): void {
@@ -169,8 +172,11 @@ export class SseDecoder {
     }
     const value = valueStart >= end ? "" : buf.toString("utf8", valueStart, end);
     if (this.#hasData) {
-      // Many short data lines make one event: bound the event as the line is bounded.
-      if (this.#data.length + value.length > this.#maxLineBytes) return this.#tooLong(this.#data.length + value.length);
+      // Many short data: lines make one event: its joined size is bounded too.
+      if (this.#data.length + value.length + 1 > this.#maxBytes) {
+        this.#overflow("event", this.#data.length + value.length + 1);
+        return;
+      }
       this.#data += "\n" + value;
     } else {
       this.#data = value;

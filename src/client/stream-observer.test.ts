@@ -173,22 +173,35 @@ describe("StreamObserver", () => {
   });
 });
 
-describe("StreamObserver against hostile bodies", () => {
-  it("settles line_too_long as soon as a line passes maxLineBytes", () => {
-    const o = observer({ maxLineBytes: 1024 });
+describe("StreamObserver: what a hostile server sends", () => {
+  it("marks a completion_tokens below the text chunks streamed as impossible usage", () => {
+    const o = observer({ targetOutputTokens: undefined });
     o.responseStart(200, "text/event-stream", ORIGIN + 10);
-    expect(o.data(Buffer.from('data: {"choices":[{"delta":{"content":"'), ORIGIN + 11)).toBe(false);
-    expect(o.data(Buffer.alloc(2048, 0x78), ORIGIN + 12)).toBe(true);
-    expect(o.record()).toMatchObject({ outcome: "error", error: { code: "line_too_long" }, endMs: 12 });
+    const usage = JSON.stringify({ choices: [], usage: { prompt_tokens: 20, completion_tokens: 2 } });
+    o.data(sse(content("A"), content("B"), content("C", "stop"), usage, "[DONE]"), ORIGIN + 12);
+    expect(o.record()).toMatchObject({ outcome: "ok", usageImpossible: "usage.completion_tokens 2 is below the 3 text chunks streamed" });
   });
 
-  it("settles bad_encoding for a compressed stream, and keeps identity", () => {
-    const gz = observer();
-    gz.responseStart(200, "text/event-stream", ORIGIN + 10, "gzip");
-    expect(gz.record()).toMatchObject({ outcome: "error", error: { code: "bad_encoding" } });
-    const plain = observer();
-    plain.responseStart(200, "text/event-stream", ORIGIN + 10, "identity");
-    plain.data(sse(content("A"), content("", "stop"), "[DONE]"), ORIGIN + 11);
-    expect(plain.record().outcome).toBe("ok");
+  it("names a gzip-encoded stream and asks for the connection to be cut", () => {
+    const o = observer();
+    o.responseStart(200, "text/event-stream", ORIGIN + 10, { contentEncoding: "gzip" });
+    expect(o.abandoned).toBe(true);
+    expect(o.record().error).toMatchObject({ code: "content_encoding", message: expect.stringMatching(/gzip-encoded stream/) as unknown });
+  });
+
+  it("records a redirect with its Location and the hint", () => {
+    const o = observer();
+    o.responseStart(302, "text/html", ORIGIN + 10, { location: "https://b.example/v1/completions" });
+    o.end(ORIGIN + 11);
+    expect(o.record().error).toMatchObject({ code: "http_302", httpStatus: 302, message: expect.stringMatching(/^redirect \(HTTP 302, Location: https:\/\/b\.example\/v1\/completions\); servebench does not follow redirects: point --url at the final address$/) as unknown });
+  });
+
+  it("fails an SSE line past maxEventBytes as sse_too_large", () => {
+    const o = observer({ maxEventBytes: 1024 });
+    o.responseStart(200, "text/event-stream", ORIGIN + 10);
+    expect(o.data(Buffer.from(`data: ${"x".repeat(600)}`), ORIGIN + 11)).toBe(false);
+    expect(o.data(Buffer.from("x".repeat(600)), ORIGIN + 12)).toBe(true);
+    expect(o.abandoned).toBe(true);
+    expect(o.record().error).toMatchObject({ code: "sse_too_large", message: expect.stringMatching(/an SSE line passed 1 KiB/) as unknown });
   });
 });

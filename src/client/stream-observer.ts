@@ -5,7 +5,7 @@
 import { parseChunk } from "./chunk-parser.js";
 import { formatErrorBody, parseErrorBody } from "./error-body.js";
 import type { Outcome, RequestError, RequestRecord, UsageCounts } from "./record.js";
-import { DEFAULT_MAX_LINE_BYTES, SseDecoder } from "./sse-decoder.js";
+import { DEFAULT_MAX_EVENT_BYTES, SseDecoder } from "./sse-decoder.js";
 
 export interface ObserverInit {
   id: string;
@@ -22,8 +22,16 @@ export interface ObserverInit {
   keepText: boolean;
   /** Removed from every error message (an API key echoed by a proxy must not reach a report). */
   secret?: string | undefined;
-  /** Longest SSE line or event kept (default DEFAULT_MAX_LINE_BYTES); longer settles line_too_long. */
-  maxLineBytes?: number;
+  /** Bound on one SSE line or event (default 4 MiB, --max-event-size); past it: error "sse_too_large". */
+  maxEventBytes?: number | undefined;
+}
+
+/** Response headers the outcome rules look at, besides status and content type. */
+export interface ResponseFacts {
+  /** content-encoding: a compressed stream is named, not reported as a mysteriously incomplete one. */
+  contentEncoding?: string | undefined;
+  /** location of a 3xx: recorded with a hint, since redirects are not followed. */
+  location?: string | undefined;
 }
 
 export type FailureKind = "timeout" | "aborted" | "connection";
@@ -34,6 +42,9 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 export class StreamObserver {
   readonly #init: ObserverInit;
   readonly #decoder: SseDecoder;
+  #facts: ResponseFacts = {};
+  /** Set when the rest of the body is useless and the connection should be cut (too large, compressed). */
+  #abandon = false;
   #status = 0;
   #contentType: string | undefined;
   #headersMs: number | undefined;
@@ -53,17 +64,25 @@ export class StreamObserver {
   #outcome: Outcome | undefined;
   #error: RequestError | undefined;
   #endMs = 0;
+  #usageImpossible: string | undefined;
   #clientRetry: string | undefined;
 
   constructor(init: ObserverInit) {
     this.#init = init;
+    if (init.keepText) this.#textParts = [];
+    const maxBytes = init.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.#decoder = new SseDecoder((data) => this.#onEvent(data), {
-      ...(init.maxLineBytes === undefined ? {} : { maxLineBytes: init.maxLineBytes }),
-      onLineTooLong: (bytes) => {
-        if (!this.settled) this.#settleError("line_too_long", `an SSE line or event passed ${init.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} bytes (${bytes} so far): dropped`, this.#readMs);
+      maxBytes,
+      onTooLarge: (what, bytes) => {
+        this.#abandon = true;
+        this.#settleError("sse_too_large", `an SSE ${what} passed ${formatSize(maxBytes)} (${formatSize(bytes)} so far) without ending: the stream was cut (--max-event-size raises the limit)`, this.#readMs);
       },
     });
-    if (init.keepText) this.#textParts = [];
+  }
+
+  /** True when the caller should stop reading and close the connection (the body can only waste memory). */
+  get abandoned(): boolean {
+    return this.#abandon;
   }
 
   /** True once the outcome is decided; later input is ignored. */
@@ -71,15 +90,20 @@ export class StreamObserver {
     return this.#outcome !== undefined;
   }
 
-  responseStart(status: number, contentType: string | undefined, nowMs: number, contentEncoding?: string): void {
+  responseStart(status: number, contentType: string | undefined, nowMs: number, facts: ResponseFacts = {}): void {
     if (this.settled || status < 200) return; // 1xx interim responses are not the answer
     this.#status = status;
     this.#contentType = contentType;
     this.#headersMs = nowMs;
-    // We ask for no encoding; a compressed stream cannot be timed per token, so it is not decoded.
-    const encoding = contentEncoding?.trim().toLowerCase();
+    this.#facts = facts;
+    const encoding = facts.contentEncoding?.trim().toLowerCase();
     if (status < 300 && encoding !== undefined && encoding !== "" && encoding !== "identity") {
-      this.#settleError("bad_encoding", `the server sent content-encoding: ${encoding} (not requested); token timings cannot be read from a compressed stream`, nowMs);
+      this.#abandon = true;
+      this.#settleError(
+        "content_encoding",
+        `the server sent a ${encoding}-encoded stream (content-encoding: ${encoding}) although servebench asked for identity; servebench does not decode compressed streams: turn compression off for this route`,
+        nowMs,
+      );
     }
   }
 
@@ -162,6 +186,7 @@ export class StreamObserver {
     if (this.#usage !== undefined) record.usage = this.#usage;
     if (this.#responseId !== undefined) record.responseId = this.#responseId;
     if (init.targetOutputTokens !== undefined) record.targetOutputTokens = init.targetOutputTokens;
+    if (this.#usageImpossible !== undefined) record.usageImpossible = this.#usageImpossible;
     if (this.#clientRetry !== undefined) record.clientRetry = this.#clientRetry;
     return record;
   }
@@ -217,12 +242,17 @@ export class StreamObserver {
     }
     this.#outcome = "ok";
     this.#endMs = endMs;
+    this.#usageImpossible = impossibleUsage(this.#usage, this.#tokenChunkMs.length, this.#init.targetInputTokens);
   }
 
   #settleHttpError(nowMs: number): void {
     const body = Buffer.concat(this.#errorBody).toString("utf8");
     this.#errorBody = [];
-    const message = formatErrorBody(parseErrorBody(body));
+    let message = formatErrorBody(parseErrorBody(body));
+    if (this.#status < 400) {
+      const to = this.#facts.location === undefined ? "no Location header" : `Location: ${this.#facts.location}`;
+      message = `redirect (HTTP ${this.#status}, ${to}); servebench does not follow redirects: point --url at the final address${message === "" || message === "(empty body)" ? "" : ` (${message})`}`;
+    }
     this.#settleError(`http_${this.#status}`, message, nowMs, this.#status);
   }
 
@@ -233,4 +263,34 @@ export class StreamObserver {
     this.#outcome = "error";
     this.#endMs = nowMs;
   }
+}
+
+/** More output tokens than any request generates. */
+const MAX_PLAUSIBLE_TOKENS = 100_000_000;
+
+/**
+ * Why a completed request's usage cannot be right, or undefined. Every text-carrying chunk holds
+ * at least one token, so completion_tokens below their count is impossible; a prompt the client
+ * counted as non-empty cannot be 0 tokens, nor more than 100× (plus 1,000) the client's count.
+ */
+export function impossibleUsage(usage: UsageCounts | undefined, textChunks: number, clientPromptTokens: number): string | undefined {
+  const completion = usage?.completionTokens;
+  if (completion !== undefined && completion < textChunks) {
+    return `usage.completion_tokens ${completion} is below the ${textChunks} text chunks streamed`;
+  }
+  // No request generates this many tokens: a counter bug (e.g. 1e12) would otherwise become the throughput.
+  if (completion !== undefined && completion > MAX_PLAUSIBLE_TOKENS) {
+    return `usage.completion_tokens ${completion} is absurd (more than ${MAX_PLAUSIBLE_TOKENS})`;
+  }
+  const prompt = usage?.promptTokens;
+  if (prompt !== undefined && clientPromptTokens > 0 && (prompt <= 0 || prompt > clientPromptTokens * 100 + 1000)) {
+    return `usage.prompt_tokens ${prompt} is absurd for a prompt of ${clientPromptTokens} tokens`;
+  }
+  return undefined;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(bytes % 1024 === 0 ? 0 : 1)} KiB`;
+  return `${bytes} bytes`;
 }

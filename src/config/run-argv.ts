@@ -46,6 +46,7 @@ const SIM_WRITERS: { [K in SimField]-?: (value: NonNullable<SimInput[K]>) => str
   profile: simText("profile"),
   dialect: simText("dialect"),
   faults: simText("faults"),
+  reasoningTokens: simText("reasoning-tokens"),
 };
 
 /** Every field, in the order flags are written. */
@@ -104,6 +105,7 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   barrierTimeoutMs: ms("--barrier-timeout"),
   barrierMarginMs: ms("--barrier-margin"),
   levelGapMs: ms("--level-gap"),
+  maxEventBytes: text("--max-event-size"),
   out: text("--out"),
   apiKeyEnv: text("--api-key-env"),
   extraBody: (v) => ["--extra-body", JSON.stringify(v)],
@@ -115,6 +117,8 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   waitReadyMs: (v) => (v > 0 ? ["--wait-ready", `${v}ms`] : []),
   serverCmd: text("--server-cmd"),
   gpuInfoCmd: text("--gpu-info-cmd"),
+  gpuHourlyCostUsd: text("--gpu-hourly-cost"),
+  gpuCount: text("--gpu-count"),
   sim: (v) => {
     const args: string[] = [];
     for (const key of Object.keys(SIM_WRITERS) as SimField[]) {

@@ -1,6 +1,7 @@
 // Owns the run configuration: one zod schema that is the single source of truth for its
 // types, defaults and validation. The CLI and the library both go through resolveRunConfig().
 
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { BenchError } from "../errors.js";
 import { lengthDistSchema } from "./length-dist.js";
@@ -8,6 +9,17 @@ import { EMBEDDED_ONLY_FIELDS, simConfigSchema } from "./sim-config.js";
 import { workloadRefinements } from "./workload-checks.js";
 
 const positiveInt = z.number().int().positive();
+
+/**
+ * Upper bounds checked before anything is allocated: a closed loop holds one connection and one
+ * pending request per slot, so a typo like 1000000000 must fail here, not spin building slots.
+ */
+export const MAX_CONCURRENCY = 65_536;
+export const MAX_RATE_PER_S = 100_000;
+export const MAX_EVENT_BYTES_LIMIT = 1024 ** 3;
+/** Every request of a level is built before it starts; beyond this use --duration (a bounded pool). */
+export const MAX_REQUESTS_PER_LEVEL = 1_000_000;
+const concurrencyValue = positiveInt.max(MAX_CONCURRENCY, `at most ${MAX_CONCURRENCY} per process (beyond that: --distributed or --shard)`);
 
 const sloTerm = z.object({
   metric: z.enum(["ttft_ms", "tpot_ms", "e2e_ms", "itl_ms"]),
@@ -18,7 +30,7 @@ const sloTerm = z.object({
 });
 
 const requestCount = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("count"), n: positiveInt }),
+  z.object({ kind: z.literal("count"), n: positiveInt.max(MAX_REQUESTS_PER_LEVEL, `at most ${MAX_REQUESTS_PER_LEVEL} per level (for longer levels use --duration)`) }),
   z.object({ kind: z.literal("multiple"), factor: z.number().positive() }),
 ]);
 
@@ -65,19 +77,19 @@ export const runConfigSchema = z
     timeScale: z.number().positive().default(1),
     /** Tokens per hashed block of a Mooncake trace's hash_ids (Mooncake's traces use 512). */
     traceBlockTokens: positiveInt.default(512),
-    concurrency: z.array(positiveInt).min(1).optional(),
-    rate: z.array(z.number().positive()).min(1).optional(),
+    concurrency: z.array(concurrencyValue).min(1).optional(),
+    rate: z.array(z.number().positive().max(MAX_RATE_PER_S, `at most ${MAX_RATE_PER_S} req/s per process (beyond that: --distributed or --shard)`)).min(1).optional(),
     arrival: z.enum(["poisson", "gamma", "constant"]).default("poisson"),
     /** Gamma shape: 1 = Poisson, < 1 burstier, > 1 smoother. */
     burstiness: z.number().positive().default(1),
     /** Open loop only: cap on in-flight requests; arrivals beyond it wait (queue wait is reported). */
-    maxConcurrency: positiveInt.optional(),
+    maxConcurrency: concurrencyValue.optional(),
     /** levels: the given concurrency/rate list; sweep: synchronous, throughput, then rates between; slo-search: highest load meeting --slo. */
     profile: z.enum(["levels", "sweep", "slo-search"]).default("levels"),
     /** Ramp from zero to the level's rate or concurrency over this long. */
     rampMs: z.number().positive().optional(),
     sweepRates: positiveInt.default(8),
-    sweepMaxConcurrency: positiveInt.default(256),
+    sweepMaxConcurrency: concurrencyValue.default(256),
     sloSearchBy: z.enum(["rate", "concurrency"]).default("rate"),
     /** Stop when (upper − lower) / upper is at most this. */
     sloTolerance: z.number().gt(0).lt(1).default(0.05),
@@ -96,8 +108,12 @@ export const runConfigSchema = z
     slo: z.array(sloTerm).default([]),
     percentiles: z.array(z.number().gt(0).lt(100)).min(1).default([50, 90, 95, 99]),
     seed: z.number().int().nonnegative().default(0),
-    /** Worker threads generating the load (docs/scale-out.md); 1 = this thread. */
-    workers: positiveInt.default(1),
+    /** Worker threads generating the load (docs/scale-out.md); 1 = this thread. At most one per core. */
+    workers: positiveInt
+      .refine((n) => n <= availableParallelism(), { message: `at most one worker per core (this machine has ${availableParallelism()})` })
+      .default(1),
+    /** Bound on one SSE line or event from the server; past it the request fails with "sse_too_large". */
+    maxEventBytes: positiveInt.max(MAX_EVENT_BYTES_LIMIT, "at most 1 GiB").default(4 * 1024 * 1024),
     /** This process runs share `index` of `count` of every level (run --shard I/N). */
     shard: z.object({ index: z.number().int().nonnegative(), count: positiveInt }).refine((s) => s.index < s.count, "index must be below count").optional(),
     /** With shard: the common wall-clock start instant (epoch ms) every shard measures from. */
@@ -126,6 +142,10 @@ export const runConfigSchema = z
     waitReadyMs: z.number().nonnegative().default(0),
     serverCmd: z.string().optional(),
     gpuInfoCmd: z.string().optional(),
+    /** What one GPU of the target costs per hour, in US dollars: levels then report $ per million tokens. */
+    gpuHourlyCostUsd: z.number().positive().optional(),
+    /** GPUs the target runs on (default: the embedded simulator's tp × pp, else 1). */
+    gpuCount: positiveInt.optional(),
     sim: simConfigSchema.default(simConfigSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
@@ -141,6 +161,12 @@ export const runConfigSchema = z
     }
     if (cfg.barrierDir !== undefined && (cfg.shard === undefined || cfg.startAtEpochMs === undefined)) {
       ctx.addIssue({ code: "custom", path: ["barrierDir"], message: "--barrier-dir needs --shard and --start-at (the shards of one run share it)" });
+    }
+    if (cfg.requests?.kind === "multiple") {
+      const most = Math.max(...(cfg.concurrency ?? cfg.rate ?? [16]));
+      if (cfg.requests.factor * most > MAX_REQUESTS_PER_LEVEL) {
+        ctx.addIssue({ code: "custom", path: ["requests"], message: `${cfg.requests.factor}x of ${most} is more than ${MAX_REQUESTS_PER_LEVEL} requests per level (for longer levels use --duration)` });
+      }
     }
     if (cfg.concurrency && cfg.rate) {
       ctx.addIssue({ code: "custom", path: ["rate"], message: "use either concurrency or rate, not both" });
@@ -176,6 +202,7 @@ const FLAG_NAMES: Record<string, string> = {
   barrierTimeoutMs: "--barrier-timeout",
   barrierMarginMs: "--barrier-margin",
   levelGapMs: "--level-gap",
+  maxEventBytes: "--max-event-size",
 };
 
 function flagFor(path: readonly PropertyKey[]): string {

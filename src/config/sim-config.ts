@@ -43,6 +43,8 @@ export const simConfigSchema = z.object({
   dialect: z.enum(DIALECT_NAMES).optional(),
   /** Fault spec, e.g. "http500=0.05,reset=0.01" (docs/simulator.md). */
   faults: z.string().min(1).optional(),
+  /** Chat answers start with this many reasoning tokens (a reasoning model behind a reasoning parser). */
+  reasoningTokens: z.number().int().nonnegative().optional(),
 });
 
 export type SimConfig = z.output<typeof simConfigSchema>;
@@ -51,4 +53,5 @@ export type SimConfig = z.output<typeof simConfigSchema>;
 export const EMBEDDED_ONLY_FIELDS = [
   "gpu", "modelConfig", "dtype", "kvDtype", "tp", "pp", "maxModelLen", "gpuMemoryUtilization", "maxNumBatchedTokens",
   "kvCacheBlocks", "prefixCaching", "enforceEager", "specTokens", "specAcceptance", "specDraftModel", "profile", "dialect", "faults",
+  "reasoningTokens",
 ] as const satisfies ReadonlyArray<keyof SimConfig>;

@@ -33,6 +33,17 @@ export function parseRequestCount(value: string, flag: string): RequestCount {
   return { kind: "count", n: parsePositiveInt(value, flag) };
 }
 
+const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3 };
+
+/** "4MiB" → 4194304, "512KB" → 512000, "65536" → 65536 (whole bytes, at least 1). */
+export function parseByteSize(value: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = BYTE_UNITS[(m?.[2] ?? "").toLowerCase()];
+  const n = m === null || unit === undefined ? NaN : Math.floor(Number(m[1]) * unit);
+  if (!Number.isSafeInteger(n) || n < 1) throw bad(flag, value, "a size like 4MiB, 512KiB or 65536 (bytes)");
+  return n;
+}
+
 export function parsePositiveInt(value: string, flag: string): number {
   if (!/^\s*\d+\s*$/.test(value)) throw bad(flag, value, "a positive integer");
   const n = Number(value);

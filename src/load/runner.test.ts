@@ -113,3 +113,21 @@ describe("gamma sampler", () => {
     }
   });
 });
+
+describe("closed loop pacing (back-off from a refusing server)", () => {
+  it("waits for `pace` before each job and schedules the job after the wait, so the wait is not latency", async () => {
+    const clock = new VirtualClock(1000);
+    const scheduled: number[] = [];
+    const result = await runLevel({ kind: "concurrency", concurrency: 1, requests: 3 }, {
+      clock,
+      signal: new AbortController().signal,
+      pace: (signal) => clock.sleepUntil(clock.nowMs() + 50, signal),
+      dispatch: async (job) => {
+        scheduled.push(job.scheduledAtMs);
+        await clock.sleepUntil(job.scheduledAtMs + 10);
+      },
+    });
+    expect(result.dispatched).toBe(3);
+    expect(scheduled).toEqual([1050, 1110, 1170]);
+  });
+});

@@ -49,6 +49,11 @@ export interface LevelRunOptions {
   signal: AbortSignal;
   /** Asked before each send: a reason to stop issuing (over-saturation, error rate), or undefined. */
   shouldStop?: () => string | undefined;
+  /**
+   * Closed loop: awaited before a slot takes its next job (a back-off from a server that refuses
+   * connections). The wait is not latency: the job is scheduled when it resolves.
+   */
+  pace?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface LevelRunResult {
@@ -90,7 +95,7 @@ function stopping(stop: StopState): boolean {
 
 async function runClosedLoop(
   level: Extract<LoadLevel, { kind: "concurrency" }>,
-  { clock, dispatch, signal }: LevelRunOptions,
+  { clock, dispatch, signal, pace }: LevelRunOptions,
   startedAtMs: number,
   deadlineMs: number,
   stop: StopState,
@@ -103,6 +108,10 @@ async function runClosedLoop(
     if (level.rampMs !== undefined && k > 0) await clock.sleepUntil(startedAtMs + (level.rampMs * k) / level.concurrency, signal);
     for (;;) {
       if (signal.aborted || next >= level.requests || stopping(stop)) return;
+      if (pace !== undefined) {
+        await pace(signal);
+        if (signal.aborted || next >= level.requests || stopping(stop)) return;
+      }
       const scheduledAtMs = clock.nowMs();
       if (scheduledAtMs >= deadlineMs) return;
       const index = next++;

@@ -26,8 +26,15 @@ export interface RequestMetrics {
   sendDelayMs: number;
 }
 
+/**
+ * Server usage.completion_tokens, else the client tokenizer's count. A usage below the number of
+ * text chunks streamed is impossible (each chunk carries a token): the chunk count, a lower bound,
+ * is used instead, so a lying server cannot shrink throughput and inflate TPOT.
+ */
 export function outputTokensOf(record: RequestRecord): number | undefined {
-  return record.usage?.completionTokens ?? record.clientOutputTokens;
+  const usage = record.usage?.completionTokens;
+  if (usage !== undefined && usage < record.tokenChunkMs.length) return Math.max(record.clientOutputTokens ?? 0, record.tokenChunkMs.length);
+  return usage ?? record.clientOutputTokens;
 }
 
 export function deriveRequestMetrics(record: RequestRecord): RequestMetrics {

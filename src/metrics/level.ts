@@ -90,16 +90,41 @@ export interface LevelSummary {
    * that reported it. Absent when no response carried a cached-token count.
    */
   usage_cache?: { requests: number; cached_prompt_tokens: number; prompt_tokens: number; hit_rate: number };
+  /**
+   * Reasoning models: Σ usage reasoning tokens (`completion_tokens_details.reasoning_tokens`,
+   * SGLang `reasoning_tokens`) and the answer tokens beside them, over the completed requests that
+   * reported them. TTFT counts the first token in any channel; `ttfc_ms` is the first answer token.
+   */
+  reasoning?: { requests: number; reasoning_tokens_total: number; answer_tokens_total: number };
   /** Requests sent again on a fresh connection after a reused keep-alive socket failed (RequestRecord.clientRetry). */
   client_retries?: number;
+  /**
+   * With --gpu-hourly-cost: what a million tokens cost at this level's throughput, all GPU time
+   * charged to that kind of token (docs/metrics.md, "Cost").
+   */
+  cost?: { usd_per_gpu_hour: number; gpus: number; usd_per_million_output_tokens: number | null; usd_per_million_input_tokens: number | null };
   /** Shared-prefix groups: the best-case prefix-cache hit rate next to the server's measured one. */
   prefix_cache?: { groups: number; prefix_tokens: number; best_case_hit_rate: number; measured_hit_rate: number | null };
   /** Aggregate SLO terms (e.g. ttft_ms.p99<=1000) evaluated on this level. */
   slo_check?: { met: boolean; terms: Array<{ term: string; actual: number | null; met: boolean }> };
-  /** Why the level stopped issuing before its end (over-saturation, error rate). */
+  /** Why the level stopped issuing before its end (over-saturation, error rate, the server stopped answering). */
   stopped_early?: string;
+  /** Why this level counts as the target failing (every request failed, error rate above --max-error-rate, server gone): exit 6. */
+  target_failed?: string;
+  /** The most frequent error kinds with the server's own message (first seen, one line), most frequent first. */
+  error_causes?: ErrorCause[];
+  /** Requests whose server usage cannot be right (completion_tokens below the text chunks streamed, absurd prompt_tokens). */
+  usage_impossible?: { requests: number; output_tokens_from: "streamed_chunks" | "client_tokenizer"; examples: string[] };
   interrupted: boolean;
   warnings: string[];
+}
+
+export interface ErrorCause {
+  code: string;
+  count: number;
+  httpStatus?: number;
+  /** The first such request's message (the server's own words for HTTP errors), cut to one line. */
+  message: string;
 }
 
 /** What telemetry contributes per level; the full shape lives in src/telemetry/. */
@@ -227,6 +252,16 @@ export function aggregateLevel(records: readonly RequestRecord[], options: Aggre
     };
   }
   if (options.strict) summary.strict = checkStrict(measured, options.endpoint, options.templateExact ?? false);
+  const causes = errorCauses(measured);
+  if (causes.length > 0) summary.error_causes = causes;
+  const impossible = ok.filter((r) => r.usageImpossible !== undefined);
+  if (impossible.length > 0) {
+    summary.usage_impossible = {
+      requests: impossible.length,
+      output_tokens_from: "streamed_chunks",
+      examples: impossible.slice(0, 3).map((r) => `${r.id}: ${r.usageImpossible as string}`),
+    };
+  }
   summary.warnings = levelWarnings(summary, options.percentiles);
   return summary;
 }
@@ -249,8 +284,40 @@ export function levelWarnings(s: LevelSummary, percentiles: readonly number[]): 
   if (s.strict && s.strict.mismatched > 0) {
     warnings.push(`strict: ${s.strict.mismatched} of ${s.strict.checked} requests had token counts different from the target`);
   }
+  if (s.usage_impossible !== undefined) {
+    const u = s.usage_impossible;
+    warnings.push(
+      `the server's usage is wrong on ${u.requests} of ${s.requests.completed} requests (${u.examples[0] ?? ""}): their output tokens are counted from the streamed chunks, so tok/s and TPOT use that count`,
+    );
+  }
   if (s.interrupted) warnings.push("level interrupted before it finished");
   return warnings;
+}
+
+const MAX_CAUSES = 3;
+const MAX_MESSAGE_CHARS = 200;
+
+/** The most frequent error codes with counts and the first message of each, cut to one line. */
+export function errorCauses(records: readonly RequestRecord[]): ErrorCause[] {
+  const byCode = new Map<string, ErrorCause>();
+  for (const r of records) {
+    if (r.outcome !== "error") continue;
+    const code = r.error?.code ?? "unknown";
+    const seen = byCode.get(code);
+    if (seen !== undefined) {
+      seen.count++;
+      continue;
+    }
+    const cause: ErrorCause = { code, count: 1, message: oneLine(r.error?.message ?? "") };
+    if (r.error?.httpStatus !== undefined) cause.httpStatus = r.error.httpStatus;
+    byCode.set(code, cause);
+  }
+  return [...byCode.values()].sort((a, b) => b.count - a.count).slice(0, MAX_CAUSES);
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length <= MAX_MESSAGE_CHARS ? flat : `${flat.slice(0, MAX_MESSAGE_CHARS - 1)}…`;
 }
 
 function fmtPct(x: number): string {

@@ -49,7 +49,7 @@ describe("per-request metrics", () => {
     delete noUsage.usage;
     expect(deriveRequestMetrics(noUsage).outputTokens).toBe(5);
     expect(deriveRequestMetrics(noUsage).promptTokens).toBe(1000);
-    expect(deriveRequestMetrics(record({ usage: { completionTokens: 1 } })).tpotMs).toBeUndefined();
+    expect(deriveRequestMetrics(record({ tokenChunkMs: [150], usage: { completionTokens: 1 } })).tpotMs).toBeUndefined();
   });
 });
 
@@ -147,5 +147,28 @@ describe("strict mode", () => {
     expect(report.note).toBeUndefined();
     expect(report.input_mismatches).toBe(1);
     expect(report.examples[0]).toEqual({ id: "0-0", field: "prompt_tokens", expected: 1000, actual: 1013 });
+  });
+});
+
+describe("impossible usage", () => {
+  it("a completion_tokens below the streamed text chunks is replaced by the chunk count", () => {
+    const r = record({ tokenChunkMs: [150, 250, 350, 450, 550], usage: { promptTokens: 16, completionTokens: 2 } });
+    expect(deriveRequestMetrics(r).outputTokens).toBe(5);
+    expect(deriveRequestMetrics({ ...r, usage: { promptTokens: 16, completionTokens: 7 } }).outputTokens).toBe(7);
+  });
+
+  it("the level counts the marked requests and warns", () => {
+    const lying = record({ id: "0-1", usage: { promptTokens: 16, completionTokens: 1 }, usageImpossible: "usage.completion_tokens 1 is below the 5 text chunks streamed" });
+    const s = aggregateLevel([record(), lying], { level: 0, load: { kind: "concurrency", concurrency: 1 }, percentiles: [50], slo: [], strict: false, endpoint: "completions", interrupted: false });
+    expect(s.usage_impossible).toMatchObject({ requests: 1, output_tokens_from: "streamed_chunks" });
+    expect(s.warnings.join("\n")).toMatch(/the server's usage is wrong on 1 of 2 requests/);
+  });
+
+  it("error causes: most frequent first, the first message cut to one line", () => {
+    const fail = (id: string, code: string, message: string): RequestRecord => record({ id, outcome: "error", error: { code, message } });
+    const s = aggregateLevel([fail("a", "http_500", "boom\n  at x"), fail("b", "connection", "ECONNREFUSED"), fail("c", "connection", "ECONNRESET")], {
+      level: 0, load: { kind: "concurrency", concurrency: 1 }, percentiles: [50], slo: [], strict: false, endpoint: "completions", interrupted: false,
+    });
+    expect(s.error_causes).toEqual([{ code: "connection", count: 2, message: "ECONNREFUSED" }, { code: "http_500", count: 1, message: "boom at x" }]);
   });
 });

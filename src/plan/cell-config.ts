@@ -90,7 +90,10 @@ export function planCell(cell: MatrixCell, index: number, ctx: CellContext, issu
     key in load ? ["loads", loadName, key] : key === "slo" && !("slo" in workload) ? ["slo"] : ["workloads", workloadName, key];
 
   const { system, ...requestFields } = workload;
-  const raw: Record<string, unknown> = { ...(slo === undefined ? {} : { slo }), ...requestFields, ...load };
+  // A server's price and GPU count apply to its cells unless the workload sets its own.
+  const { gpuHourlyCostUsd, gpuCount } = server as { gpuHourlyCostUsd?: number; gpuCount?: number };
+  const cost = { ...(gpuHourlyCostUsd === undefined ? {} : { gpuHourlyCostUsd }), ...(gpuCount === undefined ? {} : { gpuCount }) };
+  const raw: Record<string, unknown> = { ...cost, ...(slo === undefined ? {} : { slo }), ...requestFields, ...load };
   const run = normalizeRun(raw, ctx.planDir, sectionOf, report, ctx.checkFiles === false ? "none" : ctx.runsHere === false ? "packed" : "all");
   const checked = runConfigSchema.safeParse(run);
   if (!checked.success) {

@@ -89,6 +89,8 @@ function build(templated: boolean) {
   const common = {
     readyTimeoutMs: tv(duration).default(600_000).describe("deadline for /health and /v1/models to answer 200"),
     health,
+    gpuHourlyCostUsd: tv(z.number().positive()).optional().describe("what one of this server's GPUs costs per hour (USD): its cells report $ per million tokens (a workload's own value wins)"),
+    gpuCount: tv(z.number().int().positive()).optional().describe("GPUs this server runs on, for gpuHourlyCostUsd (default 1)"),
   };
   const restart = z.enum(["on-change", "always"]).default("on-change").describe("on-change: keep the server between consecutive cells with the same launch spec");
 

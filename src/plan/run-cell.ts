@@ -114,6 +114,8 @@ export async function runCell(
     if (!keep) await server.stop();
     return { outcome: finish("failed", reason, tail), active: keep ? active : undefined };
   }
+  // A cell whose every request failed (or whose error rate passed --max-error-rate) measured nothing: it failed.
+  if (result?.verdict.status === "target_failed") return { outcome: finish("failed", `the target is failing: ${result.verdict.reasons.join("; ")}`, []), active };
   const outcome = finish("complete");
   if (result?.strictFailed === true) outcome.strictFailed = true;
   return { outcome, active };

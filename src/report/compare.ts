@@ -14,7 +14,7 @@ export const DEFAULT_COMPARE_METRICS = [
   "output_tokens_per_s", "request_per_s", "ttft_ms.p50", "ttft_ms.p99", "tpot_ms.p50", "tpot_ms.p99",
   "itl_ms.p50", "itl_ms.p99", "e2e_ms.p50", "e2e_ms.p99", "error_rate",
 ];
-const TOP_LEVEL = ["request_per_s", "input_tokens_per_s", "output_tokens_per_s", "total_tokens_per_s", "duration_s", "error_rate", "goodput.request_per_s", "goodput.fraction"];
+const TOP_LEVEL = ["request_per_s", "input_tokens_per_s", "output_tokens_per_s", "total_tokens_per_s", "duration_s", "error_rate", "goodput.request_per_s", "goodput.fraction", "cost.usd_per_million_output_tokens", "cost.usd_per_million_input_tokens"];
 const DISTRIBUTIONS = ["ttft_ms", "ttfc_ms", "tpot_ms", "itl_ms", "e2e_ms", "send_delay_ms", "decode_tokens_per_s", "prefill_tokens_per_s", "input_tokens", "output_tokens"];
 const PER_REQUEST: Record<string, (m: RequestMetrics) => ArrayLike<number>> = {
   ttft_ms: (m) => (m.ttftMs === undefined ? [] : [m.ttftMs]),
@@ -36,6 +36,8 @@ export function metricValue(l: LevelSummary, id: string): number | undefined {
   if (id === "error_rate") return l.requests.sent > 0 ? l.requests.errored / l.requests.sent : undefined;
   if (id === "goodput.request_per_s") return l.goodput?.request_per_s;
   if (id === "goodput.fraction") return l.goodput?.fraction;
+  if (id === "cost.usd_per_million_output_tokens") return l.cost?.usd_per_million_output_tokens ?? undefined;
+  if (id === "cost.usd_per_million_input_tokens") return l.cost?.usd_per_million_input_tokens ?? undefined;
   if (id.startsWith("server.")) {
     const v = l.server?.[id.slice(7)];
     return typeof v === "number" ? v : undefined;

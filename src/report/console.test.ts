@@ -22,24 +22,40 @@ function level(i: number, concurrency: number, warnings: string[]): LevelSummary
 }
 
 describe("console table", () => {
+  it("shows the TTFT max, named so, instead of a p99 of a few requests, and no p99 note", () => {
+    const summary: RunSummary = {
+      schema: SUMMARY_SCHEMA,
+      servebench_version: "0",
+      run: {
+        started_at: "x", target: "t", embedded_simulator: true, model: "m", endpoint: "completions", tokenizer: "tok",
+        workload: "w", strict: false, percentiles: [50, 90, 95, 99], seed: 0, predicted: false, interrupted: false,
+      },
+      levels: [level(0, 1, ["only 3 requests completed: p99 needs at least 100 to mean anything"])],
+    };
+    const text = renderConsoleTable(summary);
+    expect(text.split("\n")[0]).toMatch(/TTFT p50\s+TTFT max\s+TPOT p50/);
+    expect(text).not.toMatch(/p99 needs at least/);
+    expect(text).toMatch(/TTFT max, not p99: a level had under 100 requests/);
+  });
+
   it("aligns columns and says the small-sample warning once for all levels", () => {
     const summary: RunSummary = {
       schema: SUMMARY_SCHEMA,
       servebench_version: "0",
       run: {
         started_at: "x", target: "t", embedded_simulator: true, model: "m", endpoint: "completions", tokenizer: "tok",
-        workload: "w", strict: false, percentiles: [50, 99], seed: 0, predicted: false, interrupted: false,
+        workload: "w", strict: false, percentiles: [50, 99.9], seed: 0, predicted: false, interrupted: false,
       },
       levels: [
-        level(0, 1, ["only 3 requests completed: p99 needs at least 100 to mean anything"]),
-        level(1, 4, ["only 3 requests completed: p99 needs at least 100 to mean anything", "3 of 3 requests failed (100.0%)"]),
+        level(0, 1, ["only 3 requests completed: p99.9 needs at least 1000 to mean anything"]),
+        level(1, 4, ["only 3 requests completed: p99.9 needs at least 1000 to mean anything", "3 of 3 requests failed (100.0%)"]),
       ],
     };
     const text = renderConsoleTable(summary);
     const lines = text.split("\n");
     expect(lines[0]).toMatch(/^load\s+ok\/sent\s+req\/s/);
     expect(lines[2]).toMatch(/^\s*c=1\s+3\/3\s+3\.000\s+12\.5/);
-    expect(text.match(/p99 needs at least 100/g)).toHaveLength(1);
+    expect(text.match(/p99\.9 needs at least 1000/g)).toHaveLength(1);
     expect(text).toMatch(/fewer requests completed at c=1, c=4/);
     expect(text).toMatch(/warning: level 1 \(c=4\): 3 of 3 requests failed/);
   });

@@ -9,13 +9,19 @@ interface Column {
   cell: (l: RunSummary["levels"][number]) => string;
 }
 
+/** A p99 means something from 100 samples on; below that the console shows the max, named so. */
+const P99_MIN_SAMPLES = 100;
+
+const TTFT_P99: Column = { title: "TTFT p99", cell: (l) => fixed(l.ttft_ms?.p99, 1) };
+const TTFT_MAX: Column = { title: "TTFT max", cell: (l) => fixed(l.ttft_ms?.max, 1) };
+
 const COLUMNS: Column[] = [
   { title: "load", cell: (l) => loadLabel(l.load) },
   { title: "ok/sent", cell: (l) => `${l.requests.completed}/${l.requests.sent}` },
   { title: "req/s", cell: (l) => fixed(l.request_per_s, 3) },
   { title: "out tok/s", cell: (l) => fixed(l.output_tokens_per_s, 1) },
   { title: "TTFT p50", cell: (l) => fixed(l.ttft_ms?.median, 1) },
-  { title: "TTFT p99", cell: (l) => fixed(l.ttft_ms?.p99, 1) },
+  TTFT_P99,
   { title: "TPOT p50", cell: (l) => fixed(l.tpot_ms?.median, 2) },
   { title: "ITL p99", cell: (l) => fixed(l.itl_ms?.p99, 2) },
   { title: "E2E p50", cell: (l) => fixed(l.e2e_ms?.median, 1) },
@@ -25,11 +31,15 @@ const COLUMNS: Column[] = [
 const SMALL_SAMPLE = /^only \d+ requests completed: (p[\d.]+ needs at least \d+ to mean anything)$/;
 
 export function renderConsoleTable(summary: RunSummary): string {
-  const rows = summary.levels.map((l) => COLUMNS.map((c) => c.cell(l)));
-  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((r) => (r[i] ?? "").length)));
+  // Every header names its statistic. A short level (the default run's 3x) gets "TTFT max", which
+  // it is, rather than a p99 of a handful of requests and a warning about it on every run.
+  const short = summary.levels.some((l) => l.requests.completed > 0 && l.requests.completed < P99_MIN_SAMPLES);
+  const columns = COLUMNS.map((c) => (c === TTFT_P99 && short ? TTFT_MAX : c));
+  const rows = summary.levels.map((l) => columns.map((c) => c.cell(l)));
+  const widths = columns.map((c, i) => Math.max(c.title.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]): string => cells.map((cell, i) => cell.padStart(widths[i] ?? 0)).join("  ");
-  const out = [line(COLUMNS.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-  out.push("(latencies in ms, measured from the scheduled send time)");
+  const out = [line(columns.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+  out.push(`(latencies in ms, measured from the scheduled send time${short ? `; TTFT max, not p99: a level had under ${P99_MIN_SAMPLES} requests` : ""})`);
   // The small-sample warning repeats on every level of a short sweep: say it once.
   const smallSample = new Map<string, string[]>();
   // A warning every level shares (a server without /metrics) is said once, naming the levels.
@@ -37,6 +47,8 @@ export function renderConsoleTable(summary: RunSummary): string {
   for (const l of summary.levels) {
     for (const w of l.warnings) {
       const m = SMALL_SAMPLE.exec(w);
+      // The table already shows the max instead of the p99 this note is about.
+      if (m && short && m[1] === `p99 needs at least ${P99_MIN_SAMPLES} to mean anything`) continue;
       if (m) smallSample.set(m[1] as string, [...(smallSample.get(m[1] as string) ?? []), loadLabel(l.load)]);
       else shared.set(w, [...(shared.get(w) ?? []), l]);
     }

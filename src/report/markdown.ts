@@ -16,7 +16,7 @@ function notes(level: LevelSummary): string {
     parts.push(`errors: ${Object.entries(level.errors_by_code).map(([c, n]) => `${c}×${n}`).join(", ")}`);
   }
   if (level.strict) {
-    parts.push(level.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${level.strict.mismatched} mismatched`);
+    parts.push(level.strict.checked === 0 ? "strict: nothing checked (no successful request)" : level.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${level.strict.mismatched} mismatched`);
   }
   const hitRate = level.server?.prefix_cache_hit_rate;
   if (typeof hitRate === "number") {
@@ -25,6 +25,12 @@ function notes(level: LevelSummary): string {
     parts.push(`cached prompt tokens ${(level.usage_cache.hit_rate * 100).toFixed(2)}%`);
   }
   if (level.goodput) parts.push(`goodput ${level.goodput.request_per_s.toFixed(3)} req/s`);
+  if (level.reasoning !== undefined) {
+    const answerMs = level.ttfc_ms?.mean;
+    parts.push(`reasoning ${level.reasoning.reasoning_tokens_total} / answer ${level.reasoning.answer_tokens_total} tokens${answerMs === undefined ? "" : `, first answer token ${answerMs.toFixed(1)} ms (mean)`}`);
+  }
+  const usd = level.cost?.usd_per_million_output_tokens;
+  if (typeof usd === "number") parts.push(`$${usd.toFixed(2)} per M output tokens`);
   if (level.interrupted) parts.push("interrupted");
   return escapeCell(parts.join("; "));
 }
@@ -42,7 +48,7 @@ export function renderMarkdown(summary: RunSummary): string {
   lines.push("- TTFT, E2E and TPOT are means over successful requests; Prompt TPS = prompt tokens / TTFT and Decode TPS = 1000 / TPOT, averaged per request (docs/metrics.md).");
   lines.push("");
   const rateRun = summary.levels.some((l) => l.load.kind === "rate");
-  lines.push(`| ${rateRun ? "Rate (req/s)" : "Concurrency"} | QPS | Prompt TPS (token/s) | Decode TPS (token/s) | TTFT (ms) | E2E (ms) | TPOT (ms) | Output TPS (token/s) | Input tokens | Output tokens | Done / sent | Notes |`);
+  lines.push(`| ${rateRun ? "Rate (req/s)" : "Concurrency"} | QPS | Prompt TPS mean (token/s) | Decode TPS mean (token/s) | TTFT mean (ms) | E2E mean (ms) | TPOT mean (ms) | Output TPS (token/s) | Input tokens | Output tokens | Done / sent | Notes |`);
   lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
   for (const l of summary.levels) {
     const load = l.load.kind === "concurrency" ? String(l.load.concurrency) : String(l.load.rate_per_s);

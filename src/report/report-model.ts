@@ -13,7 +13,7 @@ import { BenchError } from "../errors.js";
 import { digestRequests } from "./digest-parallel.js";
 import type { RunDigest } from "./request-digest.js";
 import { runCharts, type ChartEntry } from "./run-charts.js";
-import { errorTable, latencyTable, perLevelTable, prefixCacheTable, sweepTable, turnSplitTable } from "./seed-tables.js";
+import { costTable, errorTable, latencyTable, perLevelTable, prefixCacheTable, sweepTable, turnSplitTable } from "./seed-tables.js";
 import type { Table } from "./table.js";
 import { readTelemetry, type TelemetrySeries } from "./telemetry-series.js";
 
@@ -82,7 +82,7 @@ async function buildRun(run: DiscoveredRun, index: number, options: ReportOption
   const tables: Table[] = [perLevelTable(run)];
   if (run.summary.levels.some((l) => l.ttft_ms || l.e2e_ms)) tables.push(latencyTable(run));
   if (run.summary.levels.length > 1) tables.push(sweepTable(run));
-  for (const extra of [prefixCacheTable(run), turnSplitTable(run)]) if (extra !== undefined) tables.push(extra);
+  for (const extra of [costTable(run), prefixCacheTable(run), turnSplitTable(run)]) if (extra !== undefined) tables.push(extra);
   return { run, digest, telemetry, sloText: slo.text, analysis, warnings, tables, charts: runCharts(run, index, digest, telemetry) };
 }
 

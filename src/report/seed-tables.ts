@@ -20,11 +20,14 @@ function loadColumn(levels: readonly LevelSummary[]): Column {
 function levelNotes(l: LevelSummary): string {
   const parts: string[] = [];
   if (l.requests.errored > 0) parts.push(`errors: ${Object.entries(l.errors_by_code).map(([c, n]) => `${c}×${n}`).join(", ")}`);
-  if (l.strict) parts.push(l.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${l.strict.mismatched} mismatched`);
+  if (l.strict) parts.push(l.strict.checked === 0 ? "strict: nothing checked (no successful request)" : l.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${l.strict.mismatched} mismatched`);
   const hit = l.server?.prefix_cache_hit_rate;
   if (typeof hit === "number") parts.push(`prefix cache hit ${(hit * 100).toFixed(2)}%`);
   else if (l.usage_cache !== undefined) parts.push(`cached prompt tokens ${(l.usage_cache.hit_rate * 100).toFixed(2)}%`);
   if (l.goodput) parts.push(`goodput ${l.goodput.request_per_s.toFixed(3)} req/s`);
+  if (l.reasoning !== undefined) parts.push(`reasoning ${l.reasoning.reasoning_tokens_total} / answer ${l.reasoning.answer_tokens_total} tokens`);
+  const usd = l.cost?.usd_per_million_output_tokens;
+  if (typeof usd === "number") parts.push(`$${usd.toFixed(2)} per M output tokens`);
   if (l.interrupted) parts.push("interrupted");
   return parts.join("; ");
 }
@@ -189,5 +192,24 @@ export function turnSplitTable(run: DiscoveredRun): Table | undefined {
       const t = l.by_turn as NonNullable<LevelSummary["by_turn"]>;
       return [loadValue(l), t.first.requests, t.first.ttft_ms?.median ?? null, t.first.input_tokens?.mean ?? null, t.later.requests, t.later.ttft_ms?.median ?? null, t.later.input_tokens?.mean ?? null];
     }),
+  };
+}
+
+/** With --gpu-hourly-cost: $ per million output and input tokens per level. */
+export function costTable(run: DiscoveredRun): Table | undefined {
+  const levels = sorted(run.summary.levels).filter((l) => l.cost !== undefined);
+  if (levels.length === 0) return undefined;
+  const first = levels[0]?.cost as NonNullable<LevelSummary["cost"]>;
+  return {
+    id: `cost-${slug(run.label)}`,
+    title: `Cost: ${run.label}`,
+    columns: [
+      loadColumn(levels),
+      { key: "output_tokens_per_s", title: "Output TPS (token/s)", digits: 2 },
+      { key: "usd_per_million_output_tokens", title: "$ per M output tokens", digits: 3 },
+      { key: "usd_per_million_input_tokens", title: "$ per M input tokens", digits: 3 },
+    ],
+    rows: levels.map((l) => [loadValue(l), l.output_tokens_per_s, l.cost?.usd_per_million_output_tokens ?? null, l.cost?.usd_per_million_input_tokens ?? null]),
+    notes: [`${first.gpus} GPU${first.gpus === 1 ? "" : "s"} at $${first.usd_per_gpu_hour} per GPU-hour; each column charges all GPU time to that kind of token (docs/metrics.md, "Cost").`],
   };
 }

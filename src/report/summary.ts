@@ -53,6 +53,8 @@ export interface RunInfo {
   imported?: { source: string; row: number };
   /** Worker threads and shards behind this run (absent: one process, one thread). */
   scale?: ScaleInfo;
+  /** What the run's exit code says (README "Exit codes"): ok, partial (some requests failed), or what failed, and why. */
+  verdict?: RunVerdictInfo;
 }
 
 /** What an embedded-simulator run benchmarked, so its report says which hardware it stands for. */
@@ -71,6 +73,15 @@ export interface SimulatorInfo {
   kv_dtype?: string;
   tp?: number;
   pp?: number;
+}
+
+export type RunStatus = "ok" | "partial" | "target_failed" | "strict_mismatch" | "slo_not_met" | "interrupted";
+
+export interface RunVerdictInfo {
+  /** The worst finding, in the order interrupted > target_failed > strict_mismatch > slo_not_met > partial > ok. */
+  status: RunStatus;
+  /** One line per finding, e.g. "level 0 (concurrency 1): every one of the 3 requests failed". */
+  reasons: string[];
 }
 
 export interface RunSummary {

@@ -22,7 +22,8 @@ export interface ProbeOptions {
 
 async function probeOnce(url: string, headers: Record<string, string>): Promise<ClockSample | undefined> {
   const sentEpochMs = Date.now();
-  const res = await request(url, { headers, headersTimeout: 5000, bodyTimeout: 5000 });
+  // A total deadline too: idle timers alone let a trickling body hold the probe forever.
+  const res = await request(url, { headers, headersTimeout: 5000, bodyTimeout: 5000, signal: AbortSignal.timeout(10_000) });
   const receivedEpochMs = Date.now();
   await res.body.dump();
   const date = res.headers["date"];

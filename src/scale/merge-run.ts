@@ -64,7 +64,8 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
     config: readJson<ShardRun["config"]>(join(dir, "config.json")),
   }));
   const first = runs[0] as ShardRun;
-  const out = new RunDirectory(options.out);
+  // merge owns its --out's files (re-merging rewrites them); the one-run-per-directory check is run's.
+  const out = new RunDirectory(options.out, { resume: true });
   out.close();
   const { shard: _shard, startAtEpochMs: _start, barrierDir: _barrier, ...config } = first.config;
   out.writeJson("config.json", { ...config, merged_from: runs.map((r) => r.dir) });

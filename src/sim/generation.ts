@@ -24,6 +24,8 @@ export interface GenerationDeps {
   /** Runs `fn` after `ms` on the simulator's clock (stalls). */
   after: (ms: number, fn: () => void) => void;
   eosProbability: number;
+  /** Chat: the first tokens of every answer are reasoning (options.reasoningTokens). */
+  reasoningTokens: number;
   /** The prompt-space id of generated token i (block-hash.ts generatedTokenIds). */
   generatedTokenId: (i: number) => number;
   onFault: (kind: FaultKind, id: string) => void;
@@ -51,6 +53,8 @@ export class Generation implements EngineJob {
   #ended = false;
   /** Prompt tokens served from the prefix cache (usage.prompt_tokens_details.cached_tokens). */
   #cachedTokens = 0;
+  /** Output tokens streamed as reasoning (usage.completion_tokens_details.reasoning_tokens). */
+  #reasoningEmitted = 0;
   #stalled: string[] | undefined;
   #faulted: FaultKind | undefined;
 
@@ -101,7 +105,11 @@ export class Generation implements EngineJob {
     const end = last && finishReason === "stop" ? first + count - 1 : first + count;
     let text = "";
     for (let i = first; i < end; i++) text += tokenText(i);
-    if (this.#writer !== undefined) this.#write(this.#writer.output(text, first === 0, finishReason));
+    // Chat only (a reasoning parser works on chat), and never the last token: an answer follows.
+    const reasoningEnd = this.#request.endpoint === "chat" ? Math.min(this.#deps.reasoningTokens, this.outputTokens - 1) : 0;
+    const reasoning = first < reasoningEnd;
+    if (reasoning) this.#reasoningEmitted += Math.min(count, reasoningEnd - first);
+    if (this.#writer !== undefined) this.#write(this.#writer.output(text, first === 0, finishReason, reasoning));
     else this.#texts.push(text);
     const nowMs = this.#deps.nowMs();
     const previousMs = this.#emitMs[this.#emitMs.length - 1];
@@ -185,7 +193,7 @@ export class Generation implements EngineJob {
   #complete(finishReason: "length" | "stop"): void {
     const completionTokens = this.#emitMs.length;
     if (this.#writer !== undefined) {
-      this.#write(this.#writer.end(this.promptTokens, completionTokens, this.#cachedTokens));
+      this.#write(this.#writer.end(this.promptTokens, completionTokens, this.#cachedTokens, this.#reasoningEmitted));
       this.#finish();
     } else {
       let body = this.#deps.dialect.body(this.#request.endpoint, this.#ids, this.#texts.join(""), finishReason, this.promptTokens, completionTokens, this.#cachedTokens);

@@ -85,6 +85,13 @@ export interface SimulatorOptions {
    * 0 makes every output exactly max_tokens long. @defaultValue 0
    */
   eosProbability?: number | undefined;
+  /**
+   * Chat answers start with this many reasoning tokens (a reasoning model behind a reasoning
+   * parser): streamed in the dialect's reasoning field (vLLM `delta.reasoning`, SGLang and
+   * llama.cpp `delta.reasoning_content`) and counted in usage where the server reports them.
+   * At least one answer token always follows. @defaultValue 0
+   */
+  reasoningTokens?: number | undefined;
   /** Seeds the EOS draws (a request's own `seed` takes precedence). @defaultValue 0 */
   seed?: number | undefined;
   /** Path of a JSONL ground-truth trace, one line per finished request (see TraceLine). */
@@ -146,6 +153,7 @@ export interface ResolvedSimulatorOptions {
   textTokenIds: ((text: string) => number[]) | undefined;
   addedTokenIds: readonly number[];
   eosProbability: number;
+  reasoningTokens: number;
   seed: number;
   trace: string | undefined;
   clock: SchedulerClock;
@@ -209,6 +217,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     textTokenIds: options.textTokenIds,
     addedTokenIds: options.addedTokenIds ?? [],
     eosProbability: check("eosProbability", options.eosProbability ?? 0, 0, 1),
+    reasoningTokens: integer("reasoningTokens", options.reasoningTokens ?? 0, 0),
     seed: integer("seed", options.seed ?? 0, Number.MIN_SAFE_INTEGER),
     trace: options.trace,
     clock: options.clock ?? realSchedulerClock(spinMs),

@@ -288,6 +288,7 @@ class Simulator {
         nowMs: () => o.clock.nowMs(),
         after: (ms, fn) => void o.clock.wakeAt(o.clock.nowMs() + ms, fn),
         eosProbability: o.eosProbability,
+        reasoningTokens: o.reasoningTokens,
         generatedTokenId: this.#generatedTokenId,
         onFault: (kind, id) => this.#fault(kind, id),
         onEnd: (g) => this.#open.delete(g),

@@ -19,7 +19,9 @@ export interface StreamEncoder {
   preamble(): string;
   /** One event per token. `fingerprint`: put system_fingerprint here (last chunk, no usage chunk follows). */
   token(text: string, finishReason: PlannedFinish | null, fingerprint: boolean): string;
-  usage(promptTokens: number, completionTokens: number): string;
+  /** A reasoning token (chat with a reasoning parser): `delta.reasoning`, as vLLM ≥ 0.10 names it. */
+  reasoning(text: string): string;
+  usage(promptTokens: number, completionTokens: number, reasoningTokens?: number): string;
 }
 
 export const DONE_EVENT = "data: [DONE]\n\n";
@@ -73,11 +75,12 @@ export function streamEncoder(endpoint: Endpoint, ids: ResponseIds): StreamEncod
       if (fingerprint) chunk["system_fingerprint"] = ids.systemFingerprint;
       return event(chunk);
     },
-    usage: (promptTokens, completionTokens) =>
+    reasoning: (text) => event({ ...head, choices: [{ index: 0, delta: { reasoning: text }, logprobs: null, finish_reason: null, token_ids: null }] }),
+    usage: (promptTokens, completionTokens, reasoningTokens = 0) =>
       event({
         ...head,
         choices: [],
-        usage: usageCounts(promptTokens, completionTokens),
+        usage: { ...usageCounts(promptTokens, completionTokens), ...(reasoningTokens > 0 ? { completion_tokens_details: { reasoning_tokens: reasoningTokens } } : {}) },
         system_fingerprint: ids.systemFingerprint,
       }),
   };

@@ -7,7 +7,7 @@ import { readFile, realpath } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { request } from "undici";
+import { probeRequest } from "../client/probe-request.js";
 import { captureGpuInfo, type GpuInfo } from "./gpu-info.js";
 
 export interface TargetModel {
@@ -152,16 +152,10 @@ function gitCommit(pkgDir: string, timeoutMs: number): Promise<string | undefine
 }
 
 async function getJson(url: URL, timeoutMs: number, headers?: Record<string, string>): Promise<unknown> {
-  const res = await request(url, {
-    method: "GET",
-    ...(headers === undefined ? {} : { headers }),
-    signal: AbortSignal.timeout(timeoutMs),
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
-  const text = await res.body.text();
-  if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-  return JSON.parse(text) as unknown;
+  // Bounded: connect and total deadline, body capped (a flooding /v1/models cannot grow memory).
+  const res = await probeRequest(url, { ...(headers === undefined ? {} : { headers }), totalTimeoutMs: timeoutMs, maxBodyBytes: 4 * 1024 * 1024 });
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+  return JSON.parse(res.body) as unknown;
 }
 
 function errorText(error: unknown): string {

@@ -78,6 +78,6 @@ describe("waitReady", () => {
       res.statusCode = req.url === "/health" ? 200 : 401;
       res.end('{"error":"Unauthorized"}');
     });
-    await expect(waitReady(locked, { timeoutMs: 5000 })).rejects.toMatchObject({ code: "E_BAD_CONFIG" });
+    await expect(waitReady(locked, { timeoutMs: 5000 })).rejects.toMatchObject({ code: "E_UNREACHABLE", message: expect.stringMatching(/check the API key .*--api-key-env/) as unknown });
   });
 });

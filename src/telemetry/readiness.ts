@@ -2,7 +2,7 @@
 // Engines differ while loading (vLLM refuses connections, SGLang/TGI answer 503, llama.cpp 503
 // with a "Loading model" body); all of those just mean "not yet".
 
-import { request } from "undici";
+import { probeRequest, ProbeError } from "../client/probe-request.js";
 import { monotonicNowMs } from "../clock.js";
 import { BenchError } from "../errors.js";
 
@@ -47,13 +47,13 @@ export async function waitReady(baseUrl: string, options: WaitReadyOptions): Pro
   let attempts = 0;
   let lastError = "no attempt made";
   for (;;) {
-    stopIfAborted(options.signal);
+    if (options.signal?.aborted === true) throw new BenchError("E_INTERRUPTED", "interrupted while waiting for the target");
     attempts += 1;
     const path = stage === "health" ? "/health" : "/v1/models";
     // At least 100 ms so the last try near the deadline can still see a real answer.
     const perTryMs = Math.ceil(Math.max(100, Math.min(5000, deadlineMs - monotonicNowMs())));
     const result = await probe(baseUrl, path, perTryMs, options.headers, options.signal);
-    stopIfAborted(options.signal);
+    if (aborted(options.signal)) throw new BenchError("E_INTERRUPTED", "interrupted while waiting for the target");
     if (result.ok || (stage === "health" && result.status === 404)) {
       if (stage === "models") return { readyAfterMs: monotonicNowMs() - startMs, attempts };
       stage = "models";
@@ -61,7 +61,8 @@ export async function waitReady(baseUrl: string, options: WaitReadyOptions): Pro
     }
     lastError = `GET ${path} → ${result.message}`;
     if (stage === "models" && (result.status === 401 || result.status === 403)) {
-      throw new BenchError("E_BAD_CONFIG", `${baseUrl} is up but ${lastError}: check the API key`);
+      // The target refuses this run's credentials: it is failing for us (exit 6), and the message says how to fix it.
+      throw new BenchError("E_UNREACHABLE", `${baseUrl} is up but ${lastError}: check the API key (the environment variable --api-key-env names, OPENAI_API_KEY by default)`);
     }
     const elapsedMs = monotonicNowMs() - startMs;
     options.onProgress?.({ stage, attempt: attempts, elapsedMs, lastError });
@@ -73,27 +74,19 @@ export async function waitReady(baseUrl: string, options: WaitReadyOptions): Pro
       );
     }
     await sleep(Math.min(intervalMs, remainingMs), options.signal);
-    stopIfAborted(options.signal);
     intervalMs = Math.min(maxIntervalMs, intervalMs * 2);
   }
 }
 
 async function probe(baseUrl: string, path: string, timeoutMs: number, headers?: Record<string, string>, signal?: AbortSignal): Promise<Attempt> {
   try {
-    // The caller's signal cuts a probe short too: one probe may wait up to 5 s for an answer.
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const res = await request(new URL(path, baseUrl), {
-      method: "GET",
-      ...(headers === undefined ? {} : { headers }),
-      signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    const body = await res.body.text().catch(() => "");
-    if (res.statusCode === 200) return { ok: true };
-    const snippet = body.slice(0, 160).replace(/\s+/g, " ").trim();
-    return { ok: false, status: res.statusCode, message: `${res.statusCode}${snippet === "" ? "" : ` ${snippet}`}` };
+    // Bounded: connect and total deadline, capped body (a trickling or flooding answer is "not yet").
+    const res = await probeRequest(new URL(path, baseUrl), { ...(headers === undefined ? {} : { headers }), totalTimeoutMs: timeoutMs, maxBodyBytes: 4 * 1024 * 1024, ...(signal === undefined ? {} : { signal }) });
+    if (res.status === 200) return { ok: true };
+    const snippet = res.body.slice(0, 160).replace(/\s+/g, " ").trim();
+    return { ok: false, status: res.status, message: `${res.status}${snippet === "" ? "" : ` ${snippet}`}` };
   } catch (error) {
+    if (error instanceof ProbeError) return { ok: false, message: error.message };
     return { ok: false, message: describeNetworkError(error, timeoutMs) };
   }
 }
@@ -103,10 +96,6 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
   if (error.name === "TimeoutError" || error.name === "HeadersTimeoutError") return `no answer within ${timeoutMs} ms`;
   const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
   return typeof code === "string" ? `${code} (${error.message})` : error.message;
-}
-
-function stopIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw new BenchError("E_INTERRUPTED", "interrupted while waiting for the target");
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -119,4 +108,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
+}
+
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }

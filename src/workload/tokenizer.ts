@@ -49,12 +49,12 @@ const loaded = new Map<string, Promise<TextTokenizer>>();
  * const tok = await loadTokenizer("Qwen/Qwen3-32B-FP8");
  * tok.count("Hello world"); // 2
  */
-export async function loadTokenizer(source?: string): Promise<TextTokenizer> {
+export async function loadTokenizer(source?: string, signal?: AbortSignal): Promise<TextTokenizer> {
   const located = locate(source);
   const key = `${located.source}\0${located.name}\0${located.tokenizerJsonPath}`;
   let pending = loaded.get(key);
   if (pending === undefined) {
-    pending = Promise.resolve().then(() => loadFrom(located));
+    pending = yieldToEventLoop().then(() => loadFrom(located, signal));
     loaded.set(key, pending);
     pending.catch(() => loaded.delete(key));
   }
@@ -112,10 +112,23 @@ function locate(source: string | undefined): Located {
   });
 }
 
-function loadFrom(located: Located): TextTokenizer {
+async function loadFrom(located: Located, signal: AbortSignal | undefined): Promise<TextTokenizer> {
+  // Loading takes about a second of CPU in parts; yielding between them lets a Ctrl-C (or
+  // SIGTERM) be handled, and stop the load, between parts instead of after the whole load.
+  const checkpoint = async (): Promise<void> => {
+    await yieldToEventLoop();
+    if (signal?.aborted === true) throw new BenchError("E_INTERRUPTED", "interrupted while loading the tokenizer");
+  };
+  await checkpoint();
   const tokenizerJson = readJsonObject(located.tokenizerJsonPath, located.name);
+  await checkpoint();
   const config = existsSync(located.configJsonPath) ? readJsonObject(located.configJsonPath, located.name) : {};
+  await checkpoint();
   return createTextTokenizer(tokenizerJson, config, { name: located.name, source: located.source });
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function readJsonObject(path: string, name: string): Record<string, unknown> {

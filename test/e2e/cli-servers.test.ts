@@ -46,7 +46,7 @@ describe("a server that sends non-JSON SSE data", () => {
     );
     const out = join(tmp, "bad-sse");
     const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "2", "--out", out, "--no-metrics"]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(6); // every request failed: the target is failing (README "Exit codes")
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
       levels: Array<{ requests: { errored: number }; errors_by_code: Record<string, number> }>;
     };
@@ -64,7 +64,7 @@ describe("a server that stalls mid-stream", () => {
     );
     const out = join(tmp, "stall");
     const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "1", "--timeout", "500ms", "--out", out, "--no-metrics"]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(6); // every request failed: the target is failing (README "Exit codes")
     const record = JSON.parse(readFileSync(join(out, "requests.jsonl"), "utf8").trim()) as { outcome: string; error: { code: string }; tokenChunkMs: number[] };
     expect(record.outcome).toBe("error");
     expect(record.error.code).toBe("timeout");

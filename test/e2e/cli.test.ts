@@ -145,7 +145,7 @@ describe("bad input gets one clear line and a non-zero exit", () => {
 
   it("unreachable server", async () => {
     const r = await runCli(["run", "--url", `http://127.0.0.1:${closedPort}`, "--concurrency", "1", "--requests", "1"]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+\/v1\/models \(ECONNREFUSED\)/);
   });
 });

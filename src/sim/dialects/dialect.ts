@@ -24,10 +24,10 @@ export interface StreamWriter {
    * Event(s) for one engine output. `text` is its tokens' text (an EOS token has none), `first`
    * marks the request's first output, `finish` is set on its last.
    */
-  output(text: string, first: boolean, finish: Finish | null): string;
+  output(text: string, first: boolean, finish: Finish | null, reasoning?: boolean): string;
   /** After the last output: a usage event where this server sends one, then the end marker. */
   /** `cachedTokens`: prompt tokens served from the prefix cache, for servers that report them. */
-  end(promptTokens: number, completionTokens: number, cachedTokens: number): string;
+  end(promptTokens: number, completionTokens: number, cachedTokens: number, reasoningTokens?: number): string;
   /** A server error after streaming began, written as this server writes it; the stream ends with it. */
   error(message: string): string;
 }

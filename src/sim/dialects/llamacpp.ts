@@ -40,7 +40,7 @@ function stream(endpoint: Endpoint, ids: StreamIds, includeUsage: boolean): Stre
   const chatChunk = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
     ev({ choices, created: nowS(), id: ids.id, model: ids.model, system_fingerprint: ids.systemFingerprint, object: "chat.completion.chunk", ...extra });
   return {
-    output(t, first, f) {
+    output(t, first, f, reasoning) {
       if (first) firstMs = performance.now();
       if (f !== null) finish = f;
       if (endpoint === "completions") {
@@ -48,7 +48,7 @@ function stream(endpoint: Endpoint, ids: StreamIds, includeUsage: boolean): Stre
         return ev({ choices: [{ text: t, index: 0, logprobs: null, finish_reason: null }], created: nowS(), model: ids.model, system_fingerprint: ids.systemFingerprint, object: "text_completion", id: ids.id });
       }
       let out = first ? chatChunk([{ finish_reason: null, index: 0, delta: { role: "assistant", content: null } }]) : "";
-      if (t !== "") out += chatChunk([{ finish_reason: null, index: 0, delta: { content: t } }]);
+      if (t !== "") out += chatChunk([{ finish_reason: null, index: 0, delta: reasoning === true ? { reasoning_content: t } : { content: t } }]);
       return out;
     },
     end(p, c, cached) {

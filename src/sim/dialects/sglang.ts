@@ -11,7 +11,7 @@ import type { Dialect, Finish, HttpReply, StreamIds, StreamWriter } from "./dial
 /** The EOS id SGLang reports in matched_stop (Qwen's <|im_end|>; the fixtures' model). */
 const EOS_TOKEN_ID = 151645;
 const ev = (v: unknown): string => `data: ${JSON.stringify(v)}\n\n`;
-const usageOf = (p: number, c: number) => ({ prompt_tokens: p, total_tokens: p + c, completion_tokens: c, prompt_tokens_details: null, reasoning_tokens: 0 });
+const usageOf = (p: number, c: number, reasoning = 0) => ({ prompt_tokens: p, total_tokens: p + c, completion_tokens: c, prompt_tokens_details: null, reasoning_tokens: reasoning });
 const matched = (finish: Finish | null): number | null => (finish === "stop" ? EOS_TOKEN_ID : null);
 const nowS = (): number => Math.floor(Date.now() / 1000);
 
@@ -20,17 +20,17 @@ function stream(endpoint: Endpoint, ids: StreamIds, includeUsage: boolean): Stre
   const chat = (delta: Record<string, unknown>, finish: Finish | null): string =>
     ev({ ...head("chat.completion.chunk"), choices: [{ index: 0, delta: { role: null, content: null, reasoning_content: null, tool_calls: null, ...delta }, logprobs: null, finish_reason: finish, matched_stop: matched(finish) }], usage: null });
   return {
-    output(t, first, finish) {
+    output(t, first, finish, reasoning) {
       if (endpoint === "completions") {
         return ev({ ...head("text_completion"), choices: [{ index: 0, text: t, logprobs: null, finish_reason: finish, matched_stop: matched(finish) }], usage: null });
       }
       let out = first ? chat({ role: "assistant", content: "" }, null) : "";
-      if (t !== "") out += chat({ content: t }, null);
+      if (t !== "") out += chat(reasoning === true ? { reasoning_content: t } : { content: t }, null);
       if (finish !== null) out += chat({}, finish);
       return out;
     },
-    end: (p, c) =>
-      (includeUsage ? ev({ ...head(endpoint === "chat" ? "chat.completion.chunk" : "text_completion"), choices: [], usage: usageOf(p, c) }) : "") + "data: [DONE]\n\n",
+    end: (p, c, _cached, reasoning) =>
+      (includeUsage ? ev({ ...head(endpoint === "chat" ? "chat.completion.chunk" : "text_completion"), choices: [], usage: usageOf(p, c, reasoning) }) : "") + "data: [DONE]\n\n",
     error: (message) => `data: {"error": {"object": "error", "message": ${JSON.stringify(message)}, "type": "InternalServerError", "param": null, "code": 500}}\n\ndata: [DONE]\n\n`,
   };
 }

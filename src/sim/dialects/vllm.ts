@@ -24,8 +24,9 @@ function vllmDialect(name: DialectName, createMetrics: (model: string, maxModelL
       const enc = streamEncoder(endpoint, ids);
       return {
         // The chat role chunk goes out with the first token (both come from the first engine output).
-        output: (t, first, finish) => (first ? enc.preamble() : "") + enc.token(t, finish, finish !== null && !includeUsage),
-        end: (p, c) => (includeUsage ? enc.usage(p, c) : "") + DONE_EVENT,
+        output: (t, first, finish, reasoning) =>
+          (first ? enc.preamble() : "") + (reasoning === true && endpoint === "chat" && finish === null ? enc.reasoning(t) : enc.token(t, finish, finish !== null && !includeUsage)),
+        end: (p, c, _cached, reasoning) => (includeUsage ? enc.usage(p, c, reasoning) : "") + DONE_EVENT,
         // Python json.dumps (", " and ": " separators), then [DONE], as the fixture shows.
         error: (message) =>
           `data: {"error": {"message": ${JSON.stringify(message)}, "type": "InternalServerError", "param": null, "code": 500}}\n\n${DONE_EVENT}`,
