@@ -4,7 +4,7 @@
 // merges their shard directories into --out.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -141,6 +141,12 @@ function keepCommonLevels(dirs: readonly string[]): void {
   }
 }
 
+/** Moves each existing shard directory to `<dir>.attempt-<epoch ms>`. */
+function setAside(dirs: readonly string[]): void {
+  const stamp = Date.now();
+  for (const dir of dirs) if (existsSync(dir)) renameSync(dir, `${dir}.attempt-${stamp}`);
+}
+
 /** A killed attempt could not remove the temporary barrier directory it made: its resume does. */
 function removeOldBarriers(dirs: readonly string[]): void {
   for (const dir of dirs) {
@@ -195,15 +201,20 @@ export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResu
     const startAt = Date.now() + o.startDelayMs;
     o.log(`${o.shards} shard processes start at ${new Date(startAt).toISOString()}`);
     const dirs = Array.from({ length: o.shards }, (_, i) => join(o.out, "shards", `shard-${i}`));
+    // Shards resume together or start afresh together: a resumed shard's saved config and a fresh
+    // one's flags would give two run keys, two barrier directories, and shards waiting for each other.
+    const resumeShards = o.resume === true && dirs.every((dir) => existsSync(join(dir, "config.json")));
     if (o.resume !== true) writeRecord(o);
     else {
-      keepCommonLevels(dirs);
       removeOldBarriers(dirs);
+      if (resumeShards) keepCommonLevels(dirs);
+      // Some shard never wrote its config, so no level finished on every shard: every shard starts again;
+      // what the others recorded is set aside, never deleted.
+      else setAside(dirs);
     }
     const runs = dirs.map((dir, i) => {
       const timing = ["--start-at", String(startAt), "--barrier-dir", barrierOf(args) ?? ""];
-      // A shard that wrote its config resumes (finished levels kept); one that never started starts now.
-      if (o.resume === true && existsSync(join(dir, "config.json"))) return spawnCli(["run", "--resume", dir, "--url", urlOf(args) ?? "", ...timing, "--quiet"]);
+      if (resumeShards) return spawnCli(["run", "--resume", dir, "--url", urlOf(args) ?? "", ...timing, "--quiet"]);
       return spawnCli(["run", ...args, "--shard", `${i}/${o.shards}`, "--start-at", String(startAt), "--out", dir, "--quiet"]);
     });
     children.push(...runs);

@@ -28,6 +28,7 @@ function records(dir: string): RequestRecord[] {
 
 interface Started {
   child: ChildProcess;
+  stderr: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
@@ -38,7 +39,7 @@ function start(args: string[], env: Record<string, string> = {}): Started {
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   child.stdout?.resume();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stderr })));
-  return { child, exited };
+  return { child, exited, stderr: () => stderr };
 }
 
 /** Waits for `s` to exit; past `boundMs` kills its whole process group (nothing is left behind) and fails. */
@@ -48,7 +49,7 @@ async function finish(s: Started, boundMs: number): Promise<{ code: number | nul
   const bound = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       process.kill(-pid, "SIGKILL");
-      reject(new Error(`no exit within ${boundMs} ms`));
+      reject(new Error(`no exit within ${boundMs} ms; stderr: ${s.stderr()}`));
     }, boundMs);
   });
   try {
@@ -118,7 +119,9 @@ describe.each<Stop>(["SIGINT", "kill -9 group"])("%s, then --resume", (how) => {
     expect(new Set(recs.map((r) => r.id)).size).toBe(RUN_TOTAL);
     expect(recs.every((r) => r.outcome === "ok")).toBe(true);
     // Even after kill -9, the first attempt's temporary barrier directory is gone once resumed.
-    const barriers = stopped.started.length === 0 ? [] : readdirSync(join(out, "shards")).map((d) => (JSON.parse(readFileSync(join(out, "shards", d, "config.json"), "utf8")) as { barrierDir?: string }).barrierDir);
+    const barriers = stopped.started.length === 0 ? [] : readdirSync(join(out, "shards"))
+            .filter((d) => existsSync(join(out, "shards", d, "config.json")))
+            .map((d) => (JSON.parse(readFileSync(join(out, "shards", d, "config.json"), "utf8")) as { barrierDir?: string }).barrierDir);
     for (const b of [...barriers, ...stopped.barriers]) if (b !== undefined) expect(existsSync(b), b).toBe(false);
   }, 150_000);
 
