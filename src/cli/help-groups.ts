@@ -18,7 +18,7 @@ export const FLAG_GROUPS: ReadonlyMap<string, Group> = new Map([
     --sweep-max-concurrency --slo-search-by --slo-tolerance --slo-max-levels --slo-start --max-error-rate
     --stop-on-saturation --no-stop-on-saturation --requests --duration --warmup`),
   ...g("Outputs", "--out --slo --percentiles --strict --no-client-token-check --quiet"),
-  ...g("Telemetry", "--metrics-url --no-metrics --metrics-interval --server-cmd --gpu-info-cmd"),
+  ...g("Telemetry", "--metrics-url --no-metrics --metrics-interval --server-cmd --gpu-info-cmd --power"),
   ...g("Outputs", "--gpu-hourly-cost --gpu-count"),
   // predict's preset flags (run spells them --sim-*), and the catalog listings.
   ...g("Simulator", `--gpu --model-config --dtype --kv-dtype --tp --pp --max-model-len --gpu-memory-utilization --max-num-seqs

@@ -118,6 +118,7 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   serverCmd: text("--server-cmd"),
   gpuInfoCmd: text("--gpu-info-cmd"),
   gpuHourlyCostUsd: text("--gpu-hourly-cost"),
+  power: text("--power"),
   gpuCount: text("--gpu-count"),
   sim: (v) => {
     const args: string[] = [];

@@ -144,6 +144,8 @@ export const runConfigSchema = z
     gpuInfoCmd: z.string().optional(),
     /** What one GPU of the target costs per hour, in US dollars: levels then report $ per million tokens. */
     gpuHourlyCostUsd: z.number().positive().optional(),
+    /** Where GPU power is read each --metrics-interval: auto, none, nvidia-smi, rocm-smi, cmd:<command>, dcgm:<url>. */
+    power: z.string().refine((v) => /^(auto|none|nvidia-smi|rocm-smi)$|^cmd:.+|^dcgm:https?:\/\/\S+$/.test(v.trim()), "expected auto, none, nvidia-smi, rocm-smi, cmd:<command> or dcgm:<url>").default("auto"),
     /** GPUs the target runs on (default: the embedded simulator's tp × pp, else 1). */
     gpuCount: positiveInt.optional(),
     sim: simConfigSchema.default(simConfigSchema.parse({})),
