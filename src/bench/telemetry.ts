@@ -123,7 +123,8 @@ export class Telemetry {
     const server = summarizeWindow(this.scraper.scrapes(), startMs, endMs);
     summary.server = server;
     const warnings = crossCheck({
-      clientGenerationTokensPerSec: summary.output_tokens_per_s,
+      // What the server generated includes the tokens of failed and cancelled requests.
+      clientGenerationTokensPerSec: served !== undefined && summary.duration_s > 0 ? served.outputTokens / summary.duration_s : summary.output_tokens_per_s,
       serverGenerationTokensPerSec: server.generation_tokens_per_s,
       clientTtftP50Ms: summary.ttft_ms?.median ?? null,
       serverTtftP50Ms: server.ttft_ms.p50,

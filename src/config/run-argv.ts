@@ -119,6 +119,8 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   gpuInfoCmd: text("--gpu-info-cmd"),
   gpuHourlyCostUsd: text("--gpu-hourly-cost"),
   power: text("--power"),
+  cancelRate: text("--cancel-rate"),
+  cancelAfter: (v) => ["--cancel-after", v.kind === "ms" ? `${v.ms}ms` : `${v.tokens}tokens`],
   gpuCount: text("--gpu-count"),
   sim: (v) => {
     const args: string[] = [];

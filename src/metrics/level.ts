@@ -101,6 +101,11 @@ export interface LevelSummary {
    * that mean × duration_s, and per output token (docs/metrics.md, "Energy").
    */
   energy?: { source: string; samples: number; gpus: number; avg_power_w: number; joules: number; joules_per_output_token: number | null };
+  /**
+   * --cancel-rate: requests the client cancelled as impatient users do (outcome aborted, excluded
+   * from every latency distribution, counted here and in requests.aborted).
+   */
+  cancelled?: { requests: number; rate: number; after: string };
   /** Requests sent again on a fresh connection after a reused keep-alive socket failed (RequestRecord.clientRetry). */
   client_retries?: number;
   /**
