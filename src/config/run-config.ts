@@ -230,9 +230,10 @@ function flagFor(path: readonly PropertyKey[]): string {
 export function resolveRunConfig(input: RunConfigInput): RunConfig {
   const result = runConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue ? flagFor(issue.path) : "config";
-  throw new BenchError("E_BAD_CONFIG", `${where}: ${issue?.message ?? "invalid configuration"}`, {
+  // Every problem at once, each naming its flag: fixing one should not reveal the next.
+  const problems = result.error.issues.map((i) => `${flagFor(i.path)}: ${i.message}`);
+  const where = result.error.issues[0] === undefined ? "config" : flagFor(result.error.issues[0].path);
+  throw new BenchError("E_BAD_CONFIG", problems.length === 0 ? `${where}: invalid configuration` : [...new Set(problems)].join("; "), {
     where,
     cause: result.error,
   });
