@@ -154,8 +154,8 @@ export const WARN_USAGE_CACHE_HIT_RATE = 0.5;
 
 /**
  * The tokens a server's own counters include for these requests: every ok request's usage, and
- * for a request that failed mid-stream (the server had its prompt and generated what the client
- * received before the error) its target prompt and the chunks that arrived. Refused requests
+ * for a request that failed mid-stream or that the client cancelled (the server had its prompt and
+ * generated what the client received before the end) its target prompt and the chunks that arrived. Refused requests
  * (HTTP errors, connections that never got an answer) count nothing.
  */
 export function serverCountedTokens(records: readonly RequestRecord[]): { inputTokens: number; outputTokens: number } {
@@ -166,7 +166,7 @@ export function serverCountedTokens(records: readonly RequestRecord[]): { inputT
     if (r.outcome === "ok") {
       inputTokens += r.usage?.promptTokens ?? r.targetInputTokens;
       outputTokens += r.usage?.completionTokens ?? r.tokenChunkMs.length;
-    } else if (r.firstTokenMs !== undefined && r.error?.httpStatus === undefined) {
+    } else if (r.firstTokenMs !== undefined && r.error?.httpStatus === undefined && (r.outcome === "error" || r.cancelled !== undefined)) {
       inputTokens += r.targetInputTokens;
       outputTokens += r.tokenChunkMs.length;
     }

@@ -233,6 +233,7 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   await ctx.watch.step(`the server's clock (Date headers)`, () => scale.measureClock(ctx.baseUrl, ctx.apiKey));
   await scale.waitForStart(ctx.signal);
   telemetry.start(originMs);
+  await telemetry.startPower(originMs);
   try {
     let setAside = ctx.resume?.setAside ?? 0;
     for (let step = profile.next(history); step !== undefined && !ctx.signal.aborted; step = profile.next(history)) {

@@ -4,7 +4,7 @@
 
 import { monotonicNowMs, realClock } from "../clock.js";
 import type { RunConfig } from "../config/run-config.js";
-import { StreamingClient, type ClientOptions, type SendResult } from "../client/http-client.js";
+import { StreamingClient, type CancelAfter, type ClientOptions, type SendResult } from "../client/http-client.js";
 import type { RequestRecord } from "../client/record.js";
 import type { LoadLevel } from "../load/runner.js";
 import { SaturationGuard } from "../load/saturation.js";
@@ -94,7 +94,8 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
   /** Sends one measured request and feeds the progress line and the saturation guard. */
   const sendMeasured = async (spec: RequestSpec, id: string, scheduledAtMs: number, signal: AbortSignal, turn?: number, messages?: ChatMessage[]): Promise<SendResult> => {
     const inFlightAtSend = ++inFlight;
-    const sent = await client.send(spec, meta(id, scheduledAtMs), signal);
+    const cancel = cancelsThis(config, plan.level, id);
+    const sent = await client.send(spec, cancel === undefined ? meta(id, scheduledAtMs) : { ...meta(id, scheduledAtMs), cancelAfter: cancel }, signal);
     inFlight--;
     // Multi-turn histories are known only now; the server counts them after the send, off the clock.
     if (ctx.serverTokenizer !== undefined && messages !== undefined) sent.record.targetInputTokens = await ctx.serverTokenizer.chat(messages);
@@ -213,6 +214,8 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
         summary.warnings.push(`the server served ${(cache.hit_rate * 100).toFixed(1)}% of prompt tokens from its prefix cache (usage cached_tokens): TTFT and prompt throughput describe cached prompts${hint}`);
       }
     }
+    const cancelled = records.filter((r) => r.cancelled !== undefined && !r.warmup).length;
+    if (config.cancelRate !== undefined && config.cancelAfter !== undefined) summary.cancelled = { requests: cancelled, rate: config.cancelRate, after: formatCancelAfter(config.cancelAfter) };
     const retries = records.filter((r) => r.clientRetry !== undefined && !r.warmup).length;
     if (retries > 0) summary.client_retries = retries;
     if (config.prefixGroups !== undefined && config.prefixTokens !== undefined) {
@@ -257,4 +260,21 @@ export function loadLevelOf(plan: LevelPlan, config: RunConfig): LoadLevel {
 
 function round4(x: number): number {
   return Math.round(x * 10_000) / 10_000;
+}
+
+/**
+ * --cancel-rate: whether request `id` of `level` is one the impatient users cancel, and when. A
+ * hash of the seed, level and id decides, so the same seed cancels the same requests.
+ */
+export function cancelsThis(config: RunConfig, level: number, id: string): CancelAfter | undefined {
+  if (config.cancelRate === undefined || config.cancelAfter === undefined) return undefined;
+  let h = (config.seed * 2654435761 + level * 40503) >>> 0;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 2246822507) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 3266489909) >>> 0;
+  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32 < config.cancelRate ? config.cancelAfter : undefined;
+}
+
+export function formatCancelAfter(c: CancelAfter): string {
+  return c.kind === "ms" ? `${c.ms} ms` : `${c.tokens} tokens`;
 }

@@ -2,7 +2,9 @@
 // and each level's `server` summary and client-vs-server cross-check. Telemetry failures are
 // recorded, never fatal.
 
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
+import { describePowerSource, levelEnergy, parsePowerFlag, PowerSampler, resolvePowerSource } from "../telemetry/power.js";
 import { redactJson } from "../config/redact.js";
 import type { RunConfig } from "../config/run-config.js";
 import { probeRequest } from "../client/probe-request.js";
@@ -24,6 +26,7 @@ export class Telemetry {
   /** The first failed scrape's reason (said once on the console, then in each level's warnings). */
   private scrapeFailure: string | undefined;
   private scrapeFailures = 0;
+  private power: PowerSampler | undefined;
   readyAfterMs: number | undefined;
 
   constructor(
@@ -113,13 +116,15 @@ export class Telemetry {
    * included (serverCountedTokens), for engines whose counters lag and are checked on totals.
    */
   addToLevel(summary: LevelSummary, startMs: number, endMs: number, served?: { inputTokens: number; outputTokens: number }): void {
+    this.addEnergy(summary, startMs, endMs);
     if (!this.scraper) return;
     if (this.absent !== undefined) summary.warnings.push(this.absent);
     else if (this.scrapeFailure !== undefined) summary.warnings.push(`${this.scrapeFailures} /metrics scrapes failed so far in the run (first: ${this.scrapeFailure}): server-side columns may be incomplete`);
     const server = summarizeWindow(this.scraper.scrapes(), startMs, endMs);
     summary.server = server;
     const warnings = crossCheck({
-      clientGenerationTokensPerSec: summary.output_tokens_per_s,
+      // What the server generated includes the tokens of failed and cancelled requests.
+      clientGenerationTokensPerSec: served !== undefined && summary.duration_s > 0 ? served.outputTokens / summary.duration_s : summary.output_tokens_per_s,
       serverGenerationTokensPerSec: server.generation_tokens_per_s,
       clientTtftP50Ms: summary.ttft_ms?.median ?? null,
       serverTtftP50Ms: server.ttft_ms.p50,
@@ -136,5 +141,31 @@ export class Telemetry {
 
   async stop(): Promise<void> {
     await this.scraper?.stop();
+    await this.power?.stop();
+  }
+
+  /**
+   * Starts sampling GPU power (--power; auto: the local vendor tool when the target is on this
+   * machine). Each sample is appended to power.jsonl; a source that cannot be read is said once.
+   */
+  async startPower(originMs: number): Promise<void> {
+    const flag = parsePowerFlag(this.config.power);
+    const host = new URL(this.baseUrl).hostname;
+    const local = host === "localhost" || host === "[::1]" || host === "::1" || host.startsWith("127.");
+    const source = await resolvePowerSource(flag, local);
+    if (source === undefined) return;
+    const out = join(this.dir, "power.jsonl");
+    this.power = new PowerSampler(source, this.config.metricsIntervalMs, originMs, (s) => appendFileSync(out, `${JSON.stringify(s)}\n`));
+    await this.power.sampleNow();
+    if (this.power.samples.length === 0) this.emit({ kind: "info", message: `GPU power (${describePowerSource(source)}) cannot be read: ${this.power.lastError ?? "no reading"}; energy columns stay empty` });
+    this.power.start();
+  }
+
+  /** A level's `energy` from the power samples inside its window. */
+  private addEnergy(summary: LevelSummary, startMs: number, endMs: number): void {
+    if (this.power === undefined) return;
+    const energy = levelEnergy(this.power.samples, startMs, endMs, summary.duration_s, summary.output_tokens_total, this.power.source);
+    if (energy !== undefined) summary.energy = energy;
+    else summary.warnings.push(`no GPU power sample in this level (${describePowerSource(this.power.source)}${this.power.lastError === undefined ? "" : `: ${this.power.lastError}`}); a level shorter than --metrics-interval has none`);
   }
 }

@@ -18,8 +18,9 @@ export const FLAG_GROUPS: ReadonlyMap<string, Group> = new Map([
     --sweep-max-concurrency --slo-search-by --slo-tolerance --slo-max-levels --slo-start --max-error-rate
     --stop-on-saturation --no-stop-on-saturation --requests --duration --warmup`),
   ...g("Outputs", "--out --slo --percentiles --strict --no-client-token-check --quiet"),
-  ...g("Telemetry", "--metrics-url --no-metrics --metrics-interval --server-cmd --gpu-info-cmd"),
+  ...g("Telemetry", "--metrics-url --no-metrics --metrics-interval --server-cmd --gpu-info-cmd --power"),
   ...g("Outputs", "--gpu-hourly-cost --gpu-count"),
+  ...g("Load", "--cancel-rate --cancel-after"),
   // predict's preset flags (run spells them --sim-*), and the catalog listings.
   ...g("Simulator", `--gpu --model-config --dtype --kv-dtype --tp --pp --max-model-len --gpu-memory-utilization --max-num-seqs
     --max-num-batched-tokens --kv-cache-blocks --no-prefix-caching --enforce-eager --spec-tokens --spec-acceptance

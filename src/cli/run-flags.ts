@@ -19,6 +19,7 @@ import { availableParallelism } from "node:os";
 import { parseShardFlag } from "../scale/load-split.js";
 import { resolveWorkerCount } from "../scale/worker-coordinator.js";
 import { simSettingsFromFlags } from "./sim-flags.js";
+import { parsePowerFlag } from "../telemetry/power.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 
@@ -80,6 +81,9 @@ export function addRunFlags(cmd: Command): Command {
     .option("--no-metrics", "do not scrape /metrics")
     .option("--metrics-interval <time>", "scrape interval (default 1s)")
     .option("--wait-ready <time>", "wait up to this long for /health and /v1/models before starting")
+    .option("--power <source>", "GPU power each --metrics-interval for watts and joules per token: auto (local nvidia-smi/rocm-smi when the target is on this machine), none, nvidia-smi, rocm-smi, cmd:<command printing watts per GPU>, dcgm:<exporter /metrics URL> (default auto)")
+    .option("--cancel-rate <fraction>", "cancel this share of each level's requests as impatient users do (e.g. 0.2 or 20%); needs --cancel-after")
+    .option("--cancel-after <time|Ntokens>", "when a cancelled request is given up: a time after its send (2s) or a number of streamed chunks (20tokens)")
     .option("--gpu-hourly-cost <usd>", "what one GPU of the target costs per hour (USD): levels report $ per million output and input tokens")
     .option("--gpu-count <n>", "GPUs the target runs on, for --gpu-hourly-cost (default: the embedded simulator's tp × pp, else 1)")
     .option("--server-cmd <cmd>", "the server's launch command, recorded in env.json")
@@ -185,6 +189,9 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   set("serverCmd", "--server-cmd", text);
   set("gpuInfoCmd", "--gpu-info-cmd", text);
   set("gpuHourlyCostUsd", "--gpu-hourly-cost", parsePositiveNumber);
+  set("cancelRate", "--cancel-rate", parseFraction);
+  set("cancelAfter", "--cancel-after", parseCancelAfter);
+  set("power", "--power", (v, f) => (parsePowerFlag(v, f), v.trim()));
   set("gpuCount", "--gpu-count", parsePositiveInt);
   if (raw.strict === true) input.strict = true;
   if (raw.exactOutput === false) input.exactOutput = false;
@@ -213,6 +220,13 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   }
   if (Object.keys(sim).length > 0) input.sim = sim;
   return input;
+}
+
+/** "2s", "500ms" (after the send) or "20tokens" (after that many streamed chunks). */
+function parseCancelAfter(value: string, flag: string): NonNullable<RunConfigInput["cancelAfter"]> {
+  const tokens = /^\s*(\d+)\s*(?:tokens?|t)\s*$/i.exec(value);
+  if (tokens?.[1] !== undefined) return { kind: "tokens", tokens: parsePositiveInt(tokens[1], flag) };
+  return { kind: "ms", ms: parseDurationMs(value, flag) };
 }
 
 /** A JSON object, e.g. '{"cache_prompt":false}'. */

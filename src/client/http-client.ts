@@ -38,7 +38,11 @@ export interface SendMeta {
   scheduledMs: number;
   /** The run's origin on the monotonic clock (src/clock.ts); record times are relative to it. */
   originMs: number;
+  /** Cancel this request as an impatient user would: after this long from its send, or this many streamed chunks. */
+  cancelAfter?: CancelAfter;
 }
+
+export type CancelAfter = { kind: "ms"; ms: number } | { kind: "tokens"; tokens: number };
 
 export interface SendResult {
   record: RequestRecord;
@@ -130,7 +134,7 @@ export class StreamingClient {
       maxEventBytes: this.#opts.maxEventBytes,
     });
     return new Promise((resolve) => {
-      const exchange = new Exchange(observer, () => resolve(observer), this.#opts.timeoutMs);
+      const exchange = new Exchange(observer, () => resolve(observer), this.#opts.timeoutMs, meta.cancelAfter);
       if (signal?.aborted) {
         exchange.stop("aborted");
         return;
@@ -169,19 +173,23 @@ class Exchange implements Dispatcher.DispatchHandler {
   #stopReason: Error | undefined;
   #finished = false;
   #retried = false;
+  #cancelAtChunks: number | undefined;
+  #cancelTimer: NodeJS.Timeout | undefined;
 
-  constructor(observer: StreamObserver, resolve: () => void, timeoutMs: number) {
+  constructor(observer: StreamObserver, resolve: () => void, timeoutMs: number, cancelAfter?: CancelAfter) {
     this.#observer = observer;
     this.#resolve = resolve;
+    if (cancelAfter?.kind === "tokens") this.#cancelAtChunks = cancelAfter.tokens;
+    if (cancelAfter?.kind === "ms") this.#cancelTimer = setTimeout(() => this.stop("cancelled", undefined, `cancelled by the client after ${cancelAfter.ms} ms`), cancelAfter.ms);
     if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
       this.#timer = setTimeout(() => this.stop("timeout", timeoutMs), timeoutMs);
     }
   }
 
   /** Ends the request from our side: a timeout or the caller's abort. */
-  stop(kind: "timeout" | "aborted", timeoutMs?: number): void {
+  stop(kind: "timeout" | "aborted" | "cancelled", timeoutMs?: number, why?: string): void {
     const message =
-      kind === "timeout" ? `no complete response within ${timeoutMs ?? 0} ms` : "aborted by the caller";
+      why ?? (kind === "timeout" ? `no complete response within ${timeoutMs ?? 0} ms` : "aborted by the caller");
     this.#observer.fail(kind, message, monotonicNowMs());
     this.#settle();
     this.#cleanup();
@@ -217,6 +225,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.#observer.data(chunk, nowMs)) {
       this.#settle();
       if (this.#observer.abandoned) this.#abandon();
+    } else if (this.#cancelAtChunks !== undefined && this.#observer.tokenChunks >= this.#cancelAtChunks) {
+      this.stop("cancelled", undefined, `cancelled by the client after ${this.#cancelAtChunks} streamed chunks`);
     }
   }
 
@@ -258,6 +268,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #cleanup(): void {
     if (this.#finished) return;
     this.#finished = true;
+    if (this.#cancelTimer !== undefined) clearTimeout(this.#cancelTimer);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.onDone?.();
   }

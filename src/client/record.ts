@@ -69,4 +69,9 @@ export interface RequestRecord {
    * client's own connection reuse, never charged to the server. The first failure's message.
    */
   clientRetry?: string;
+  /**
+   * Cancelled on purpose by the client as an impatient user would (--cancel-rate): outcome
+   * "aborted", excluded from latency distributions, counted in the level's `cancelled`.
+   */
+  cancelled?: string;
 }

@@ -34,7 +34,7 @@ export interface ResponseFacts {
   location?: string | undefined;
 }
 
-export type FailureKind = "timeout" | "aborted" | "connection";
+export type FailureKind = "timeout" | "aborted" | "cancelled" | "connection";
 
 /** Only this much of an error body is kept: enough for any real message. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -66,6 +66,7 @@ export class StreamObserver {
   #endMs = 0;
   #usageImpossible: string | undefined;
   #clientRetry: string | undefined;
+  #cancelled: string | undefined;
 
   constructor(init: ObserverInit) {
     this.#init = init;
@@ -135,6 +136,11 @@ export class StreamObserver {
   }
 
   /** True before any response byte: the request can still be sent again without a trace. */
+  /** Chunks that carried generated text so far. */
+  get tokenChunks(): number {
+    return this.#tokenChunkMs.length;
+  }
+
   get untouched(): boolean {
     return !this.settled && this.#status === 0 && this.#events === 0;
   }
@@ -147,9 +153,10 @@ export class StreamObserver {
   /** The exchange failed before its body ended. */
   fail(kind: FailureKind, message: string, nowMs: number): void {
     if (this.settled) return;
-    if (kind === "aborted") {
+    if (kind === "aborted" || kind === "cancelled") {
       this.#outcome = "aborted";
       this.#endMs = nowMs;
+      if (kind === "cancelled") this.#cancelled = message;
     } else if (this.#status >= 300) {
       this.#settleHttpError(nowMs);
     } else if (kind === "connection" && this.#finishReason !== undefined) {
@@ -188,6 +195,7 @@ export class StreamObserver {
     if (init.targetOutputTokens !== undefined) record.targetOutputTokens = init.targetOutputTokens;
     if (this.#usageImpossible !== undefined) record.usageImpossible = this.#usageImpossible;
     if (this.#clientRetry !== undefined) record.clientRetry = this.#clientRetry;
+    if (this.#cancelled !== undefined) record.cancelled = this.#cancelled;
     return record;
   }
 

@@ -57,3 +57,12 @@ describe("redaction leaves prose and ordinary fields alone", () => {
     expect(redactText("HF_TOKEN=hf_abcdef vllm serve")).toBe("HF_TOKEN=[redacted] vllm serve");
   });
 });
+
+describe("names and values that are not secrets", () => {
+  it("a metric named like a token count, and any JSON number, are left alone", () => {
+    expect(isSecretName("joules_per_output_token")).toBe(false);
+    expect(isSecretName("hf_token")).toBe(true);
+    expect(redactText('{"joules_per_output_token": 0.0123, "hf_token": "abcdef123"}')).toBe('{"joules_per_output_token": 0.0123, "hf_token": "[redacted]"}');
+    expect(redactText('{"access_token": -1.5e-3}')).toBe('{"access_token": -1.5e-3}');
+  });
+});

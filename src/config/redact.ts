@@ -11,6 +11,9 @@ const SECRET_WORDS: ReadonlySet<string> = new Set([
   "cookie", "bearer", "signature", "sig",
 ]);
 
+/** Words that make a name a count of tokens, not a credential (`joules_per_output_token`, `max_token`). */
+const COUNTING_WORDS: ReadonlySet<string> = new Set(["per", "output", "input", "prompt", "completion", "max", "min", "num", "total", "reasoning", "cached"]);
+
 /** servebench's own flags that name a Kubernetes Secret (the name is not secret). */
 const SECRET_REFERENCES: ReadonlySet<string> = new Set(["api_key_secret", "s3_secret", "api_key_env"]);
 
@@ -23,6 +26,7 @@ export function isSecretName(name: string): boolean {
     .split(/[-_.\s]+/)
     .filter((p) => p !== "");
   const last = parts[parts.length - 1];
+  if (last === "token" && parts.some((p) => COUNTING_WORDS.has(p))) return false;
   return last !== undefined && SECRET_WORDS.has(last) && !SECRET_REFERENCES.has(parts.join("_"));
 }
 
@@ -94,7 +98,8 @@ export function redactText(text: string): string {
   out = out.replace(URL_PATTERN, redactUrl);
   out = out.replace(BEARER, `$1 ${REDACTED}`);
   out = out.replace(FLAG_VALUE, (whole, flag: string, sep: string, value: string) => (isSecretName(flag) && !isRedacted(value) ? `${flag}${sep}${quoteLike(value)}` : whole));
-  const secretValue = (key: string, value: string): boolean => isSecretName(key) && !isRedacted(value) && !/^(null|true|false|\d+)$/.test(value);
+  // A JSON number or literal is never a credential (and replacing it would break the JSON).
+  const secretValue = (key: string, value: string): boolean => isSecretName(key) && !isRedacted(value) && !/^(null|true|false|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/.test(value);
   out = out.replace(QUOTED_KEY, (whole, q: string, key: string, sep: string, value: string) => (secretValue(key, value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : whole));
   out = out.replace(YAML_KEY, (whole, lead: string, key: string, sep: string, value: string) => (secretValue(key, value) ? `${lead}${key}${sep}${quoteLike(value)}` : whole));
   out = out.replace(ENV_ASSIGN, (whole, key: string, sep: string, value: string) => (isSecretName(key) && !isRedacted(value) ? `${key}${sep}${REDACTED}` : whole));

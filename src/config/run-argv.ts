@@ -118,6 +118,9 @@ const WRITERS: { [K in Field]-?: Writer<K> } = {
   serverCmd: text("--server-cmd"),
   gpuInfoCmd: text("--gpu-info-cmd"),
   gpuHourlyCostUsd: text("--gpu-hourly-cost"),
+  power: text("--power"),
+  cancelRate: text("--cancel-rate"),
+  cancelAfter: (v) => ["--cancel-after", v.kind === "ms" ? `${v.ms}ms` : `${v.tokens}tokens`],
   gpuCount: text("--gpu-count"),
   sim: (v) => {
     const args: string[] = [];

@@ -144,6 +144,12 @@ export const runConfigSchema = z
     gpuInfoCmd: z.string().optional(),
     /** What one GPU of the target costs per hour, in US dollars: levels then report $ per million tokens. */
     gpuHourlyCostUsd: z.number().positive().optional(),
+    /** This fraction of each level's requests is cancelled by the client, as impatient users do. */
+    cancelRate: z.number().gt(0).max(1).optional(),
+    /** When a cancelled request is given up: this long after its send, or after this many streamed chunks. */
+    cancelAfter: z.discriminatedUnion("kind", [z.object({ kind: z.literal("ms"), ms: z.number().positive() }), z.object({ kind: z.literal("tokens"), tokens: z.number().int().positive() })]).optional(),
+    /** Where GPU power is read each --metrics-interval: auto, none, nvidia-smi, rocm-smi, cmd:<command>, dcgm:<url>. */
+    power: z.string().refine((v) => /^(auto|none|nvidia-smi|rocm-smi)$|^cmd:.+|^dcgm:https?:\/\/\S+$/.test(v.trim()), "expected auto, none, nvidia-smi, rocm-smi, cmd:<command> or dcgm:<url>").default("auto"),
     /** GPUs the target runs on (default: the embedded simulator's tp × pp, else 1). */
     gpuCount: positiveInt.optional(),
     sim: simConfigSchema.default(simConfigSchema.parse({})),
@@ -167,6 +173,12 @@ export const runConfigSchema = z
       if (cfg.requests.factor * most > MAX_REQUESTS_PER_LEVEL) {
         ctx.addIssue({ code: "custom", path: ["requests"], message: `${cfg.requests.factor}x of ${most} is more than ${MAX_REQUESTS_PER_LEVEL} requests per level (for longer levels use --duration)` });
       }
+    }
+    if ((cfg.cancelRate === undefined) !== (cfg.cancelAfter === undefined)) {
+      ctx.addIssue({ code: "custom", path: [cfg.cancelRate === undefined ? "cancelRate" : "cancelAfter"], message: "--cancel-rate and --cancel-after go together (which share, and when)" });
+    }
+    if (cfg.cancelRate !== undefined && cfg.workers > 1) {
+      ctx.addIssue({ code: "custom", path: ["cancelRate"], message: "cancellation runs on one load thread: drop --workers" });
     }
     if (cfg.concurrency && cfg.rate) {
       ctx.addIssue({ code: "custom", path: ["rate"], message: "use either concurrency or rate, not both" });
@@ -218,9 +230,10 @@ function flagFor(path: readonly PropertyKey[]): string {
 export function resolveRunConfig(input: RunConfigInput): RunConfig {
   const result = runConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue ? flagFor(issue.path) : "config";
-  throw new BenchError("E_BAD_CONFIG", `${where}: ${issue?.message ?? "invalid configuration"}`, {
+  // Every problem at once, each naming its flag: fixing one should not reveal the next.
+  const problems = result.error.issues.map((i) => `${flagFor(i.path)}: ${i.message}`);
+  const where = result.error.issues[0] === undefined ? "config" : flagFor(result.error.issues[0].path);
+  throw new BenchError("E_BAD_CONFIG", problems.length === 0 ? `${where}: invalid configuration` : [...new Set(problems)].join("; "), {
     where,
     cause: result.error,
   });

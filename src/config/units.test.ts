@@ -47,3 +47,10 @@ describe("units", () => {
     expect(() => parseSlo("ttft_ms.max<=5", "--slo")).toThrow(/ttft_ms.p99<=1000/);
   });
 });
+
+describe("resolveRunConfig names every problem", () => {
+  it("lists each invalid field with its flag, not only the first", async () => {
+    const { resolveRunConfig } = await import("./run-config.js");
+    expect(() => resolveRunConfig({ cancelRate: 0.5, workers: 2 })).toThrow(/--cancel-after: .*; --cancel-rate: .*--workers/);
+  });
+});

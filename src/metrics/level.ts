@@ -96,6 +96,16 @@ export interface LevelSummary {
    * reported them. TTFT counts the first token in any channel; `ttfc_ms` is the first answer token.
    */
   reasoning?: { requests: number; reasoning_tokens_total: number; answer_tokens_total: number };
+  /**
+   * GPU power during the level (--power): the mean of the samples inside its window, joules as
+   * that mean × duration_s, and per output token (docs/metrics.md, "Energy").
+   */
+  energy?: { source: string; samples: number; gpus: number; avg_power_w: number; joules: number; joules_per_output_token: number | null };
+  /**
+   * --cancel-rate: requests the client cancelled as impatient users do (outcome aborted, excluded
+   * from every latency distribution, counted here and in requests.aborted).
+   */
+  cancelled?: { requests: number; rate: number; after: string };
   /** Requests sent again on a fresh connection after a reused keep-alive socket failed (RequestRecord.clientRetry). */
   client_retries?: number;
   /**

@@ -42,5 +42,9 @@ export function renderComparisonText(c: Comparison): string {
     out.push("", `level ${level.load}`, line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line));
   }
   if (c.unmatched.length > 0) out.push("", `not compared: ${c.unmatched.join(", ")}`);
+  if (c.pareto.length > 0) {
+    out.push("", "Pareto front (output tokens/s per GPU against per user; no other level beats these on both):");
+    for (const p of c.pareto) out.push(`  ${p.label}: ${p.per_gpu_tokens_per_s.toFixed(1)} per GPU at ${p.per_user_tokens_per_s.toFixed(1)} per user`);
+  }
   return `${out.join("\n")}\n`;
 }

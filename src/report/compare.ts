@@ -7,6 +7,7 @@ import type { LevelSummary } from "../metrics/level.js";
 import { BenchError } from "../errors.js";
 import { loadText } from "./analysis.js";
 import { bootstrapChange, groupedSample, type ChangeInterval, type Statistic } from "./bootstrap.js";
+import { operatingPoints, perGpuFront } from "./cross-charts.js";
 import { discoverRuns, type DiscoveredRun } from "./discover.js";
 import { forEachRequestRecord } from "./record-reader.js";
 
@@ -76,6 +77,8 @@ export interface Comparison {
   /** Loads present in only one run. */
   unmatched: string[];
   confidence: number;
+  /** Levels of A and B no other level beats on both output tokens/s per GPU and per user. */
+  pareto: Array<{ label: string; per_gpu_tokens_per_s: number; per_user_tokens_per_s: number }>;
 }
 
 type Samples = Map<number, Map<string, Array<ArrayLike<number>>>>;
@@ -147,5 +150,6 @@ export async function compareRuns(options: { a: string; b: string; metrics?: rea
     ...b.summary.levels.filter((lb) => !a.summary.levels.some((la) => key(la) === key(lb))).map((l) => `${loadText(l)} only in B`),
   ];
   if (levels.length === 0) throw new BenchError("E_BAD_FLAG", `compare: A and B share no load level (${unmatched.join(", ")})`, { where: options.b });
-  return { a, b, levels, unmatched, confidence };
+  const pareto = perGpuFront(operatingPoints([a, b])).map((p) => ({ label: p.label, per_gpu_tokens_per_s: p.perGpu, per_user_tokens_per_s: p.perUser }));
+  return { a, b, levels, unmatched, confidence, pareto };
 }

@@ -60,3 +60,13 @@ describe("console table", () => {
     expect(text).toMatch(/warning: level 1 \(c=4\): 3 of 3 requests failed/);
   });
 });
+
+describe("slo-search at its ceiling", () => {
+  it("is a warning with a lower bound, never reported as the capacity", async () => {
+    const { sloSearchText } = await import("./format.js");
+    const run = { slo_max_rate_per_s: 256, slo_search: { by: "rate" as const, slo: "ttft_ms.p99<=2000", probes: 9, converged: false, failed_above: null } };
+    expect(sloSearchText(run)).toBe("every probed load met ttft_ms.p99<=2000: the capacity is above 256 req/s, the highest probed (raise --slo-max-levels or --slo-start to find it) (9 probes)");
+    expect(sloSearchText({ ...run, slo_search: { ...run.slo_search, failed_above: 300, converged: true } })).toBe("256 req/s is the highest load that met ttft_ms.p99<=2000 (9 probes; 300 req/s failed)");
+  });
+});
+

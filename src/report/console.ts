@@ -64,6 +64,7 @@ export function renderConsoleTable(summary: RunSummary): string {
     out.push(`note: ${need}; fewer requests completed at ${levels.join(", ")} (use --requests to raise it)`);
   }
   const search = sloSearchText(summary.run);
-  if (search !== undefined) out.push(`slo-search: ${search}`);
+  // Ending at the search's own ceiling is not a capacity: said as a warning.
+  if (search !== undefined) out.push(`${summary.run.slo_search?.failed_above === null && search.startsWith("every probed") ? "warning: " : ""}slo-search: ${search}`);
   return `${out.join("\n")}\n`;
 }

@@ -77,3 +77,77 @@ export function pairwiseCharts(result: PairwiseResult): ChartEntry[] {
     { name: `${id}-gen`, spec: { kind: "bar", id: `${id}-gen`, title: `Generation throughput: ${result.b} vs ${result.a}`, yLabel: "output tokens/s", categories, groups: [group(result.a, 2), group(result.b, 3)] } },
   ];
 }
+
+/** A level as a serving operating point: what each GPU delivers against what each user sees. */
+export interface OperatingPoint {
+  label: string;
+  /** Output tokens/s per GPU: output_tokens_per_s / GPUs (cost.gpus, else the simulator's tp × pp, else 1). */
+  perGpu: number;
+  /** Output tokens/s one user sees: the mean of 1000 / TPOT over the level's requests (decode_tokens_per_s). */
+  perUser: number;
+  ttftP90Ms: number | undefined;
+}
+
+function gpusOf(run: DiscoveredRun, l: { cost?: { gpus: number } }): number {
+  if (l.cost !== undefined) return l.cost.gpus;
+  const sim = run.summary.run.simulator as { tp?: number; pp?: number } | undefined;
+  return (sim?.tp ?? 1) * (sim?.pp ?? 1);
+}
+
+/** Every level of every run with a per-user and a per-GPU figure. */
+export function operatingPoints(runs: readonly DiscoveredRun[]): OperatingPoint[] {
+  const many = runs.length > 1;
+  return runs.flatMap((r) =>
+    r.summary.levels
+      .filter((l) => l.requests.completed > 0 && l.decode_tokens_per_s !== undefined)
+      .map((l) => ({
+        label: many ? `${r.label} @ ${loadText(l)}` : loadText(l),
+        perGpu: l.output_tokens_per_s / gpusOf(r, l),
+        perUser: l.decode_tokens_per_s?.mean ?? Number.NaN,
+        ttftP90Ms: l.ttft_ms?.["p90"],
+      })),
+  );
+}
+
+/** The points no other beats on both per-GPU throughput and per-user speed, by per-user speed. */
+export function perGpuFront(points: readonly OperatingPoint[]): OperatingPoint[] {
+  // paretoFront keeps low latency and high throughput: a faster user is a lower −perUser.
+  return paretoFront(points.map((p) => ({ ...p, latencyMs: -p.perUser, throughput: p.perGpu }))).reverse();
+}
+
+/**
+ * Throughput per GPU against tokens/s per user (the serving trade-off of every sweep: more users
+ * per GPU, slower each), with its Pareto front; and the same against TTFT p90.
+ */
+export function perGpuParetoCharts(runs: readonly DiscoveredRun[]): ChartEntry[] {
+  const points = operatingPoints(runs);
+  if (points.length < 2) return [];
+  const front = perGpuFront(points);
+  const out: ChartEntry[] = [
+    {
+      name: "pareto-per-gpu",
+      spec: {
+        kind: "xy", id: "pareto-per-gpu", title: "Per-GPU throughput vs per-user speed (Pareto front)", xLabel: "output tokens/s per user", yLabel: "output tokens/s per GPU",
+        series: [
+          { name: "levels", points: points.map((p) => [p.perUser, p.perGpu]), labels: points.map((p) => p.label), style: "points", color: "#9aa7b8", showLabels: points.length <= 6 },
+          { name: "Pareto front", points: front.map((p) => [p.perUser, p.perGpu]), labels: front.map((p) => p.label), style: "line+points", color: "#e15759" },
+        ],
+      },
+    },
+  ];
+  const timed = points.filter((p) => p.ttftP90Ms !== undefined);
+  if (timed.length >= 2) {
+    const ttftFront = paretoFront(timed.map((p) => ({ ...p, latencyMs: p.ttftP90Ms as number, throughput: p.perGpu })));
+    out.push({
+      name: "pareto-ttft",
+      spec: {
+        kind: "xy", id: "pareto-ttft", title: "Per-GPU throughput vs TTFT p90 (Pareto front)", xLabel: "TTFT p90 (ms)", yLabel: "output tokens/s per GPU",
+        series: [
+          { name: "levels", points: timed.map((p) => [p.ttftP90Ms as number, p.perGpu]), labels: timed.map((p) => p.label), style: "points", color: "#9aa7b8", showLabels: timed.length <= 6 },
+          { name: "Pareto front", points: ttftFront.map((p) => [p.latencyMs, p.throughput]), labels: ttftFront.map((p) => p.label), style: "line+points", color: "#e15759" },
+        ],
+      },
+    });
+  }
+  return out;
+}

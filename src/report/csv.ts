@@ -21,7 +21,7 @@ export function csvColumns(percentiles: readonly number[]): string[] {
   for (const d of DISTRIBUTIONS) {
     columns.push(`${d}_mean`, `${d}_std`, `${d}_min`, `${d}_max`, ...percentiles.map((p) => `${d}_p${p}`));
   }
-  columns.push("usd_per_million_output_tokens", "usd_per_million_input_tokens");
+  columns.push("usd_per_million_output_tokens", "usd_per_million_input_tokens", "avg_power_w", "joules_per_output_token");
   return columns;
 }
 
@@ -39,7 +39,7 @@ function row(l: LevelSummary, percentiles: readonly number[]): unknown[] {
     const dist: FlatDistribution | undefined = l[d];
     cells.push(dist?.mean, dist?.std, dist?.min, dist?.max, ...percentiles.map((p) => dist?.[`p${p}`]));
   }
-  cells.push(l.cost?.usd_per_million_output_tokens, l.cost?.usd_per_million_input_tokens);
+  cells.push(l.cost?.usd_per_million_output_tokens, l.cost?.usd_per_million_input_tokens, l.energy?.avg_power_w, l.energy?.joules_per_output_token);
   return cells;
 }
 

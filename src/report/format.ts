@@ -30,7 +30,15 @@ export function sloSearchText(run: {
   if (s === undefined) return undefined;
   const unit = s.by === "rate" ? " req/s" : " concurrent requests";
   const best = s.by === "rate" ? run.slo_max_rate_per_s : run.slo_max_concurrency;
-  const head = best === null || best === undefined ? `no probed load met ${s.slo}` : `${best}${unit} is the highest load that met ${s.slo}`;
+  // No probe above the best failed: the search ran out of probes while doubling, so the best is
+  // only where it stopped, a lower bound of the capacity, never the capacity itself.
+  const ceiling = best !== null && best !== undefined && s.failed_above === null;
+  const head =
+    best === null || best === undefined
+      ? `no probed load met ${s.slo}`
+      : ceiling
+        ? `every probed load met ${s.slo}: the capacity is above ${best}${unit}, the highest probed (raise --slo-max-levels or --slo-start to find it)`
+        : `${best}${unit} is the highest load that met ${s.slo}`;
   const above = s.failed_above === null ? "" : `; ${s.failed_above}${unit} failed`;
-  return `${head} (${s.probes} probes${above}${s.converged ? "" : "; not converged: raise --slo-max-levels"})`;
+  return `${head} (${s.probes} probes${above}${s.converged || ceiling ? "" : "; not converged: raise --slo-max-levels"})`;
 }

@@ -29,6 +29,8 @@ function notes(level: LevelSummary): string {
     const answerMs = level.ttfc_ms?.mean;
     parts.push(`reasoning ${level.reasoning.reasoning_tokens_total} / answer ${level.reasoning.answer_tokens_total} tokens${answerMs === undefined ? "" : `, first answer token ${answerMs.toFixed(1)} ms (mean)`}`);
   }
+  if (level.cancelled !== undefined) parts.push(`cancelled ${level.cancelled.requests} after ${level.cancelled.after}`);
+  if (level.energy !== undefined) parts.push(`${level.energy.avg_power_w.toFixed(0)} W, ${level.energy.joules_per_output_token?.toFixed(3) ?? "–"} J per output token`);
   const usd = level.cost?.usd_per_million_output_tokens;
   if (typeof usd === "number") parts.push(`$${usd.toFixed(2)} per M output tokens`);
   if (level.interrupted) parts.push("interrupted");

@@ -36,6 +36,7 @@ export const requestRecordSchema = z
     clientOutputTokens: tokens.optional(),
     usageImpossible: z.string().optional(),
     clientRetry: z.string().optional(),
+    cancelled: z.string().optional().describe("--cancel-rate: why the client gave this request up"),
   })
   .describe("one line of requests.jsonl: what one request did, as the client observed it");
 

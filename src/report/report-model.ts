@@ -5,7 +5,7 @@
 import { parseSlo, type SloTerm } from "../config/units.js";
 import { analyzeRun, type RunAnalysis, type SloEvaluation } from "./analysis.js";
 import { analyzeWarnings } from "./analysis-warnings.js";
-import { cellBarCharts, pairwiseCharts, paretoChart, throughputAcrossRuns } from "./cross-charts.js";
+import { cellBarCharts, pairwiseCharts, paretoChart, perGpuParetoCharts, throughputAcrossRuns } from "./cross-charts.js";
 import { fastestFindings, pairwiseFindings } from "./cross-analysis.js";
 import { cellObservations, cellTable, configurationTable, engineComparisonTable, pairwiseTable, pickBaseline } from "./cross-tables.js";
 import { discoverRuns, varyingDimensions, type DiscoveredRun } from "./discover.js";
@@ -93,6 +93,7 @@ function crossSection(runs: DiscoveredRun[], baselineOption: string | undefined)
   if (runs.length < 2) return { crossFindings, crossTables, crossCharts };
   const pareto = paretoChart(runs);
   if (pareto) crossCharts.push(pareto);
+  crossCharts.push(...perGpuParetoCharts(runs));
   const baseline = pickBaseline(runs, baselineOption);
   if (!baseline) throw new BenchError("E_BAD_FLAG", `--baseline: no run labelled or matching "${baselineOption ?? ""}"`, { where: "--baseline" });
   crossFindings.push(...fastestFindings(runs));
@@ -135,6 +136,7 @@ export async function buildReportModel(options: ReportOptions): Promise<ReportMo
   const pareto = only ? paretoChart(runs) : null;
   // A single run's trade-off curve sits with its other charts, after throughput vs load.
   if (only && pareto) only.charts.splice(Math.min(2, only.charts.length), 0, pareto);
+  if (only) only.charts.push(...perGpuParetoCharts(runs));
   const errors = errorTable(runs, (run, level, code) => reportRuns.find((r) => r.run === run)?.digest?.levels.get(level)?.errorExamples[code]);
   const title = options.title ?? (runs.length === 1 ? `servebench report: ${runs[0]?.label ?? ""}` : `servebench report: ${runs.length} runs`);
   return { title, runs: reportRuns, ...crossSection(runs, options.baseline), errors, sloAttainment: attainment };

@@ -26,6 +26,8 @@ function levelNotes(l: LevelSummary): string {
   else if (l.usage_cache !== undefined) parts.push(`cached prompt tokens ${(l.usage_cache.hit_rate * 100).toFixed(2)}%`);
   if (l.goodput) parts.push(`goodput ${l.goodput.request_per_s.toFixed(3)} req/s`);
   if (l.reasoning !== undefined) parts.push(`reasoning ${l.reasoning.reasoning_tokens_total} / answer ${l.reasoning.answer_tokens_total} tokens`);
+  if (l.cancelled !== undefined) parts.push(`cancelled ${l.cancelled.requests} after ${l.cancelled.after}`);
+  if (l.energy !== undefined) parts.push(`${l.energy.avg_power_w.toFixed(0)} W, ${l.energy.joules_per_output_token?.toFixed(3) ?? "–"} J per output token`);
   const usd = l.cost?.usd_per_million_output_tokens;
   if (typeof usd === "number") parts.push(`$${usd.toFixed(2)} per M output tokens`);
   if (l.interrupted) parts.push("interrupted");

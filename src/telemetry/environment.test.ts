@@ -106,5 +106,6 @@ describe("serverIdentity", () => {
     expect(serverIdentity(undefined, props, undefined)).toEqual({ body: { build_info: "b10587-3f545becc", model_path: "tiny.gguf", total_slots: 8 }, line: "llama.cpp b10587-3f545becc" });
     expect(serverIdentity(undefined, undefined, { version: "3.3.6", sha: "db93", model_id: "meta-llama/Llama-3.1-8B-Instruct", max_total_tokens: 8192 })?.line).toBe("tgi 3.3.6");
     expect(serverIdentity(undefined, { total_slots: 1 }, undefined)).toBeUndefined();
+    expect(serverIdentity(undefined, undefined, undefined, { version: "0.5.4", tp_size: 2 })).toEqual({ body: { version: "0.5.4" }, line: "sglang 0.5.4" });
   });
 });

@@ -164,17 +164,19 @@ function errorText(error: unknown): string {
 }
 
 async function fetchTarget(baseUrl: string, timeoutMs: number, headers?: Record<string, string>): Promise<TargetInfo> {
-  const [version, models, props, tgiInfo] = await Promise.allSettled([
+  const [version, models, props, tgiInfo, sglangInfo] = await Promise.allSettled([
     getJson(new URL("/version", baseUrl), timeoutMs, headers),
     getJson(new URL("/v1/models", baseUrl), timeoutMs, headers),
     getJson(new URL("/props", baseUrl), timeoutMs, headers),
     getJson(new URL("/info", baseUrl), timeoutMs, headers),
+    getJson(new URL("/get_server_info", baseUrl), timeoutMs, headers),
   ]);
   const info: TargetInfo = { base_url: baseUrl, version: null, server_version: null, models: null };
   const identity = serverIdentity(
     version.status === "fulfilled" ? version.value : undefined,
     props.status === "fulfilled" ? props.value : undefined,
     tgiInfo.status === "fulfilled" ? tgiInfo.value : undefined,
+    sglangInfo.status === "fulfilled" ? sglangInfo.value : undefined,
   );
   if (identity !== undefined) {
     info.version = identity.body;
@@ -197,8 +199,8 @@ export function parseModels(body: unknown): TargetModel[] {
   });
 }
 
-/** Picks the server's identity from /version, llama.cpp's /props or TGI's /info (first that names one). */
-export function serverIdentity(version: unknown, props: unknown, tgiInfo: unknown): { body: unknown; line: string | null } | undefined {
+/** Picks the server's identity from /version, llama.cpp's /props, TGI's /info or SGLang's /get_server_info (first that names one). */
+export function serverIdentity(version: unknown, props: unknown, tgiInfo: unknown, sglangInfo?: unknown): { body: unknown; line: string | null } | undefined {
   const o = (v: unknown): Record<string, unknown> | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
   const v = o(version);
   if (v !== undefined) return { body: v, line: typeof v["version"] === "string" ? v["version"] : null };
@@ -214,5 +216,7 @@ export function serverIdentity(version: unknown, props: unknown, tgiInfo: unknow
     for (const k of ["sha", "model_id", "router"]) if (t[k] !== undefined) body[k] = t[k];
     return { body, line: `tgi ${t["version"]}` };
   }
+  const s = o(sglangInfo);
+  if (s !== undefined && typeof s["version"] === "string") return { body: { version: s["version"] }, line: `sglang ${s["version"]}` };
   return undefined;
 }

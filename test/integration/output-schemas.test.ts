@@ -19,9 +19,9 @@ describe("published schemas", () => {
   });
 
   it.each([
-    ["completions", { endpoint: "completions" as const }],
+    ["completions", { endpoint: "completions" as const, sim: {} }],
     ["multi-turn chat with reasoning and cost", { endpoint: "chat" as const, turns: 2, gpuHourlyCostUsd: 2, sim: { reasoningTokens: 3, dialect: "sglang" as const } }],
-  ])("a real run's files match them: %s", async (name, extra) => {
+  ] as const)("a real run's files match them: %s", async (name, extra) => {
     const out = join(work, name.replace(/\W+/g, "-"));
     await runBenchmark({ concurrency: [2], requests: { kind: "count", n: 4 }, inputTokens: 48, outputTokens: 8, out, ...extra, sim: { ttftMs: 2, perTokenMs: 1, ...extra.sim } });
     expect(runSummarySchema.safeParse(JSON.parse(readFileSync(join(out, "summary.json"), "utf8"))).error).toBeUndefined();

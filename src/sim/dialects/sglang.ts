@@ -12,6 +12,8 @@ import type { Dialect, Finish, HttpReply, StreamIds, StreamWriter } from "./dial
 const EOS_TOKEN_ID = 151645;
 const ev = (v: unknown): string => `data: ${JSON.stringify(v)}\n\n`;
 const usageOf = (p: number, c: number, reasoning = 0) => ({ prompt_tokens: p, total_tokens: p + c, completion_tokens: c, prompt_tokens_details: null, reasoning_tokens: reasoning });
+/** The SGLang release the dialect follows (its /get_server_info `version`). */
+export const SGLANG_VERSION = "0.5.4-servebench";
 const matched = (finish: Finish | null): number | null => (finish === "stop" ? EOS_TOKEN_ID : null);
 const nowS = (): number => Math.floor(Date.now() / 1000);
 
@@ -72,6 +74,9 @@ export const sglang: Dialect = {
         return json(200, { object: "list", data: [{ id: view.model, object: "model", created: view.createdS, owned_by: "sglang", root: view.model, parent: null, max_model_len: view.maxModelLen }] });
       case "/metrics":
         return text(200, view.metrics.render(view.gauges()), "text/plain; version=0.0.4; charset=utf-8");
+      case "/get_server_info":
+        // The server args and the runtime's version, as SGLang's native API answers (abridged).
+        return json(200, { model_path: view.model, context_length: view.maxModelLen, version: SGLANG_VERSION });
       default:
         return undefined;
     }
