@@ -20,8 +20,12 @@ const SCRAPE_MODES = process.env.SCRAPE === "both" ? [false, true] : process.env
 
 async function main(): Promise<void> {
   const pinned = pinSelf(0);
-  console.log(`# accuracy vs simulator ground truth (per-token ${PER_TOKEN_MS} ms, ${OUTPUT_TOKENS} tokens/request, ${DURATION_MS / 1000} s per level, pinned: ${pinned})`);
-  console.log("| concurrency | /metrics scraping | requests matched | TTFT error mean (ms) | ITL MAE (ms) | mean emit→timestamp delay (ms) | client ITL p50/p90/p99 | server ITL p50/p90/p99 |");
+  console.log(
+    `# accuracy vs simulator ground truth (per-token ${PER_TOKEN_MS} ms, ${OUTPUT_TOKENS} tokens/request, ${DURATION_MS / 1000} s per level, pinned: ${pinned})`,
+  );
+  console.log(
+    "| concurrency | /metrics scraping | requests matched | TTFT error mean (ms) | ITL MAE (ms) | mean emit→timestamp delay (ms) | client ITL p50/p90/p99 | server ITL p50/p90/p99 |",
+  );
   console.log("|---:|---|---:|---:|---:|---:|---|---|");
   for (const c of LEVELS) {
     for (const scrape of SCRAPE_MODES) {
@@ -35,7 +39,9 @@ async function main(): Promise<void> {
       const f = compareWithTrace(run.records, run.originMs, readTrace(trace));
       const p = (x: Record<string, number>): string => ["p50", "p90", "p99"].map((k) => (x[k] ?? NaN).toFixed(2)).join(" / ");
       const scrapes = scraper ? `1 s (${scraper.scrapes().length} scrapes)` : "off";
-      console.log(`| ${c} | ${scrapes} | ${f.matched} | ${f.ttftMaeMs.toFixed(3)} | ${f.itlMaeMs.toFixed(3)} | ${f.tokenDelayMeanMs.toFixed(3)} | ${p(f.clientItlP)} | ${p(f.serverItlP)} |`);
+      console.log(
+        `| ${c} | ${scrapes} | ${f.matched} | ${f.ttftMaeMs.toFixed(3)} | ${f.itlMaeMs.toFixed(3)} | ${f.tokenDelayMeanMs.toFixed(3)} | ${p(f.clientItlP)} | ${p(f.serverItlP)} |`,
+      );
     }
   }
 }

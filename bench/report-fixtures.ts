@@ -21,16 +21,36 @@ writeFileSync(join(root, "plan", "plan.json"), `${JSON.stringify({ matrix: { gpu
 writeFileSync(join(root, "plan", "cells.csv"), `id,gpu,parallel\n${cells.map(([id, gpu, p]) => `${id},${gpu},${p}`).join("\n")}\n`);
 cells.forEach(([id, gpu, parallel, tpotMs], i) => {
   writeSyntheticRun({
-    dir: join(root, "plan", "cells", id), concurrency: [1, 4], requests: "4x", inputTokens: 128, outputTokens: 12, tpotMs, ttftMs: 40,
-    seed: 10 + i, model: "meta-llama/Llama-3.2-3B-Instruct", gpu: gpu === "H100X1" ? "NVIDIA H100 PCIe" : "NVIDIA H100 PCIe",
-    cell: { id, dimensions: { gpu, model: "Llama-3.2-3B-Instruct", parallel } }, telemetry: false,
+    dir: join(root, "plan", "cells", id),
+    concurrency: [1, 4],
+    requests: "4x",
+    inputTokens: 128,
+    outputTokens: 12,
+    tpotMs,
+    ttftMs: 40,
+    seed: 10 + i,
+    model: "meta-llama/Llama-3.2-3B-Instruct",
+    gpu: gpu === "H100X1" ? "NVIDIA H100 PCIe" : "NVIDIA H100 PCIe",
+    cell: { id, dimensions: { gpu, model: "Llama-3.2-3B-Instruct", parallel } },
+    telemetry: false,
     ...(id === "h100x2-pp" ? { errorEvery: 7, errorCode: "http_503", errorMessage: "Service Unavailable: KV cache exhausted" } : {}),
   });
 });
 
 // One sweep past its knee, with an SLO and a prefix cache that flatters the result.
 writeSyntheticRun({
-  dir: join(root, "sweep"), concurrency: [1, 8, 32, 64], requests: "2x", inputTokens: 256, outputTokens: 12, tpotMs: 12, ttftMs: 50,
-  maxBatch: 24, seed: 7, model: "Qwen/Qwen3-32B-FP8", slo: "ttft_ms<=300,tpot_ms<=25", prefixHitRate: 0.8, gpu: "NVIDIA RTX PRO 6000",
+  dir: join(root, "sweep"),
+  concurrency: [1, 8, 32, 64],
+  requests: "2x",
+  inputTokens: 256,
+  outputTokens: 12,
+  tpotMs: 12,
+  ttftMs: 50,
+  maxBatch: 24,
+  seed: 7,
+  model: "Qwen/Qwen3-32B-FP8",
+  slo: "ttft_ms<=300,tpot_ms<=25",
+  prefixHitRate: 0.8,
+  gpu: "NVIDIA RTX PRO 6000",
 });
 console.log(`fixtures written under ${root}`);

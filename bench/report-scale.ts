@@ -22,7 +22,20 @@ const root = mkdtempSync(join(tmpdir(), "servebench-report-scale-"));
 const runDir = process.env.RUN_DIR ?? join(root, "run");
 const outDir = join(root, "report");
 const t0 = performance.now();
-if (process.env.RUN_DIR === undefined) writeSyntheticRun({ dir: runDir, concurrency, requests: Math.ceil(requests / concurrency.length), inputTokens: 512, outputTokens: 64, tpotMs: 15, ttftMs: 80, maxBatch: 64, seed: 42, slo: "ttft_ms<=500,tpot_ms<=40", errorEvery: 997 });
+if (process.env.RUN_DIR === undefined)
+  writeSyntheticRun({
+    dir: runDir,
+    concurrency,
+    requests: Math.ceil(requests / concurrency.length),
+    inputTokens: 512,
+    outputTokens: 64,
+    tpotMs: 15,
+    ttftMs: 80,
+    maxBatch: 64,
+    seed: 42,
+    slo: "ttft_ms<=500,tpot_ms<=40",
+    errorEvery: 997,
+  });
 const synthS = (performance.now() - t0) / 1000;
 const jsonlMiB = statSync(join(runDir, "requests.jsonl")).size / 2 ** 20;
 
@@ -36,11 +49,21 @@ console.log(JSON.stringify({ seconds: (performance.now() - t) / 1000, cpuSeconds
 `;
 const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
 if (child.status !== 0) throw new Error(`report failed: ${child.stderr}`);
-const m = JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as { seconds: number; cpuSeconds: number; maxRssMiB: number; htmlBytes: number; files: number };
+const m = JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as {
+  seconds: number;
+  cpuSeconds: number;
+  maxRssMiB: number;
+  htmlBytes: number;
+  files: number;
+};
 const verdict = (ok: boolean): string => (ok ? "ok" : "OVER TARGET");
-console.log(`${process.env.RUN_DIR ? "reused" : "synthesised"} ${requests.toLocaleString("en-US")} requests (requests.jsonl ${jsonlMiB.toFixed(0)} MiB) in ${synthS.toFixed(1)} s`);
+console.log(
+  `${process.env.RUN_DIR ? "reused" : "synthesised"} ${requests.toLocaleString("en-US")} requests (requests.jsonl ${jsonlMiB.toFixed(0)} MiB) in ${synthS.toFixed(1)} s`,
+);
 // CPU time is what the report costs; wall time also shows whatever else the machine was doing.
-console.log(`report: ${m.seconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU (target < 15 s: ${verdict(m.seconds < 15)}; load average ${loadavg()[0]?.toFixed(1)})`);
+console.log(
+  `report: ${m.seconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU (target < 15 s: ${verdict(m.seconds < 15)}; load average ${loadavg()[0]?.toFixed(1)})`,
+);
 console.log(`peak RSS: ${m.maxRssMiB.toFixed(0)} MiB (target < 1024 MiB: ${verdict(m.maxRssMiB < 1024)})`);
 console.log(`report.html: ${(m.htmlBytes / 2 ** 20).toFixed(2)} MiB (target < 10 MB: ${verdict(m.htmlBytes < 10e6)}), ${m.files} files written`);
 if (process.env.KEEP === "1") console.log(`kept: ${root}`);

@@ -43,7 +43,14 @@ function gaussian(rng: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
 }
 
-function simulateLevel(o: Required<Pick<SynthOptions, "inputTokens" | "outputTokens" | "tpotMs" | "ttftMs" | "maxBatch">> & SynthOptions, level: number, c: number, n: number, startMs: number, rng: () => number): RequestRecord[] {
+function simulateLevel(
+  o: Required<Pick<SynthOptions, "inputTokens" | "outputTokens" | "tpotMs" | "ttftMs" | "maxBatch">> & SynthOptions,
+  level: number,
+  c: number,
+  n: number,
+  startMs: number,
+  rng: () => number,
+): RequestRecord[] {
   const running = Math.min(c, o.maxBatch);
   const tpot = o.tpotMs * (1 + 0.02 * running);
   const service = o.ttftMs + tpot * o.outputTokens;
@@ -64,17 +71,48 @@ function simulateLevel(o: Required<Pick<SynthOptions, "inputTokens" | "outputTok
     const endMs = t + 0.3;
     slots[slot] = endMs;
     const failed = o.errorEvery !== undefined && (i + 1) % o.errorEvery === 0;
-    const base = { id: `${level}-${i}`, level, index: i, warmup: false, scheduledMs: r3(scheduledMs), sentMs: r3(sentMs), targetInputTokens: o.inputTokens, targetOutputTokens: o.outputTokens };
+    const base = {
+      id: `${level}-${i}`,
+      level,
+      index: i,
+      warmup: false,
+      scheduledMs: r3(scheduledMs),
+      sentMs: r3(sentMs),
+      targetInputTokens: o.inputTokens,
+      targetOutputTokens: o.outputTokens,
+    };
     records.push(
       failed
-        ? { ...base, endMs: r3(scheduledMs + ttft / 2), tokenChunkMs: [], outcome: "error", error: { code: o.errorCode ?? "http_500", httpStatus: 500, message: o.errorMessage ?? "Internal Server Error" }, outputChars: 0 }
-        : { ...base, headersMs: r3(sentMs + 1), firstTokenMs: chunks[0] as number, firstContentMs: chunks[0] as number, endMs: r3(endMs), tokenChunkMs: chunks, outcome: "ok", finishReason: "length", usage: { promptTokens: o.inputTokens, completionTokens: o.outputTokens }, outputChars: o.outputTokens * 4 },
+        ? {
+            ...base,
+            endMs: r3(scheduledMs + ttft / 2),
+            tokenChunkMs: [],
+            outcome: "error",
+            error: { code: o.errorCode ?? "http_500", httpStatus: 500, message: o.errorMessage ?? "Internal Server Error" },
+            outputChars: 0,
+          }
+        : {
+            ...base,
+            headersMs: r3(sentMs + 1),
+            firstTokenMs: chunks[0] as number,
+            firstContentMs: chunks[0] as number,
+            endMs: r3(endMs),
+            tokenChunkMs: chunks,
+            outcome: "ok",
+            finishReason: "length",
+            usage: { promptTokens: o.inputTokens, completionTokens: o.outputTokens },
+            outputChars: o.outputTokens * 4,
+          },
     );
   }
   return records.sort((a, b) => a.endMs - b.endMs);
 }
 
-function telemetryLines(records: readonly RequestRecord[], levels: Array<{ startMs: number; endMs: number; c: number }>, o: SynthOptions & { maxBatch: number; inputTokens: number }): string[] {
+function telemetryLines(
+  records: readonly RequestRecord[],
+  levels: Array<{ startMs: number; endMs: number; c: number }>,
+  o: SynthOptions & { maxBatch: number; inputTokens: number },
+): string[] {
   const lines: string[] = [];
   const last = Math.max(...levels.map((l) => l.endMs));
   let generated = 0;
@@ -92,9 +130,16 @@ function telemetryLines(records: readonly RequestRecord[], levels: Array<{ start
     const running = active ? Math.min(active.c, o.maxBatch) : 0;
     const waiting = active ? Math.max(0, active.c - o.maxBatch) : 0;
     const canonical = {
-      running, waiting, swapped: null, preemptions_total: 0, kv_usage_gpu: r3(running / o.maxBatch * 0.85), kv_usage_cpu: null,
-      prefix_queries_total: queries, prefix_hits_total: Math.round(queries * (o.prefixHitRate ?? 0)),
-      prompt_tokens_total: queries, generation_tokens_total: generated,
+      running,
+      waiting,
+      swapped: null,
+      preemptions_total: 0,
+      kv_usage_gpu: r3((running / o.maxBatch) * 0.85),
+      kv_usage_cpu: null,
+      prefix_queries_total: queries,
+      prefix_hits_total: Math.round(queries * (o.prefixHitRate ?? 0)),
+      prompt_tokens_total: queries,
+      generation_tokens_total: generated,
     };
     lines.push(`${JSON.stringify({ t_ms: t, epoch_ms: 1767225600000 + t, duration_ms: 2, ok: true, dialect: "vllm-v1", canonical })}\n`);
   }
@@ -127,8 +172,17 @@ export function writeSyntheticRun(options: SynthOptions): RunSummary {
       }
     }
     writeSync(fd, buf);
-    const summary = aggregateLevel(records, { level, load: { kind: "concurrency", concurrency: c }, percentiles: [50, 90, 95, 99], slo, strict: false, endpoint: "completions", interrupted: false });
-    if (o.telemetry !== false) summary.server = { prefix_cache_hit_rate: o.prefixHitRate ?? 0, running_peak: Math.min(c, o.maxBatch), waiting_peak: Math.max(0, c - o.maxBatch) };
+    const summary = aggregateLevel(records, {
+      level,
+      load: { kind: "concurrency", concurrency: c },
+      percentiles: [50, 90, 95, 99],
+      slo,
+      strict: false,
+      endpoint: "completions",
+      interrupted: false,
+    });
+    if (o.telemetry !== false)
+      summary.server = { prefix_cache_hit_rate: o.prefixHitRate ?? 0, running_peak: Math.min(c, o.maxBatch), waiting_peak: Math.max(0, c - o.maxBatch) };
     levels.push(summary);
     const endMs = (records[records.length - 1] as RequestRecord).endMs;
     bounds.push({ startMs: clock, endMs, c });
@@ -136,28 +190,54 @@ export function writeSyntheticRun(options: SynthOptions): RunSummary {
     const stride = Math.max(1, Math.floor(records.length / 20000));
     for (let i = 0; i < records.length; i += stride) {
       const r = records[i] as RequestRecord;
-      sampleForTelemetry.push({ ...r, tokenChunkMs: [], usage: r.usage ? { promptTokens: (r.usage.promptTokens ?? 0) * stride, completionTokens: (r.usage.completionTokens ?? 0) * stride } : undefined } as RequestRecord);
+      sampleForTelemetry.push({
+        ...r,
+        tokenChunkMs: [],
+        usage: r.usage ? { promptTokens: (r.usage.promptTokens ?? 0) * stride, completionTokens: (r.usage.completionTokens ?? 0) * stride } : undefined,
+      } as RequestRecord);
     }
     clock = endMs + 500;
   });
   closeSync(fd);
   if (o.telemetry !== false) writeFileSync(join(o.dir, "metrics.jsonl"), telemetryLines(sampleForTelemetry, bounds, o).join(""));
   const run: RunSummary["run"] = {
-    started_at: "2026-01-01T00:00:00.000Z", finished_at: "2026-01-01T00:10:00.000Z", target: "http://127.0.0.1:8000", embedded_simulator: false,
-    model: o.model ?? "synthetic-model", endpoint: "completions", tokenizer: "bundled:Qwen3", workload: `synthetic ${o.inputTokens} in / ${o.outputTokens} out, unique prompts`,
-    input_tokens: o.inputTokens, output_tokens: o.outputTokens, strict: false, percentiles: [50, 90, 95, 99], seed: o.seed ?? 1, predicted: false, interrupted: false,
+    started_at: "2026-01-01T00:00:00.000Z",
+    finished_at: "2026-01-01T00:10:00.000Z",
+    target: "http://127.0.0.1:8000",
+    embedded_simulator: false,
+    model: o.model ?? "synthetic-model",
+    endpoint: "completions",
+    tokenizer: "bundled:Qwen3",
+    workload: `synthetic ${o.inputTokens} in / ${o.outputTokens} out, unique prompts`,
+    input_tokens: o.inputTokens,
+    output_tokens: o.outputTokens,
+    strict: false,
+    percentiles: [50, 90, 95, 99],
+    seed: o.seed ?? 1,
+    predicted: false,
+    interrupted: false,
     ...(o.slo ? { slo: o.slo } : {}),
   };
   const summary: RunSummary = { schema: SUMMARY_SCHEMA, servebench_version: "0.1.0", run, levels };
   writeFileSync(join(o.dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(o.dir, "summary.csv"), renderCsv(summary));
   writeFileSync(join(o.dir, "summary.md"), renderMarkdown(summary));
-  writeFileSync(join(o.dir, "config.json"), `${JSON.stringify({ concurrency: o.concurrency, inputTokens: o.inputTokens, outputTokens: o.outputTokens, synthetic: true }, null, 2)}\n`);
+  writeFileSync(
+    join(o.dir, "config.json"),
+    `${JSON.stringify({ concurrency: o.concurrency, inputTokens: o.inputTokens, outputTokens: o.outputTokens, synthetic: true }, null, 2)}\n`,
+  );
   const env = {
-    started_at: "2026-01-01T08:00:00.000+08:00", hostname: "bench-host", os: { platform: "linux", type: "Linux", release: "6.8.0", version: "#1", arch: "x64" },
-    cpu: { model: "Synthetic CPU", count: 32 }, memory_total_bytes: 270582939648, node_version: "v20.18.1", servebench_version: "0.1.0",
+    started_at: "2026-01-01T08:00:00.000+08:00",
+    hostname: "bench-host",
+    os: { platform: "linux", type: "Linux", release: "6.8.0", version: "#1", arch: "x64" },
+    cpu: { model: "Synthetic CPU", count: 32 },
+    memory_total_bytes: 270582939648,
+    node_version: "v20.18.1",
+    servebench_version: "0.1.0",
     target: { base_url: "http://127.0.0.1:8000", version: { version: "0.12.0" }, models: [{ id: o.model ?? "synthetic-model", max_model_len: 8192 }] },
-    gpu: o.gpu ? { source: "nvidia-smi", devices: [{ name: o.gpu, driver_version: "580.105.08", memory_total_mib: 81559 }], raw: "" } : { source: "absent", tried: ["nvidia-smi", "rocm-smi"] },
+    gpu: o.gpu
+      ? { source: "nvidia-smi", devices: [{ name: o.gpu, driver_version: "580.105.08", memory_total_mib: 81559 }], raw: "" }
+      : { source: "absent", tried: ["nvidia-smi", "rocm-smi"] },
   };
   writeFileSync(join(o.dir, "env.json"), `${JSON.stringify(env, null, 2)}\n`);
   if (o.cell) writeFileSync(join(o.dir, "cell.json"), `${JSON.stringify(o.cell, null, 2)}\n`);

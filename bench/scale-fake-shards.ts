@@ -27,9 +27,26 @@ export function fakeRecord(level: number, index: number, random: () => number, o
   const scheduledMs = r3(level * 100_000 + index * 7.3 + random() * 50);
   const sentMs = r3(scheduledMs + random() * 0.5);
   const headersMs = r3(sentMs + 1 + random() * 3);
-  const base = { id: `${level}-${warmup ? "w" : ""}${index}`, level, index, warmup, scheduledMs, sentMs, targetInputTokens: 64, targetOutputTokens: outputTokens };
+  const base = {
+    id: `${level}-${warmup ? "w" : ""}${index}`,
+    level,
+    index,
+    warmup,
+    scheduledMs,
+    sentMs,
+    targetInputTokens: 64,
+    targetOutputTokens: outputTokens,
+  };
   if (random() < errorRate) {
-    return { ...base, headersMs, endMs: r3(headersMs + 1), tokenChunkMs: [], outcome: "error", error: { code: "http_503", httpStatus: 503, message: "overloaded" }, outputChars: 0 };
+    return {
+      ...base,
+      headersMs,
+      endMs: r3(headersMs + 1),
+      tokenChunkMs: [],
+      outcome: "error",
+      error: { code: "http_503", httpStatus: 503, message: "overloaded" },
+      outputChars: 0,
+    };
   }
   const chunks: number[] = [];
   let t = headersMs + 20 + random() * 40;
@@ -70,12 +87,36 @@ export function writeFakeShard(o: FakeShardOptions): void {
     if (buf.length > 0) writeSync(fd, `${buf.join("\n")}\n`);
   });
   closeSync(fd);
-  const config = { percentiles: [50, 90, 95, 99], slo: [{ metric: "ttft_ms", op: "<=", value: 40 }, { metric: "ttft_ms", stat: "p99", op: "<=", value: 60 }, { metric: "itl_ms", stat: "p50", op: "<=", value: 6 }], strict: true, endpoint: "completions", shard: `${o.index}/${o.count}` };
+  const config = {
+    percentiles: [50, 90, 95, 99],
+    slo: [
+      { metric: "ttft_ms", op: "<=", value: 40 },
+      { metric: "ttft_ms", stat: "p99", op: "<=", value: 60 },
+      { metric: "itl_ms", stat: "p50", op: "<=", value: 6 },
+    ],
+    strict: true,
+    endpoint: "completions",
+    shard: `${o.index}/${o.count}`,
+  };
   writeFileSync(join(o.dir, "config.json"), JSON.stringify(config));
   const summary: RunSummary = {
     schema: SUMMARY_SCHEMA,
     servebench_version: "0.1.0",
-    run: { started_at: "2026-11-22T10:00:00.000Z", finished_at: "2026-11-22T10:05:00.000Z", target: "http://sim", embedded_simulator: false, model: "m", endpoint: "completions", tokenizer: "t", workload: "synthetic", strict: true, percentiles: [50, 90, 95, 99], seed: 0, predicted: false, interrupted: false },
+    run: {
+      started_at: "2026-11-22T10:00:00.000Z",
+      finished_at: "2026-11-22T10:05:00.000Z",
+      target: "http://sim",
+      embedded_simulator: false,
+      model: "m",
+      endpoint: "completions",
+      tokenizer: "t",
+      workload: "synthetic",
+      strict: true,
+      percentiles: [50, 90, 95, 99],
+      seed: 0,
+      predicted: false,
+      interrupted: false,
+    },
     levels: o.perLevel.map((n, level) => ({
       level,
       load: { kind: "concurrency" as const, concurrency: 8 * (level + 1) },

@@ -31,14 +31,29 @@ async function generated(url: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const child = spawn(process.execPath, [CLI, "simulate", "--port", "0", "--print-url", "--per-token-ms", String(perTokenMs), "--ttft-ms", "30", "--batch-slowdown", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    [CLI, "simulate", "--port", "0", "--print-url", "--per-token-ms", String(perTokenMs), "--ttft-ms", "30", "--batch-slowdown", "0"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   const url = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
   const pid = child.pid as number;
-  const client = new StreamingClient({ baseUrl: url, endpoint: "completions", model: "sim-model", timeoutMs: 600_000, maxConnections: streams, ignoreEos: false, exactOutput: true });
+  const client = new StreamingClient({
+    baseUrl: url,
+    endpoint: "completions",
+    model: "sim-model",
+    timeoutMs: 600_000,
+    maxConnections: streams,
+    ignoreEos: false,
+    exactOutput: true,
+  });
   const outputTokens = Math.ceil(((windowS + 10) * 1000) / perTokenMs);
   const originMs = monotonicNowMs();
   const requests = Array.from({ length: streams }, (_, index) =>
-    client.send({ index, prompt: "Tell me a long story about a fox.", inputTokens: 9, targetOutputTokens: outputTokens }, { id: `0-${index}`, level: 0, warmup: false, scheduledMs: 0, originMs }),
+    client.send(
+      { index, prompt: "Tell me a long story about a fox.", inputTokens: 9, targetOutputTokens: outputTokens },
+      { id: `0-${index}`, level: 0, warmup: false, scheduledMs: 0, originMs },
+    ),
   );
   await new Promise((r) => setTimeout(r, 5000)); // all streams open and in steady state
   const cpu0 = cpuSeconds(pid);

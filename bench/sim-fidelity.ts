@@ -12,7 +12,18 @@ import type { GpuSpec, PresetOptions } from "../src/sim/index.js";
 import { loadTokenizer } from "../src/workload/tokenizer.js";
 
 /** Seed 004 names only "32GB VRAM" with vLLM 0.13 (so compute capability ≥ 8): we assume an RTX 5090 (NVIDIA spec copies: 209.5 dense FP16 TFLOPS with FP32 accumulate, 1792 GB/s). */
-const RTX_5090_ASSUMED: GpuSpec = { id: "RTX-5090 (assumed)", name: "NVIDIA GeForce RTX 5090 (assumed for seed 004)", memoryGb: 32, memBwGBps: 1792, bf16Tflops: 209.5, fp8Tflops: 419, fp4Tflops: 838, linkGBpsPerDirection: 64, pcieOnly: true, architecture: "Blackwell (GB202, sm_120)" };
+const RTX_5090_ASSUMED: GpuSpec = {
+  id: "RTX-5090 (assumed)",
+  name: "NVIDIA GeForce RTX 5090 (assumed for seed 004)",
+  memoryGb: 32,
+  memBwGBps: 1792,
+  bf16Tflops: 209.5,
+  fp8Tflops: 419,
+  fp4Tflops: 838,
+  linkGBpsPerDirection: 64,
+  pcieOnly: true,
+  architecture: "Blackwell (GB202, sm_120)",
+};
 
 interface Case {
   label: string;
@@ -48,7 +59,13 @@ function groups(): Group[] {
     maxModelLen: 4096,
     maxNumBatchedTokens: 2048,
     // One request per slot, all at once; answers end on EOS at ~125 tokens on average (tokens/s × time / requests).
-    config: { endpoint: "chat", concurrency: [c], requests: { kind: "count", n: c }, prompt: "Write a short paragraph explaining why GPUs are good for AI.", outputDist: "normal:mean=125,std=35,min=30,max=200" },
+    config: {
+      endpoint: "chat",
+      concurrency: [c],
+      requests: { kind: "count", n: c },
+      prompt: "Write a short paragraph explaining why GPUs are good for AI.",
+      outputDist: "normal:mean=125,std=35,min=30,max=200",
+    },
     measured: m,
   });
   const s002 = (label: string, model: string, dtype: string, tokPerS: number): Case => ({
@@ -90,7 +107,11 @@ function groups(): Group[] {
       seed: "004",
       what: "Qwen2.5-14B AWQ, 32 GB GPU (assumed RTX 5090), vLLM 0.13, 11-token prompt, ≤200 out",
       calibrateOn: 0,
-      cases: [s004(40, { e2eMs: 2460, outputTokensPerS: 1467.89 }), s004(60, { e2eMs: 2050, outputTokensPerS: 2529.38 }), s004(80, { e2eMs: 2480, outputTokensPerS: 2427.98 })],
+      cases: [
+        s004(40, { e2eMs: 2460, outputTokensPerS: 1467.89 }),
+        s004(60, { e2eMs: 2050, outputTokensPerS: 2529.38 }),
+        s004(80, { e2eMs: 2480, outputTokensPerS: 2427.98 }),
+      ],
     },
     {
       seed: "002",
@@ -109,7 +130,11 @@ function groups(): Group[] {
       seed: "002",
       what: "vLLM.rs, Apple M4 (Metal), single-request decode",
       calibrateOn: 0,
-      cases: [m4("Qwen3-0.6B BF16", "Qwen/Qwen3-0.6B", "bf16", 49.42), m4("Qwen3-4B Q4_K_M", "Qwen/Qwen3-4B", "q4_k_m", 31.98), m4("Qwen3-8B Q2_K", "Qwen/Qwen3-8B", "q2_k", 16.07)],
+      cases: [
+        m4("Qwen3-0.6B BF16", "Qwen/Qwen3-0.6B", "bf16", 49.42),
+        m4("Qwen3-4B Q4_K_M", "Qwen/Qwen3-4B", "q4_k_m", 31.98),
+        m4("Qwen3-8B Q2_K", "Qwen/Qwen3-8B", "q2_k", 16.07),
+      ],
     },
     {
       seed: "000",
@@ -136,7 +161,13 @@ async function main(): Promise<void> {
   ];
   const all: { group: string; before: PointError[]; after: PointError[] }[] = [];
   for (const g of groups()) {
-    const points: CalibrationPoint[] = g.cases.map((c, i) => ({ label: c.label, config: c.config, measured: [c.measured], fit: i === g.calibrateOn, sim: simOf(c) }));
+    const points: CalibrationPoint[] = g.cases.map((c, i) => ({
+      label: c.label,
+      config: c.config,
+      measured: [c.measured],
+      fit: i === g.calibrateOn,
+      sim: simOf(c),
+    }));
     const base = simOf(g.cases[g.calibrateOn] as Case);
     const result = await calibrate(points, base, { tokenizer, maxEvaluations: quick ? 30 : 120 });
     all.push({ group: `${g.seed}: ${g.what}`, before: result.before, after: result.after });

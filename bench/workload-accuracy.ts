@@ -55,37 +55,50 @@ const base: RunConfigInput = {
 const cases: Case[] = [
   { name: "synthetic fixed (completions)", promise: "exact", config: { inputTokens: 512, outputTokens: 64 }, requested: () => ({ input: 512, output: 64 }) },
   {
-    name: "synthetic lognormal in/out (completions)", promise: "exact",
+    name: "synthetic lognormal in/out (completions)",
+    promise: "exact",
     config: { inputDist: "lognormal:mean=600,sigma=0.6,max=4000", outputDist: "lognormal:mean=48,sigma=0.5,max=256" },
     requested: (r) => ({ input: lognIn(r.index), output: lognOut(r.index) }),
   },
   {
-    name: "synthetic lognormal in/out (chat, template)", promise: "exact", config: { endpoint: "chat", inputDist: "lognormal:mean=600,sigma=0.6,max=4000", outputDist: "lognormal:mean=48,sigma=0.5,max=256" },
+    name: "synthetic lognormal in/out (chat, template)",
+    promise: "exact",
+    config: { endpoint: "chat", inputDist: "lognormal:mean=600,sigma=0.6,max=4000", outputDist: "lognormal:mean=48,sigma=0.5,max=256" },
     requested: (r) => ({ input: lognIn(r.index), output: lognOut(r.index) }),
   },
   {
-    name: "synthetic chat, --chat-template none", promise: "output only (input = contents, template not counted)",
-    config: { endpoint: "chat", inputTokens: 512, outputTokens: 64, chatTemplate: "none" }, requested: () => ({ input: 512, output: 64 }),
+    name: "synthetic chat, --chat-template none",
+    promise: "output only (input = contents, template not counted)",
+    config: { endpoint: "chat", inputTokens: 512, outputTokens: 64, chatTemplate: "none" },
+    requested: () => ({ input: 512, output: 64 }),
   },
   {
-    name: "prefix groups 8×256 + 128 (completions)", promise: "exact",
-    config: { prefixGroups: 8, prefixTokens: 256, suffixTokens: 128, outputTokens: 32 }, requested: () => ({ input: 384, output: 32 }),
+    name: "prefix groups 8×256 + 128 (completions)",
+    promise: "exact",
+    config: { prefixGroups: 8, prefixTokens: 256, suffixTokens: 128, outputTokens: 32 },
+    requested: () => ({ input: 384, output: 32 }),
   },
   {
-    name: "prefix groups 8×256 + 128 (chat, template)", promise: "exact (total = P + S + template)",
-    config: { endpoint: "chat", prefixGroups: 8, prefixTokens: 256, suffixTokens: 128, outputTokens: 32 }, requested: (r) => ({ input: r.targetInputTokens, output: 32 }),
+    name: "prefix groups 8×256 + 128 (chat, template)",
+    promise: "exact (total = P + S + template)",
+    config: { endpoint: "chat", prefixGroups: 8, prefixTokens: 256, suffixTokens: 128, outputTokens: 32 },
+    requested: (r) => ({ input: r.targetInputTokens, output: 32 }),
   },
   {
-    name: "ShareGPT sample (chat, template)", promise: "exact: input = template count, output = recorded answer's length",
-    config: { endpoint: "chat", dataset: join(FIXTURES, "sharegpt-sample.json") }, requested: (r) => ({ input: r.targetInputTokens, output: r.targetOutputTokens }),
+    name: "ShareGPT sample (chat, template)",
+    promise: "exact: input = template count, output = recorded answer's length",
+    config: { endpoint: "chat", dataset: join(FIXTURES, "sharegpt-sample.json") },
+    requested: (r) => ({ input: r.targetInputTokens, output: r.targetOutputTokens }),
   },
   {
-    name: "multi-turn 4 turns (chat, template)", promise: "exact (history with the answers received)",
+    name: "multi-turn 4 turns (chat, template)",
+    promise: "exact (history with the answers received)",
     config: { endpoint: "chat", turns: 4, inputTokens: 200, outputTokens: 40, requests: { kind: "count", n: Math.ceil(REQUESTS / 4) } },
     requested: (r) => ({ input: r.targetInputTokens, output: 40 }),
   },
   {
-    name: `trace replay (servebench JSONL, ${REQUESTS} arrivals, time scale 0.05)`, promise: "exact",
+    name: `trace replay (servebench JSONL, ${REQUESTS} arrivals, time scale 0.05)`,
+    promise: "exact",
     config: { trace: trace.file, timeScale: 0.05, concurrency: undefined, requests: undefined },
     requested: (r) => ({ input: trace.entries[r.index]?.inputTokens, output: trace.entries[r.index]?.outputTokens }),
   },
@@ -101,10 +114,16 @@ for (const c of cases) {
   const out = join(tmp, c.name.replace(/\W+/g, "-"));
   const t0 = performance.now();
   const { summary } = await runBenchmark({ ...base, ...c.config, out });
-  const rows = readFileSync(join(out, "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Row).filter((r) => r.outcome === "ok");
+  const rows = readFileSync(join(out, "requests.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Row)
+    .filter((r) => r.outcome === "ok");
   const inErr = rows.map((r) => (r.usage?.promptTokens ?? NaN) - (c.requested(r).input ?? NaN));
   const outErr = rows.map((r) => (r.usage?.completionTokens ?? NaN) - (c.requested(r).output ?? NaN));
-  lines.push(`| ${c.name} | ${c.promise} | ${rows.length} | ${exact(inErr)} | ${spread(inErr)} | ${exact(outErr)} | ${spread(outErr)} | ${summary.run.input_token_count ?? ""} |`);
+  lines.push(
+    `| ${c.name} | ${c.promise} | ${rows.length} | ${exact(inErr)} | ${spread(inErr)} | ${exact(outErr)} | ${spread(outErr)} | ${summary.run.input_token_count ?? ""} |`,
+  );
   process.stderr.write(`${c.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 process.stdout.write(`${lines.join("\n")}\n`);

@@ -8,7 +8,17 @@ export type { RequestRecord, Outcome } from "./client/record.js";
 export type { LevelSummary, FlatDistribution } from "./metrics/level.js";
 export { SUMMARY_SCHEMA, type RunSummary, type RunInfo, type SimulatorInfo } from "./report/summary.js";
 export { startSimulator } from "./sim/index.js";
-export { loadPlanFile, loadPlanText, runPlan, planJsonSchema, PlanError, type LoadedPlan, type PlanEvent, type PlanRunResult, type RunPlanOptions } from "./plan/index.js";
+export {
+  loadPlanFile,
+  loadPlanText,
+  runPlan,
+  planJsonSchema,
+  PlanError,
+  type LoadedPlan,
+  type PlanEvent,
+  type PlanRunResult,
+  type RunPlanOptions,
+} from "./plan/index.js";
 export { generateReport, type GenerateReportOptions, type GenerateReportResult } from "./report/generate-report.js";
 export { compareRuns, type Comparison } from "./report/compare.js";
 export { importExternal } from "./report/import-external.js";

@@ -12,7 +12,15 @@ export interface BareResult {
 
 export async function driveBare(baseUrl: string, streams: number, outputTokens: number, durationMs: number): Promise<BareResult> {
   const url = new URL(baseUrl);
-  const body = JSON.stringify({ model: "sim-model", prompt: "Hello there", max_tokens: outputTokens, min_tokens: outputTokens, ignore_eos: true, stream: true, stream_options: { include_usage: true } });
+  const body = JSON.stringify({
+    model: "sim-model",
+    prompt: "Hello there",
+    max_tokens: outputTokens,
+    min_tokens: outputTokens,
+    ignore_eos: true,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   const request = `POST /v1/completions HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`;
   let tokens = 0;
   let requests = 0;

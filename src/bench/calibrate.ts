@@ -69,16 +69,26 @@ const METRICS: [PointError["metric"], keyof MeasuredLevel, (l: LevelSummary) => 
   ["output_tokens_per_s", "outputTokensPerS", (l) => l.output_tokens_per_s],
 ];
 
-async function errorsFor(points: readonly CalibrationPoint[], sim: PredictSimOptions, profile: SimProfile, caches: PredictCache[], tokenizer: TextTokenizer | undefined): Promise<PointError[]> {
+async function errorsFor(
+  points: readonly CalibrationPoint[],
+  sim: PredictSimOptions,
+  profile: SimProfile,
+  caches: PredictCache[],
+  tokenizer: TextTokenizer | undefined,
+): Promise<PointError[]> {
   const out: PointError[] = [];
   for (const [i, point] of points.entries()) {
     const own = point.sim ?? sim;
     const preset = own.preset === undefined ? undefined : { ...own.preset, profile };
-    const { summary } = await predictRun(point.config, { ...own, ...(preset === undefined ? {} : { preset }) }, {
-      noWrite: true,
-      cache: caches[i] as PredictCache,
-      ...(tokenizer === undefined ? {} : { tokenizer }),
-    });
+    const { summary } = await predictRun(
+      point.config,
+      { ...own, ...(preset === undefined ? {} : { preset }) },
+      {
+        noWrite: true,
+        cache: caches[i] as PredictCache,
+        ...(tokenizer === undefined ? {} : { tokenizer }),
+      },
+    );
     point.measured.forEach((m, level) => {
       const predictedLevel = summary.levels[level];
       if (predictedLevel === undefined) return;
@@ -125,14 +135,22 @@ export async function calibrate(
     keys.forEach((k, i) => (loss += ((x[i] ?? 0) / (PRIORS[k] ?? 1)) ** 2));
     return loss;
   };
-  const result = await nelderMead(objective, keys.map(() => 0), keys.map((k) => (PRIORS[k] ?? 1) / 2), { maxEvaluations: options.maxEvaluations ?? 120 });
+  const result = await nelderMead(
+    objective,
+    keys.map(() => 0),
+    keys.map((k) => (PRIORS[k] ?? 1) / 2),
+    { maxEvaluations: options.maxEvaluations ?? 120 },
+  );
   const profile = toProfile(result.x);
   const after = await errorsFor(points, sim, profile, caches, options.tokenizer);
   return { profile, fitted: keys, before, after, evaluations: result.evaluations };
 }
 
 /** One point per level of a measured run directory (config.json + summary.json); `fitLevels` selects which are fitted. */
-export function pointsFromRunDir(dir: string, fitLevels: readonly number[] | undefined): { points: CalibrationPoint[]; model: string; tokenizer: string | undefined } {
+export function pointsFromRunDir(
+  dir: string,
+  fitLevels: readonly number[] | undefined,
+): { points: CalibrationPoint[]; model: string; tokenizer: string | undefined } {
   const read = (name: string): unknown => {
     try {
       return JSON.parse(readFileSync(join(dir, name), "utf8"));
@@ -143,7 +161,11 @@ export function pointsFromRunDir(dir: string, fitLevels: readonly number[] | und
   const config = read("config.json") as Record<string, unknown>;
   const summary = parseSummary(read("summary.json"), join(dir, "summary.json"));
   if (summary.run?.predicted === true) {
-    throw new BenchError("E_BAD_CONFIG", `calibrate: ${dir} is a prediction (servebench predict), not a measurement: calibrate fits the simulator to a run measured against a real server`, { where: dir });
+    throw new BenchError(
+      "E_BAD_CONFIG",
+      `calibrate: ${dir} is a prediction (servebench predict), not a measurement: calibrate fits the simulator to a run measured against a real server`,
+      { where: dir },
+    );
   }
   const { url: _url, out: _out, target: _target, embedded_simulator: _e, predicted: _p, simulator: _s, ...rest } = config;
   const base = rest as RunConfigInput;

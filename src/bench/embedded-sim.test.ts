@@ -10,8 +10,23 @@ const embedded = (input: RunConfigInput): ReturnType<typeof embeddedSimOptions> 
 describe("embedded simulator options", () => {
   it("starts the roofline engine of a preset and describes GPU, model, dtype, TP and PP", () => {
     const { options, info } = embedded({ sim: { gpu: "H100-SXM", model: "Qwen/Qwen3-32B", dtype: "fp8", tp: 2, maxModelLen: 10928 }, seed: 3 });
-    expect(options).toMatchObject({ model: "Qwen/Qwen3-32B", maxModelLen: 10928, seed: 3, preset: { gpu: "H100-SXM", model: "Qwen/Qwen3-32B", dtype: "fp8", tp: 2 } });
-    expect(info).toMatchObject({ engine: "roofline", model: "Qwen/Qwen3-32B", gpu: "H100-SXM", dtype: "fp8", kv_dtype: "auto", tp: 2, pp: 1, max_model_len: 10928, dialect: "vllm" });
+    expect(options).toMatchObject({
+      model: "Qwen/Qwen3-32B",
+      maxModelLen: 10928,
+      seed: 3,
+      preset: { gpu: "H100-SXM", model: "Qwen/Qwen3-32B", dtype: "fp8", tp: 2 },
+    });
+    expect(info).toMatchObject({
+      engine: "roofline",
+      model: "Qwen/Qwen3-32B",
+      gpu: "H100-SXM",
+      dtype: "fp8",
+      kv_dtype: "auto",
+      tp: 2,
+      pp: 1,
+      max_model_len: 10928,
+      dialect: "vllm",
+    });
     expect(info.description).toMatch(/^Qwen\/Qwen3-32B fp8 on H100-SXM tp=2 pp=1: /);
   });
 
@@ -19,14 +34,20 @@ describe("embedded simulator options", () => {
     expect(embedded({ model: "Qwen/Qwen3-8B", sim: { gpu: "A100-80G" } }).info).toMatchObject({ model: "Qwen/Qwen3-8B", gpu: "A100-80G" });
     const simple = embedded({ sim: { perTokenMs: 4, maxNumSeqs: 8, dialect: "tgi", faults: "http500=0.1" } });
     expect(simple.info).toMatchObject({ engine: "simple", model: "sim-model", dialect: "tgi", faults: "http500=0.1" });
-    expect(simple.info.description).toBe("sim-model, simple timing: ttft 30 ms, 4 ms/token, batch slowdown 0.002, max_num_seqs 8, tgi dialect, faults http500=0.1");
+    expect(simple.info.description).toBe(
+      "sim-model, simple timing: ttft 30 ms, 4 ms/token, batch slowdown 0.002, max_num_seqs 8, tgi dialect, faults http500=0.1",
+    );
     expect(simple.options).toMatchObject({ perTokenMs: 4, maxNumSeqs: 8, dialect: "tgi", faults: "http500=0.1" });
     expect(simple.options.preset).toBeUndefined();
   });
 
   it("rejects unknown presets and impossible deployments naming run's flag", () => {
-    expect(() => embedded({ sim: { gpu: "H900", model: "Qwen/Qwen3-8B" } })).toThrow(/^--sim-gpu: unknown GPU "H900" \(known: .*H100-SXM.*; see --list-gpus\)$/);
-    expect(() => embedded({ sim: { gpu: "H100-SXM", model: "acme/NotAModel" } })).toThrow(/^--sim-model: "acme\/NotAModel" is not in the catalog \(see --list-models, or pass --sim-model-config PATH\)$/);
+    expect(() => embedded({ sim: { gpu: "H900", model: "Qwen/Qwen3-8B" } })).toThrow(
+      /^--sim-gpu: unknown GPU "H900" \(known: .*H100-SXM.*; see --list-gpus\)$/,
+    );
+    expect(() => embedded({ sim: { gpu: "H100-SXM", model: "acme/NotAModel" } })).toThrow(
+      /^--sim-model: "acme\/NotAModel" is not in the catalog \(see --list-models, or pass --sim-model-config PATH\)$/,
+    );
     expect(() => embedded({ sim: { gpu: "H100-SXM" } })).toThrow(/^--sim-gpu: also give --sim-model/);
     expect(() => embedded({ sim: { tp: 2 } })).toThrow(/^--sim-tp: needs --sim-gpu$/);
     expect(() => embedded({ sim: { gpu: "RTX-4070", model: "Qwen/Qwen3-32B" } })).toThrow(/no memory left for the KV cache .* raise --sim-tp\/--sim-pp/);

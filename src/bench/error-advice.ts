@@ -51,17 +51,27 @@ export function adviceFor(causes: readonly ErrorCause[], ctx: AdviceContext): st
         `(${ctx.apiKeySet ? "set" : "not set"}); set it, or name the variable that holds the key with --api-key-env NAME`,
     );
   }
-  const modelMissing = has((c) => (c.httpStatus === 404 || c.httpStatus === 400) && /model/i.test(c.message) && /not exist|not found|unknown|no such|not served|invalid/i.test(c.message));
+  const modelMissing = has(
+    (c) =>
+      (c.httpStatus === 404 || c.httpStatus === 400) && /model/i.test(c.message) && /not exist|not found|unknown|no such|not served|invalid/i.test(c.message),
+  );
   const served = ctx.servedModels ?? [];
   if (served.length > 0 && !served.includes(ctx.model)) {
     advice.push(`the server serves ${listText(served)}, not "${ctx.model}": pass --model ${served[0]} (or leave --model out to use the first one)`);
   } else if (modelMissing !== undefined) {
-    advice.push(`the server does not know the model "${ctx.model}"${served.length > 0 ? ` (it lists ${listText(served)})` : ""}: check --model against GET /v1/models`);
+    advice.push(
+      `the server does not know the model "${ctx.model}"${served.length > 0 ? ` (it lists ${listText(served)})` : ""}: check --model against GET /v1/models`,
+    );
   } else if (has((c) => c.httpStatus === 404 || c.httpStatus === 405) !== undefined) {
     const path = ctx.endpoint === "chat" ? "/v1/chat/completions" : "/v1/completions";
-    advice.push(`POST ${path} was not found (HTTP 404/405): check --url (the server's base URL) and --endpoint (${ctx.endpoint}; the other is ${ctx.endpoint === "chat" ? "completions" : "chat"})`);
+    advice.push(
+      `POST ${path} was not found (HTTP 404/405): check --url (the server's base URL) and --endpoint (${ctx.endpoint}; the other is ${ctx.endpoint === "chat" ? "completions" : "chat"})`,
+    );
   }
-  if (has((c) => /context|too long|maximum.*length|exceeds/i.test(c.message) && (c.httpStatus === 400 || c.httpStatus === 413 || c.httpStatus === 422)) !== undefined) {
+  if (
+    has((c) => /context|too long|maximum.*length|exceeds/i.test(c.message) && (c.httpStatus === 400 || c.httpStatus === 413 || c.httpStatus === 422)) !==
+    undefined
+  ) {
     advice.push("prompts plus output do not fit the server's context: lower --input-tokens / --output-tokens, or check the server's max_model_len");
   }
   if (has((c) => c.httpStatus !== undefined && c.httpStatus >= 300 && c.httpStatus < 400) !== undefined) {
@@ -75,6 +85,9 @@ export function adviceFor(causes: readonly ErrorCause[], ctx: AdviceContext): st
 }
 
 function listText(ids: readonly string[]): string {
-  const shown = ids.slice(0, 5).map((id) => `"${id}"`).join(", ");
+  const shown = ids
+    .slice(0, 5)
+    .map((id) => `"${id}"`)
+    .join(", ");
   return ids.length > 5 ? `${shown} and ${ids.length - 5} more` : shown;
 }

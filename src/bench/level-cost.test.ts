@@ -16,7 +16,9 @@ describe("levelCost", () => {
   });
 
   it("is null at zero throughput and absent without a price", () => {
-    expect(levelCost({ output_tokens_per_s: 0, input_tokens_per_s: 0 }, resolveRunConfig({ url: "http://x", gpuHourlyCostUsd: 1 }))?.usd_per_million_output_tokens).toBeNull();
+    expect(
+      levelCost({ output_tokens_per_s: 0, input_tokens_per_s: 0 }, resolveRunConfig({ url: "http://x", gpuHourlyCostUsd: 1 }))?.usd_per_million_output_tokens,
+    ).toBeNull();
     expect(levelCost({ output_tokens_per_s: 10, input_tokens_per_s: 10 }, resolveRunConfig({ url: "http://x" }))).toBeUndefined();
   });
 

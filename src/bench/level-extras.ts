@@ -51,8 +51,14 @@ export function levelCost(level: Pick<LevelSummary, "output_tokens_per_s" | "inp
   const hourly = config.gpuHourlyCostUsd;
   if (hourly === undefined) return undefined;
   const gpus = costGpus(config);
-  const perMillion = (tokensPerS: number): number | null => (tokensPerS > 0 ? Math.round(((hourly * gpus) / (tokensPerS * 3600)) * 1e6 * 10_000) / 10_000 : null);
-  return { usd_per_gpu_hour: hourly, gpus, usd_per_million_output_tokens: perMillion(level.output_tokens_per_s), usd_per_million_input_tokens: perMillion(level.input_tokens_per_s) };
+  const perMillion = (tokensPerS: number): number | null =>
+    tokensPerS > 0 ? Math.round(((hourly * gpus) / (tokensPerS * 3600)) * 1e6 * 10_000) / 10_000 : null;
+  return {
+    usd_per_gpu_hour: hourly,
+    gpus,
+    usd_per_million_output_tokens: perMillion(level.output_tokens_per_s),
+    usd_per_million_input_tokens: perMillion(level.input_tokens_per_s),
+  };
 }
 
 /**
@@ -69,7 +75,11 @@ export function sloCheck(records: readonly RequestRecord[], terms: readonly SloT
     const values = valuesOf(term.metric, metrics);
     for (let i = 0; i < failed; i++) values.push(Infinity);
     const actual = statOf(values, term.stat as string);
-    return { term: formatSloTerm(term), actual: Number.isFinite(actual) ? actual : null, met: Number.isFinite(actual) && compareSlo(actual, term.op, term.value) };
+    return {
+      term: formatSloTerm(term),
+      actual: Number.isFinite(actual) ? actual : null,
+      met: Number.isFinite(actual) && compareSlo(actual, term.op, term.value),
+    };
   });
   return { met: results.every((r) => r.met), terms: results };
 }
@@ -105,9 +115,24 @@ export function turnSplit(
     const ok = records.filter((r) => !r.warmup && r.outcome === "ok" && keep(turnOf.get(r.id) ?? 0));
     const metrics = ok.map(deriveRequestMetrics);
     const out: TurnSplit = { requests: ok.length };
-    const ttft = flatten(summarize(metrics.flatMap((m) => (m.ttftMs === undefined ? [] : [m.ttftMs])), percentiles));
-    const e2e = flatten(summarize(metrics.map((m) => m.e2eMs), percentiles));
-    const input = flatten(summarize(metrics.map((m) => m.promptTokens), percentiles));
+    const ttft = flatten(
+      summarize(
+        metrics.flatMap((m) => (m.ttftMs === undefined ? [] : [m.ttftMs])),
+        percentiles,
+      ),
+    );
+    const e2e = flatten(
+      summarize(
+        metrics.map((m) => m.e2eMs),
+        percentiles,
+      ),
+    );
+    const input = flatten(
+      summarize(
+        metrics.map((m) => m.promptTokens),
+        percentiles,
+      ),
+    );
     if (ttft) out.ttft_ms = ttft;
     if (e2e) out.e2e_ms = e2e;
     if (input) out.input_tokens = input;

@@ -43,7 +43,11 @@ export interface SpecSource {
   readonly trace: RequestSource["trace"];
   take(count: number): RequestSpec[];
   takeSessions(count: number): SessionSpec[];
-  levelSpecs(requests: number, durationMs: number | undefined, load: { kind: string; value: number }): { get(index: number): RequestSpec; clipped: string | undefined };
+  levelSpecs(
+    requests: number,
+    durationMs: number | undefined,
+    load: { kind: string; value: number },
+  ): { get(index: number): RequestSpec; clipped: string | undefined };
 }
 
 export function cachedSource(source: RequestSource, cache: PredictCache | undefined): SpecSource {
@@ -125,4 +129,3 @@ export function recordOf(r: VirtualResult, spec: RequestSpec, meta: { id: string
   record.usage = { promptTokens: r.promptTokens, completionTokens: r.completionTokens };
   return record;
 }
-

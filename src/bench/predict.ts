@@ -80,22 +80,48 @@ export async function predictRun(input: RunConfigInput, sim: PredictSimOptions, 
   // The workload already counted each completions prompt exactly as the server would: reuse that
   // count instead of tokenizing 10k-token prompts twice. Prefix blocks hash pseudo-tokens of the text.
   const known = new Map<string, number>();
-  const server = new VirtualSimulator({
-    promptTokenCounter: (text: string) => known.get(text) ?? tokenizer.count(text) + tokenizer.specialTokensAdded,
-    // The simulated server applies the model's chat template, as the one `run` embeds (target.ts).
-    ...simChatTemplate(tokenizer),
-    ...sim,
-    model,
-    clock: virtualSchedulerClock(vc),
-  }, undefined, hooks.cache?.hashes);
-  const dir = hooks.noWrite === true ? undefined : new RunDirectory(config.out ?? join("results", `predict-${new Date().toISOString().replace(/[:]/g, "-").replace(/\..+$/, "")}`));
+  const server = new VirtualSimulator(
+    {
+      promptTokenCounter: (text: string) => known.get(text) ?? tokenizer.count(text) + tokenizer.specialTokensAdded,
+      // The simulated server applies the model's chat template, as the one `run` embeds (target.ts).
+      ...simChatTemplate(tokenizer),
+      ...sim,
+      model,
+      clock: virtualSchedulerClock(vc),
+    },
+    undefined,
+    hooks.cache?.hashes,
+  );
+  const dir =
+    hooks.noWrite === true
+      ? undefined
+      : new RunDirectory(config.out ?? join("results", `predict-${new Date().toISOString().replace(/[:]/g, "-").replace(/\..+$/, "")}`));
   try {
-    const summary = await predictLevels(config, { server, known, cache: hooks.cache, levelsCpu, vc, tokenizer, counter, model, dir, emit: hooks.onProgress ?? (() => {}), signal });
+    const summary = await predictLevels(config, {
+      server,
+      known,
+      cache: hooks.cache,
+      levelsCpu,
+      vc,
+      tokenizer,
+      counter,
+      model,
+      dir,
+      emit: hooks.onProgress ?? (() => {}),
+      signal,
+    });
     const wallS = (performance.now() - wallStart) / 1000;
     const simulatedS = vc.nowMs() / 1000;
     return {
-      dir: dir?.path ?? "", summary, strictFailed: false, interrupted: summary.run.interrupted, verdict: runVerdict(summary.run, summary.levels),
-      speedup: simulatedS / Math.max(wallS, 1e-9), simulatedS, wallS, levelsCpuS: levelsCpu.s,
+      dir: dir?.path ?? "",
+      summary,
+      strictFailed: false,
+      interrupted: summary.run.interrupted,
+      verdict: runVerdict(summary.run, summary.levels),
+      speedup: simulatedS / Math.max(wallS, 1e-9),
+      simulatedS,
+      wallS,
+      levelsCpuS: levelsCpu.s,
     };
   } finally {
     server.stop();
@@ -122,7 +148,13 @@ async function predictLevels(config: RunConfig, ctx: PredictContext): Promise<Ru
   const maxModelLen = ctx.server.options.maxModelLen;
   const source = cachedSource(RequestSource.create(config, { tokenizer: ctx.tokenizer, counter: ctx.counter, maxModelLen }), ctx.cache);
   const preset = ctx.server.options.preset;
-  ctx.dir?.writeJson("config.json", { ...config, model: ctx.model, target: "predict", predicted: true, simulator: preset === undefined ? "simple timing" : describePreset(preset) });
+  ctx.dir?.writeJson("config.json", {
+    ...config,
+    model: ctx.model,
+    target: "predict",
+    predicted: true,
+    simulator: preset === undefined ? "simple timing" : describePreset(preset),
+  });
   const run: RunInfo = {
     started_at: new Date().toISOString(),
     target: preset === undefined ? "predict (simple timing)" : `predict: ${describePreset(preset)}`,
@@ -169,7 +201,13 @@ async function predictLevel(config: RunConfig, plan: LevelPlan, source: SpecSour
     ctx.dir?.appendRecord(record);
     records.push(record);
   };
-  const exchange = async (spec: RequestSpec, id: string, scheduledAtMs: number, warmup: boolean, signal: AbortSignal): Promise<{ record: RequestRecord; result: VirtualResult }> => {
+  const exchange = async (
+    spec: RequestSpec,
+    id: string,
+    scheduledAtMs: number,
+    warmup: boolean,
+    signal: AbortSignal,
+  ): Promise<{ record: RequestRecord; result: VirtualResult }> => {
     if (spec.prompt !== undefined && config.endpoint === "completions") ctx.known.set(spec.prompt, spec.inputTokens);
     const pending = ctx.server.request(config.endpoint, requestBody(spec, ctx.model, config.exactOutput), signal);
     if (spec.prompt !== undefined) ctx.known.delete(spec.prompt);
@@ -186,7 +224,13 @@ async function predictLevel(config: RunConfig, plan: LevelPlan, source: SpecSour
   }
   // Multi-turn: a job is a session, as in run (session-run.ts drives its turns on the virtual clock).
   const sessions = config.turns !== undefined ? source.takeSessions(Number.isFinite(plan.requests) ? plan.requests : 1024) : undefined;
-  const specs = sessions === undefined ? source.levelSpecs(plan.requests, plan.durationMs, { kind: plan.probe.kind, value: plan.probe.kind === "rate" ? plan.probe.ratePerSec : plan.probe.concurrency }) : undefined;
+  const specs =
+    sessions === undefined
+      ? source.levelSpecs(plan.requests, plan.durationMs, {
+          kind: plan.probe.kind,
+          value: plan.probe.kind === "rate" ? plan.probe.ratePerSec : plan.probe.concurrency,
+        })
+      : undefined;
   const turnOf = new Map<string, number>();
   const before = { ...ctx.server.engine.prefixCache, preemptions: ctx.server.engine.preemptions };
   let done = 0;
@@ -237,4 +281,3 @@ async function predictLevel(config: RunConfig, plan: LevelPlan, source: SpecSour
   summary.warnings.push("predicted by the simulated engine in virtual time, not measured");
   return summary;
 }
-

@@ -28,7 +28,11 @@ describe("RequestSource clipping to max_model_len", () => {
     const specs = s.levelSpecs(50, undefined, LOAD);
     const pool = Array.from({ length: specs.poolSize }, (_, i) => specs.get(i));
     expect(pool.every((spec) => spec.inputTokens + (spec.targetOutputTokens ?? 0) <= 60)).toBe(true);
-    const asked = createLengthSampler(resolveRunConfig({ concurrency: [1], ...input }).inputDist as LengthDist, resolveRunConfig({ concurrency: [1] }).seed, SALT_INPUT);
+    const asked = createLengthSampler(
+      resolveRunConfig({ concurrency: [1], ...input }).inputDist as LengthDist,
+      resolveRunConfig({ concurrency: [1] }).seed,
+      SALT_INPUT,
+    );
     const expected = Array.from({ length: 50 }, (_, i) => asked(i)).filter((n) => n + 10 > 60).length;
     expect(expected).toBeGreaterThan(10);
     expect(specs.clipped).toMatch(new RegExp(`^${expected} of 50 prompts were shortened to fit the server's max_model_len 60 `));
@@ -41,6 +45,8 @@ describe("RequestSource clipping to max_model_len", () => {
 
   it("--strict refuses to shorten: a clear error naming the flag instead of a quietly different test", () => {
     const s = source({ inputTokens: 100, outputTokens: 10, strict: true }, 60);
-    expect(() => s.levelSpecs(5, undefined, LOAD)).toThrow(/--strict: 5 of 5 prompts were shortened to fit the server's max_model_len 60 \(input \+ output must fit; first: 100 in \+ 10 out asked\)/);
+    expect(() => s.levelSpecs(5, undefined, LOAD)).toThrow(
+      /--strict: 5 of 5 prompts were shortened to fit the server's max_model_len 60 \(input \+ output must fit; first: 100 in \+ 10 out asked\)/,
+    );
   });
 });

@@ -142,8 +142,7 @@ export class RequestSource {
   private suffixTotal(): LengthSampler | undefined {
     const c = this.config;
     if (c.suffixTokens === undefined || c.prefixTokens === undefined) return undefined;
-    const overhead =
-      c.endpoint === "chat" ? this.ctx.counter.chatOverhead(["system", "user"]) : this.ctx.tokenizer.specialTokensAdded;
+    const overhead = c.endpoint === "chat" ? this.ctx.counter.chatOverhead(["system", "user"]) : this.ctx.tokenizer.specialTokensAdded;
     const total = c.prefixTokens + c.suffixTokens + overhead;
     return () => total;
   }
@@ -172,7 +171,9 @@ export class RequestSource {
     const clipped = this.clipNote(this.nextIndex, poolSize);
     if (clipped !== undefined && this.config.strict) {
       // --strict promises the asked lengths exactly: shortening them would pass the check while testing something else.
-      throw new BenchError("E_BAD_CONFIG", `--strict: ${clipped}; lower --input-tokens/--output-tokens or raise the server's max_model_len`, { where: "--strict" });
+      throw new BenchError("E_BAD_CONFIG", `--strict: ${clipped}; lower --input-tokens/--output-tokens or raise the server's max_model_len`, {
+        where: "--strict",
+      });
     }
     const pool = this.take(poolSize).map((spec, index) => ({ ...spec, index }));
     let reused = 0;

@@ -69,7 +69,9 @@ export function prepareResume(dir: string, overrides: ResumeOverrides = {}): Res
     const given = overrides[field];
     if (given !== undefined) raw[field] = given;
     else if (typeof raw[field] === "string" && raw[field].includes(REDACTED)) {
-      throw new BenchError("E_BAD_CONFIG", `--resume: ${configPath}: ${field} was recorded redacted (it held a secret): pass it again with ${flag}`, { where: flag });
+      throw new BenchError("E_BAD_CONFIG", `--resume: ${configPath}: ${field} was recorded redacted (it held a secret): pass it again with ${flag}`, {
+        where: flag,
+      });
     }
   }
   parseWithSchema(runConfigSchema, { ...raw, out: dir }, configPath);

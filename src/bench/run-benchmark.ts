@@ -159,15 +159,22 @@ async function discover(config: RunConfig, ctx: RunContext): Promise<Discovered>
     found = await ask();
   } catch (error) {
     // Nothing accepting connections: the run could only fail. A slow, huge or refused listing is only noted.
-    const unreachable = error instanceof Error && error.cause instanceof ProbeError && (error.cause.kind === "network" || error.cause.kind === "connect_timeout");
+    const unreachable =
+      error instanceof Error && error.cause instanceof ProbeError && (error.cause.kind === "network" || error.cause.kind === "connect_timeout");
     if (isBenchError(error) && (error.code === "E_INTERRUPTED" || unreachable)) throw error;
     ctx.emit({ kind: "info", message: `note: --model ${config.model} not checked: ${(error as Error).message}` });
   }
   if (found !== undefined && found.ids.length > 0 && !found.ids.includes(config.model)) {
-    const list = found.ids.slice(0, 10).map((id) => `"${id}"`).join(", ");
+    const list = found.ids
+      .slice(0, 10)
+      .map((id) => `"${id}"`)
+      .join(", ");
     // A server listing one model may serve it under any name (llama.cpp does): then only "may".
     const likely = found.ids.length === 1 ? "requests may fail (a server with one model, like llama.cpp, may accept any name)" : "requests will likely fail";
-    ctx.emit({ kind: "info", message: `warning: --model "${config.model}" is not among the models ${url} lists (${list}${found.ids.length > 10 ? ", ..." : ""}): ${likely}` });
+    ctx.emit({
+      kind: "info",
+      message: `warning: --model "${config.model}" is not among the models ${url} lists (${list}${found.ids.length > 10 ? ", ..." : ""}): ${likely}`,
+    });
   }
   // A server serving one model applies its limit to any name it accepts (llama.cpp serves any).
   const applies = found !== undefined && (found.id === config.model || found.listed === 1);
@@ -185,9 +192,15 @@ async function serverCounting(config: RunConfig, ctx: RunContext, model: string)
   const server = await ctx.watch.step(`POST ${root}/tokenize`, (signal) => probeServerTokenize(ctx.baseUrl, model, ctx.apiKey, signal));
   if (config.endpoint === "completions") return server?.text === undefined ? undefined : server;
   if (server === undefined && config.chatTemplate === "server") {
-    throw new BenchError("E_BAD_FLAG", `--chat-template server: ${ctx.baseUrl} has no working POST /tokenize (nor llama.cpp's /apply-template)`, { where: "--chat-template" });
+    throw new BenchError("E_BAD_FLAG", `--chat-template server: ${ctx.baseUrl} has no working POST /tokenize (nor llama.cpp's /apply-template)`, {
+      where: "--chat-template",
+    });
   }
-  if (server !== undefined) ctx.emit({ kind: "info", message: `prompt tokens counted by the server (${server.method === "tokenize" ? "POST /tokenize" : "POST /apply-template + /tokenize"})` });
+  if (server !== undefined)
+    ctx.emit({
+      kind: "info",
+      message: `prompt tokens counted by the server (${server.method === "tokenize" ? "POST /tokenize" : "POST /apply-template + /tokenize"})`,
+    });
   return server;
 }
 
@@ -258,7 +271,14 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
       if (config.profile === "slo-search") Object.assign(run, sloSearchSummary(config, history, summary.levels));
       ctx.dir.writeSummary(summary);
       ctx.emit({ kind: "level-end", summary: level });
-      explainFailures(level, ctx, { baseUrl: ctx.baseUrl, endpoint: config.endpoint, model, apiKeyEnv: config.apiKeyEnv, apiKeySet: ctx.apiKey !== undefined, servedModels });
+      explainFailures(level, ctx, {
+        baseUrl: ctx.baseUrl,
+        endpoint: config.endpoint,
+        model,
+        apiKeyEnv: config.apiKeyEnv,
+        apiKeySet: ctx.apiKey !== undefined,
+        servedModels,
+      });
     }
   } catch (error) {
     scale.writeShardFile(ctx.dir, config, "failed", (error as Error).message);
@@ -304,4 +324,3 @@ function outcomeOf(plan: LevelPlan, level: LevelSummary): LevelOutcome {
     stoppedEarly: level.stopped_early !== undefined || level.interrupted,
   };
 }
-

@@ -68,7 +68,13 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
   const texts = new Map<string, string>();
   const turnOf = new Map<string, number>();
   const label = plan.load.kind === "concurrency" ? `concurrency ${plan.load.concurrency}` : `rate ${plan.load.rate_per_s}/s`;
-  ctx.emit({ kind: "level-start", level: plan.level, label: plan.role === "level" ? label : `${plan.role} ${label}`, requests: plan.requests, warmup: config.warmup });
+  ctx.emit({
+    kind: "level-start",
+    level: plan.level,
+    label: plan.role === "level" ? label : `${plan.role} ${label}`,
+    requests: plan.requests,
+    warmup: config.warmup,
+  });
   let done = 0;
   let errors = 0;
   let inFlight = 0;
@@ -90,9 +96,22 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     if (turn !== undefined) turnOf.set(record.id, turn);
     if (text !== undefined && config.clientTokenCheck && texts.size < MAX_CHECKED_TEXTS && record.outcome === "ok") texts.set(record.id, text);
   };
-  const meta = (id: string, scheduledAtMs: number, warmup = false) => ({ id, level: plan.level, warmup, scheduledMs: scheduledAtMs - ctx.originMs, originMs: ctx.originMs });
+  const meta = (id: string, scheduledAtMs: number, warmup = false) => ({
+    id,
+    level: plan.level,
+    warmup,
+    scheduledMs: scheduledAtMs - ctx.originMs,
+    originMs: ctx.originMs,
+  });
   /** Sends one measured request and feeds the progress line and the saturation guard. */
-  const sendMeasured = async (spec: RequestSpec, id: string, scheduledAtMs: number, signal: AbortSignal, turn?: number, messages?: ChatMessage[]): Promise<SendResult> => {
+  const sendMeasured = async (
+    spec: RequestSpec,
+    id: string,
+    scheduledAtMs: number,
+    signal: AbortSignal,
+    turn?: number,
+    messages?: ChatMessage[],
+  ): Promise<SendResult> => {
     const inFlightAtSend = ++inFlight;
     const cancel = cancelsThis(config, plan.level, id);
     const sent = await client.send(spec, cancel === undefined ? meta(id, scheduledAtMs) : { ...meta(id, scheduledAtMs), cancelAfter: cancel }, signal);
@@ -150,40 +169,51 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
               ctx.emit({ kind: "request-done", level: plan.level, done, errors, requests: plan.requests });
             },
           };
-    const scaleInput = { level: plan.level, seed: config.seed, connections: plan.connections, warmup: config.warmup, scale: ctx.scale, ...(threads === undefined ? {} : { threads }) };
-    const result = await runLevelScaled(loadLevelOf(plan, config), {
-      clock: realClock,
-      signal: ctx.signal,
-      shouldStop: () => {
-        const verdict = guard.verdict();
-        if (verdict !== undefined) return verdict;
-        serverGone ??= backoff.verdict(monotonicNowMs(), levelStartMs);
-        return serverGone;
+    const scaleInput = {
+      level: plan.level,
+      seed: config.seed,
+      connections: plan.connections,
+      warmup: config.warmup,
+      scale: ctx.scale,
+      ...(threads === undefined ? {} : { threads }),
+    };
+    const result = await runLevelScaled(
+      loadLevelOf(plan, config),
+      {
+        clock: realClock,
+        signal: ctx.signal,
+        shouldStop: () => {
+          const verdict = guard.verdict();
+          if (verdict !== undefined) return verdict;
+          serverGone ??= backoff.verdict(monotonicNowMs(), levelStartMs);
+          return serverGone;
+        },
+        pace: async (signal) => {
+          const delayMs = backoff.delayMs();
+          if (delayMs > 0) await realClock.sleepUntil(monotonicNowMs() + delayMs, signal);
+        },
+        dispatch: async (job, signal) => {
+          if (sessionSpecs === undefined) {
+            await sendMeasured((specs as NonNullable<typeof specs>).get(job.index), `${plan.level}-${job.index}`, job.scheduledAtMs, signal);
+            return;
+          }
+          const session = sessionSpecs[job.index % sessionSpecs.length];
+          if (session === undefined) return;
+          await runSession(session, job.scheduledAtMs, {
+            clock: realClock,
+            signal,
+            thinkTimeMs: config.thinkTimeMs,
+            counter: ctx.counter,
+            maxModelLen: ctx.maxModelLen,
+            send: async (spec, turn, scheduledAtMs, messages) => {
+              const sent = await sendMeasured(spec, `${plan.level}-${job.index}.${turn}`, scheduledAtMs, signal, turn, messages);
+              return { ok: sent.record.outcome === "ok", text: sent.text };
+            },
+          });
+        },
       },
-      pace: async (signal) => {
-        const delayMs = backoff.delayMs();
-        if (delayMs > 0) await realClock.sleepUntil(monotonicNowMs() + delayMs, signal);
-      },
-      dispatch: async (job, signal) => {
-        if (sessionSpecs === undefined) {
-          await sendMeasured((specs as NonNullable<typeof specs>).get(job.index), `${plan.level}-${job.index}`, job.scheduledAtMs, signal);
-          return;
-        }
-        const session = sessionSpecs[job.index % sessionSpecs.length];
-        if (session === undefined) return;
-        await runSession(session, job.scheduledAtMs, {
-          clock: realClock,
-          signal,
-          thinkTimeMs: config.thinkTimeMs,
-          counter: ctx.counter,
-          maxModelLen: ctx.maxModelLen,
-          send: async (spec, turn, scheduledAtMs, messages) => {
-            const sent = await sendMeasured(spec, `${plan.level}-${job.index}.${turn}`, scheduledAtMs, signal, turn, messages);
-            return { ok: sent.record.outcome === "ok", text: sent.text };
-          },
-        });
-      },
-    }, scaleInput);
+      scaleInput,
+    );
     await ctx.telemetry.mark();
     const windowEndMs = monotonicNowMs() - ctx.originMs;
     const summary = summarizeLevel(records, config, plan, {
@@ -197,7 +227,8 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     const errorRateStop = result.stoppedEarly !== undefined && result.stoppedEarly.includes("--max-error-rate") ? result.stoppedEarly : undefined;
     const serverStop = serverGone !== undefined && result.stoppedEarly === serverGone ? serverGone : undefined;
     const targetFailed = serverStop ?? errorRateStop ?? levelTargetFailure(summary, config.maxErrorRate);
-    if (targetFailed !== undefined && !(result.interrupted && summary.requests.completed === 0 && summary.requests.errored === 0)) summary.target_failed = targetFailed;
+    if (targetFailed !== undefined && !(result.interrupted && summary.requests.completed === 0 && summary.requests.errored === 0))
+      summary.target_failed = targetFailed;
     summary.warnings.push(...ctx.scale.levelWarnings(plan.level));
     if (specs?.clipped !== undefined) summary.warnings.push(specs.clipped);
     if (specs !== undefined && specs.reused > 0) {
@@ -209,13 +240,25 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     const cache = usageCache(records);
     if (cache !== undefined) {
       summary.usage_cache = cache;
-      if (cache.hit_rate >= WARN_USAGE_CACHE_HIT_RATE && config.prefixGroups === undefined && config.sharedPrefixTokens === 0 && config.prompt === undefined && config.turns === undefined) {
-        const hint = config.extraBody?.["cache_prompt"] === undefined ? `; another --seed, or --extra-body '{"cache_prompt":false}' on llama.cpp, measures uncached prompts` : "";
-        summary.warnings.push(`the server served ${(cache.hit_rate * 100).toFixed(1)}% of prompt tokens from its prefix cache (usage cached_tokens): TTFT and prompt throughput describe cached prompts${hint}`);
+      if (
+        cache.hit_rate >= WARN_USAGE_CACHE_HIT_RATE &&
+        config.prefixGroups === undefined &&
+        config.sharedPrefixTokens === 0 &&
+        config.prompt === undefined &&
+        config.turns === undefined
+      ) {
+        const hint =
+          config.extraBody?.["cache_prompt"] === undefined
+            ? `; another --seed, or --extra-body '{"cache_prompt":false}' on llama.cpp, measures uncached prompts`
+            : "";
+        summary.warnings.push(
+          `the server served ${(cache.hit_rate * 100).toFixed(1)}% of prompt tokens from its prefix cache (usage cached_tokens): TTFT and prompt throughput describe cached prompts${hint}`,
+        );
       }
     }
     const cancelled = records.filter((r) => r.cancelled !== undefined && !r.warmup).length;
-    if (config.cancelRate !== undefined && config.cancelAfter !== undefined) summary.cancelled = { requests: cancelled, rate: config.cancelRate, after: formatCancelAfter(config.cancelAfter) };
+    if (config.cancelRate !== undefined && config.cancelAfter !== undefined)
+      summary.cancelled = { requests: cancelled, rate: config.cancelRate, after: formatCancelAfter(config.cancelAfter) };
     const retries = records.filter((r) => r.clientRetry !== undefined && !r.warmup).length;
     if (retries > 0) summary.client_retries = retries;
     if (config.prefixGroups !== undefined && config.prefixTokens !== undefined) {

@@ -36,7 +36,10 @@ describe("levelTargetFailure", () => {
 describe("runVerdict", () => {
   it("ok, partial, and the worst finding first", () => {
     expect(runVerdict(run, [level()]).status).toBe("ok");
-    expect(runVerdict(run, [level({ completed: 9, errored: 1 })])).toMatchObject({ status: "partial", reasons: ["level 0 (concurrency 1): 1 of 10 requests failed"] });
+    expect(runVerdict(run, [level({ completed: 9, errored: 1 })])).toMatchObject({
+      status: "partial",
+      reasons: ["level 0 (concurrency 1): 1 of 10 requests failed"],
+    });
     const failing = level({ completed: 0, errored: 10, target_failed: "every one of the 10 requests failed" });
     const strictBad = level({ level: 1, strict: { checked: 10, mismatched: 2, input_mismatches: 2, output_mismatches: 0, examples: [] } });
     const v = runVerdict({ ...run, strict: true }, [strictBad, failing]);
@@ -47,15 +50,35 @@ describe("runVerdict", () => {
 
   it("--strict: a mismatch or impossible usage fails; nothing to check is not a pass but a target failure", () => {
     const strict = { ...run, strict: true };
-    expect(runVerdict(strict, [level({ usage_impossible: { requests: 1, output_tokens_from: "streamed_chunks", examples: [] } })]).status).toBe("strict_mismatch");
-    const none = level({ completed: 0, errored: 10, target_failed: "every one of the 10 requests failed", strict: { checked: 0, mismatched: 0, input_mismatches: 0, output_mismatches: 0, examples: [] } });
+    expect(runVerdict(strict, [level({ usage_impossible: { requests: 1, output_tokens_from: "streamed_chunks", examples: [] } })]).status).toBe(
+      "strict_mismatch",
+    );
+    const none = level({
+      completed: 0,
+      errored: 10,
+      target_failed: "every one of the 10 requests failed",
+      strict: { checked: 0, mismatched: 0, input_mismatches: 0, output_mismatches: 0, examples: [] },
+    });
     expect(runVerdict(strict, [none]).status).toBe("target_failed");
   });
 
   it("an aggregate SLO term not met; slo-search with no passing load", () => {
     const slo = { met: false, terms: [{ term: "ttft_ms.p99<=500", actual: 812.4, met: false }] };
-    expect(runVerdict(run, [level({ slo_check: slo })])).toMatchObject({ status: "slo_not_met", reasons: ["level 0 (concurrency 1): SLO not met: ttft_ms.p99<=500 (actual 812)"] });
-    const search = { by: "rate" as const, slo: "ttft_ms.p99<=500", tolerance: 0.05, probes: 3, converged: true, failed_above: 1, level: null, goodput_request_per_s: null, goodput_fraction: null };
+    expect(runVerdict(run, [level({ slo_check: slo })])).toMatchObject({
+      status: "slo_not_met",
+      reasons: ["level 0 (concurrency 1): SLO not met: ttft_ms.p99<=500 (actual 812)"],
+    });
+    const search = {
+      by: "rate" as const,
+      slo: "ttft_ms.p99<=500",
+      tolerance: 0.05,
+      probes: 3,
+      converged: true,
+      failed_above: 1,
+      level: null,
+      goodput_request_per_s: null,
+      goodput_fraction: null,
+    };
     expect(runVerdict({ ...run, profile: "slo-search", slo_search: search }, [level({ slo_check: slo })]).status).toBe("slo_not_met");
     expect(runVerdict({ ...run, profile: "slo-search", slo_search: { ...search, level: 0 } }, [level({ slo_check: slo })]).status).toBe("ok");
   });

@@ -43,7 +43,8 @@ export function runVerdict(run: Pick<RunInfo, "interrupted" | "strict" | "profil
   const checked = levels.filter((l) => l.slo_check !== undefined);
   if (search) {
     if (run.slo_search !== undefined && run.slo_search.level === null) found.slo_not_met.push("slo-search: no probed load met the SLO");
-    else if (run.profile === "sweep" && checked.length > 0 && !checked.some((l) => l.slo_check?.met === true)) found.slo_not_met.push("sweep: no level met the SLO");
+    else if (run.profile === "sweep" && checked.length > 0 && !checked.some((l) => l.slo_check?.met === true))
+      found.slo_not_met.push("sweep: no level met the SLO");
   } else {
     for (const l of checked) {
       if (l.slo_check?.met === false) {

@@ -26,7 +26,11 @@ describe("probeServerTokenize against the simulator's llamacpp dialect", () => {
   it("falls back to /apply-template + /tokenize with add_special: the template's and BOS tokens are counted", async () => {
     const sim = await startSimulator({
       dialect: "llamacpp",
-      textTokenIds: (text) => text.split(/\s+/).filter(Boolean).map((_, i) => i),
+      textTokenIds: (text) =>
+        text
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((_, i) => i),
       addedTokenIds: [1],
       chatRender: (messages) => `${messages.map((m) => `<s> ${m.role} ${m.content} </s>`).join(" ")} <s> assistant`,
     });

@@ -23,7 +23,12 @@ const PROBE_DEADLINE_MS = 30_000;
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** Returns a tokenizer when the server can count a chat probe (a positive count), else undefined. */
-export async function probeServerTokenize(baseUrl: string, model: string, apiKey: string | undefined, signal?: AbortSignal): Promise<ServerTokenizer | undefined> {
+export async function probeServerTokenize(
+  baseUrl: string,
+  model: string,
+  apiKey: string | undefined,
+  signal?: AbortSignal,
+): Promise<ServerTokenizer | undefined> {
   const root = baseUrl.replace(/\/v1\/?$/, "").replace(/\/+$/, "");
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (apiKey !== undefined) headers["authorization"] = `Bearer ${apiKey}`;
@@ -62,7 +67,12 @@ export function tokenCount(body: unknown): number | undefined {
 }
 
 /** POST a JSON body; the parsed answer of a 200, else undefined. Bounded: connect and total deadline, capped size, abortable. */
-async function postJson(url: string, headers: Record<string, string>, body: unknown, o: { dispatcher: ReturnType<typeof probeAgent>; signal: AbortSignal | undefined }): Promise<unknown> {
+async function postJson(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  o: { dispatcher: ReturnType<typeof probeAgent>; signal: AbortSignal | undefined },
+): Promise<unknown> {
   const res = await probeRequest(url, {
     method: "POST",
     headers,

@@ -52,7 +52,11 @@ describe("runSession", () => {
     const { turns, sends } = await run();
     expect(turns).toBe(3);
     // turn 0 at 100, ends 350; turn 1 due 1350, ends 1850; turn 2 due 2850.
-    expect(sends.map((s) => [s.dueMs, s.sentAtMs])).toEqual([[100, 100], [1350, 1350], [2850, 2850]]);
+    expect(sends.map((s) => [s.dueMs, s.sentAtMs])).toEqual([
+      [100, 100],
+      [1350, 1350],
+      [2850, 2850],
+    ]);
     expect(sends[2]?.messages).toEqual([
       { role: "user", content: "first question" },
       { role: "assistant", content: "answer 0" },

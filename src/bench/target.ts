@@ -93,17 +93,29 @@ export async function discoverModel(
   let body: unknown;
   try {
     const headers: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
-    const res = await probeRequest(url, { headers, totalTimeoutMs: MODELS_TIMEOUT_MS, maxBodyBytes: MODELS_MAX_BYTES, ...(signal === undefined ? {} : { signal }) });
+    const res = await probeRequest(url, {
+      headers,
+      totalTimeoutMs: MODELS_TIMEOUT_MS,
+      maxBodyBytes: MODELS_MAX_BYTES,
+      ...(signal === undefined ? {} : { signal }),
+    });
     if (res.status !== 200) {
       const location = res.status >= 300 && res.status < 400 ? ` to ${String(res.headers["location"] ?? "nowhere")}` : "";
-      throw new BenchError("E_UNREACHABLE", `GET ${url} answered HTTP ${res.status}${location}${snippet(res.body)}; ${httpAdvice(res.status, apiKey, apiKeyEnv)}`, { where: "--url" });
+      throw new BenchError(
+        "E_UNREACHABLE",
+        `GET ${url} answered HTTP ${res.status}${location}${snippet(res.body)}; ${httpAdvice(res.status, apiKey, apiKeyEnv)}`,
+        { where: "--url" },
+      );
     }
     body = JSON.parse(res.body);
   } catch (cause) {
     if (cause instanceof BenchError) throw cause;
     if (cause instanceof ProbeError && cause.kind === "aborted") throw new BenchError("E_INTERRUPTED", `interrupted while waiting for GET ${url}`, { cause });
     if (cause instanceof ProbeError) throw new BenchError("E_UNREACHABLE", `cannot reach ${url} (${cause.message})`, { where: "--url", cause });
-    throw new BenchError("E_UNREACHABLE", `GET ${url} did not answer JSON (${(cause as Error).message}); pass --model to skip model discovery`, { where: "--url", cause });
+    throw new BenchError("E_UNREACHABLE", `GET ${url} did not answer JSON (${(cause as Error).message}); pass --model to skip model discovery`, {
+      where: "--url",
+      cause,
+    });
   }
   const data = (body as { data?: unknown } | null)?.data;
   const first: unknown = Array.isArray(data) ? data[0] : undefined;
@@ -111,7 +123,12 @@ export async function discoverModel(
   if (typeof id !== "string") {
     throw new BenchError("E_UNREACHABLE", `GET ${url} listed no model; pass --model`, { where: "--model" });
   }
-  const ids = Array.isArray(data) ? data.flatMap((m: unknown) => { const v = (m as { id?: unknown } | null)?.id; return typeof v === "string" ? [v] : []; }) : [];
+  const ids = Array.isArray(data)
+    ? data.flatMap((m: unknown) => {
+        const v = (m as { id?: unknown } | null)?.id;
+        return typeof v === "string" ? [v] : [];
+      })
+    : [];
   const listed = Array.isArray(data) ? { listed: data.length } : {};
   const maxModelLen = contextLimitOf(first);
   return maxModelLen === undefined ? { id, ...listed, ids } : { id, maxModelLen, ...listed, ids };

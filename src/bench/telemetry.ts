@@ -97,7 +97,10 @@ export class Telemetry {
           this.scrapeFailures++;
           if (this.scrapeFailure === undefined) {
             this.scrapeFailure = scrape.error;
-            this.emit({ kind: "info", message: `warning: scraping ${this.metricsUrl} failed (${scrape.error}): server-side columns may stay empty (said once; --no-metrics skips scraping)` });
+            this.emit({
+              kind: "info",
+              message: `warning: scraping ${this.metricsUrl} failed (${scrape.error}): server-side columns may stay empty (said once; --no-metrics skips scraping)`,
+            });
           }
         }
       },
@@ -119,7 +122,10 @@ export class Telemetry {
     this.addEnergy(summary, startMs, endMs);
     if (!this.scraper) return;
     if (this.absent !== undefined) summary.warnings.push(this.absent);
-    else if (this.scrapeFailure !== undefined) summary.warnings.push(`${this.scrapeFailures} /metrics scrapes failed so far in the run (first: ${this.scrapeFailure}): server-side columns may be incomplete`);
+    else if (this.scrapeFailure !== undefined)
+      summary.warnings.push(
+        `${this.scrapeFailures} /metrics scrapes failed so far in the run (first: ${this.scrapeFailure}): server-side columns may be incomplete`,
+      );
     const server = summarizeWindow(this.scraper.scrapes(), startMs, endMs);
     summary.server = server;
     const warnings = crossCheck({
@@ -157,7 +163,11 @@ export class Telemetry {
     const out = join(this.dir, "power.jsonl");
     this.power = new PowerSampler(source, this.config.metricsIntervalMs, originMs, (s) => appendFileSync(out, `${JSON.stringify(s)}\n`));
     await this.power.sampleNow();
-    if (this.power.samples.length === 0) this.emit({ kind: "info", message: `GPU power (${describePowerSource(source)}) cannot be read: ${this.power.lastError ?? "no reading"}; energy columns stay empty` });
+    if (this.power.samples.length === 0)
+      this.emit({
+        kind: "info",
+        message: `GPU power (${describePowerSource(source)}) cannot be read: ${this.power.lastError ?? "no reading"}; energy columns stay empty`,
+      });
     this.power.start();
   }
 
@@ -166,6 +176,9 @@ export class Telemetry {
     if (this.power === undefined) return;
     const energy = levelEnergy(this.power.samples, startMs, endMs, summary.duration_s, summary.output_tokens_total, this.power.source);
     if (energy !== undefined) summary.energy = energy;
-    else summary.warnings.push(`no GPU power sample in this level (${describePowerSource(this.power.source)}${this.power.lastError === undefined ? "" : `: ${this.power.lastError}`}); a level shorter than --metrics-interval has none`);
+    else
+      summary.warnings.push(
+        `no GPU power sample in this level (${describePowerSource(this.power.source)}${this.power.lastError === undefined ? "" : `: ${this.power.lastError}`}); a level shorter than --metrics-interval has none`,
+      );
   }
 }

@@ -17,7 +17,10 @@ describe("docs/cli.md", () => {
 
   it("documents every flag of every command, with its default", () => {
     const doc = renderCliReference();
-    const walk = (cmd: ReturnType<typeof buildProgram>): string[] => [...cmd.options.filter((o) => !o.hidden).map((o) => o.flags), ...cmd.commands.flatMap(walk)];
+    const walk = (cmd: ReturnType<typeof buildProgram>): string[] => [
+      ...cmd.options.filter((o) => !o.hidden).map((o) => o.flags),
+      ...cmd.commands.flatMap(walk),
+    ];
     for (const flags of buildProgram(() => undefined).commands.flatMap(walk)) expect(doc, flags).toContain(`\`${flags.replace(/\|/g, "\\|")}\``);
     expect(doc).toMatch(/\| `--out <dir>` \| report directory \| `report` \|/);
   });

@@ -19,7 +19,9 @@ function optionRow(o: Option): string {
 }
 
 function usage(cmd: Command, path: string): string {
-  const args = (cmd.registeredArguments as readonly Argument[]).map((a) => (a.required ? `<${a.name()}${a.variadic ? "..." : ""}>` : `[${a.name()}${a.variadic ? "..." : ""}]`));
+  const args = (cmd.registeredArguments as readonly Argument[]).map((a) =>
+    a.required ? `<${a.name()}${a.variadic ? "..." : ""}>` : `[${a.name()}${a.variadic ? "..." : ""}]`,
+  );
   return [`servebench ${path}`, cmd.options.length > 0 ? "[options]" : "", ...args].filter(Boolean).join(" ");
 }
 
@@ -53,9 +55,12 @@ export function renderCliReference(program: Command = buildProgram(() => undefin
     "# servebench command-line reference",
     "",
     "Generated from the flag definitions (`npm run docs:cli` rewrites it; a test fails when it is stale).",
-    "Every command also prints this with `--help`, grouped the same way. Exit codes: README, \"Exit codes\".",
+    'Every command also prints this with `--help`, grouped the same way. Exit codes: README, "Exit codes".',
     "",
   ];
   for (const cmd of program.commands) lines.push(...commandSection(cmd, cmd.name(), 2));
-  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return `${lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
 }

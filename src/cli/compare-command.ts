@@ -25,7 +25,13 @@ function failures(c: Comparison, conditions: readonly FailCondition[], significa
 
 export async function compareCommand(a: string, b: string, raw: Raw): Promise<number> {
   const failIf = Array.isArray(raw.failIf) ? raw.failIf : [];
-  const metricFlag = typeof raw.metric === "string" ? raw.metric.split(",").map((m) => m.trim()).filter((m) => m !== "") : [];
+  const metricFlag =
+    typeof raw.metric === "string"
+      ? raw.metric
+          .split(",")
+          .map((m) => m.trim())
+          .filter((m) => m !== "")
+      : [];
   const conditions = parseConditions(failIf, isCompareMetric);
   // Every metric a condition names is compared too, so the table shows what failed.
   const metrics = [...new Set([...(metricFlag.length > 0 ? metricFlag : DEFAULT_COMPARE_METRICS), ...conditions.map((c) => c.metric)])];
@@ -38,7 +44,14 @@ export async function compareCommand(a: string, b: string, raw: Raw): Promise<nu
   });
   const failed = failures(comparison, conditions, raw.significantOnly === true);
   if (raw.json === true) {
-    const json = { a: comparison.a.dir, b: comparison.b.dir, confidence: comparison.confidence, levels: comparison.levels, unmatched: comparison.unmatched, failures: failed };
+    const json = {
+      a: comparison.a.dir,
+      b: comparison.b.dir,
+      confidence: comparison.confidence,
+      levels: comparison.levels,
+      unmatched: comparison.unmatched,
+      failures: failed,
+    };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     process.stdout.write(renderComparisonText(comparison));

@@ -53,7 +53,8 @@ export async function distributedCommand(opts: Raw): Promise<number> {
 async function runDistributed(opts: Raw, signal: AbortSignal, killSignal: AbortSignal): Promise<number> {
   const resumeDir = typeof opts.resume === "string" ? opts.resume : undefined;
   const record = resumeDir === undefined ? undefined : readDistributedRecord(resumeDir);
-  if (resumeDir !== undefined && record === undefined) throw new BenchError("E_IO", `--resume: ${resumeDir} is not a run --distributed directory (no distributed.json)`, { where: "--resume" });
+  if (resumeDir !== undefined && record === undefined)
+    throw new BenchError("E_IO", `--resume: ${resumeDir} is not a run --distributed directory (no distributed.json)`, { where: "--resume" });
   const shards = record?.shards ?? parseDistributed(String(opts.distributed));
   const { distributed: _d, ...rest } = opts;
   // Bad flags fail here, once, rather than in N shard processes (a resumed run's were checked when it started).

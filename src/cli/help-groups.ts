@@ -6,25 +6,38 @@ import type { Command, Option } from "commander";
 export const GROUPS = ["Target", "Workload", "Load", "Outputs", "Telemetry", "Simulator", "Scale"] as const;
 export type Group = (typeof GROUPS)[number];
 
-const g = (group: Group, flags: string): Array<[string, Group]> => flags.split(/\s+/).filter(Boolean).map((f) => [f, group]);
+const g = (group: Group, flags: string): Array<[string, Group]> =>
+  flags
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((f) => [f, group]);
 
 /** Long flag (as commander names it: `--no-x` for negations) → group. */
 export const FLAG_GROUPS: ReadonlyMap<string, Group> = new Map([
   ...g("Target", "--url --model --endpoint --api-key-env --extra-body --wait-ready --timeout --resume --max-event-size"),
-  ...g("Workload", `--tokenizer --input-tokens --output-tokens --no-exact-output --shared-prefix-tokens --prompt --dataset
+  ...g(
+    "Workload",
+    `--tokenizer --input-tokens --output-tokens --no-exact-output --shared-prefix-tokens --prompt --dataset
     --dataset-format --dataset-sample --input-dist --output-dist --prefix-groups --prefix-tokens --suffix-tokens --turns
-    --think-time --chat-template --trace --trace-format --time-scale --trace-block-tokens --seed`),
-  ...g("Load", `--concurrency --rate --arrival --burstiness --max-concurrency --profile --ramp --sweep-rates
+    --think-time --chat-template --trace --trace-format --time-scale --trace-block-tokens --seed`,
+  ),
+  ...g(
+    "Load",
+    `--concurrency --rate --arrival --burstiness --max-concurrency --profile --ramp --sweep-rates
     --sweep-max-concurrency --slo-search-by --slo-tolerance --slo-max-levels --slo-start --max-error-rate
-    --stop-on-saturation --no-stop-on-saturation --requests --duration --warmup`),
+    --stop-on-saturation --no-stop-on-saturation --requests --duration --warmup`,
+  ),
   ...g("Outputs", "--out --slo --percentiles --strict --no-client-token-check --quiet"),
   ...g("Telemetry", "--metrics-url --no-metrics --metrics-interval --server-cmd --gpu-info-cmd --power"),
   ...g("Outputs", "--gpu-hourly-cost --gpu-count"),
   ...g("Load", "--cancel-rate --cancel-after"),
   // predict's preset flags (run spells them --sim-*), and the catalog listings.
-  ...g("Simulator", `--gpu --model-config --dtype --kv-dtype --tp --pp --max-model-len --gpu-memory-utilization --max-num-seqs
+  ...g(
+    "Simulator",
+    `--gpu --model-config --dtype --kv-dtype --tp --pp --max-model-len --gpu-memory-utilization --max-num-seqs
     --max-num-batched-tokens --kv-cache-blocks --no-prefix-caching --enforce-eager --spec-tokens --spec-acceptance
-    --spec-draft-model --list-gpus --list-models`),
+    --spec-draft-model --list-gpus --list-models`,
+  ),
   ...g("Scale", "--workers --shard --start-at --barrier-dir --barrier-timeout --barrier-margin --level-gap --distributed"),
 ]);
 

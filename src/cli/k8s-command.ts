@@ -61,15 +61,21 @@ function baseOptions(runArgs: string[], raw: Raw): Omit<RenderOptions, "startAtE
 
 export async function k8sRenderCommand(runArgs: string[], raw: Raw): Promise<number> {
   const startAt = str(raw, "startAt");
-  const startAtEpochMs = startAt !== undefined ? parsePositiveInt(startAt, "--start-at") : Date.now() + parseDurationMs(String(raw.startDelay), "--start-delay");
+  const startAtEpochMs =
+    startAt !== undefined ? parsePositiveInt(startAt, "--start-at") : Date.now() + parseDurationMs(String(raw.startDelay), "--start-delay");
   const planFile = str(raw, "plan");
   let manifest: string;
   if (planFile === undefined) {
     manifest = renderManifest({ ...baseOptions(runArgs, raw), startAtEpochMs, mergeJob: raw.mergeJob !== false });
   } else {
-    if (runArgs.length > 0) throw new BenchError("E_BAD_FLAG", `--plan: the run settings come from ${planFile}; remove the run flags after --`, { where: "--plan" });
+    if (runArgs.length > 0)
+      throw new BenchError("E_BAD_FLAG", `--plan: the run settings come from ${planFile}; remove the run flags after --`, { where: "--plan" });
     const { runArgs: _none, ...base } = baseOptions([], raw);
-    const rendered = renderPlanManifest(loadPlanFile(planFile, { ...planLoadOptions(raw), runsHere: false }), { ...base, startAtEpochMs, mergeJob: raw.mergeJob !== false });
+    const rendered = renderPlanManifest(loadPlanFile(planFile, { ...planLoadOptions(raw), runsHere: false }), {
+      ...base,
+      startAtEpochMs,
+      mergeJob: raw.mergeJob !== false,
+    });
     for (const w of rendered.warnings) process.stderr.write(`servebench: note: ${w}\n`);
     process.stderr.write(`servebench: ${rendered.jobs.length} cells: ${rendered.jobs.join(", ")}\n`);
     manifest = rendered.yaml;
@@ -139,7 +145,11 @@ function addShardOptions(cmd: Command): Command {
     .option("--name <name>", "Job name (a DNS label)", "servebench")
     .option("--namespace <ns>", "namespace (default: kubectl's current)")
     .option("--image <image>", "servebench container image (default: servebench/servebench:<version>)")
-    .option("--storage <pvc:CLAIM|s3://bucket/prefix>", "where shards write: a shared (ReadWriteMany) volume claim or an S3-compatible bucket", "pvc:servebench-results")
+    .option(
+      "--storage <pvc:CLAIM|s3://bucket/prefix>",
+      "where shards write: a shared (ReadWriteMany) volume claim or an S3-compatible bucket",
+      "pvc:servebench-results",
+    )
     .option("--s3-endpoint <url>", "S3-compatible endpoint (MinIO, R2, ...); default AWS")
     .option("--s3-region <region>", "S3 region", "us-east-1")
     .option("--s3-secret <name>", "Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the pods")

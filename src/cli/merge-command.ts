@@ -47,12 +47,17 @@ export async function mergeCommand(dirs: string[], raw: Raw): Promise<number> {
   const merged = result.summary.run.scale?.merged;
   process.stdout.write(renderConsoleTable(result.summary));
   for (const s of merged?.shards ?? []) {
-    const clock = s.clock.server === undefined ? "clock offset unknown" : `clock ${s.clock.server.offset_ms.toFixed(1)} ± ${s.clock.server.bound_ms.toFixed(1)} ms`;
-    process.stdout.write(`shard ${s.index}: ${s.status}, ${s.records} records, ${clock}${s.late_by_ms > 0 ? `, started ${s.late_by_ms.toFixed(0)} ms late` : ""}${s.problem === undefined ? "" : ` — ${s.problem}`}\n`);
+    const clock =
+      s.clock.server === undefined ? "clock offset unknown" : `clock ${s.clock.server.offset_ms.toFixed(1)} ± ${s.clock.server.bound_ms.toFixed(1)} ms`;
+    process.stdout.write(
+      `shard ${s.index}: ${s.status}, ${s.records} records, ${clock}${s.late_by_ms > 0 ? `, started ${s.late_by_ms.toFixed(0)} ms late` : ""}${s.problem === undefined ? "" : ` — ${s.problem}`}\n`,
+    );
   }
   process.stdout.write(levelStartLines(result.summary));
   const skew = merged?.max_clock_skew_ms;
-  process.stdout.write(`clock skew between shards: ${skew === null || skew === undefined ? "unknown (no server clock estimates)" : `at most ${skew.toFixed(1)} ms`}\n`);
+  process.stdout.write(
+    `clock skew between shards: ${skew === null || skew === undefined ? "unknown (no server clock estimates)" : `at most ${skew.toFixed(1)} ms`}\n`,
+  );
   process.stdout.write(`merged ${result.records} records from ${merged?.shards.filter((s) => s.status !== "missing").length ?? 0} shards: ${result.dir}\n`);
   return EXIT.ok;
 }

@@ -72,7 +72,9 @@ function planValidate(file: string, opts: Raw): number {
 }
 
 function dimsLabel(dims: Record<string, unknown>): string {
-  return Object.entries(dims).map(([k, v]) => `${k}=${String(v)}`).join(" ");
+  return Object.entries(dims)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(" ");
 }
 
 function planShow(file: string, json: boolean, opts: Raw): number {
@@ -84,7 +86,8 @@ function planShow(file: string, json: boolean, opts: Raw): number {
   process.stdout.write(`${plan.name}: ${plan.cells.length} cells, dimensions ${plan.dimensionNames.join(" × ")}\n`);
   for (const c of plan.cells) {
     const server = c.display.server as { kind: string; command?: string[]; url?: string; helm?: { release: string; chart: string }; manifest?: string };
-    const launch = server.command?.join(" ") ?? server.url ?? (server.helm === undefined ? server.manifest : `helm ${server.helm.release} ${server.helm.chart}`) ?? "";
+    const launch =
+      server.command?.join(" ") ?? server.url ?? (server.helm === undefined ? server.manifest : `helm ${server.helm.release} ${server.helm.chart}`) ?? "";
     const repeat = plan.plan.matrix.repeat > 1 ? ` repeat ${c.repeat}` : "";
     process.stdout.write(`\n${String(c.index + 1).padStart(3)}. ${c.id}${repeat}\n     ${dimsLabel(c.dimensions)}\n`);
     process.stdout.write(`     server ${c.serverName} (${server.kind}): ${launch}\n     run ${JSON.stringify(c.display.run)}\n`);

@@ -27,9 +27,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   addSimListingFlags(
-    addEmbeddedSimFlags(
-      addRunFlags(program.command("run").description("benchmark a server (default: the embedded simulator) at one or more load levels")),
-    ),
+    addEmbeddedSimFlags(addRunFlags(program.command("run").description("benchmark a server (default: the embedded simulator) at one or more load levels"))),
   ).action(async (opts: Record<string, string | boolean | undefined>) => {
     setExit(await runCommand(opts));
   });
@@ -48,7 +46,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
         .option("--batch-slowdown <x>", "per-token slowdown per extra running stream", "0.002")
         .option("--tokenizer <dir|file|hf-id>", "tokenizer used to count prompt tokens in usage (default: bundled Qwen3)")
         .option("--trace <file>", "write per-token emission times (ground truth) as JSONL")
-        .option("--reasoning-tokens <n>", "chat answers start with N reasoning tokens (delta.reasoning / reasoning_content), as a reasoning model does (default 0)"),
+        .option(
+          "--reasoning-tokens <n>",
+          "chat answers start with N reasoning tokens (delta.reasoning / reasoning_content), as a reasoning model does (default 0)",
+        ),
     ),
   ).action(async (opts: Record<string, string | boolean | undefined>) => {
     setExit(await simulateCommand(opts));
@@ -93,7 +94,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument("<a>", "baseline run or cell directory")
     .argument("<b>", "run or cell directory to compare with A")
     .option("--metric <list>", "metrics to compare, e.g. output_tokens_per_s,tpot_ms.p99 (default: the headline set)")
-    .option("--fail-if <condition>", 'exit 4 if it holds at any level, e.g. "tpot_ms.p99 > +5%" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      "--fail-if <condition>",
+      'exit 4 if it holds at any level, e.g. "tpot_ms.p99 > +5%" (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option("--significant-only", "--fail-if ignores changes inside the bootstrap noise")
     .option("--resamples <n>", "bootstrap resamples", "1000")
     .option("--seed <n>", "bootstrap seed", "0")
@@ -102,10 +108,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await compareCommand(a, b, opts));
     });
 
-  addPlanCommands(
-    program.command("plan").description("run a matrix of servers × workloads × loads from one plan file, surviving crashes"),
-    setExit,
-  );
+  addPlanCommands(program.command("plan").description("run a matrix of servers × workloads × loads from one plan file, surviving crashes"), setExit);
 
   program
     .command("merge")
@@ -119,10 +122,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await mergeCommand(dirs, opts));
     });
 
-  addK8sCommands(
-    program.command("k8s").description("run one benchmark as a Kubernetes Indexed Job of N shards and merge it"),
-    setExit,
-  );
+  addK8sCommands(program.command("k8s").description("run one benchmark as a Kubernetes Indexed Job of N shards and merge it"), setExit);
 
   program
     .command("import")

@@ -13,7 +13,21 @@ describe("progress renderer, piped", () => {
     render({ kind: "request-done", level: 0, done: 100, errors: 1, requests: 100 });
     render({
       kind: "level-end",
-      summary: { level: 0, load: { kind: "concurrency", concurrency: 4 }, requests: { sent: 100, completed: 99, errored: 1, aborted: 0, warmup: 0 }, errors_by_code: {}, duration_s: 1, request_per_s: 99, input_tokens_per_s: 0, output_tokens_per_s: 0, total_tokens_per_s: 0, input_tokens_total: 0, output_tokens_total: 0, interrupted: false, warnings: [] },
+      summary: {
+        level: 0,
+        load: { kind: "concurrency", concurrency: 4 },
+        requests: { sent: 100, completed: 99, errored: 1, aborted: 0, warmup: 0 },
+        errors_by_code: {},
+        duration_s: 1,
+        request_per_s: 99,
+        input_tokens_per_s: 0,
+        output_tokens_per_s: 0,
+        total_tokens_per_s: 0,
+        input_tokens_total: 0,
+        output_tokens_total: 0,
+        interrupted: false,
+        warnings: [],
+      },
     });
     const after = lines.length;
     await new Promise((r) => setTimeout(r, 60));

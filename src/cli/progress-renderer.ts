@@ -9,7 +9,11 @@ export interface RendererOptions {
   heartbeatMs?: number;
 }
 
-export function createProgressRenderer(stream: Pick<NodeJS.WriteStream, "write"> & { isTTY?: boolean }, quiet: boolean, options: RendererOptions = {}): (event: ProgressEvent) => void {
+export function createProgressRenderer(
+  stream: Pick<NodeJS.WriteStream, "write"> & { isTTY?: boolean },
+  quiet: boolean,
+  options: RendererOptions = {},
+): (event: ProgressEvent) => void {
   const live = stream.isTTY === true && !quiet;
   let levelStartMs = 0;
   let label = "";

@@ -28,7 +28,11 @@ function withShardTiming(config: RunConfigInput, opts: Record<string, string | b
 /** `--api-key-env NAME` is a promise that NAME holds the key: an unset NAME is a mistake, not "no key". */
 export function checkApiKeyEnv(name: string | boolean | undefined, env: Readonly<Record<string, string | undefined>>): void {
   if (typeof name !== "string" || (env[name] ?? "") !== "") return;
-  throw new BenchError("E_BAD_FLAG", `--api-key-env ${name}: the environment variable ${name} is not set (export it, or drop --api-key-env to read OPENAI_API_KEY when set)`, { where: "--api-key-env" });
+  throw new BenchError(
+    "E_BAD_FLAG",
+    `--api-key-env ${name}: the environment variable ${name} is not set (export it, or drop --api-key-env to read OPENAI_API_KEY when set)`,
+    { where: "--api-key-env" },
+  );
 }
 
 function resumeOverrides(opts: Record<string, string | boolean | undefined>): ResumeOverrides {

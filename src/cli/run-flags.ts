@@ -36,7 +36,9 @@ export function addRunFlags(cmd: Command): Command {
     .option("--shared-prefix-tokens <n>", "make all prompts share their first N tokens (prefix-cache studies)")
     .option("--prompt <text>", "send this fixed prompt for every request")
     .option("--dataset <file>", "prompts from a ShareGPT JSON, JSON array, JSONL or CSV file (`prompt` or `messages`, optional output_tokens)")
-    .addOption(new Option("--dataset-format <kind>", "dataset format (default: by extension, then content)").choices(["auto", "sharegpt", "json", "jsonl", "csv"]))
+    .addOption(
+      new Option("--dataset-format <kind>", "dataset format (default: by extension, then content)").choices(["auto", "sharegpt", "json", "jsonl", "csv"]),
+    )
     .option("--dataset-sample <n>", "use N dataset rows chosen by a seeded shuffle (--seed)")
     .option("--input-dist <spec>", "input lengths: 512, uniform:min=128,max=1024, normal:mean=512,std=128, lognormal:mean=512,sigma=0.5, hist:file.csv")
     .option("--output-dist <spec>", "output lengths, same syntax as --input-dist")
@@ -45,7 +47,12 @@ export function addRunFlags(cmd: Command): Command {
     .option("--suffix-tokens <n>", "unique tokens per request after the prefix (default: --input-tokens is the total)")
     .option("--turns <n>", "multi-turn sessions of N turns (chat): each turn sends the history with the answers received")
     .option("--think-time <time>", "pause between a turn's answer and the next turn (default 0)")
-    .addOption(new Option("--chat-template <how>", "count chat prompt tokens with the server's /tokenize, the tokenizer's chat_template, or contents only (default auto)").choices(["auto", "tokenizer", "server", "none"]))
+    .addOption(
+      new Option(
+        "--chat-template <how>",
+        "count chat prompt tokens with the server's /tokenize, the tokenizer's chat_template, or contents only (default auto)",
+      ).choices(["auto", "tokenizer", "server", "none"]),
+    )
     .option("--trace <file>", "replay arrival times and lengths from a trace (servebench JSONL, Mooncake JSONL, BurstGPT CSV)")
     .addOption(new Option("--trace-format <kind>", "trace format (default: detected)").choices(["auto", "servebench", "mooncake", "burstgpt"]))
     .option("--time-scale <x>", "multiply trace timestamps by x (0.5 = twice as fast) (default 1)")
@@ -81,19 +88,25 @@ export function addRunFlags(cmd: Command): Command {
     .option("--no-metrics", "do not scrape /metrics")
     .option("--metrics-interval <time>", "scrape interval (default 1s)")
     .option("--wait-ready <time>", "wait up to this long for /health and /v1/models before starting")
-    .option("--power <source>", "GPU power each --metrics-interval for watts and joules per token: auto (local nvidia-smi/rocm-smi when the target is on this machine), none, nvidia-smi, rocm-smi, cmd:<command printing watts per GPU>, dcgm:<exporter /metrics URL> (default auto)")
+    .option(
+      "--power <source>",
+      "GPU power each --metrics-interval for watts and joules per token: auto (local nvidia-smi/rocm-smi when the target is on this machine), none, nvidia-smi, rocm-smi, cmd:<command printing watts per GPU>, dcgm:<exporter /metrics URL> (default auto)",
+    )
     .option("--cancel-rate <fraction>", "cancel this share of each level's requests as impatient users do (e.g. 0.2 or 20%); needs --cancel-after")
     .option("--cancel-after <time|Ntokens>", "when a cancelled request is given up: a time after its send (2s) or a number of streamed chunks (20tokens)")
     .option("--gpu-hourly-cost <usd>", "what one GPU of the target costs per hour (USD): levels report $ per million output and input tokens")
     .option("--gpu-count <n>", "GPUs the target runs on, for --gpu-hourly-cost (default: the embedded simulator's tp × pp, else 1)")
     .option("--server-cmd <cmd>", "the server's launch command, recorded in env.json")
-    .option("--gpu-info-cmd <cmd>", "command printing GPU facts (e.g. \"ssh host nvidia-smi ...\"), recorded in env.json")
+    .option("--gpu-info-cmd <cmd>", 'command printing GPU facts (e.g. "ssh host nvidia-smi ..."), recorded in env.json')
     .option("--sim-ttft-ms <ms>", "embedded simulator: time to first token (default 30)")
     .option("--sim-per-token-ms <ms>", "embedded simulator: time per output token (default 10)")
     .option("--sim-batch-slowdown <x>", "embedded simulator: per-token slowdown per extra running stream (default 0.002)")
     .option("--sim-max-num-seqs <n>", "embedded simulator: requests admitted at once, the rest queue (default unlimited)")
     .option("--sim-trace <file>", "embedded simulator: write per-token emission times (ground truth) to this JSONL file")
-    .option("--sim-reasoning-tokens <n>", "embedded simulator: chat answers start with N reasoning tokens (delta.reasoning / reasoning_content), as a reasoning model does (default 0)")
+    .option(
+      "--sim-reasoning-tokens <n>",
+      "embedded simulator: chat answers start with N reasoning tokens (delta.reasoning / reasoning_content), as a reasoning model does (default 0)",
+    )
     .option("--workers <N|auto>", "generate the load from N worker threads (auto: one per core, leaving one for the system above two)")
     .option("--shard <I/N>", "run share I (0-based) of N of the load and write a shard directory for `servebench merge`")
     .option("--start-at <epoch-ms>", "with --shard: the wall-clock instant every shard starts at")
@@ -103,7 +116,10 @@ export function addRunFlags(cmd: Command): Command {
     .option("--level-gap <time>", "sharded --duration levels without --barrier-dir: gap before each next level (default 10s)")
     .option("--distributed <local:N>", "run N --shard processes on this machine and merge them into --out")
     .option("--resume <dir>", "continue an interrupted run directory with its saved config: finished levels are kept, the interrupted level reruns")
-    .option("--max-event-size <size>", "largest SSE line or event accepted from the server, e.g. 4MiB (default 4MiB); larger fails the request as sse_too_large")
+    .option(
+      "--max-event-size <size>",
+      "largest SSE line or event accepted from the server, e.g. 4MiB (default 4MiB); larger fails the request as sse_too_large",
+    )
     .addOption(new Option("--api-key <key>", "not supported: see --api-key-env").hideHelp())
     .option("--quiet", "print only the final table");
 }
@@ -216,7 +232,9 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   const dialect = str(raw, "simDialect");
   if (dialect !== undefined) sim.dialect = dialect as Sim["dialect"];
   if (input.url !== undefined && sim.model !== undefined) {
-    throw new BenchError("E_BAD_FLAG", "--sim-model: configures the embedded simulator, which --url replaces (the model to request is --model)", { where: "--sim-model" });
+    throw new BenchError("E_BAD_FLAG", "--sim-model: configures the embedded simulator, which --url replaces (the model to request is --model)", {
+      where: "--sim-model",
+    });
   }
   if (Object.keys(sim).length > 0) input.sim = sim;
   return input;
@@ -235,7 +253,9 @@ function parseExtraBody(value: string, flag: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(value);
   } catch (error) {
-    throw new BenchError("E_BAD_FLAG", `${flag}: not valid JSON (${(error as Error).message}); expected an object such as '{"cache_prompt":false}'`, { where: flag });
+    throw new BenchError("E_BAD_FLAG", `${flag}: not valid JSON (${(error as Error).message}); expected an object such as '{"cache_prompt":false}'`, {
+      where: flag,
+    });
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new BenchError("E_BAD_FLAG", `${flag}: expected a JSON object such as '{"cache_prompt":false}'`, { where: flag });

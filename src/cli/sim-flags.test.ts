@@ -15,12 +15,42 @@ function runOpts(args: string[]): Record<string, string | boolean | undefined> {
 describe("simulator preset flags", () => {
   it("run: --sim-* flags become the config's sim section, parsed like simulate's", () => {
     const opts = runOpts([
-      "--sim-gpu", "H100-SXM", "--sim-model", "Qwen/Qwen3-32B", "--sim-dtype", "fp8", "--sim-tp", "2", "--sim-pp", "1", "--sim-max-model-len", "10928",
-      "--no-sim-prefix-caching", "--sim-enforce-eager", "--sim-gpu-memory-utilization", "0.85", "--sim-max-num-seqs", "64", "--sim-dialect", "sglang", "--sim-faults", "reset=0.01",
+      "--sim-gpu",
+      "H100-SXM",
+      "--sim-model",
+      "Qwen/Qwen3-32B",
+      "--sim-dtype",
+      "fp8",
+      "--sim-tp",
+      "2",
+      "--sim-pp",
+      "1",
+      "--sim-max-model-len",
+      "10928",
+      "--no-sim-prefix-caching",
+      "--sim-enforce-eager",
+      "--sim-gpu-memory-utilization",
+      "0.85",
+      "--sim-max-num-seqs",
+      "64",
+      "--sim-dialect",
+      "sglang",
+      "--sim-faults",
+      "reset=0.01",
     ]);
     expect(runConfigFromFlags(opts).sim).toEqual({
-      gpu: "H100-SXM", model: "Qwen/Qwen3-32B", dtype: "fp8", tp: 2, pp: 1, maxModelLen: 10928, prefixCaching: false, enforceEager: true,
-      gpuMemoryUtilization: 0.85, maxNumSeqs: 64, dialect: "sglang", faults: "reset=0.01",
+      gpu: "H100-SXM",
+      model: "Qwen/Qwen3-32B",
+      dtype: "fp8",
+      tp: 2,
+      pp: 1,
+      maxModelLen: 10928,
+      prefixCaching: false,
+      enforceEager: true,
+      gpuMemoryUtilization: 0.85,
+      maxNumSeqs: 64,
+      dialect: "sglang",
+      faults: "reset=0.01",
     });
     expect(resolveRunConfig(runConfigFromFlags(opts)).sim).toMatchObject({ gpu: "H100-SXM", ttftMs: 30 });
   });
@@ -29,8 +59,12 @@ describe("simulator preset flags", () => {
     expect(() => runConfigFromFlags(runOpts(["--sim-tp", "0"]))).toThrow('--sim-tp: "0" is not a positive integer');
     expect(() => runConfigFromFlags(runOpts(["--sim-gpu-memory-utilization", "2"]))).toThrow('--sim-gpu-memory-utilization: "2" is not a number in (0, 1]');
     expect(() => runOpts(["--sim-dtype", "fp7"])).toThrow(/argument 'fp7' is invalid/);
-    expect(() => runConfigFromFlags(runOpts(["--url", "http://127.0.0.1:1", "--sim-model", "Qwen/Qwen3-8B"]))).toThrow(/^--sim-model: configures the embedded simulator/);
-    expect(() => resolveRunConfig(runConfigFromFlags(runOpts(["--url", "http://127.0.0.1:1", "--sim-tp", "2"])))).toThrow(/^--sim-tp: configures the embedded simulator/);
+    expect(() => runConfigFromFlags(runOpts(["--url", "http://127.0.0.1:1", "--sim-model", "Qwen/Qwen3-8B"]))).toThrow(
+      /^--sim-model: configures the embedded simulator/,
+    );
+    expect(() => resolveRunConfig(runConfigFromFlags(runOpts(["--url", "http://127.0.0.1:1", "--sim-tp", "2"])))).toThrow(
+      /^--sim-tp: configures the embedded simulator/,
+    );
   });
 
   it("simulate: the same table with bare names; the two spellings do not read each other", () => {
@@ -39,6 +73,10 @@ describe("simulator preset flags", () => {
     const raw = cmd.opts();
     expect(simSettingsFromFlags(raw, "simulate")).toEqual({ gpu: "B200", kvDtype: "fp8", tp: 4, prefixCaching: false, specTokens: 3 });
     expect(simSettingsFromFlags(raw, "run")).toEqual({});
-    expect(simOptionsFromFlags(raw, "Qwen/Qwen3-8B")).toMatchObject({ prefixCaching: false, speculative: { draftTokens: 3 }, preset: { gpu: "B200", model: "Qwen/Qwen3-8B", tp: 4, kvDtype: "fp8" } });
+    expect(simOptionsFromFlags(raw, "Qwen/Qwen3-8B")).toMatchObject({
+      prefixCaching: false,
+      speculative: { draftTokens: 3 },
+      preset: { gpu: "B200", model: "Qwen/Qwen3-8B", tp: 4, kvDtype: "fp8" },
+    });
   });
 });

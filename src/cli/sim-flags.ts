@@ -34,7 +34,12 @@ const PRESET_FLAGS: readonly FlagDef[] = [
   { key: "pp", arg: "<n>", help: "pipeline-parallel GPUs (default 1)", parse: parsePositiveInt },
   { key: "maxModelLen", arg: "<n>", help: "context limit (default: the model's max positions; 40960 without a GPU)", parse: parsePositiveInt },
   { key: "gpuMemoryUtilization", arg: "<x>", help: "fraction of GPU memory vLLM may use (default 0.9)", parse: fraction },
-  { key: "maxNumSeqs", arg: "<n>", help: "requests in the running batch at once, the rest queue (default: vLLM's 256 or 1024 with a GPU; unlimited without)", parse: parsePositiveInt },
+  {
+    key: "maxNumSeqs",
+    arg: "<n>",
+    help: "requests in the running batch at once, the rest queue (default: vLLM's 256 or 1024 with a GPU; unlimited without)",
+    parse: parsePositiveInt,
+  },
   { key: "maxNumBatchedTokens", arg: "<n>", help: "per-step token budget, chunked prefill (default: vLLM's 2048 or 8192 with a GPU)", parse: parsePositiveInt },
   { key: "kvCacheBlocks", arg: "<n>", help: "KV cache size in 16-token blocks (default: from GPU memory with a GPU)", parse: parsePositiveInt },
   { key: "prefixCaching", help: "disable prefix caching" },
@@ -69,9 +74,17 @@ export function addSimPresetFlags(cmd: Command): Command {
  * --sim-max-num-seqs is not added here: addRunFlags has it (predict reads it too).
  */
 export function addEmbeddedSimFlags(cmd: Command): Command {
-  addPresetFlags(cmd.option("--sim-model <hf-id>", "embedded simulator: served model id; with --sim-gpu a catalog id (default: --model, else sim-model)"), "run", new Set(["maxNumSeqs"]));
+  addPresetFlags(
+    cmd.option("--sim-model <hf-id>", "embedded simulator: served model id; with --sim-gpu a catalog id (default: --model, else sim-model)"),
+    "run",
+    new Set(["maxNumSeqs"]),
+  );
   return cmd
-    .addOption(new Option("--sim-dialect <server>", "embedded simulator: wire format, /metrics names and errors of this server (default vllm)").choices([...DIALECT_NAMES]))
+    .addOption(
+      new Option("--sim-dialect <server>", "embedded simulator: wire format, /metrics names and errors of this server (default vllm)").choices([
+        ...DIALECT_NAMES,
+      ]),
+    )
     .option("--sim-faults <spec>", 'embedded simulator: inject faults, e.g. "http500=0.05,reset=0.01" (docs/simulator.md)');
 }
 

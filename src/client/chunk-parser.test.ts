@@ -123,9 +123,7 @@ describe("parseChunk", () => {
     expect(parseChunk('{"choices":[{"delta":{"content":"ab"}}]}')).toEqual(chunk({ content: "ab" }));
     expect(parseChunk('{"choices":[{"delta":{"reasoning":"r"}}]}')).toEqual(chunk({ reasoning: "r" }));
     expect(parseChunk('{"choices":[{"delta":{"reasoning_content":"r"}}]}')).toEqual(chunk({ reasoning: "r" }));
-    expect(parseChunk('{"choices":[{"delta":{"reasoning":"r","reasoning_content":"r"}}]}')).toEqual(
-      chunk({ reasoning: "r" }),
-    );
+    expect(parseChunk('{"choices":[{"delta":{"reasoning":"r","reasoning_content":"r"}}]}')).toEqual(chunk({ reasoning: "r" }));
   });
 
   it("treats TGI's empty finish_reason as none", () => {
@@ -133,9 +131,9 @@ describe("parseChunk", () => {
   });
 
   it("reads usage wherever it is, including nested and top-level reasoning counts", () => {
-    expect(
-      parseChunk('{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"completion_tokens_details":{"reasoning_tokens":2}}}'),
-    ).toEqual(chunk({ usage: { promptTokens: 3, completionTokens: 4, reasoningTokens: 2 } }));
+    expect(parseChunk('{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"completion_tokens_details":{"reasoning_tokens":2}}}')).toEqual(
+      chunk({ usage: { promptTokens: 3, completionTokens: 4, reasoningTokens: 2 } }),
+    );
     expect(parseChunk('{"choices":[{"delta":{}}],"usage":null}')).toEqual(chunk({}));
   });
 

@@ -125,8 +125,7 @@ function parseUsage(usage: Record<string, unknown>): UsageCounts {
   if (typeof completion === "number") counts.completionTokens = completion;
   const details = usage["completion_tokens_details"];
   // OpenAI/vLLM nest reasoning_tokens in completion_tokens_details; SGLang puts it at the top.
-  const reasoning =
-    (isObject(details) ? details["reasoning_tokens"] : undefined) ?? usage["reasoning_tokens"];
+  const reasoning = (isObject(details) ? details["reasoning_tokens"] : undefined) ?? usage["reasoning_tokens"];
   if (typeof reasoning === "number") counts.reasoningTokens = reasoning;
   // vLLM (--enable-prompt-tokens-details), SGLang and llama.cpp: prompt tokens the prefix cache served.
   const promptDetails = usage["prompt_tokens_details"];

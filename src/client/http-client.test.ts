@@ -1,12 +1,6 @@
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  eventParts,
-  readWireFixture,
-  startWireServer,
-  type WireScript,
-  type WireServer,
-} from "../../test/helpers/wire-server.js";
+import { eventParts, readWireFixture, startWireServer, type WireScript, type WireServer } from "../../test/helpers/wire-server.js";
 import { monotonicNowMs } from "../clock.js";
 import type { RequestSpec } from "../workload/request-spec.js";
 import { StreamingClient, type ClientOptions, type SendMeta } from "./http-client.js";
@@ -114,10 +108,7 @@ describe("StreamingClient against a live server", () => {
 
   it("stamps reads as they arrive: chunks sent 15 ms apart are not all stamped at once", async () => {
     const server = await serve(() => ({ parts: eventParts(readWireFixture("tgi-chat.sse.txt"), 15) }));
-    const { record } = await client(server.url, { endpoint: "completions" }).send(
-      { ...spec, prompt: "x" },
-      meta(),
-    );
+    const { record } = await client(server.url, { endpoint: "completions" }).send({ ...spec, prompt: "x" }, meta());
     expect(server.requests[0]?.url).toBe("/v1/completions");
     expect(record.outcome).toBe("ok");
     expect(record.tokenChunkMs).toHaveLength(7);

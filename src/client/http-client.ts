@@ -112,11 +112,7 @@ export class StreamingClient {
     return this.#closing;
   }
 
-  #exchange(
-    spec: RequestSpec,
-    meta: SendMeta,
-    signal: AbortSignal | undefined,
-  ): Promise<StreamObserver> {
+  #exchange(spec: RequestSpec, meta: SendMeta, signal: AbortSignal | undefined): Promise<StreamObserver> {
     const body = buildRequestBody(spec, this.#opts);
     const sentMs = monotonicNowMs();
     const observer = new StreamObserver({
@@ -180,7 +176,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#observer = observer;
     this.#resolve = resolve;
     if (cancelAfter?.kind === "tokens") this.#cancelAtChunks = cancelAfter.tokens;
-    if (cancelAfter?.kind === "ms") this.#cancelTimer = setTimeout(() => this.stop("cancelled", undefined, `cancelled by the client after ${cancelAfter.ms} ms`), cancelAfter.ms);
+    if (cancelAfter?.kind === "ms")
+      this.#cancelTimer = setTimeout(() => this.stop("cancelled", undefined, `cancelled by the client after ${cancelAfter.ms} ms`), cancelAfter.ms);
     if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
       this.#timer = setTimeout(() => this.stop("timeout", timeoutMs), timeoutMs);
     }
@@ -188,8 +185,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   /** Ends the request from our side: a timeout or the caller's abort. */
   stop(kind: "timeout" | "aborted" | "cancelled", timeoutMs?: number, why?: string): void {
-    const message =
-      why ?? (kind === "timeout" ? `no complete response within ${timeoutMs ?? 0} ms` : "aborted by the caller");
+    const message = why ?? (kind === "timeout" ? `no complete response within ${timeoutMs ?? 0} ms` : "aborted by the caller");
     this.#observer.fail(kind, message, monotonicNowMs());
     this.#settle();
     this.#cleanup();
@@ -205,11 +201,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.#stopReason !== undefined) controller.abort(this.#stopReason);
   }
 
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>,
-  ): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     const nowMs = monotonicNowMs();
     const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
     this.#observer.responseStart(statusCode, first(headers["content-type"]), nowMs, {

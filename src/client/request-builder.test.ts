@@ -45,8 +45,7 @@ const options = (fields: Partial<BodyOptions> = {}): BodyOptions => ({
   exactOutput: false,
   ...fields,
 });
-const body = (s: RequestSpec, o: BodyOptions): Record<string, unknown> =>
-  JSON.parse(buildRequestBody(s, o)) as Record<string, unknown>;
+const body = (s: RequestSpec, o: BodyOptions): Record<string, unknown> => JSON.parse(buildRequestBody(s, o)) as Record<string, unknown>;
 
 describe("buildRequestBody", () => {
   it("streams with usage, greedy, and the requested length", () => {

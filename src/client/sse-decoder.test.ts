@@ -45,12 +45,7 @@ describe("SseDecoder", () => {
   });
 
   it("accepts CRLF, CR and LF line endings, mixed", () => {
-    expect(decodeSse([bytes("data: a\r\n\r\ndata: b\r\rdata: c\n\ndata: d\r\n\n")])).toEqual([
-      "a",
-      "b",
-      "c",
-      "d",
-    ]);
+    expect(decodeSse([bytes("data: a\r\n\r\ndata: b\r\rdata: c\n\ndata: d\r\n\n")])).toEqual(["a", "b", "c", "d"]);
   });
 
   it("does not see an extra blank line when CR and LF arrive in different reads", () => {

@@ -70,9 +70,7 @@ export class SseDecoder {
   write(chunk: Uint8Array): void {
     const end = chunk.byteLength;
     if (end === 0 || this.#tooLarge) return;
-    const buf = Buffer.isBuffer(chunk)
-      ? chunk
-      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let pos = 0;
     if (this.#afterCr) {
       this.#afterCr = false;
@@ -153,13 +151,7 @@ export class SseDecoder {
       return;
     }
     // "data" then ":" (value follows, one optional space) or end of line (empty value).
-    if (
-      length < 4 ||
-      buf[start] !== 0x64 ||
-      buf[start + 1] !== 0x61 ||
-      buf[start + 2] !== 0x74 ||
-      buf[start + 3] !== 0x61
-    ) {
+    if (length < 4 || buf[start] !== 0x64 || buf[start + 1] !== 0x61 || buf[start + 2] !== 0x74 || buf[start + 3] !== 0x61) {
       return; // comment, other field, or garbage: nothing to deliver
     }
     let valueStart: number;

@@ -21,8 +21,7 @@ function observer(fields: Partial<ObserverInit> = {}): StreamObserver {
 }
 
 const sse = (...events: string[]): Buffer => Buffer.from(events.map((e) => `data: ${e}\n\n`).join(""));
-const content = (text: string, finish: string | null = null): string =>
-  JSON.stringify({ choices: [{ delta: { content: text }, finish_reason: finish }] });
+const content = (text: string, finish: string | null = null): string => JSON.stringify({ choices: [{ delta: { content: text }, finish_reason: finish }] });
 const reasoning = (text: string): string => JSON.stringify({ choices: [{ delta: { reasoning_content: text } }] });
 
 describe("StreamObserver", () => {
@@ -99,7 +98,10 @@ describe("StreamObserver", () => {
   });
 
   it("calls a clean stream without text empty_response, unless 0 tokens were asked for", () => {
-    for (const [target, outcome] of [[8, "error"], [0, "ok"]] as const) {
+    for (const [target, outcome] of [
+      [8, "error"],
+      [0, "ok"],
+    ] as const) {
       const o = observer({ targetOutputTokens: target });
       o.responseStart(200, "text/event-stream", ORIGIN);
       o.data(sse(content("", "length"), "[DONE]"), ORIGIN + 1);
@@ -193,7 +195,13 @@ describe("StreamObserver: what a hostile server sends", () => {
     const o = observer();
     o.responseStart(302, "text/html", ORIGIN + 10, { location: "https://b.example/v1/completions" });
     o.end(ORIGIN + 11);
-    expect(o.record().error).toMatchObject({ code: "http_302", httpStatus: 302, message: expect.stringMatching(/^redirect \(HTTP 302, Location: https:\/\/b\.example\/v1\/completions\); servebench does not follow redirects: point --url at the final address$/) as unknown });
+    expect(o.record().error).toMatchObject({
+      code: "http_302",
+      httpStatus: 302,
+      message: expect.stringMatching(
+        /^redirect \(HTTP 302, Location: https:\/\/b\.example\/v1\/completions\); servebench does not follow redirects: point --url at the final address$/,
+      ) as unknown,
+    });
   });
 
   it("fails an SSE line past maxEventBytes as sse_too_large", () => {

@@ -76,7 +76,11 @@ export class StreamObserver {
       maxBytes,
       onTooLarge: (what, bytes) => {
         this.#abandon = true;
-        this.#settleError("sse_too_large", `an SSE ${what} passed ${formatSize(maxBytes)} (${formatSize(bytes)} so far) without ending: the stream was cut (--max-event-size raises the limit)`, this.#readMs);
+        this.#settleError(
+          "sse_too_large",
+          `an SSE ${what} passed ${formatSize(maxBytes)} (${formatSize(bytes)} so far) without ending: the stream was cut (--max-event-size raises the limit)`,
+          this.#readMs,
+        );
       },
     });
   }
@@ -234,11 +238,7 @@ export class StreamObserver {
     if (!this.#sawDone && this.#finishReason === undefined) {
       const isSse = this.#contentType?.includes("text/event-stream") ?? false;
       if (this.#events === 0 && !isSse) {
-        this.#settleError(
-          "bad_sse",
-          `expected a text/event-stream body, got ${this.#contentType ?? "no content-type"}`,
-          endMs,
-        );
+        this.#settleError("bad_sse", `expected a text/event-stream body, got ${this.#contentType ?? "no content-type"}`, endMs);
       } else {
         this.#settleError("incomplete", "stream ended without [DONE] or a finish_reason", endMs);
       }

@@ -14,8 +14,19 @@ describe("parseLengthDist", () => {
   });
 
   it("rejects bad specs with a message naming the flag", () => {
-    const bad = ["", "gauss:mean=1", "uniform:min=5", "normal:mean=x,std=1", "lognormal:sigma=1", "lognormal:mean=1,median=2,sigma=1",
-      "uniform:min=10,max=5", "normal:mean=5,std=1,cap=3", "hist:", "fixed:-3", "uniform:min=0,max=3"];
+    const bad = [
+      "",
+      "gauss:mean=1",
+      "uniform:min=5",
+      "normal:mean=x,std=1",
+      "lognormal:sigma=1",
+      "lognormal:mean=1,median=2,sigma=1",
+      "uniform:min=10,max=5",
+      "normal:mean=5,std=1,cap=3",
+      "hist:",
+      "fixed:-3",
+      "uniform:min=0,max=3",
+    ];
     for (const spec of bad) expect(() => parseLengthDist(spec, "--output-dist"), spec).toThrow(/^--output-dist: /);
   });
 

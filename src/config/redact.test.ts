@@ -5,8 +5,10 @@ afterEach(() => clearSecrets());
 
 describe("redaction", () => {
   it("knows secret names from ordinary ones", () => {
-    for (const name of ["apiKey", "--api-key", "X-Api-Key", "hf_token", "clientSecret", "password", "access_token", "X-Amz-Signature"]) expect(isSecretName(name)).toBe(true);
-    for (const name of ["max_tokens", "tokenizer", "--api-key-env", "--api-key-secret", "s3Secret", "maxTokens", "output_tokens_per_s", "model"]) expect(isSecretName(name)).toBe(false);
+    for (const name of ["apiKey", "--api-key", "X-Api-Key", "hf_token", "clientSecret", "password", "access_token", "X-Amz-Signature"])
+      expect(isSecretName(name)).toBe(true);
+    for (const name of ["max_tokens", "tokenizer", "--api-key-env", "--api-key-secret", "s3Secret", "maxTokens", "output_tokens_per_s", "model"])
+      expect(isSecretName(name)).toBe(false);
   });
 
   it("redacts URL userinfo and secret query parameters, keeping the rest", () => {
@@ -32,7 +34,7 @@ describe("redaction", () => {
   it("redacts registered environment values in every spelling, but not short or numeric ones", () => {
     registerSecret('s3cr"et-value');
     registerSecret("8000");
-    expect(redactText("a s3cr\"et-value b")).toBe("a [redacted] b");
+    expect(redactText('a s3cr"et-value b')).toBe("a [redacted] b");
     expect(redactText(JSON.stringify({ m: 's3cr"et-value' }))).toBe('{"m":"[redacted]"}');
     expect(redactText("s3cr&quot;et-value")).toBe("[redacted]");
     expect(redactText("port 8000")).toBe("port 8000");

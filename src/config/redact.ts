@@ -7,8 +7,21 @@ export const REDACTED = "[redacted]";
 
 /** Words that make a flag, query parameter or key name a secret (the last part of the name). */
 const SECRET_WORDS: ReadonlySet<string> = new Set([
-  "key", "apikey", "token", "secret", "password", "passwd", "pwd", "auth", "authorization", "credential", "credentials",
-  "cookie", "bearer", "signature", "sig",
+  "key",
+  "apikey",
+  "token",
+  "secret",
+  "password",
+  "passwd",
+  "pwd",
+  "auth",
+  "authorization",
+  "credential",
+  "credentials",
+  "cookie",
+  "bearer",
+  "signature",
+  "sig",
 ]);
 
 /** Words that make a name a count of tokens, not a credential (`joules_per_output_token`, `max_token`). */
@@ -97,12 +110,21 @@ export function redactText(text: string): string {
   let out = replaceKnown(text);
   out = out.replace(URL_PATTERN, redactUrl);
   out = out.replace(BEARER, `$1 ${REDACTED}`);
-  out = out.replace(FLAG_VALUE, (whole, flag: string, sep: string, value: string) => (isSecretName(flag) && !isRedacted(value) ? `${flag}${sep}${quoteLike(value)}` : whole));
+  out = out.replace(FLAG_VALUE, (whole, flag: string, sep: string, value: string) =>
+    isSecretName(flag) && !isRedacted(value) ? `${flag}${sep}${quoteLike(value)}` : whole,
+  );
   // A JSON number or literal is never a credential (and replacing it would break the JSON).
-  const secretValue = (key: string, value: string): boolean => isSecretName(key) && !isRedacted(value) && !/^(null|true|false|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/.test(value);
-  out = out.replace(QUOTED_KEY, (whole, q: string, key: string, sep: string, value: string) => (secretValue(key, value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : whole));
-  out = out.replace(YAML_KEY, (whole, lead: string, key: string, sep: string, value: string) => (secretValue(key, value) ? `${lead}${key}${sep}${quoteLike(value)}` : whole));
-  out = out.replace(ENV_ASSIGN, (whole, key: string, sep: string, value: string) => (isSecretName(key) && !isRedacted(value) ? `${key}${sep}${REDACTED}` : whole));
+  const secretValue = (key: string, value: string): boolean =>
+    isSecretName(key) && !isRedacted(value) && !/^(null|true|false|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/.test(value);
+  out = out.replace(QUOTED_KEY, (whole, q: string, key: string, sep: string, value: string) =>
+    secretValue(key, value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : whole,
+  );
+  out = out.replace(YAML_KEY, (whole, lead: string, key: string, sep: string, value: string) =>
+    secretValue(key, value) ? `${lead}${key}${sep}${quoteLike(value)}` : whole,
+  );
+  out = out.replace(ENV_ASSIGN, (whole, key: string, sep: string, value: string) =>
+    isSecretName(key) && !isRedacted(value) ? `${key}${sep}${REDACTED}` : whole,
+  );
   return out;
 }
 

@@ -9,17 +9,33 @@ import { formatSlo, type SloTerm } from "./units.js";
 type Field = keyof RunConfigInput;
 type Writer<K extends Field> = (value: NonNullable<RunConfigInput[K]>) => string[];
 
-const text = (flag: string) => (v: string | number): string[] => [flag, String(v)];
-const ms = (flag: string) => (v: number): string[] => [flag, `${v}ms`];
-const list = (flag: string) => (v: readonly number[]): string[] => [flag, v.join(",")];
-const dist = (flag: string) => (v: LengthDist | string): string[] => [flag, typeof v === "string" ? v : formatLengthDist(v)];
-const on = (flag: string) => (v: boolean): string[] => (v ? [flag] : []);
-const off = (flag: string) => (v: boolean): string[] => (v ? [] : [flag]);
+const text =
+  (flag: string) =>
+  (v: string | number): string[] => [flag, String(v)];
+const ms =
+  (flag: string) =>
+  (v: number): string[] => [flag, `${v}ms`];
+const list =
+  (flag: string) =>
+  (v: readonly number[]): string[] => [flag, v.join(",")];
+const dist =
+  (flag: string) =>
+  (v: LengthDist | string): string[] => [flag, typeof v === "string" ? v : formatLengthDist(v)];
+const on =
+  (flag: string) =>
+  (v: boolean): string[] =>
+    v ? [flag] : [];
+const off =
+  (flag: string) =>
+  (v: boolean): string[] =>
+    v ? [] : [flag];
 
 type SimInput = NonNullable<RunConfigInput["sim"]>;
 type SimField = keyof SimInput;
 /** The embedded simulator's settings as `run` spells them (--sim-<name>). */
-const simText = (name: string) => (v: string | number): string[] => [`--sim-${name}`, String(v)];
+const simText =
+  (name: string) =>
+  (v: string | number): string[] => [`--sim-${name}`, String(v)];
 
 const SIM_WRITERS: { [K in SimField]-?: (value: NonNullable<SimInput[K]>) => string[] } = {
   ttftMs: simText("ttft-ms"),

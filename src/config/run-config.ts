@@ -26,11 +26,17 @@ const sloTerm = z.object({
   op: z.enum(["<=", "<", ">=", ">"]),
   value: z.number().nonnegative(),
   /** Aggregate term on the level's distribution: "p99", "mean", "median"; absent = per request. */
-  stat: z.string().regex(/^(p\d+(\.\d+)?|mean|median)$/).optional(),
+  stat: z
+    .string()
+    .regex(/^(p\d+(\.\d+)?|mean|median)$/)
+    .optional(),
 });
 
 const requestCount = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("count"), n: positiveInt.max(MAX_REQUESTS_PER_LEVEL, `at most ${MAX_REQUESTS_PER_LEVEL} per level (for longer levels use --duration)`) }),
+  z.object({
+    kind: z.literal("count"),
+    n: positiveInt.max(MAX_REQUESTS_PER_LEVEL, `at most ${MAX_REQUESTS_PER_LEVEL} per level (for longer levels use --duration)`),
+  }),
   z.object({ kind: z.literal("multiple"), factor: z.number().positive() }),
 ]);
 
@@ -78,7 +84,10 @@ export const runConfigSchema = z
     /** Tokens per hashed block of a Mooncake trace's hash_ids (Mooncake's traces use 512). */
     traceBlockTokens: positiveInt.default(512),
     concurrency: z.array(concurrencyValue).min(1).optional(),
-    rate: z.array(z.number().positive().max(MAX_RATE_PER_S, `at most ${MAX_RATE_PER_S} req/s per process (beyond that: --distributed or --shard)`)).min(1).optional(),
+    rate: z
+      .array(z.number().positive().max(MAX_RATE_PER_S, `at most ${MAX_RATE_PER_S} req/s per process (beyond that: --distributed or --shard)`))
+      .min(1)
+      .optional(),
     arrival: z.enum(["poisson", "gamma", "constant"]).default("poisson"),
     /** Gamma shape: 1 = Poisson, < 1 burstier, > 1 smoother. */
     burstiness: z.number().positive().default(1),
@@ -115,7 +124,10 @@ export const runConfigSchema = z
     /** Bound on one SSE line or event from the server; past it the request fails with "sse_too_large". */
     maxEventBytes: positiveInt.max(MAX_EVENT_BYTES_LIMIT, "at most 1 GiB").default(4 * 1024 * 1024),
     /** This process runs share `index` of `count` of every level (run --shard I/N). */
-    shard: z.object({ index: z.number().int().nonnegative(), count: positiveInt }).refine((s) => s.index < s.count, "index must be below count").optional(),
+    shard: z
+      .object({ index: z.number().int().nonnegative(), count: positiveInt })
+      .refine((s) => s.index < s.count, "index must be below count")
+      .optional(),
     /** With shard: the common wall-clock start instant (epoch ms) every shard measures from. */
     startAtEpochMs: positiveInt.optional(),
     /** With shard: a directory every shard can write (a shared volume); later levels start together through it. */
@@ -133,7 +145,10 @@ export const runConfigSchema = z
      * `grammar`; vLLM `top_k`). The fields servebench sets itself (model, prompt or messages,
      * max_tokens, stream, stream_options) cannot be replaced: that would change what is measured.
      */
-    extraBody: z.record(z.string(), z.unknown()).refine((b) => RESERVED_BODY_FIELDS.every((k) => !(k in b)), { message: `may not set ${RESERVED_BODY_FIELDS.join(", ")}: servebench sets them` }).optional(),
+    extraBody: z
+      .record(z.string(), z.unknown())
+      .refine((b) => RESERVED_BODY_FIELDS.every((k) => !(k in b)), { message: `may not set ${RESERVED_BODY_FIELDS.join(", ")}: servebench sets them` })
+      .optional(),
     /** Count received text with the client tokenizer (cross-check of usage). Costs CPU per token. */
     clientTokenCheck: z.boolean().default(true),
     metricsUrl: z.url().optional(),
@@ -147,23 +162,39 @@ export const runConfigSchema = z
     /** This fraction of each level's requests is cancelled by the client, as impatient users do. */
     cancelRate: z.number().gt(0).max(1).optional(),
     /** When a cancelled request is given up: this long after its send, or after this many streamed chunks. */
-    cancelAfter: z.discriminatedUnion("kind", [z.object({ kind: z.literal("ms"), ms: z.number().positive() }), z.object({ kind: z.literal("tokens"), tokens: z.number().int().positive() })]).optional(),
+    cancelAfter: z
+      .discriminatedUnion("kind", [
+        z.object({ kind: z.literal("ms"), ms: z.number().positive() }),
+        z.object({ kind: z.literal("tokens"), tokens: z.number().int().positive() }),
+      ])
+      .optional(),
     /** Where GPU power is read each --metrics-interval: auto, none, nvidia-smi, rocm-smi, cmd:<command>, dcgm:<url>. */
-    power: z.string().refine((v) => /^(auto|none|nvidia-smi|rocm-smi)$|^cmd:.+|^dcgm:https?:\/\/\S+$/.test(v.trim()), "expected auto, none, nvidia-smi, rocm-smi, cmd:<command> or dcgm:<url>").default("auto"),
+    power: z
+      .string()
+      .refine(
+        (v) => /^(auto|none|nvidia-smi|rocm-smi)$|^cmd:.+|^dcgm:https?:\/\/\S+$/.test(v.trim()),
+        "expected auto, none, nvidia-smi, rocm-smi, cmd:<command> or dcgm:<url>",
+      )
+      .default("auto"),
     /** GPUs the target runs on (default: the embedded simulator's tp × pp, else 1). */
     gpuCount: positiveInt.optional(),
     sim: simConfigSchema.default(simConfigSchema.parse({})),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.shard !== undefined && cfg.profile !== "levels") {
-      ctx.addIssue({ code: "custom", path: ["shard"], message: `the ${cfg.profile} profile picks levels from results, which differ per shard: use the levels profile` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["shard"],
+        message: `the ${cfg.profile} profile picks levels from results, which differ per shard: use the levels profile`,
+      });
     }
     if (cfg.startAtEpochMs !== undefined && cfg.shard === undefined) {
       ctx.addIssue({ code: "custom", path: ["startAtEpochMs"], message: "--start-at needs --shard" });
     }
     if (cfg.url !== undefined) {
       const given = EMBEDDED_ONLY_FIELDS.find((k) => cfg.sim[k] !== undefined);
-      if (given !== undefined) ctx.addIssue({ code: "custom", path: ["sim", given], message: "configures the embedded simulator, which --url replaces: drop one of them" });
+      if (given !== undefined)
+        ctx.addIssue({ code: "custom", path: ["sim", given], message: "configures the embedded simulator, which --url replaces: drop one of them" });
     }
     if (cfg.barrierDir !== undefined && (cfg.shard === undefined || cfg.startAtEpochMs === undefined)) {
       ctx.addIssue({ code: "custom", path: ["barrierDir"], message: "--barrier-dir needs --shard and --start-at (the shards of one run share it)" });
@@ -171,11 +202,19 @@ export const runConfigSchema = z
     if (cfg.requests?.kind === "multiple") {
       const most = Math.max(...(cfg.concurrency ?? cfg.rate ?? [16]));
       if (cfg.requests.factor * most > MAX_REQUESTS_PER_LEVEL) {
-        ctx.addIssue({ code: "custom", path: ["requests"], message: `${cfg.requests.factor}x of ${most} is more than ${MAX_REQUESTS_PER_LEVEL} requests per level (for longer levels use --duration)` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["requests"],
+          message: `${cfg.requests.factor}x of ${most} is more than ${MAX_REQUESTS_PER_LEVEL} requests per level (for longer levels use --duration)`,
+        });
       }
     }
     if ((cfg.cancelRate === undefined) !== (cfg.cancelAfter === undefined)) {
-      ctx.addIssue({ code: "custom", path: [cfg.cancelRate === undefined ? "cancelRate" : "cancelAfter"], message: "--cancel-rate and --cancel-after go together (which share, and when)" });
+      ctx.addIssue({
+        code: "custom",
+        path: [cfg.cancelRate === undefined ? "cancelRate" : "cancelAfter"],
+        message: "--cancel-rate and --cancel-after go together (which share, and when)",
+      });
     }
     if (cfg.cancelRate !== undefined && cfg.workers > 1) {
       ctx.addIssue({ code: "custom", path: ["cancelRate"], message: "cancellation runs on one load thread: drop --workers" });

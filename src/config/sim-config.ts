@@ -51,7 +51,23 @@ export type SimConfig = z.output<typeof simConfigSchema>;
 
 /** Fields that only mean something for a simulator servebench starts (the simple timing ones have defaults, so they cannot tell). */
 export const EMBEDDED_ONLY_FIELDS = [
-  "gpu", "modelConfig", "dtype", "kvDtype", "tp", "pp", "maxModelLen", "gpuMemoryUtilization", "maxNumBatchedTokens",
-  "kvCacheBlocks", "prefixCaching", "enforceEager", "specTokens", "specAcceptance", "specDraftModel", "profile", "dialect", "faults",
+  "gpu",
+  "modelConfig",
+  "dtype",
+  "kvDtype",
+  "tp",
+  "pp",
+  "maxModelLen",
+  "gpuMemoryUtilization",
+  "maxNumBatchedTokens",
+  "kvCacheBlocks",
+  "prefixCaching",
+  "enforceEager",
+  "specTokens",
+  "specAcceptance",
+  "specDraftModel",
+  "profile",
+  "dialect",
+  "faults",
   "reasoningTokens",
 ] as const satisfies ReadonlyArray<keyof SimConfig>;

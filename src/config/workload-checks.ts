@@ -50,7 +50,8 @@ export function workloadRefinements(cfg: Checked, issue: (field: string, message
   }
   if (cfg.profile === "slo-search") {
     if (!cfg.slo.some((t) => t.stat !== undefined)) issue("slo", "slo-search needs aggregate terms such as ttft_ms.p99<=1000");
-    if (cfg.sloSearchBy === "rate" && cfg.concurrency !== undefined) issue("concurrency", "slo-search by rate: drop concurrency (or use sloSearchBy concurrency)");
+    if (cfg.sloSearchBy === "rate" && cfg.concurrency !== undefined)
+      issue("concurrency", "slo-search by rate: drop concurrency (or use sloSearchBy concurrency)");
   }
   if (cfg.profile === "sweep" && (cfg.concurrency !== undefined || cfg.rate !== undefined)) {
     issue("profile", "sweep chooses its own levels: drop concurrency and rate");

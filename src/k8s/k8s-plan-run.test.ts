@@ -35,11 +35,14 @@ function fakeKubectl(): { calls: string[]; run: K8sRunOptions["kubectl"] } {
       calls.push(args.join(" "));
       const failing = args.some((a) => a.includes("long"));
       if (args[0] === "get") {
-        const status = failing ? { succeeded: 1, failed: 1, failedIndexes: "1", conditions: [{ type: "Failed", status: "True" }] } : { succeeded: 2, conditions: [{ type: "Complete", status: "True" }] };
+        const status = failing
+          ? { succeeded: 1, failed: 1, failedIndexes: "1", conditions: [{ type: "Failed", status: "True" }] }
+          : { succeeded: 2, conditions: [{ type: "Complete", status: "True" }] };
         return ok(JSON.stringify({ status }));
       }
       if (args[0] === "cp") {
-        for (const index of failing ? [0] : [0, 1]) writeFakeShard({ dir: join(args[2] as string, `shard-${index}`), index, count: 2, perLevel: [20], outputTokens: 8, seed: 5 });
+        for (const index of failing ? [0] : [0, 1])
+          writeFakeShard({ dir: join(args[2] as string, `shard-${index}`), index, count: 2, perLevel: [20], outputTokens: 8, seed: 5 });
       }
       return ok();
     },
@@ -53,9 +56,21 @@ describe("runPlanOnKubernetes", () => {
     const out = join(dir, "out");
     const log: string[] = [];
     const result = await runPlanOnKubernetes(plan, {
-      name: "demo", namespace: "bench", shards: 2, image: "servebench:test", storage: { kind: "pvc", claim: "results" },
-      cpu: "1", memory: "1Gi", deadlineS: 600, startDelayMs: 30_000, out, pollMs: 1, kubectl: k.run,
-      log: (l) => log.push(l), now: () => 1_795_390_000_000, sleep: async () => {},
+      name: "demo",
+      namespace: "bench",
+      shards: 2,
+      image: "servebench:test",
+      storage: { kind: "pvc", claim: "results" },
+      cpu: "1",
+      memory: "1Gi",
+      deadlineS: 600,
+      startDelayMs: 30_000,
+      out,
+      pollMs: 1,
+      kubectl: k.run,
+      log: (l) => log.push(l),
+      now: () => 1_795_390_000_000,
+      sleep: async () => {},
     });
     expect(result).toMatchObject({ complete: 1, failed: 1 });
     const ids = plan.cells.map((c) => c.id);

@@ -27,7 +27,16 @@ export async function runPlanOnKubernetes(plan: LoadedPlan, o: K8sPlanRunOptions
     const cellDir = out.startCell(c.cell.id);
     o.log(`[${k + 1}/${cells.length}] ${c.cell.id}: job/${c.jobName}`);
     const startedAt = new Date().toISOString();
-    const record: CellRecord = { schema: CELL_SCHEMA, id: c.cell.id, index: c.cell.index, dimensions: c.cell.dimensions, repeat: c.cell.repeat, status: "complete", started_at: startedAt, finished_at: startedAt };
+    const record: CellRecord = {
+      schema: CELL_SCHEMA,
+      id: c.cell.id,
+      index: c.cell.index,
+      dimensions: c.cell.dimensions,
+      repeat: c.cell.repeat,
+      status: "complete",
+      started_at: startedAt,
+      finished_at: startedAt,
+    };
     let result: CellResult;
     try {
       const merged = await runOnKubernetes({

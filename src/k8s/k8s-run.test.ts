@@ -30,7 +30,8 @@ function fakeKubectl(statuses: object[], shardsOnCp: number[]): { calls: Call[];
       calls.push(stdin === undefined ? { args: [...args] } : { args: [...args], stdin });
       if (args[0] === "get") return ok(JSON.stringify({ status: statuses[Math.min(poll++, statuses.length - 1)] }));
       if (args[0] === "cp") {
-        for (const index of shardsOnCp) writeFakeShard({ dir: join(args[2] as string, `shard-${index}`), index, count: 3, perLevel: [50], outputTokens: 8, seed: 3 });
+        for (const index of shardsOnCp)
+          writeFakeShard({ dir: join(args[2] as string, `shard-${index}`), index, count: 3, perLevel: [50], outputTokens: 8, seed: 3 });
       }
       return ok();
     },
@@ -85,6 +86,8 @@ describe("runOnKubernetes", () => {
 
   it("a failed Job names its failed index and the missing shard", async () => {
     const k = fakeKubectl([{ succeeded: 2, failed: 1, failedIndexes: "1", conditions: [{ type: "Failed", status: "True" }] }], [0, 2]);
-    await expect(runOnKubernetes(options(join(tmp, "failed"), k.run, []))).rejects.toThrow(/job\/sweep failed \(failed indexes 1\)[\s\S]*shard-1: shard directory does not exist/);
+    await expect(runOnKubernetes(options(join(tmp, "failed"), k.run, []))).rejects.toThrow(
+      /job\/sweep failed \(failed indexes 1\)[\s\S]*shard-1: shard directory does not exist/,
+    );
   });
 });

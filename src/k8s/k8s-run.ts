@@ -44,7 +44,11 @@ export async function runOnKubernetes(o: K8sRunOptions): Promise<MergeResult> {
   } catch (error) {
     if (status.finished === "Failed" && error instanceof BenchError) {
       const which = status.failedIndexes === undefined ? "" : ` (failed indexes ${status.failedIndexes})`;
-      throw new BenchError("E_SHARD", `job/${o.name} failed${which}; ${error.message}\nlogs: kubectl logs ${nsArgs(o).join(" ")} -l app.kubernetes.io/instance=${o.name} --prefix`, { cause: error });
+      throw new BenchError(
+        "E_SHARD",
+        `job/${o.name} failed${which}; ${error.message}\nlogs: kubectl logs ${nsArgs(o).join(" ")} -l app.kubernetes.io/instance=${o.name} --prefix`,
+        { cause: error },
+      );
     }
     throw error;
   }

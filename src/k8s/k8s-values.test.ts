@@ -8,7 +8,10 @@ describe("Kubernetes option values", () => {
 
   it("namespaces are DNS labels", () => {
     expect(checkDnsLabel("bench-1", "--namespace")).toBe("bench-1");
-    for (const v of hostile) expect(() => checkDnsLabel(v, "--namespace")).toThrow(expect.objectContaining({ code: "E_BAD_FLAG", message: expect.stringMatching(/^--namespace: .* DNS label/) }));
+    for (const v of hostile)
+      expect(() => checkDnsLabel(v, "--namespace")).toThrow(
+        expect.objectContaining({ code: "E_BAD_FLAG", message: expect.stringMatching(/^--namespace: .* DNS label/) }),
+      );
   });
 
   it("Secret and claim names are object names", () => {
@@ -22,13 +25,16 @@ describe("Kubernetes option values", () => {
 
   it("cpu and memory are quantities", () => {
     for (const v of ["2", "0.5", "500m", "2Gi", "512Mi", "1e3"]) expect(checkQuantity(v, "--cpu")).toBe(v);
-    for (const v of ["2\nkind: Pod", "a: b", "two", "-1", "0", "2 Gi", ""]) expect(() => checkQuantity(v, "--memory")).toThrow(/^--memory: .* Kubernetes quantity/);
+    for (const v of ["2\nkind: Pod", "a: b", "two", "-1", "0", "2 Gi", ""])
+      expect(() => checkQuantity(v, "--memory")).toThrow(/^--memory: .* Kubernetes quantity/);
   });
 
   it("refuses run flags that would put a secret into the Job's command", () => {
     registerSecret("value-from-env-1");
     try {
-      expect(() => refuseSecretsInRunArgs(["--model", "value-from-env-1"], "cell a")).toThrow(/^cell a: --model \(field model\) holds a value from the environment.*--api-key-secret NAME/);
+      expect(() => refuseSecretsInRunArgs(["--model", "value-from-env-1"], "cell a")).toThrow(
+        /^cell a: --model \(field model\) holds a value from the environment.*--api-key-secret NAME/,
+      );
       expect(() => refuseSecretsInRunArgs(["--metrics-url", "http://h/m?token=x"], "run flags")).toThrow(/--metrics-url/);
       expect(() => refuseSecretsInRunArgs(["--url", "http://u:p@h"], "run flags")).toThrow(/--url/);
       expect(() => refuseSecretsInRunArgs(["--model", "m", "--concurrency", "4"], "run flags")).not.toThrow();

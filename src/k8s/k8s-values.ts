@@ -15,7 +15,11 @@ const shown = (value: string): string => JSON.stringify(value.length > 60 ? `${v
 /** A namespace: a DNS label (RFC 1123) of at most 63 characters. */
 export function checkDnsLabel(value: string, flag: string): string {
   if (value.length > 63 || !DNS_LABEL.test(value)) {
-    throw new BenchError("E_BAD_FLAG", `${flag}: ${shown(value)} must be a DNS label of at most 63 characters (a-z, 0-9, -; starting and ending with a letter or digit)`, { where: flag });
+    throw new BenchError(
+      "E_BAD_FLAG",
+      `${flag}: ${shown(value)} must be a DNS label of at most 63 characters (a-z, 0-9, -; starting and ending with a letter or digit)`,
+      { where: flag },
+    );
   }
   return value;
 }
@@ -23,7 +27,9 @@ export function checkDnsLabel(value: string, flag: string): string {
 /** A Secret or PersistentVolumeClaim name: a DNS subdomain of at most 253 characters. */
 export function checkObjectName(value: string, flag: string): string {
   if (value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
-    throw new BenchError("E_BAD_FLAG", `${flag}: ${shown(value)} must be a Kubernetes object name (a-z, 0-9, - and ., at most 253 characters)`, { where: flag });
+    throw new BenchError("E_BAD_FLAG", `${flag}: ${shown(value)} must be a Kubernetes object name (a-z, 0-9, - and ., at most 253 characters)`, {
+      where: flag,
+    });
   }
   return value;
 }
@@ -43,7 +49,7 @@ export function checkQuantity(value: string, flag: string): string {
  */
 export function refuseSecretsInRunArgs(runArgs: readonly string[], where: string): void {
   runArgs.forEach((arg, i) => {
-    const flag = arg.startsWith("--") ? arg.split("=")[0] ?? arg : (runArgs[i - 1] ?? "value");
+    const flag = arg.startsWith("--") ? (arg.split("=")[0] ?? arg) : (runArgs[i - 1] ?? "value");
     const named = arg.startsWith("--") && isSecretName(flag) && !arg.includes("=") ? runArgs[i + 1] !== undefined : false;
     if (named || redactText(arg) !== arg) {
       throw new BenchError(

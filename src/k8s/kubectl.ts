@@ -31,8 +31,10 @@ export function kubectlRunner(binary = process.env["KUBECTL"] ?? "kubectl"): Com
 /** Runs kubectl and throws E_KUBECTL with its stderr when it fails or times out. */
 export async function kubectlOk(run: CommandRunner, args: readonly string[], stdin?: string, options?: { timeoutMs?: number }): Promise<string> {
   const r = await run(args, stdin, options);
-  if (r.timedOut === true) throw new BenchError("E_KUBECTL", `kubectl ${args.join(" ")} ${r.stderr.trim().split("\n").pop() ?? "timed out"}`, { where: "kubectl" });
-  if (r.code !== 0) throw new BenchError("E_KUBECTL", `kubectl ${args.join(" ")} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`, { where: "kubectl" });
+  if (r.timedOut === true)
+    throw new BenchError("E_KUBECTL", `kubectl ${args.join(" ")} ${r.stderr.trim().split("\n").pop() ?? "timed out"}`, { where: "kubectl" });
+  if (r.code !== 0)
+    throw new BenchError("E_KUBECTL", `kubectl ${args.join(" ")} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`, { where: "kubectl" });
   return r.stdout;
 }
 
@@ -48,7 +50,16 @@ export interface JobStatus {
 
 /** Reads `kubectl get job -o json` output. */
 export function parseJobStatus(json: string): JobStatus {
-  const job = JSON.parse(json) as { status?: { succeeded?: number; failed?: number; active?: number; failedIndexes?: string; completedIndexes?: string; conditions?: Array<{ type: string; status: string }> } };
+  const job = JSON.parse(json) as {
+    status?: {
+      succeeded?: number;
+      failed?: number;
+      active?: number;
+      failedIndexes?: string;
+      completedIndexes?: string;
+      conditions?: Array<{ type: string; status: string }>;
+    };
+  };
   const s = job.status ?? {};
   const out: JobStatus = { succeeded: s.succeeded ?? 0, failed: s.failed ?? 0, active: s.active ?? 0 };
   const done = (s.conditions ?? []).find((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");

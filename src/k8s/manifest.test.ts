@@ -39,7 +39,9 @@ describe("renderManifest", () => {
     expect(script).toContain('--barrier-dir /results/qwen-sweep/barrier --out /results/qwen-sweep/shard-"$JOB_COMPLETION_INDEX"');
     expect(container.resources).toEqual({ requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "2", memory: "2Gi" } });
     expect(container.env).toEqual([{ name: "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: "openai-key", key: "api-key" } } }]);
-    expect(merge?.spec.template.spec.containers[0].command[2]).toMatch(/servebench merge --wait 3600s --out \/results\/qwen-sweep\/merged \/results\/qwen-sweep\/shard-0 .* \/results\/qwen-sweep\/shard-3/);
+    expect(merge?.spec.template.spec.containers[0].command[2]).toMatch(
+      /servebench merge --wait 3600s --out \/results\/qwen-sweep\/merged \/results\/qwen-sweep\/shard-0 .* \/results\/qwen-sweep\/shard-3/,
+    );
   });
 
   it("renders S3 storage: credentials from a Secret, push after the shard, pull-merge-push in the merge Job", () => {

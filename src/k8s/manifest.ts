@@ -59,11 +59,22 @@ export function parseStorage(value: string, s3: { endpoint?: string; region?: st
   if (value.startsWith("pvc:") && value.length > 4) return { kind: "pvc", claim: checkObjectName(value.slice(4), "--storage pvc:CLAIM") };
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(value);
   if (m) {
-    if (s3.secret === undefined) throw new BenchError("E_BAD_FLAG", "--storage s3://...: pass --s3-secret NAME (a Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)", { where: "--s3-secret" });
+    if (s3.secret === undefined)
+      throw new BenchError("E_BAD_FLAG", "--storage s3://...: pass --s3-secret NAME (a Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)", {
+        where: "--s3-secret",
+      });
     checkObjectName(s3.secret, "--s3-secret");
-    if (!/^[a-z0-9][a-z0-9.-]{0,62}$/.test(m[1] ?? "")) throw new BenchError("E_BAD_FLAG", `--storage: "${m[1] ?? ""}" is not an S3 bucket name`, { where: "--storage" });
-    if (/[\s"'\\$`]/.test(m[2] ?? "")) throw new BenchError("E_BAD_FLAG", "--storage: the S3 prefix must not contain spaces, quotes, $, ` or \\", { where: "--storage" });
-    const storage: Storage = { kind: "s3", bucket: m[1] as string, prefix: (m[2] ?? "").replace(/\/+$/, ""), region: s3.region ?? "us-east-1", secret: s3.secret };
+    if (!/^[a-z0-9][a-z0-9.-]{0,62}$/.test(m[1] ?? ""))
+      throw new BenchError("E_BAD_FLAG", `--storage: "${m[1] ?? ""}" is not an S3 bucket name`, { where: "--storage" });
+    if (/[\s"'\\$`]/.test(m[2] ?? ""))
+      throw new BenchError("E_BAD_FLAG", "--storage: the S3 prefix must not contain spaces, quotes, $, ` or \\", { where: "--storage" });
+    const storage: Storage = {
+      kind: "s3",
+      bucket: m[1] as string,
+      prefix: (m[2] ?? "").replace(/\/+$/, ""),
+      region: s3.region ?? "us-east-1",
+      secret: s3.secret,
+    };
     if (s3.endpoint !== undefined) storage.endpoint = s3.endpoint;
     return storage;
   }
@@ -134,7 +145,8 @@ function mergeScript(o: RenderOptions): string {
 
 function podSpec(o: RenderOptions, script: string, shard: boolean): Record<string, unknown> {
   const env: Array<Record<string, unknown>> = [];
-  if (o.apiKeySecret !== undefined && shard) env.push({ name: o.apiKeyEnv ?? "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: o.apiKeySecret, key: "api-key" } } });
+  if (o.apiKeySecret !== undefined && shard)
+    env.push({ name: o.apiKeyEnv ?? "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: o.apiKeySecret, key: "api-key" } } });
   const container: Record<string, unknown> = {
     name: shard ? "shard" : "merge",
     image: o.image,
@@ -175,7 +187,10 @@ function filesConfigMapName(o: RenderOptions): string {
 /** The manifest objects, in apply order. */
 export function renderObjects(o: RenderOptions): Array<Record<string, unknown>> {
   refuseSecretsInRunArgs(o.runArgs, o.turn === undefined ? "run flags" : `Job ${o.name}`);
-  const start = o.turn?.after === undefined ? { "servebench.dev/start-at": new Date(o.startAtEpochMs).toISOString() } : { "servebench.dev/start-after": o.turn.after.label };
+  const start =
+    o.turn?.after === undefined
+      ? { "servebench.dev/start-at": new Date(o.startAtEpochMs).toISOString() }
+      : { "servebench.dev/start-after": o.turn.after.label };
   const meta = (name: string, role: string): Record<string, unknown> => ({
     name,
     ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
@@ -220,5 +235,10 @@ export function renderObjects(o: RenderOptions): Array<Record<string, unknown>> 
 
 export function renderManifest(o: RenderOptions): string {
   const header = `# servebench: ${o.shards} shards of one run, starting together at ${new Date(o.startAtEpochMs).toISOString()}.\n# Rendered by \`servebench k8s render\`; apply soon after rendering (a pod that starts after the instant begins at once and is flagged late).\n`;
-  return header + renderObjects(o).map((obj) => stringify(obj, { lineWidth: 0 })).join("---\n");
+  return (
+    header +
+    renderObjects(o)
+      .map((obj) => stringify(obj, { lineWidth: 0 }))
+      .join("---\n")
+  );
 }

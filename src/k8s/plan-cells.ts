@@ -38,8 +38,12 @@ export interface CellDeployment {
 /** `<name>-<index>-<cell id as a DNS label>`, cut to fit; the index keeps names unique. */
 export function cellJobName(name: string, index: number, id: string): string {
   const prefix = `${name}-${index}`;
-  if (prefix.length > MAX_NAME) throw new BenchError("E_BAD_FLAG", `--name: "${name}" leaves no room for the cell index (${prefix} is over ${MAX_NAME} characters)`, { where: "--name" });
-  const slug = id.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  if (prefix.length > MAX_NAME)
+    throw new BenchError("E_BAD_FLAG", `--name: "${name}" leaves no room for the cell index (${prefix} is over ${MAX_NAME} characters)`, { where: "--name" });
+  const slug = id
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   const room = MAX_NAME - prefix.length - 1;
   const cut = slug.slice(0, Math.max(0, room)).replace(/-+$/, "");
   return cut === "" ? prefix : `${prefix}-${cut}`;
@@ -62,7 +66,10 @@ function checkServers(plan: LoadedPlan): void {
     if (kind === "local") {
       problems.set(cell.serverName, `server "${cell.serverName}" (kind local) is started by servebench on this machine, which the Kubernetes Jobs cannot do`);
     } else if (kind === "kubernetes") {
-      problems.set(cell.serverName, `server "${cell.serverName}" (kind kubernetes) is deployed for each cell by \`servebench plan run\`; the rendered Jobs do not deploy servers`);
+      problems.set(
+        cell.serverName,
+        `server "${cell.serverName}" (kind kubernetes) is deployed for each cell by \`servebench plan run\`; the rendered Jobs do not deploy servers`,
+      );
     }
   }
   if (problems.size === 0) return;
@@ -91,7 +98,9 @@ function deployment(plan: LoadedPlan, cell: PlannedCell, name: string): CellDepl
   if (run.outputDist !== undefined) run.outputDist = files.addDist("output-dist", run.outputDist);
   const tokenizer = run.tokenizer;
   if (tokenizer !== undefined && (isAbsolute(tokenizer) || existsSync(tokenizer))) {
-    throw bad(`tokenizer "${tokenizer}" is a path on this machine, which the pods cannot read: use a Hugging Face id present in the image's cache, or the bundled default`);
+    throw bad(
+      `tokenizer "${tokenizer}" is a path on this machine, which the pods cannot read: use a Hugging Face id present in the image's cache, or the bundled default`,
+    );
   }
   const resolved = resolveRunConfig(run);
   const out: CellDeployment = {
@@ -116,7 +125,10 @@ class Files {
 
   addText(key: string, text: string): string {
     this.bytes += Buffer.byteLength(text);
-    if (this.bytes > MAX_FILES_BYTES) throw this.bad(`its files come to ${this.bytes} bytes, more than a ConfigMap holds (${MAX_FILES_BYTES}): copy them to the shared volume and give their path under ${RESULTS}/ in the plan`);
+    if (this.bytes > MAX_FILES_BYTES)
+      throw this.bad(
+        `its files come to ${this.bytes} bytes, more than a ConfigMap holds (${MAX_FILES_BYTES}): copy them to the shared volume and give their path under ${RESULTS}/ in the plan`,
+      );
     this.data[key] = text;
     return `${FILES_MOUNT}/${key}`;
   }
@@ -136,7 +148,9 @@ class Files {
     } catch {
       throw this.bad(`${basename(path)} is not UTF-8 text, which a ConfigMap cannot carry`);
     }
-    const ext = extname(path).toLowerCase().replace(/[^.a-z0-9]/g, "");
+    const ext = extname(path)
+      .toLowerCase()
+      .replace(/[^.a-z0-9]/g, "");
     return this.addText(`${stem}${ext}`, text);
   }
 

@@ -58,8 +58,12 @@ describe("renderPlanManifest", () => {
     const rendered = renderPlanManifest(plan(PLAN), options);
     const all = docs(rendered.yaml);
     expect(all.map((d) => `${d["kind"]}/${d["metadata"].name}`)).toEqual([
-      "ConfigMap/demo-0-brief-files", "Job/demo-0-brief", "Job/demo-0-brief-merge",
-      "ConfigMap/demo-1-csv-files", "Job/demo-1-csv", "Job/demo-1-csv-merge",
+      "ConfigMap/demo-0-brief-files",
+      "Job/demo-0-brief",
+      "Job/demo-0-brief-merge",
+      "ConfigMap/demo-1-csv-files",
+      "Job/demo-1-csv",
+      "Job/demo-1-csv-merge",
     ]);
     for (const d of all) {
       if (d["kind"] === "Job") expect(() => new Job(d as any).validate()).not.toThrow();
@@ -83,7 +87,9 @@ describe("renderPlanManifest", () => {
         `--wait-ready 30000ms --shard "$JOB_COMPLETION_INDEX/2" --start-at ${options.startAtEpochMs} --quiet --barrier-dir /results/demo-0-brief/barrier --out /results/demo-0-brief/shard-"$JOB_COMPLETION_INDEX"; rc=$?`,
     );
     expect(s0).toMatch(/servebench k8s barrier arrive \/results\/demo\/turns-\d+ cell-0\.done --shard "\$JOB_COMPLETION_INDEX\/2" \|\| true\nexit \$rc/);
-    expect(s1).toMatch(/^T=\$\(servebench k8s barrier wait \/results\/demo\/turns-\d+ cell-0\.done --shards 2 --timeout 600000ms --margin 1000ms --give-up-at \d+\) \|\| exit 1$/m);
+    expect(s1).toMatch(
+      /^T=\$\(servebench k8s barrier wait \/results\/demo\/turns-\d+ cell-0\.done --shards 2 --timeout 600000ms --margin 1000ms --give-up-at \d+\) \|\| exit 1$/m,
+    );
     expect(s1).toContain(`--slo 'ttft_ms<=500'`);
     expect(s1).toContain(`--start-at "$T"`);
     expect(s1).not.toContain("barrier arrive");
@@ -98,13 +104,20 @@ describe("renderPlanManifest", () => {
 
   it("refuses servers the Jobs cannot start, naming the plan file and the server", () => {
     const local = PLAN.replace(/vllm: \{ kind: existing[^\n]*/, 'vllm: { kind: local, command: ["vllm", "serve", "--port", "${port}"] }');
-    expect(() => renderPlanManifest(plan(local), options)).toThrow(expect.objectContaining({ code: "E_BAD_CONFIG", message: expect.stringMatching(/plan\.yaml: server "vllm" \(kind local\) is started by servebench on this machine.*kind existing/) }));
+    expect(() => renderPlanManifest(plan(local), options)).toThrow(
+      expect.objectContaining({
+        code: "E_BAD_CONFIG",
+        message: expect.stringMatching(/plan\.yaml: server "vllm" \(kind local\) is started by servebench on this machine.*kind existing/),
+      }),
+    );
     const k8s = PLAN.replace(/vllm: \{ kind: existing[^\n]*/, "vllm: { kind: kubernetes, manifest: prompts.csv, url: http://x:8000 }");
     expect(() => renderPlanManifest(plan(k8s), options)).toThrow(/server "vllm" \(kind kubernetes\) is deployed for each cell/);
   });
 
   it("refuses what the pods cannot read or do", () => {
-    expect(() => renderPlanManifest(plan(PLAN), { ...options, storage: parseStorage("s3://b/p", { secret: "s" }) })).toThrow(/take turns through files on a shared volume: use --storage pvc/);
+    expect(() => renderPlanManifest(plan(PLAN), { ...options, storage: parseStorage("s3://b/p", { secret: "s" }) })).toThrow(
+      /take turns through files on a shared volume: use --storage pvc/,
+    );
     const tokenizer = PLAN.replace("outputTokens: 16,", `outputTokens: 16, tokenizer: ${dir},`);
     expect(() => renderPlanManifest(plan(tokenizer), options)).toThrow(/cell csv: tokenizer ".*" is a path on this machine/);
     const sharded = PLAN.replace("outputTokens: 16,", "outputTokens: 16, shard: { index: 0, count: 2 },");

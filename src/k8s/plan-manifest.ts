@@ -23,7 +23,11 @@ export interface PlanManifest {
 export function renderPlanManifest(plan: LoadedPlan, o: PlanRenderOptions): PlanManifest {
   const { cells, warnings } = planDeployments(plan, o.name);
   if (cells.length > 1 && o.storage.kind !== "pvc") {
-    throw new BenchError("E_BAD_FLAG", `--plan ${plan.file}: its ${cells.length} cells take turns through files on a shared volume: use --storage pvc:CLAIM (or render one cell per plan)`, { where: "--storage" });
+    throw new BenchError(
+      "E_BAD_FLAG",
+      `--plan ${plan.file}: its ${cells.length} cells take turns through files on a shared volume: use --storage pvc:CLAIM (or render one cell per plan)`,
+      { where: "--storage" },
+    );
   }
   // Each cell's shards meet the next cell's in one directory per render (a reused name never mixes renders).
   const turnsDir = `${RESULTS}/${o.name}/turns-${o.startAtEpochMs}`;

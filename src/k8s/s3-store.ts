@@ -8,7 +8,17 @@ import { AwsClient } from "aws4fetch";
 import { BenchError } from "../errors.js";
 
 /** Files a run or shard directory may hold; pulled by name, so no bucket listing is needed. */
-export const RUN_FILES = ["shard.json", "config.json", "env.json", "requests.jsonl", "metrics.jsonl", "summary.json", "summary.csv", "summary.md", "series.csv"] as const;
+export const RUN_FILES = [
+  "shard.json",
+  "config.json",
+  "env.json",
+  "requests.jsonl",
+  "metrics.jsonl",
+  "summary.json",
+  "summary.csv",
+  "summary.md",
+  "series.csv",
+] as const;
 
 export interface S3Location {
   bucket: string;
@@ -33,7 +43,8 @@ export interface S3StoreOptions {
 export function s3OptionsFromEnv(env: Record<string, string | undefined>, endpoint?: string): S3StoreOptions {
   const accessKeyId = env["AWS_ACCESS_KEY_ID"];
   const secretAccessKey = env["AWS_SECRET_ACCESS_KEY"];
-  if (!accessKeyId || !secretAccessKey) throw new BenchError("E_BAD_CONFIG", "S3 storage needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment", { where: "AWS_ACCESS_KEY_ID" });
+  if (!accessKeyId || !secretAccessKey)
+    throw new BenchError("E_BAD_CONFIG", "S3 storage needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment", { where: "AWS_ACCESS_KEY_ID" });
   const options: S3StoreOptions = { region: env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? "us-east-1", accessKeyId, secretAccessKey };
   const ep = endpoint ?? env["SERVEBENCH_S3_ENDPOINT"];
   if (ep) options.endpoint = ep;
@@ -107,7 +118,14 @@ export async function pullDir(store: S3Store, url: string, dir: string): Promise
  * Pulls shard-0 .. shard-(N-1) of a run into `toDir`, waiting up to `waitMs` for each shard's
  * shard.json (written last by a finished shard). Missing shards are left for merge to name.
  */
-export async function pullShards(store: S3Store, url: string, shards: number, toDir: string, waitMs: number, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<string[]> {
+export async function pullShards(
+  store: S3Store,
+  url: string,
+  shards: number,
+  toDir: string,
+  waitMs: number,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<string[]> {
   const { bucket, key } = parseS3Url(url);
   const deadline = Date.now() + waitMs;
   const dirs: string[] = [];

@@ -64,7 +64,8 @@ export class ConnectionBackoff {
   verdict(nowMs: number, levelStartMs: number): string | undefined {
     if (this.#inARow < this.#minFailures || nowMs - this.#firstFailureMs < this.#giveUpMs) return undefined;
     const since = ((this.#firstFailureMs - levelStartMs) / 1000).toFixed(1);
-    const answered = this.#lastOkMs === undefined ? "it never answered in this level" : `it last answered at +${((this.#lastOkMs - levelStartMs) / 1000).toFixed(1)} s`;
+    const answered =
+      this.#lastOkMs === undefined ? "it never answered in this level" : `it last answered at +${((this.#lastOkMs - levelStartMs) / 1000).toFixed(1)} s`;
     return `the server stopped answering at +${since} s into the level (${this.#inARow} connection failures in a row over ${((nowMs - this.#firstFailureMs) / 1000).toFixed(1)} s; ${answered})`;
   }
 }

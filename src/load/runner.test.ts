@@ -45,10 +45,7 @@ describe("closed loop", () => {
   });
 
   it("stops issuing at the duration and drains in-flight requests", async () => {
-    const { result, sends } = await simulate(
-      { kind: "concurrency", concurrency: 2, requests: 1000, durationMs: 250 },
-      100,
-    );
+    const { result, sends } = await simulate({ kind: "concurrency", concurrency: 2, requests: 1000, durationMs: 250 }, 100);
     // Slots start at 0, 100, 200 (3 rounds × 2) and the round at 300 is past the deadline.
     expect(result.dispatched).toBe(6);
     expect(Math.max(...sends.map((s) => s.endAtMs))).toBe(1300);
@@ -118,15 +115,18 @@ describe("closed loop pacing (back-off from a refusing server)", () => {
   it("waits for `pace` before each job and schedules the job after the wait, so the wait is not latency", async () => {
     const clock = new VirtualClock(1000);
     const scheduled: number[] = [];
-    const result = await runLevel({ kind: "concurrency", concurrency: 1, requests: 3 }, {
-      clock,
-      signal: new AbortController().signal,
-      pace: (signal) => clock.sleepUntil(clock.nowMs() + 50, signal),
-      dispatch: async (job) => {
-        scheduled.push(job.scheduledAtMs);
-        await clock.sleepUntil(job.scheduledAtMs + 10);
+    const result = await runLevel(
+      { kind: "concurrency", concurrency: 1, requests: 3 },
+      {
+        clock,
+        signal: new AbortController().signal,
+        pace: (signal) => clock.sleepUntil(clock.nowMs() + 50, signal),
+        dispatch: async (job) => {
+          scheduled.push(job.scheduledAtMs);
+          await clock.sleepUntil(job.scheduledAtMs + 10);
+        },
       },
-    });
+    );
     expect(result.dispatched).toBe(3);
     expect(scheduled).toEqual([1050, 1110, 1170]);
   });

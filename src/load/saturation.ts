@@ -76,7 +76,7 @@ export function queueGrowth(done: readonly FinishedRequest[]): string | undefine
   const windows = Array.from({ length: WINDOWS }, (_, w) => done.slice(w * size, (w + 1) * size));
   const waits = windows.map((win) => median(win.flatMap((r) => (r.ok && r.waitMs !== undefined ? [r.waitMs] : []))));
   const inFlight = windows.map((win) => median(win.map((r) => r.inFlightAtSend)));
-  const rising = waits.every((w, i) => i === 0 || (w > (waits[i - 1] as number)));
+  const rising = waits.every((w, i) => i === 0 || w > (waits[i - 1] as number));
   const first = waits[0] as number;
   const last = waits[WINDOWS - 1] as number;
   const grew = (inFlight[WINDOWS - 1] as number) >= IN_FLIGHT_GROWTH * Math.max(1, inFlight[0] as number);

@@ -22,7 +22,7 @@ function scaled(x: number): bigint {
 
 /** Is `got` the double nearest to the exact rational `num / 2^1074` (ties to even)? */
 function correctlyRounded(got: number, num: bigint): boolean {
-  const err = (scaled(got) - num) < 0n ? num - scaled(got) : scaled(got) - num;
+  const err = scaled(got) - num < 0n ? num - scaled(got) : scaled(got) - num;
   for (const neighbour of [nextUp(got), nextDown(got)]) {
     const d = scaled(neighbour) - num;
     const e = d < 0n ? -d : d;

@@ -214,8 +214,7 @@ export function aggregateLevel(records: readonly RequestRecord[], options: Aggre
   const perS = (x: number): number => (durationS > 0 ? x / durationS : 0);
   const inputTotal = metrics.reduce((a, m) => a + m.promptTokens, 0);
   const outputTotal = metrics.reduce((a, m) => a + (m.outputTokens ?? 0), 0);
-  const pick = (f: (m: RequestMetrics) => number | undefined): number[] =>
-    metrics.map(f).filter((v): v is number => v !== undefined);
+  const pick = (f: (m: RequestMetrics) => number | undefined): number[] => metrics.map(f).filter((v): v is number => v !== undefined);
   const dist = (values: number[]): FlatDistribution | undefined => flatten(summarize(values, options.percentiles));
 
   const summary: LevelSummary = {

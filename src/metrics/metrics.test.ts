@@ -124,10 +124,7 @@ describe("strict mode", () => {
   it("flags prompt and completion mismatches and missing usage", () => {
     const noUsage = record({ id: "c" });
     delete noUsage.usage;
-    const report = checkStrict(
-      [record({ id: "a" }), record({ id: "b", usage: { promptTokens: 999, completionTokens: 4 } }), noUsage],
-      "completions",
-    );
+    const report = checkStrict([record({ id: "a" }), record({ id: "b", usage: { promptTokens: 999, completionTokens: 4 } }), noUsage], "completions");
     expect(report.checked).toBe(3);
     expect(report.mismatched).toBe(2);
     expect(report.input_mismatches).toBe(2);
@@ -158,8 +155,20 @@ describe("impossible usage", () => {
   });
 
   it("the level counts the marked requests and warns", () => {
-    const lying = record({ id: "0-1", usage: { promptTokens: 16, completionTokens: 1 }, usageImpossible: "usage.completion_tokens 1 is below the 5 text chunks streamed" });
-    const s = aggregateLevel([record(), lying], { level: 0, load: { kind: "concurrency", concurrency: 1 }, percentiles: [50], slo: [], strict: false, endpoint: "completions", interrupted: false });
+    const lying = record({
+      id: "0-1",
+      usage: { promptTokens: 16, completionTokens: 1 },
+      usageImpossible: "usage.completion_tokens 1 is below the 5 text chunks streamed",
+    });
+    const s = aggregateLevel([record(), lying], {
+      level: 0,
+      load: { kind: "concurrency", concurrency: 1 },
+      percentiles: [50],
+      slo: [],
+      strict: false,
+      endpoint: "completions",
+      interrupted: false,
+    });
     expect(s.usage_impossible).toMatchObject({ requests: 1, output_tokens_from: "streamed_chunks" });
     expect(s.warnings.join("\n")).toMatch(/the server's usage is wrong on 1 of 2 requests/);
   });
@@ -167,8 +176,17 @@ describe("impossible usage", () => {
   it("error causes: most frequent first, the first message cut to one line", () => {
     const fail = (id: string, code: string, message: string): RequestRecord => record({ id, outcome: "error", error: { code, message } });
     const s = aggregateLevel([fail("a", "http_500", "boom\n  at x"), fail("b", "connection", "ECONNREFUSED"), fail("c", "connection", "ECONNRESET")], {
-      level: 0, load: { kind: "concurrency", concurrency: 1 }, percentiles: [50], slo: [], strict: false, endpoint: "completions", interrupted: false,
+      level: 0,
+      load: { kind: "concurrency", concurrency: 1 },
+      percentiles: [50],
+      slo: [],
+      strict: false,
+      endpoint: "completions",
+      interrupted: false,
     });
-    expect(s.error_causes).toEqual([{ code: "connection", count: 2, message: "ECONNREFUSED" }, { code: "http_500", count: 1, message: "boom at x" }]);
+    expect(s.error_causes).toEqual([
+      { code: "connection", count: 2, message: "ECONNREFUSED" },
+      { code: "http_500", count: 1, message: "boom at x" },
+    ]);
   });
 });

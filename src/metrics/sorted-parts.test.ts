@@ -43,7 +43,12 @@ describe("SortedParts", () => {
         const sorted = sortedParts(parts);
         const want = new ExactSum().addAll(parts.flat()).value();
         expect(new SortedParts(sorted).sum()).toBe(want);
-        expect(new SortedParts(sorted, sorted.map((p) => new FastExactSum().addAll(p).state())).sum()).toBe(want);
+        expect(
+          new SortedParts(
+            sorted,
+            sorted.map((p) => new FastExactSum().addAll(p).state()),
+          ).sum(),
+        ).toBe(want);
       }),
     );
   });

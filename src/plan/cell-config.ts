@@ -139,7 +139,13 @@ function redactedRun(ctx: CellContext, vars: Map<string, Scalar>, workloadName: 
   return out;
 }
 
-function parseServer(value: unknown, path: PlanPath, planDir: string, reportMissing: (issue: PlanIssue) => void, report: (issue: PlanIssue) => void): ServerSpec {
+function parseServer(
+  value: unknown,
+  path: PlanPath,
+  planDir: string,
+  reportMissing: (issue: PlanIssue) => void,
+  report: (issue: PlanIssue) => void,
+): ServerSpec {
   const parsed = serverSpecSchema.safeParse(value);
   if (!parsed.success) {
     issuesFromZod(parsed.error.issues, path, PLAN_VOCABULARY).forEach(report);
@@ -187,7 +193,13 @@ function toMs(value: unknown, path: PlanPath, issues: PlanIssue[]): number | und
 }
 
 /** Plan conveniences → RunConfigInput: duration strings, `requests: 30 | "3x"`, SLO strings, paths. */
-function normalizeRun(raw: Record<string, unknown>, planDir: string, sectionOf: (key: string) => PlanPath, report: (issue: PlanIssue) => void, checkFiles: "all" | "packed" | "none"): RunConfigInput {
+function normalizeRun(
+  raw: Record<string, unknown>,
+  planDir: string,
+  sectionOf: (key: string) => PlanPath,
+  report: (issue: PlanIssue) => void,
+  checkFiles: "all" | "packed" | "none",
+): RunConfigInput {
   const out: Record<string, unknown> = { ...raw };
   const issues: PlanIssue[] = [];
   for (const key of DURATION_FIELDS) if (typeof out[key] === "string") out[key] = toMs(out[key], sectionOf(key), issues);

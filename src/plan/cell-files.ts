@@ -30,7 +30,13 @@ export function promptVariant(cell: PlannedCell): { jsonl: string; run: RunConfi
   const { prompt, dataset, ...rest } = cell.run;
   const rows: DatasetRow[] = prompt !== undefined ? [{ prompt }] : loadJsonlDataset(dataset ?? "");
   const lines = rows.map((row) => {
-    const user = row.prompt ?? row.messages?.filter((m) => m.role === "user").map((m) => m.content).join("\n\n") ?? "";
+    const user =
+      row.prompt ??
+      row.messages
+        ?.filter((m) => m.role === "user")
+        .map((m) => m.content)
+        .join("\n\n") ??
+      "";
     const messages = [{ role: "system", content: system }, ...(row.messages?.filter((m) => m.role !== "system") ?? [{ role: "user", content: user }])];
     return JSON.stringify({ prompt: `${system}\n\n${user}`, messages, ...(row.outputTokens === undefined ? {} : { output_tokens: row.outputTokens }) });
   });

@@ -104,7 +104,14 @@ describe("plans that would exhaust the machine, or fail hours in", () => {
 
   it("refuses a YAML alias bomb as a plan problem", () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (const [prev, name] of [["a", "b"], ["b", "c"], ["c", "d"], ["d", "e"], ["e", "f"]] as const) levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+    for (const [prev, name] of [
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+      ["d", "e"],
+      ["e", "f"],
+    ] as const)
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);
     const found = problems(() => loadPlanText(`${levels.join("\n")}\n${existing}`, opts));
     expect(found[0]?.[2]).toMatch(/YAML aliases .* more than 1000 times/);
   });

@@ -56,7 +56,10 @@ export function loadPlanText(text: string, options: LoadOptions & { file: string
   const parsed = parsePlanText(text);
   const fail = (issues: PlanIssue[]): never => {
     const located = dedupeIssues(issues).map((i) => ({ ...(parsed.locate(i.path) ?? {}), ...i }));
-    throw new PlanError(file, located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)));
+    throw new PlanError(
+      file,
+      located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)),
+    );
   };
   if (parsed.issues.length > 0) throw new PlanError(file, parsed.issues);
   const checked = planFileSchema.safeParse(parsed.value ?? {});
@@ -99,7 +102,12 @@ function checkRawMatrix(raw: PlanFile, issues: PlanIssue[], maxCells: number | u
   const matrix = planFileSchema.shape.matrix.safeParse((raw as { matrix?: unknown }).matrix);
   if (!matrix.success) return;
   const names = (section: unknown, fallback: object): object => (section !== null && typeof section === "object" ? section : fallback);
-  const stub = { servers: names(raw.servers, {}), workloads: names(raw.workloads, { default: {} }), loads: names(raw.loads, { default: {} }), matrix: matrix.data };
+  const stub = {
+    servers: names(raw.servers, {}),
+    workloads: names(raw.workloads, { default: {} }),
+    loads: names(raw.loads, { default: {} }),
+    matrix: matrix.data,
+  };
   expandMatrix(stub as PlanFile, issues, maxCells);
 }
 
@@ -139,7 +147,10 @@ export function loadPlanFromOut(outDir: string, options: LoadOptions = {}): Load
   try {
     raw = JSON.parse(readFileSync(planJsonPath, "utf8"));
   } catch (cause) {
-    throw new BenchError("E_BAD_CONFIG", `--resume ${outDir}: cannot read plan.json (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, { where: "--resume", cause });
+    throw new BenchError("E_BAD_CONFIG", `--resume ${outDir}: cannot read plan.json (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, {
+      where: "--resume",
+      cause,
+    });
   }
   const saved = parseWithSchema(savedPlanSchema, raw, planJsonPath);
   // Only the copy servebench wrote beside it: plan.json cannot point a resume at another file.

@@ -21,9 +21,7 @@ describe("matrix", () => {
   it("crosses dimensions in order (first listed = outermost), server first and workload/load last", () => {
     const r = cells(plan({ dimensions: { gpu: ["a", "b"], ctx: [2048, 8192] } }, { loads: { c1: {}, c10: {} } }));
     expect(r.names).toEqual(["server", "gpu", "ctx", "workload", "load"]);
-    expect(r.ids).toEqual([
-      "a_2048_c1", "a_2048_c10", "a_8192_c1", "a_8192_c10", "b_2048_c1", "b_2048_c10", "b_8192_c1", "b_8192_c10",
-    ]);
+    expect(r.ids).toEqual(["a_2048_c1", "a_2048_c10", "a_8192_c1", "a_8192_c10", "b_2048_c1", "b_2048_c10", "b_8192_c1", "b_8192_c10"]);
   });
 
   it("applies exclude, then include (extend matching cells, or add a cell)", () => {
@@ -31,7 +29,11 @@ describe("matrix", () => {
       plan({
         dimensions: { gpu: ["H100X1", "H100X2"], parallel: ["tp", "pp"] },
         exclude: [{ gpu: "H100X1", parallel: "pp" }],
-        include: [{ gpu: "H100X1", gpus: 1 }, { gpu: "H100X2", gpus: 2 }, { gpu: "B200", parallel: "tp", gpus: 8 }],
+        include: [
+          { gpu: "H100X1", gpus: 1 },
+          { gpu: "H100X2", gpus: 2 },
+          { gpu: "B200", parallel: "tp", gpus: 8 },
+        ],
       }),
     );
     expect(r.ids).toEqual(["H100X1_tp", "H100X2_tp", "H100X2_pp", "B200_tp"]);

@@ -41,13 +41,17 @@ export function expandMatrix(plan: PlanFile, issues: PlanIssue[], maxCells = DEF
   for (const { dim, section } of SECTION_DIMS) {
     const values = listed[dim];
     values?.forEach((v, i) => {
-      if (!(String(v) in plan[section])) issues.push({ path: ["matrix", "dimensions", dim, i], message: `no ${dim} named "${String(v)}" in ${section} (${sectionNames(section).join(", ")})` });
+      if (!(String(v) in plan[section]))
+        issues.push({ path: ["matrix", "dimensions", dim, i], message: `no ${dim} named "${String(v)}" in ${section} (${sectionNames(section).join(", ")})` });
     });
   }
   const upperBound = (dims.reduce((n, [, values]) => n * values.length, 1) + plan.matrix.include.length) * plan.matrix.repeat;
   if (upperBound > maxCells) {
     const shape = dims.map(([n, v]) => `${n} ${v.length}`).join(" × ");
-    issues.push({ path: ["matrix"], message: `expands to up to ${upperBound.toLocaleString("en-US")} cells (${shape}${plan.matrix.repeat > 1 ? ` × repeat ${plan.matrix.repeat}` : ""}), more than the limit of ${maxCells.toLocaleString("en-US")}: split the plan, or raise the limit with --max-cells` });
+    issues.push({
+      path: ["matrix"],
+      message: `expands to up to ${upperBound.toLocaleString("en-US")} cells (${shape}${plan.matrix.repeat > 1 ? ` × repeat ${plan.matrix.repeat}` : ""}), more than the limit of ${maxCells.toLocaleString("en-US")}: split the plan, or raise the limit with --max-cells`,
+    });
     return { cells: [], names: dims.map(([n]) => n) };
   }
   const original = new Set(dims.map(([n]) => n));
@@ -55,7 +59,8 @@ export function expandMatrix(plan: PlanFile, issues: PlanIssue[], maxCells = DEF
   for (const [name, values] of dims) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
 
   plan.matrix.exclude.forEach((rule, i) => {
-    for (const key of Object.keys(rule)) if (!original.has(key)) issues.push({ path: ["matrix", "exclude", i, key], message: `"${key}" is not a dimension (${[...original].join(", ")})` });
+    for (const key of Object.keys(rule))
+      if (!original.has(key)) issues.push({ path: ["matrix", "exclude", i, key], message: `"${key}" is not a dimension (${[...original].join(", ")})` });
     combos = combos.filter((c) => !Object.entries(rule).every(([k, v]) => same(c[k], v)));
   });
   const names = dims.map(([n]) => n);
@@ -95,7 +100,8 @@ function completeInclude(plan: PlanFile, rule: Record<string, Scalar>, i: number
   const cell: Record<string, Scalar> = { ...rule };
   for (const { dim, section } of SECTION_DIMS) {
     if (cell[dim] !== undefined) {
-      if (!(String(cell[dim]) in plan[section])) issues.push({ path: ["matrix", "include", i, dim], message: `no ${dim} named "${String(cell[dim])}" in ${section}` });
+      if (!(String(cell[dim]) in plan[section]))
+        issues.push({ path: ["matrix", "include", i, dim], message: `no ${dim} named "${String(cell[dim])}" in ${section}` });
       continue;
     }
     const names = Object.keys(plan[section]);
@@ -106,7 +112,11 @@ function completeInclude(plan: PlanFile, rule: Record<string, Scalar>, i: number
 }
 
 function slug(value: Scalar): string {
-  return String(value).replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|-+$/g, "") || "x";
+  return (
+    String(value)
+      .replace(/[^A-Za-z0-9._-]+/g, "-")
+      .replace(/^[-.]+|-+$/g, "") || "x"
+  );
 }
 
 function cellId(dims: Record<string, Scalar>, names: readonly string[], repeat: number, repeats: number): string {

@@ -10,10 +10,12 @@ const started: number[] = [];
 
 function startGroup(): Promise<number> {
   const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { detached: true, stdio: "ignore" });
-  return new Promise((resolve) => child.once("spawn", () => {
-    started.push(child.pid ?? 0);
-    resolve(child.pid ?? 0);
-  }));
+  return new Promise((resolve) =>
+    child.once("spawn", () => {
+      started.push(child.pid ?? 0);
+      resolve(child.pid ?? 0);
+    }),
+  );
 }
 
 afterEach(() => {
@@ -77,7 +79,12 @@ describe("pids.json is data, never commands", () => {
   });
 
   it("runs only the plan's own cleanup for a Kubernetes entry that matches a plan server", async () => {
-    const path = fileWith({ entries: [{ kind: "kubernetes", server: "k", instance: "cell-1", startedAt: "x" }, { kind: "kubernetes", server: "other", instance: "cell-1", startedAt: "x" }] });
+    const path = fileWith({
+      entries: [
+        { kind: "kubernetes", server: "k", instance: "cell-1", startedAt: "x" },
+        { kind: "kubernetes", server: "other", instance: "cell-1", startedAt: "x" },
+      ],
+    });
     const ran: string[][] = [];
     const report = await reapRecorded(new PidRegistry(path), {
       ...policy,
@@ -91,7 +98,13 @@ describe("pids.json is data, never commands", () => {
   it("never signals a process of a server the plan does not start, or pid 1, or one without a start time", async () => {
     const pid = await startGroup();
     const good = processEntry(pid, "sim");
-    const path = fileWith({ entries: [{ ...good, server: "intruder" }, { ...good, pid: 1, pgid: 1 }, { ...good, startTicks: "" }] });
+    const path = fileWith({
+      entries: [
+        { ...good, server: "intruder" },
+        { ...good, pid: 1, pgid: 1 },
+        { ...good, startTicks: "" },
+      ],
+    });
     const report = await reapRecorded(new PidRegistry(path), policy);
     expect(report.stopped).toEqual([]);
     expect(report.ignored).toHaveLength(2);

@@ -17,8 +17,24 @@ const RUN_SHAPE = runConfigSchema.shape as unknown as Record<string, z.ZodType>;
 /** `run` fields a plan never sets per cell: the launcher supplies the target, the plan the directory. */
 const NOT_IN_PLANS: ReadonlySet<string> = new Set(["url", "out", "sim", "serverCmd", "waitReadyMs"]);
 const LOAD_CANDIDATES = [
-  "concurrency", "rate", "arrival", "burstiness", "maxConcurrency", "requests", "durationMs", "warmup", "profile", "rampMs",
-  "sweepRates", "sweepMaxConcurrency", "sloSearchBy", "sloTolerance", "sloMaxLevels", "sloStart", "maxErrorRate", "stopOnSaturation",
+  "concurrency",
+  "rate",
+  "arrival",
+  "burstiness",
+  "maxConcurrency",
+  "requests",
+  "durationMs",
+  "warmup",
+  "profile",
+  "rampMs",
+  "sweepRates",
+  "sweepMaxConcurrency",
+  "sloSearchBy",
+  "sloTolerance",
+  "sloMaxLevels",
+  "sloStart",
+  "maxErrorRate",
+  "stopOnSaturation",
 ];
 /** Fields a load may set (how requests are sent); a load's value wins over the workload's. */
 export const LOAD_FIELDS: readonly string[] = LOAD_CANDIDATES.filter((k) => k in RUN_SHAPE);
@@ -68,10 +84,7 @@ function build(templated: boolean) {
   const workload = z
     .strictObject({
       ...fields(WORKLOAD_FIELDS),
-      system: z
-        .string()
-        .optional()
-        .describe("prompt variant: a system message for chat (a first paragraph for completions), e.g. asking for brevity"),
+      system: z.string().optional().describe("prompt variant: a system message for chat (a first paragraph for completions), e.g. asking for brevity"),
     })
     .describe("what to send: any `run` field (camelCase, as in RunConfigInput) except url, out, sim; plus `system`");
   const load = z.strictObject(fields(LOAD_FIELDS)).describe("how to send it: concurrency or rate levels, request counts, durations, warmup");
@@ -89,10 +102,15 @@ function build(templated: boolean) {
   const common = {
     readyTimeoutMs: tv(duration).default(600_000).describe("deadline for /health and /v1/models to answer 200"),
     health,
-    gpuHourlyCostUsd: tv(z.number().positive()).optional().describe("what one of this server's GPUs costs per hour (USD): its cells report $ per million tokens (a workload's own value wins)"),
+    gpuHourlyCostUsd: tv(z.number().positive())
+      .optional()
+      .describe("what one of this server's GPUs costs per hour (USD): its cells report $ per million tokens (a workload's own value wins)"),
     gpuCount: tv(z.number().int().positive()).optional().describe("GPUs this server runs on, for gpuHourlyCostUsd (default 1)"),
   };
-  const restart = z.enum(["on-change", "always"]).default("on-change").describe("on-change: keep the server between consecutive cells with the same launch spec");
+  const restart = z
+    .enum(["on-change", "always"])
+    .default("on-change")
+    .describe("on-change: keep the server between consecutive cells with the same launch spec");
 
   const local = z.strictObject({
     kind: z.literal("local"),
@@ -148,8 +166,10 @@ function build(templated: boolean) {
       ...common,
     })
     .superRefine((k, ctx) => {
-      if ((k.helm === undefined) === (k.manifest === undefined)) ctx.addIssue({ code: "custom", path: ["helm"], message: "give exactly one of helm or manifest" });
-      if ((k.url === undefined) === (k.portForward === undefined)) ctx.addIssue({ code: "custom", path: ["url"], message: "give exactly one of url or portForward" });
+      if ((k.helm === undefined) === (k.manifest === undefined))
+        ctx.addIssue({ code: "custom", path: ["helm"], message: "give exactly one of helm or manifest" });
+      if ((k.url === undefined) === (k.portForward === undefined))
+        ctx.addIssue({ code: "custom", path: ["url"], message: "give exactly one of url or portForward" });
     });
   const server = z.discriminatedUnion("kind", [local, existing, kubernetes]);
 
@@ -197,10 +217,14 @@ export type Scalar = string | number | boolean;
 /** Every field name a plan knows, for "did you mean" hints. */
 export const PLAN_VOCABULARY: readonly string[] = [
   ...new Set([
-    ...WORKLOAD_FIELDS, "system",
+    ...WORKLOAD_FIELDS,
+    "system",
     ...Object.keys(templated.plan.shape),
     ...serverSpecSchema.options.flatMap((o) => Object.keys(o.shape)),
-    "dimensions", "include", "exclude", "repeat",
+    "dimensions",
+    "include",
+    "exclude",
+    "repeat",
   ]),
 ];
 

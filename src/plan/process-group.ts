@@ -54,7 +54,10 @@ export function processIdentity(pid: number): ProcessIdentity | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) is in parentheses and may contain spaces: parse after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((s) => s !== "").join(" ");
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((s) => s !== "")
+      .join(" ");
     return { pid, pgid: Number(fields[2]), startTicks: fields[19] ?? "", cmdline, zombie: fields[0] === "Z" || fields[0] === "X" };
   } catch {
     return undefined;

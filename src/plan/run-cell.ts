@@ -44,8 +44,14 @@ export async function runCell(
   const logPath = join(dir, "server.log");
   const finish = (status: "complete" | "failed", reason?: string, tail?: string[]): CellOutcome => {
     const record: CellRecord = {
-      schema: CELL_SCHEMA, id: cell.id, index: cell.index, dimensions: cell.dimensions, repeat: cell.repeat, status,
-      started_at: startedAt, finished_at: new Date().toISOString(),
+      schema: CELL_SCHEMA,
+      id: cell.id,
+      index: cell.index,
+      dimensions: cell.dimensions,
+      repeat: cell.repeat,
+      status,
+      started_at: startedAt,
+      finished_at: new Date().toISOString(),
     };
     if (reason !== undefined) record.reason = reason;
     if (tail !== undefined && tail.length > 0) record.log_tail = tail;
@@ -63,7 +69,11 @@ export async function runCell(
     const instanceDir = join(ctx.out.serversDir, cell.id);
     mkdirSync(instanceDir, { recursive: true });
     const launch: LaunchContext = {
-      name: cell.serverName, instanceDir, registry: ctx.registry, runner: ctx.runner, signal: ctx.signal,
+      name: cell.serverName,
+      instanceDir,
+      registry: ctx.registry,
+      runner: ctx.runner,
+      signal: ctx.signal,
       emit: (message) => ctx.emit({ kind: "info", message }),
       ...(cell.manifestText === undefined ? {} : { manifestText: cell.manifestText }),
     };
@@ -115,7 +125,8 @@ export async function runCell(
     return { outcome: finish("failed", reason, tail), active: keep ? active : undefined };
   }
   // A cell whose every request failed (or whose error rate passed --max-error-rate) measured nothing: it failed.
-  if (result?.verdict.status === "target_failed") return { outcome: finish("failed", `the target is failing: ${result.verdict.reasons.join("; ")}`, []), active };
+  if (result?.verdict.status === "target_failed")
+    return { outcome: finish("failed", `the target is failing: ${result.verdict.reasons.join("; ")}`, []), active };
   const outcome = finish("complete");
   if (result?.strictFailed === true) outcome.strictFailed = true;
   return { outcome, active };

@@ -78,7 +78,9 @@ export async function runPlan(plan: LoadedPlan, options: RunPlanOptions): Promis
   const runner = options.runner ?? systemRunner;
   const out = new PlanOut(options.out);
   if (options.resume !== true && out.hasPlan()) {
-    throw new BenchError("E_BAD_CONFIG", `--out ${options.out} already holds a plan run: continue it with --resume ${options.out}, or choose another --out`, { where: "--out" });
+    throw new BenchError("E_BAD_CONFIG", `--out ${options.out} already holds a plan run: continue it with --resume ${options.out}, or choose another --out`, {
+      where: "--out",
+    });
   }
   if (options.resume === true && !out.hasPlan()) {
     throw new BenchError("E_BAD_CONFIG", `--resume ${options.out}: no plan.json there, nothing to resume`, { where: "--resume" });
@@ -91,11 +93,23 @@ export async function runPlan(plan: LoadedPlan, options: RunPlanOptions): Promis
   // The saved copy is what a later `--resume DIR` (without a plan file) runs.
   const sourceName = `plan.source.${plan.format}`;
   if (resolve(plan.file) !== resolve(options.out, sourceName) && !out.writeText(sourceName, plan.source)) {
-    emit({ kind: "warning", message: `${sourceName}: secrets written literally in the plan are redacted in this copy; resume with the plan file (plan run ${plan.file} --resume ${options.out}), or write them as \${env:NAME}` });
+    emit({
+      kind: "warning",
+      message: `${sourceName}: secrets written literally in the plan are redacted in this copy; resume with the plan file (plan run ${plan.file} --resume ${options.out}), or write them as \${env:NAME}`,
+    });
   }
   out.writeJson("plan.json", planJson(plan));
 
-  const result: PlanRunResult = { out: options.out, total: plan.cells.length, complete: 0, failed: 0, skipped: 0, interrupted: false, strictFailed: false, cells: [] };
+  const result: PlanRunResult = {
+    out: options.out,
+    total: plan.cells.length,
+    complete: 0,
+    failed: 0,
+    skipped: 0,
+    interrupted: false,
+    strictFailed: false,
+    cells: [],
+  };
   let active: ActiveServer | undefined;
   const stopActive = async (): Promise<void> => {
     const current = active;

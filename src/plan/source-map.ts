@@ -32,7 +32,10 @@ export function parsePlanText(text: string): ParsedSource {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
       // yaml refuses alias bombs ("Excessive alias count…") with a ReferenceError: a plan problem, not a crash.
-      issues.push({ path: [], message: `syntax: the plan expands YAML aliases (*name) more than ${MAX_ALIAS_COUNT} times (${(error as Error).message.split("\n")[0] ?? ""}); write the values out instead` });
+      issues.push({
+        path: [],
+        message: `syntax: the plan expands YAML aliases (*name) more than ${MAX_ALIAS_COUNT} times (${(error as Error).message.split("\n")[0] ?? ""}); write the values out instead`,
+      });
     }
   }
   return {

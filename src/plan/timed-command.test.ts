@@ -24,7 +24,10 @@ function alive(pid: number): boolean {
 
 describe("runTimedCommand", () => {
   it("captures output and the exit code, and feeds stdin", async () => {
-    const r = await runTimedCommand([node, "-e", "process.stdin.pipe(process.stdout); process.stdin.on('end', () => { process.stderr.write('e'); process.exitCode = 3; })"], { timeoutMs: 10_000, input: "hello" });
+    const r = await runTimedCommand(
+      [node, "-e", "process.stdin.pipe(process.stdout); process.stdin.on('end', () => { process.stderr.write('e'); process.exitCode = 3; })"],
+      { timeoutMs: 10_000, input: "hello" },
+    );
     expect(r).toMatchObject({ code: 3, stdout: "hello", stderr: "e", timedOut: false, aborted: false, truncated: false });
   });
 

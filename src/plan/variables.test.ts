@@ -3,7 +3,11 @@ import type { PlanIssue } from "./issues.js";
 import { expandValue, referencedNames, type Scope } from "./variables.js";
 
 const scope = (extra: Partial<Scope> = {}): Scope => ({
-  vars: new Map<string, string | number | boolean>([["ctx", 2048], ["gpu", "H100X1"], ["eager", true]]),
+  vars: new Map<string, string | number | boolean>([
+    ["ctx", 2048],
+    ["gpu", "H100X1"],
+    ["eager", true],
+  ]),
   env: { HF_HOME: "/models", EMPTY: "" },
   final: true,
   ...extra,

@@ -104,7 +104,8 @@ function publish(dir: string, name: string, decision: Decision): BarrierResult |
       try {
         writeFileSync(path, content, { flag: "wx" });
       } catch (inner) {
-        if ((inner as NodeJS.ErrnoException).code !== "EEXIST") throw new BenchError("E_IO", `--barrier-dir: cannot write ${path}: ${(inner as Error).message}`, { where: "--barrier-dir", cause: inner });
+        if ((inner as NodeJS.ErrnoException).code !== "EEXIST")
+          throw new BenchError("E_IO", `--barrier-dir: cannot write ${path}: ${(inner as Error).message}`, { where: "--barrier-dir", cause: inner });
       }
     }
   } finally {
@@ -144,7 +145,12 @@ export async function awaitBarrier(o: AwaitOptions): Promise<BarrierResult> {
       ...(o.giveUpAtEpochMs === undefined ? {} : { giveUpAtEpochMs: o.giveUpAtEpochMs }),
     });
     if (verdict.kind === "start") {
-      const standing = publish(o.dir, o.name, { at_epoch_ms: verdict.atEpochMs, timed_out: verdict.timedOut, missing: verdict.missing, decided_by: o.self ?? null });
+      const standing = publish(o.dir, o.name, {
+        at_epoch_ms: verdict.atEpochMs,
+        timed_out: verdict.timedOut,
+        missing: verdict.missing,
+        decided_by: o.self ?? null,
+      });
       if (standing !== undefined) return standing;
     }
     if (o.signal?.aborted === true) return { atEpochMs: nowEpochMs, timedOut: false, missing: [], decidedBy: null };

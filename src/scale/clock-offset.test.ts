@@ -17,7 +17,14 @@ describe("estimateOffset", () => {
     fc.assert(
       fc.property(
         fc.double({ min: -5000, max: 5000, noNaN: true }),
-        fc.array(fc.record({ t: fc.double({ min: 0, max: 60_000, noNaN: true }), rtt: fc.double({ min: 0.1, max: 300, noNaN: true }), at: fc.double({ min: 0, max: 1, noNaN: true }) }), { minLength: 1, maxLength: 30 }),
+        fc.array(
+          fc.record({
+            t: fc.double({ min: 0, max: 60_000, noNaN: true }),
+            rtt: fc.double({ min: 0.1, max: 300, noNaN: true }),
+            at: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
         (offset, probes) => {
           const est = estimateOffset(probes.map((p) => sample(offset, 1.7e12 + p.t, p.rtt, p.at)));
           expect(est).toBeDefined();

@@ -91,7 +91,11 @@ export class LevelAligner {
     const barrier =
       before === undefined
         ? now
-        : { waited_ms: before.waited_ms + now.waited_ms, timed_out: before.timed_out || now.timed_out, missing: [...new Set([...before.missing, ...now.missing])].sort((a, b) => a - b) };
+        : {
+            waited_ms: before.waited_ms + now.waited_ms,
+            timed_out: before.timed_out || now.timed_out,
+            missing: [...new Set([...before.missing, ...now.missing])].sort((a, b) => a - b),
+          };
     this.starts.set(level, { ...after, barrier });
   }
 
@@ -110,11 +114,15 @@ export class LevelAligner {
     if (start === undefined) return [];
     const out: string[] = [];
     if (start.aligned_by === "none" && this.s.shard.count > 1) {
-      out.push(`level ${level} started when this shard finished the previous one, not at a common instant across shards: pass --barrier-dir (or bound levels by --duration)`);
+      out.push(
+        `level ${level} started when this shard finished the previous one, not at a common instant across shards: pass --barrier-dir (or bound levels by --duration)`,
+      );
     }
     if (start.late_by_ms > LATE_WARNING_MS) out.push(`this shard started level ${level} ${(start.late_by_ms / 1000).toFixed(1)} s after the common instant`);
     if (start.barrier?.timed_out === true) {
-      out.push(`shard ${start.barrier.missing.join(", ")} did not reach the barrier before level ${level} within ${(this.s.barrierTimeoutMs / 1000).toFixed(0)} s: started without it`);
+      out.push(
+        `shard ${start.barrier.missing.join(", ")} did not reach the barrier before level ${level} within ${(this.s.barrierTimeoutMs / 1000).toFixed(0)} s: started without it`,
+      );
     }
     return out;
   }

@@ -19,7 +19,6 @@ export interface CombineOptions extends PartialOptions {
   interrupted: boolean;
 }
 
-
 export function combinePartials(partials: readonly LevelPartial[], o: CombineOptions): LevelSummary {
   const c = { sent: 0, completed: 0, errored: 0, aborted: 0, warmup: 0, good: 0, inputTotal: 0, outputTotal: 0 };
   const errorsByCode: Record<string, number> = {};
@@ -50,7 +49,10 @@ export function combinePartials(partials: readonly LevelPartial[], o: CombineOpt
   };
   const checks = new Map<SloTerm, { term: string; actual: number | null; met: boolean }>();
   for (const id of METRICS) {
-    const merged = new SortedParts(partials.map((p) => p.values[id]), partials.map((p) => p.sums?.[id]));
+    const merged = new SortedParts(
+      partials.map((p) => p.values[id]),
+      partials.map((p) => p.sums?.[id]),
+    );
     for (const t of o.sloTerms) if (t.stat !== undefined && t.metric === id) checks.set(t, aggregateTerm(t, merged, c.errored));
     const dist = flatten(summarizeSorted(merged, o.percentiles));
     // The shards' arrays are no longer needed: free them before the next metric is merged.

@@ -47,7 +47,18 @@ export class GrowableF64 {
   }
 }
 
-export const METRICS = ["ttft_ms", "ttfc_ms", "tpot_ms", "itl_ms", "e2e_ms", "send_delay_ms", "decode_tokens_per_s", "prefill_tokens_per_s", "input_tokens", "output_tokens"] as const;
+export const METRICS = [
+  "ttft_ms",
+  "ttfc_ms",
+  "tpot_ms",
+  "itl_ms",
+  "e2e_ms",
+  "send_delay_ms",
+  "decode_tokens_per_s",
+  "prefill_tokens_per_s",
+  "input_tokens",
+  "output_tokens",
+] as const;
 export type MetricId = (typeof METRICS)[number];
 
 export const MAX_STRICT_EXAMPLES = 20;
@@ -131,7 +142,15 @@ export class PartialBuilder {
       values[id] = sortF64((this.values.get(id) as GrowableF64).take());
       sums[id] = new FastExactSum().addAll(values[id]).state();
     }
-    const partial: LevelPartial = { level: this.level, counts: this.counts, firstScheduledMs: this.firstScheduledMs, lastEndMs: this.lastEndMs, errorsByCode: this.errorsByCode, values, sums };
+    const partial: LevelPartial = {
+      level: this.level,
+      counts: this.counts,
+      firstScheduledMs: this.firstScheduledMs,
+      lastEndMs: this.lastEndMs,
+      errorsByCode: this.errorsByCode,
+      values,
+      sums,
+    };
     if (this.strict !== undefined) partial.strict = this.strict;
     return partial;
   }

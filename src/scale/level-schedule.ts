@@ -32,9 +32,7 @@ export interface BarrierInput {
   giveUpAtEpochMs?: number;
 }
 
-export type BarrierVerdict =
-  | { kind: "wait"; deadlineEpochMs: number }
-  | { kind: "start"; atEpochMs: number; timedOut: boolean; missing: number[] };
+export type BarrierVerdict = { kind: "wait"; deadlineEpochMs: number } | { kind: "start"; atEpochMs: number; timedOut: boolean; missing: number[] };
 
 /**
  * Everyone expected has arrived → start at the last arrival + margin; the deadline (first arrival +

@@ -37,10 +37,29 @@ export interface SeamInput {
 /** The level as a LevelShare (the unit load-split divides). */
 function asShare(load: LoadLevel, connections: number): LevelShare {
   const requests = load.requests;
-  if (load.kind === "concurrency") return { path: [], load: { kind: "concurrency", concurrency: load.concurrency }, requests, firstIndex: 0, indexStride: 1, warmupFirst: 0, warmupCount: 0, connections };
+  if (load.kind === "concurrency")
+    return {
+      path: [],
+      load: { kind: "concurrency", concurrency: load.concurrency },
+      requests,
+      firstIndex: 0,
+      indexStride: 1,
+      warmupFirst: 0,
+      warmupCount: 0,
+      connections,
+    };
   const cap = load.maxConcurrency === undefined ? {} : { maxConcurrency: load.maxConcurrency };
   const ratePerSec = load.kind === "rate" ? load.ratePerSec : 1;
-  return { path: [], load: { kind: "rate", ratePerSec, phaseMs: 0, ...cap }, requests, firstIndex: 0, indexStride: 1, warmupFirst: 0, warmupCount: 0, connections };
+  return {
+    path: [],
+    load: { kind: "rate", ratePerSec, phaseMs: 0, ...cap },
+    requests,
+    firstIndex: 0,
+    indexStride: 1,
+    warmupFirst: 0,
+    warmupCount: 0,
+    connections,
+  };
 }
 
 export interface ShardPart {

@@ -43,18 +43,24 @@ describe("splitConcurrency / splitRate / splitProportional", () => {
 describe("splitShare", () => {
   it("closed loop: concurrency and requests sum to the level, ids unique and contiguous", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }), fc.nat(20), (concurrency, shards, workers, warmup) => {
-        const whole = wholeLevelShare({ load: { kind: "concurrency", concurrency }, requests: 3 * concurrency, connections: concurrency, warmup });
-        const leaves = splitShare(whole, shards).flatMap((s) => splitShare(s, workers));
-        const conc = leaves.reduce((a, s) => a + (s.load.kind === "concurrency" ? s.load.concurrency : 0), 0);
-        expect(conc).toBe(concurrency);
-        expect(leaves.reduce((a, s) => a + s.requests, 0)).toBe(3 * concurrency);
-        const ids = leaves.flatMap((s) => indicesOf(s)).sort((a, b) => a - b);
-        expect(ids).toEqual(Array.from({ length: 3 * concurrency }, (_, i) => i));
-        const warm = leaves.flatMap((s) => Array.from({ length: s.warmupCount }, (_, j) => s.warmupFirst + j)).sort((a, b) => a - b);
-        expect(warm).toEqual(Array.from({ length: warmup }, (_, i) => i));
-        for (const s of leaves) if (s.load.kind === "concurrency") expect(s.requests).toBe(3 * s.load.concurrency);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.nat(20),
+        (concurrency, shards, workers, warmup) => {
+          const whole = wholeLevelShare({ load: { kind: "concurrency", concurrency }, requests: 3 * concurrency, connections: concurrency, warmup });
+          const leaves = splitShare(whole, shards).flatMap((s) => splitShare(s, workers));
+          const conc = leaves.reduce((a, s) => a + (s.load.kind === "concurrency" ? s.load.concurrency : 0), 0);
+          expect(conc).toBe(concurrency);
+          expect(leaves.reduce((a, s) => a + s.requests, 0)).toBe(3 * concurrency);
+          const ids = leaves.flatMap((s) => indicesOf(s)).sort((a, b) => a - b);
+          expect(ids).toEqual(Array.from({ length: 3 * concurrency }, (_, i) => i));
+          const warm = leaves.flatMap((s) => Array.from({ length: s.warmupCount }, (_, j) => s.warmupFirst + j)).sort((a, b) => a - b);
+          expect(warm).toEqual(Array.from({ length: warmup }, (_, i) => i));
+          for (const s of leaves) if (s.load.kind === "concurrency") expect(s.requests).toBe(3 * s.load.concurrency);
+        },
+      ),
     );
   });
 
@@ -68,7 +74,10 @@ describe("splitShare", () => {
     // Composed: worker 1 of shard 2 at 1 req/s starts one shard-gap (500 ms) after shard 2.
     const w = splitShare(shards[2] as LevelShare, 2)[1] as LevelShare;
     expect(w.load).toMatchObject({ ratePerSec: 1, phaseMs: 750 });
-    expect(w.path).toEqual([{ index: 2, count: 4 }, { index: 1, count: 2 }]);
+    expect(w.path).toEqual([
+      { index: 2, count: 4 },
+      { index: 1, count: 2 },
+    ]);
   });
 
   it("duration-bound levels interleave indices so ids stay unique without known counts", () => {

@@ -136,7 +136,9 @@ function splitLoad(load: ShareLoad, n: number): ShareLoad[] {
   }
   const caps = load.maxConcurrency === undefined ? undefined : splitConcurrency(load.maxConcurrency, n);
   if (caps !== undefined && (caps[n - 1] as number) < 1) {
-    throw new BenchError("E_BAD_CONFIG", `--max-concurrency ${load.maxConcurrency} cannot be split over ${n} shares: give each at least 1`, { where: "--max-concurrency" });
+    throw new BenchError("E_BAD_CONFIG", `--max-concurrency ${load.maxConcurrency} cannot be split over ${n} shares: give each at least 1`, {
+      where: "--max-concurrency",
+    });
   }
   // Share k of the parent's stream starts k parent-gaps late, so n constant streams interleave
   // into one constant stream at the full rate instead of firing together.

@@ -7,8 +7,22 @@ import { shardArgs } from "./local-distributed.js";
 describe("shardArgs", () => {
   it("moves --sim-* (and --no-sim-*) flags to the simulator, renamed; --sim-profile and --sim-trace stay as they are", () => {
     const { shard, sim } = shardArgs([
-      "--concurrency", "4", "--sim-gpu", "H100-SXM", "--sim-model=Qwen/Qwen3-8B", "--sim-tp", "2", "--no-sim-prefix-caching",
-      "--sim-profile", "p.json", "--sim-trace", "t.jsonl", "--out", "dir", "--sim-enforce-eager", "--quiet",
+      "--concurrency",
+      "4",
+      "--sim-gpu",
+      "H100-SXM",
+      "--sim-model=Qwen/Qwen3-8B",
+      "--sim-tp",
+      "2",
+      "--no-sim-prefix-caching",
+      "--sim-profile",
+      "p.json",
+      "--sim-trace",
+      "t.jsonl",
+      "--out",
+      "dir",
+      "--sim-enforce-eager",
+      "--quiet",
     ]);
     expect(sim).toEqual(["--gpu", "H100-SXM", "--model", "Qwen/Qwen3-8B", "--tp", "2", "--no-prefix-caching", "--sim-profile", "p.json", "--enforce-eager"]);
     expect(shard).toEqual(["--concurrency", "4", "--sim-trace", "t.jsonl", "--quiet"]);

@@ -21,7 +21,8 @@ const osSignals = constants.signals as Record<string, number | undefined>;
 export function parseDistributed(value: string): number {
   const m = /^local:(\d+)$/.exec(value.trim());
   const n = m ? Number(m[1]) : NaN;
-  if (!(n >= 1)) throw new BenchError("E_BAD_FLAG", `--distributed: expected local:N (N processes on this machine), got "${value}"`, { where: "--distributed" });
+  if (!(n >= 1))
+    throw new BenchError("E_BAD_FLAG", `--distributed: expected local:N (N processes on this machine), got "${value}"`, { where: "--distributed" });
   return n;
 }
 
@@ -113,7 +114,8 @@ export function readDistributedRecord(out: string): DistributedRecord | undefine
   if (!existsSync(path)) return undefined;
   try {
     const value = JSON.parse(readFileSync(path, "utf8")) as Partial<DistributedRecord>;
-    if (typeof value.shards === "number" && Array.isArray(value.runArgs) && value.runArgs.every((a) => typeof a === "string")) return { shards: value.shards, runArgs: value.runArgs };
+    if (typeof value.shards === "number" && Array.isArray(value.runArgs) && value.runArgs.every((a) => typeof a === "string"))
+      return { shards: value.shards, runArgs: value.runArgs };
   } catch (cause) {
     throw new BenchError("E_IO", `--resume: cannot read ${path}: ${(cause as Error).message}`, { where: "--resume", cause });
   }
@@ -188,7 +190,10 @@ export async function runDistributedLocal(o: LocalRunOptions): Promise<MergeResu
     if (!hasFlag("--url")) {
       simulator = spawnCli(["simulate", "--port", "0", "--print-url", ...sim]);
       children.push(simulator);
-      const url = await Promise.race([simulator.stdout, simulator.done.then((r) => Promise.reject(new BenchError("E_SIMULATOR", `simulator exited: ${r.stderr.trim()}`)))]);
+      const url = await Promise.race([
+        simulator.stdout,
+        simulator.done.then((r) => Promise.reject(new BenchError("E_SIMULATOR", `simulator exited: ${r.stderr.trim()}`))),
+      ]);
       args.push("--url", url);
       o.log(`simulator at ${url}`);
     }

@@ -6,7 +6,19 @@ import { alignmentWarnings, mergedLevelStarts } from "./merge-alignment.js";
 import { SHARD_SCHEMA, type ShardInfo, type ShardLevel } from "./shard-file.js";
 
 function info(index: number, levels: ShardLevel[], lateByMs = 0): ShardInfo {
-  return { schema: SHARD_SCHEMA, index, count: 2, start_at_epoch_ms: 1000, late_by_ms: lateByMs, status: "complete", host: "h", run_key: "k", levels, clock: {}, workers: 1 };
+  return {
+    schema: SHARD_SCHEMA,
+    index,
+    count: 2,
+    start_at_epoch_ms: 1000,
+    late_by_ms: lateByMs,
+    status: "complete",
+    host: "h",
+    run_key: "k",
+    levels,
+    clock: {},
+    workers: 1,
+  };
 }
 
 describe("mergedLevelStarts", () => {
@@ -14,7 +26,15 @@ describe("mergedLevelStarts", () => {
     const barrier = { waited_ms: 10, timed_out: false, missing: [] };
     const a = info(0, [
       { level: 0, expected_requests: 2, expected_warmup: 0, aligned_by: "barrier", start_at_epoch_ms: 2000, late_by_ms: 0, barrier },
-      { level: 1, expected_requests: 2, expected_warmup: 0, aligned_by: "barrier", start_at_epoch_ms: 9000, late_by_ms: 1500, barrier: { ...barrier, timed_out: true, missing: [1] } },
+      {
+        level: 1,
+        expected_requests: 2,
+        expected_warmup: 0,
+        aligned_by: "barrier",
+        start_at_epoch_ms: 9000,
+        late_by_ms: 1500,
+        barrier: { ...barrier, timed_out: true, missing: [1] },
+      },
     ]);
     const b = info(1, [{ level: 0, expected_requests: 2, expected_warmup: 0, aligned_by: "barrier", start_at_epoch_ms: 2000, late_by_ms: 3, barrier }]);
     const starts = mergedLevelStarts([a, b], 2, [0, 1]);
@@ -32,10 +52,21 @@ describe("mergedLevelStarts", () => {
   });
 
   it("reads older shard files: the first level from the run's start instant, later ones unknown", () => {
-    const old = [0, 1].map((i) => info(i, [0, 1].map((level) => ({ level, expected_requests: 1, expected_warmup: 0 })), i === 1 ? 2500 : 0));
+    const old = [0, 1].map((i) =>
+      info(
+        i,
+        [0, 1].map((level) => ({ level, expected_requests: 1, expected_warmup: 0 })),
+        i === 1 ? 2500 : 0,
+      ),
+    );
     const starts = mergedLevelStarts(old, 2, [0, 1]);
-    expect(starts.map((s) => [s.aligned_by, s.start_at_epoch_ms, s.late_by_ms])).toEqual([["start-at", 1000, [0, 2500]], ["unknown", null, [null, null]]]);
-    expect(alignmentWarnings(starts, 2).get(0)).toEqual(["shard 1 started 2.5 s after the common start instant: the load ramped up unevenly (allow more --start-delay)"]);
+    expect(starts.map((s) => [s.aligned_by, s.start_at_epoch_ms, s.late_by_ms])).toEqual([
+      ["start-at", 1000, [0, 2500]],
+      ["unknown", null, [null, null]],
+    ]);
+    expect(alignmentWarnings(starts, 2).get(0)).toEqual([
+      "shard 1 started 2.5 s after the common start instant: the load ramped up unevenly (allow more --start-delay)",
+    ]);
   });
 
   it("warns when shards started later levels each on their own", () => {

@@ -35,7 +35,10 @@ export function mergedLevelStarts(infos: readonly ShardInfo[], count: number, le
     const instants = new Set<number>();
     const missing = new Set<number>();
     for (const info of infos) {
-      const s = startOn(info, info.levels.find((l) => l.level === level));
+      const s = startOn(
+        info,
+        info.levels.find((l) => l.level === level),
+      );
       kinds.add(s.aligned_by ?? "unknown");
       if (s.start_at_epoch_ms !== undefined && s.start_at_epoch_ms !== null) instants.add(s.start_at_epoch_ms);
       if (s.late_by_ms !== undefined && info.index < count) late[info.index] = s.late_by_ms;
@@ -67,7 +70,9 @@ export function alignmentWarnings(starts: readonly MergedLevelStart[], count: nu
       notes.push(`the barrier before level ${s.level} gave up on shard ${s.barrier_missing.join(", ")}: the others started the level without it`);
     }
     if (count > 1 && s.level !== firstLevel && (s.aligned_by === "none" || s.aligned_by === "mixed")) {
-      notes.push(`shards started level ${s.level} each when done with the previous level, not together (no --barrier-dir): the level's window may mix load levels`);
+      notes.push(
+        `shards started level ${s.level} each when done with the previous level, not together (no --barrier-dir): the level's window may mix load levels`,
+      );
     }
     if (notes.length > 0) out.set(s.level, notes);
   }

@@ -31,7 +31,11 @@ export function checkShards(dirs: readonly string[], expectCount?: number): Shar
   const byIndex = new Map<number, { dir: string; info: ShardInfo }>();
   for (const s of found) {
     if (s.info.count !== count || s.info.run_key !== key) {
-      problems.push({ index: s.info.index, dir: s.dir, problem: `${s.dir}: shard ${s.info.index}/${s.info.count} of another run (run key ${s.info.run_key}, expected ${String(key)} with ${count} shards)` });
+      problems.push({
+        index: s.info.index,
+        dir: s.dir,
+        problem: `${s.dir}: shard ${s.info.index}/${s.info.count} of another run (run key ${s.info.run_key}, expected ${String(key)} with ${count} shards)`,
+      });
       continue;
     }
     if (byIndex.has(s.info.index)) {

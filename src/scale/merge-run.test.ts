@@ -19,12 +19,33 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function shards(name: string, count: number, perLevel: number[], extra: { serverOffsetMs?: (i: number) => number } = {}): string[] {
   return Array.from({ length: count }, (_, index) => {
     const dir = join(tmp, name, `shard-${index}`);
-    writeFakeShard({ dir, index, count, perLevel, outputTokens: 12, seed: 7, warmup: 2, errorRate: 0.05, ...(extra.serverOffsetMs ? { serverOffsetMs: extra.serverOffsetMs(index) } : {}) });
+    writeFakeShard({
+      dir,
+      index,
+      count,
+      perLevel,
+      outputTokens: 12,
+      seed: 7,
+      warmup: 2,
+      errorRate: 0.05,
+      ...(extra.serverOffsetMs ? { serverOffsetMs: extra.serverOffsetMs(index) } : {}),
+    });
     return dir;
   });
 }
 
-const DISTS = ["ttft_ms", "ttfc_ms", "tpot_ms", "itl_ms", "e2e_ms", "send_delay_ms", "decode_tokens_per_s", "prefill_tokens_per_s", "input_tokens", "output_tokens"] as const;
+const DISTS = [
+  "ttft_ms",
+  "ttfc_ms",
+  "tpot_ms",
+  "itl_ms",
+  "e2e_ms",
+  "send_delay_ms",
+  "decode_tokens_per_s",
+  "prefill_tokens_per_s",
+  "input_tokens",
+  "output_tokens",
+] as const;
 
 describe("mergeShards", () => {
   it("recomputes every percentile from all records, exactly as a single run would", async () => {
@@ -55,7 +76,16 @@ describe("mergeShards", () => {
       // Aggregate SLO terms (p99 of TTFT, median ITL) from all records, failures counted as misses.
       expect(got.slo_check).toEqual(sloCheck(levelRecords, terms));
       expect(got.slo_check?.terms).toHaveLength(2);
-      for (const k of ["requests", "errors_by_code", "duration_s", "request_per_s", "output_tokens_per_s", "input_tokens_total", "goodput", "strict"] as const) {
+      for (const k of [
+        "requests",
+        "errors_by_code",
+        "duration_s",
+        "request_per_s",
+        "output_tokens_per_s",
+        "input_tokens_total",
+        "goodput",
+        "strict",
+      ] as const) {
         expect(got[k], k).toEqual(expected[k]);
       }
     }

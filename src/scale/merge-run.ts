@@ -75,10 +75,7 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
 
   const paths = runs.map((r) => join(r.dir, "requests.jsonl"));
   const target = join(options.out, "requests.jsonl");
-  const [passes] = await Promise.all([
-    runShardPasses(paths, partialOptions(runs), options.parallel),
-    concatRaw(paths, target),
-  ]);
+  const [passes] = await Promise.all([runShardPasses(paths, partialOptions(runs), options.parallel), concatRaw(paths, target)]);
   // A torn or damaged line (a killed shard) is left out of the merged file as it was left out of the numbers.
   if (passes.some((p) => p.stats.malformed > 0 || p.stats.tornTail === true)) await concatClean(paths, target);
   const records = passes.reduce((a, p) => a + p.stats.lines - p.stats.malformed, 0);
@@ -86,7 +83,11 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
   const levelIds = [...new Set(passes.flatMap((p) => p.partials.map((x) => x.level)))].sort((a, b) => a - b);
   const levelSummaries = levelIds.map((level) => finishLevel(combineLevel(level, runs, passes), level, runs, counts));
   const shardSummaries = summarizeShards(set, runs, counts);
-  const starts = mergedLevelStarts(runs.map((r) => r.info), set.count, levelIds);
+  const starts = mergedLevelStarts(
+    runs.map((r) => r.info),
+    set.count,
+    levelIds,
+  );
   const startWarnings = alignmentWarnings(starts, set.count);
   const missingLevelWarnings = set.problems.map((p) => `merge: ${p.problem}`);
   for (const l of levelSummaries) l.warnings.push(...(startWarnings.get(l.level) ?? []), ...missingLevelWarnings);
@@ -133,7 +134,11 @@ function finishLevel(s: LevelSummary, level: number, runs: ShardRun[], counts: M
   return s;
 }
 
-function summarizeShards(set: ReturnType<typeof checkShards>, runs: ShardRun[], counts: Map<number, Map<number, { measured: number; warmup: number }>>): ShardSummary[] {
+function summarizeShards(
+  set: ReturnType<typeof checkShards>,
+  runs: ShardRun[],
+  counts: Map<number, Map<number, { measured: number; warmup: number }>>,
+): ShardSummary[] {
   const out: ShardSummary[] = runs.map((r) => {
     const perLevel = [...(counts.get(r.info.index)?.values() ?? [])];
     const s: ShardSummary = {
@@ -152,7 +157,17 @@ function summarizeShards(set: ReturnType<typeof checkShards>, runs: ShardRun[], 
   });
   for (const index of set.missing) {
     const problem = set.problems.find((p) => p.index === index);
-    out.push({ index, dir: problem?.dir ?? "", host: "", status: "missing", records: 0, late_by_ms: 0, workers: 0, clock: {}, problem: problem?.problem ?? "missing" });
+    out.push({
+      index,
+      dir: problem?.dir ?? "",
+      host: "",
+      status: "missing",
+      records: 0,
+      late_by_ms: 0,
+      workers: 0,
+      clock: {},
+      problem: problem?.problem ?? "missing",
+    });
   }
   return out.sort((a, b) => a.index - b.index);
 }
@@ -169,14 +184,17 @@ function combineLevel(level: number, runs: ShardRun[], passes: ShardPass[]): Lev
   const entry = runs.map((r) => r.summary.levels.find((l) => l.level === level)).find((l) => l !== undefined);
   if (entry === undefined) throw new BenchError("E_SHARD", `records of level ${level} but no shard summary lists that level`);
   const c = (runs[0] as ShardRun).config;
-  return combinePartials(passes.flatMap((p) => p.partials.filter((x) => x.level === level)), {
-    ...partialOptions(runs),
-    sloTerms: c.slo,
-    level,
-    load: entry.load,
-    percentiles: c.percentiles,
-    interrupted: runs.some((r) => r.summary.levels.find((l) => l.level === level)?.interrupted === true),
-  });
+  return combinePartials(
+    passes.flatMap((p) => p.partials.filter((x) => x.level === level)),
+    {
+      ...partialOptions(runs),
+      sloTerms: c.slo,
+      level,
+      load: entry.load,
+      percentiles: c.percentiles,
+      interrupted: runs.some((r) => r.summary.levels.find((l) => l.level === level)?.interrupted === true),
+    },
+  );
 }
 
 /** Largest pairwise bound on clock disagreement; null unless every shard has a server-clock estimate. */
@@ -190,7 +208,10 @@ function maxSkew(runs: ShardRun[]): number | null {
 
 function buildRunSummary(first: ShardRun, runs: ShardRun[], levels: LevelSummary[], scale: ScaleInfo): RunSummary {
   const startedAt = runs.map((r) => r.summary.run.started_at).sort()[0] ?? first.summary.run.started_at;
-  const finished = runs.map((r) => r.summary.run.finished_at).filter((x): x is string => x !== undefined).sort();
+  const finished = runs
+    .map((r) => r.summary.run.finished_at)
+    .filter((x): x is string => x !== undefined)
+    .sort();
   const { scale: _s, ...run } = first.summary.run;
   const summary: RunSummary = {
     ...first.summary,

@@ -27,13 +27,17 @@ const rec = (id: string): string => JSON.stringify({ id, level: 0, note: "ünïc
 describe("copyAndParse", () => {
   it("hands over and copies whole records across every chunk size", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 64 }), async (ids, chunkBytes) => {
-        const text = ids.map((id) => `${rec(id)}\n`).join("");
-        const got = await pass(text, chunkBytes);
-        expect(got.ids).toEqual(ids);
-        expect(got.copy).toBe(text);
-        expect(got.stats).toEqual({ lines: ids.length, malformed: 0, bytes: Buffer.byteLength(text) });
-      }),
+      fc.asyncProperty(
+        fc.array(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 1, max: 64 }),
+        async (ids, chunkBytes) => {
+          const text = ids.map((id) => `${rec(id)}\n`).join("");
+          const got = await pass(text, chunkBytes);
+          expect(got.ids).toEqual(ids);
+          expect(got.copy).toBe(text);
+          expect(got.stats).toEqual({ lines: ids.length, malformed: 0, bytes: Buffer.byteLength(text) });
+        },
+      ),
       { numRuns: 60 },
     );
   });

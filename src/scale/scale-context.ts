@@ -162,7 +162,10 @@ export class ScaleContext {
 export function runKey(config: unknown, count: number, startAtEpochMs: number): string {
   // The barrier directory is where a shard's host mounts the shared volume: it may differ per host.
   const { shard: _s, out: _o, barrierDir: _b, ...rest } = (config ?? {}) as Record<string, unknown>;
-  return createHash("sha256").update(JSON.stringify([rest, count, startAtEpochMs])).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify([rest, count, startAtEpochMs]))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** This run's barrier directory: one subdirectory per run, so markers a reused directory holds from another run are never read. */
@@ -184,4 +187,3 @@ export function leaveRunBarrier(settings: ScaleSettings, status: string): void {
 export function isShardWarmup(index: number, shard: ShareStep | undefined): boolean {
   return shard === undefined || index % shard.count === shard.index;
 }
-

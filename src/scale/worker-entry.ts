@@ -52,7 +52,11 @@ async function main(task: WorkerTask): Promise<void> {
     await Promise.all(
       task.warmupSpecs.map(async (spec, i) => {
         const id = `${task.level}-w${share.warmupFirst + i}`;
-        const sent = await client.send(spec, { id, level: task.level, warmup: true, scheduledMs: monotonicNowMs() - task.originMs, originMs: task.originMs }, controller.signal);
+        const sent = await client.send(
+          spec,
+          { id, level: task.level, warmup: true, scheduledMs: monotonicNowMs() - task.originMs, originMs: task.originMs },
+          controller.signal,
+        );
         batch.push({ record: sent.record });
       }),
     );

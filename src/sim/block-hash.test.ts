@@ -34,9 +34,23 @@ function sequenceHashes(l: ChatPromptLayout, computed: number, tokenizer?: (t: s
 describe("prefix-cache keys of generated tokens", () => {
   const turn1 = layout([{ role: "user", text: words(100, "u") }]);
   const a1 = answer(40);
-  const turn2 = layout([{ role: "user", text: words(100, "u") }, { role: "assistant", text: a1 }, { role: "user", text: words(50, "v") }]);
+  const turn2 = layout([
+    { role: "user", text: words(100, "u") },
+    { role: "assistant", text: a1 },
+    { role: "user", text: words(50, "v") },
+  ]);
 
-  for (const [name, tokenizer] of [["pseudo ids (no tokenizer)", undefined], ["a tokenizer's ids", (t: string) => t.split(" ").filter((w) => w.length > 0).map((w) => w.length * 1000 + w.charCodeAt(0))]] as const) {
+  for (const [name, tokenizer] of [
+    ["pseudo ids (no tokenizer)", undefined],
+    [
+      "a tokenizer's ids",
+      (t: string) =>
+        t
+          .split(" ")
+          .filter((w) => w.length > 0)
+          .map((w) => w.length * 1000 + w.charCodeAt(0)),
+    ],
+  ] as const) {
     it(`the next turn repeats [prompt + answer]: its leading blocks are the earlier sequence's, answer included (${name})`, () => {
       const prompt1 = total(turn1); // 3 + 100 + 2 + 3 = 108
       const cached = sequenceHashes(turn1, prompt1 + 40 - 1, tokenizer); // the last sampled token is never computed
@@ -49,7 +63,11 @@ describe("prefix-cache keys of generated tokens", () => {
   }
 
   it("a different answer shares only the prompt's blocks", () => {
-    const other = layout([{ role: "user", text: words(100, "u") }, { role: "assistant", text: " something else entirely".repeat(14) }, { role: "user", text: words(50, "v") }]);
+    const other = layout([
+      { role: "user", text: words(100, "u") },
+      { role: "assistant", text: " something else entirely".repeat(14) },
+      { role: "user", text: words(50, "v") },
+    ]);
     const cached = sequenceHashes(turn1, total(turn1) + 39);
     const next = promptKeys(other, total(other), BS, undefined).hashes;
     expect(next.slice(0, 6)).toEqual(cached.slice(0, 6));
@@ -59,7 +77,12 @@ describe("prefix-cache keys of generated tokens", () => {
   it("the simulated engine serves the second turn's history, answer included, from the prefix cache", async () => {
     const clock = manualSchedulerClock(0);
     // One-word-per-token counting, a Qwen-like template: 3 + 2 tokens per message, 3 for the generation prompt.
-    const sim = new VirtualSimulator({ clock, promptTokenCounter: (t) => t.split(" ").filter((w) => w.length > 0).length, chatTemplateTokens: 3, chatMessageTokens: 5 });
+    const sim = new VirtualSimulator({
+      clock,
+      promptTokenCounter: (t) => t.split(" ").filter((w) => w.length > 0).length,
+      chatTemplateTokens: 3,
+      chatMessageTokens: 5,
+    });
     const user1 = { role: "user", content: words(100, "u") };
     const first = sim.request("chat", { messages: [user1], max_tokens: 40, ignore_eos: true });
     clock.advanceBy(60_000);

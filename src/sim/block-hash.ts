@@ -79,7 +79,7 @@ export function promptTokenIds(text: string, count: number, tokenizer: ((text: s
   const real = tokenizer(text);
   if (real.length === count) return real;
   const ids = new Uint32Array(count);
-  for (let i = 0; i < count; i++) ids[i] = i < real.length ? (real[i] ?? 0) : (Math.imul(i + 1, 0x9e3779b1) >>> 0);
+  for (let i = 0; i < count; i++) ids[i] = i < real.length ? (real[i] ?? 0) : Math.imul(i + 1, 0x9e3779b1) >>> 0;
   return ids;
 }
 
@@ -162,7 +162,14 @@ export function generatedTokenIds(tokenizer: TokenizeFn | undefined): (i: number
 }
 
 /** Hash of block `block` of a sequence past its prompt's full blocks: the prompt's tail ids, then generated ids. */
-export function answerBlockHash(parent: number, block: number, blockSize: number, promptTokens: number, tailIds: readonly number[], generatedId: (i: number) => number): number {
+export function answerBlockHash(
+  parent: number,
+  block: number,
+  blockSize: number,
+  promptTokens: number,
+  tailIds: readonly number[],
+  generatedId: (i: number) => number,
+): number {
   const ids = new Array<number>(blockSize);
   const tailStart = promptTokens - tailIds.length;
   for (let k = 0; k < blockSize; k++) {

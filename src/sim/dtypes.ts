@@ -3,20 +3,7 @@
 
 import { BenchError } from "../errors.js";
 
-export type WeightDtype =
-  | "bf16"
-  | "fp16"
-  | "fp8"
-  | "int8"
-  | "int4"
-  | "awq"
-  | "gptq"
-  | "nvfp4"
-  | "q8_0"
-  | "q6_k"
-  | "q4_k_m"
-  | "q4_k"
-  | "q2_k";
+export type WeightDtype = "bf16" | "fp16" | "fp8" | "int8" | "int4" | "awq" | "gptq" | "nvfp4" | "q8_0" | "q6_k" | "q4_k_m" | "q4_k" | "q2_k";
 export type KvDtype = "auto" | "bf16" | "fp16" | "fp8";
 /** Which peak of the GPU a linear layer runs at. Weight-only formats dequantise to 16 bit. */
 export type ComputePath = "fp16" | "fp8" | "int8" | "fp4";

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { promptKeys } from "./block-hash.js";
 
-const hashPrompt = (content: string | readonly number[], tokens: number, blockSize: number, tokenizer: undefined): number[] => promptKeys(content, tokens, blockSize, tokenizer).hashes;
+const hashPrompt = (content: string | readonly number[], tokens: number, blockSize: number, tokenizer: undefined): number[] =>
+  promptKeys(content, tokens, blockSize, tokenizer).hashes;
 import { StepEngine } from "./engine.js";
 import type { EngineJob, StepRecord } from "./engine.js";
 import { manualSchedulerClock } from "./scheduler-clock.js";
@@ -33,7 +34,12 @@ function tracked(promptTokens: number, outputTokens: number, promptHashes: numbe
 }
 
 const arrivals = fc.array(
-  fc.record({ atMs: fc.integer({ min: 0, max: 400 }), prompt: fc.integer({ min: 1, max: 300 }), output: fc.integer({ min: 1, max: 60 }), family: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({
+    atMs: fc.integer({ min: 0, max: 400 }),
+    prompt: fc.integer({ min: 1, max: 300 }),
+    output: fc.integer({ min: 1, max: 60 }),
+    family: fc.integer({ min: 0, max: 3 }),
+  }),
   { minLength: 1, maxLength: 25 },
 );
 
@@ -133,7 +139,13 @@ describe("prefix-cache accounting", () => {
     const prompt = "the same long prompt ".repeat(2000);
     // 10,000 tokens: 625 full blocks, but vLLM recomputes the last token, so 624 blocks (9,984 tokens) hit.
     expect(run([prompt, prompt], 10_000)).toEqual({ queries: 20_000, hits: 9984 }); // 49.92 %: seed 001, concurrency 1
-    expect(run(Array.from({ length: 31 }, () => prompt), 10_000).hits / (31 * 10_000)).toBeCloseTo(0.9662, 4); // seed 001, c = 10
+    expect(
+      run(
+        Array.from({ length: 31 }, () => prompt),
+        10_000,
+      ).hits /
+        (31 * 10_000),
+    ).toBeCloseTo(0.9662, 4); // seed 001, c = 10
   });
 
   it("prompts sharing a prefix hit exactly the shared full blocks", () => {

@@ -139,7 +139,13 @@ describe("StepEngine", () => {
     let bTicket: { cancel(): void } | undefined;
     const a = job(5);
     const onTokens = a.job.onTokens;
-    a.job = { ...a.job, onTokens: (i, n, t, last) => { onTokens(i, n, t, last); if (i === 3) bTicket?.cancel(); } };
+    a.job = {
+      ...a.job,
+      onTokens: (i, n, t, last) => {
+        onTokens(i, n, t, last);
+        if (i === 3) bTicket?.cancel();
+      },
+    };
     engine.submit(a.job);
     bTicket = engine.submit(b.job);
     clock.advanceTo(1000);

@@ -141,9 +141,21 @@ export class StepEngine {
   submit(job: EngineJob): EngineTicket {
     const now = this.#clock.nowMs();
     const slot: Slot = {
-      job, uid: ++this.#uid, promptTokens: job.promptTokens, outputTokens: Math.max(1, job.outputTokens),
-      promptHashes: job.promptHashes ?? [], promptTailIds: job.promptTailIds, generatedTokenId: job.generatedTokenId, phase: "frontend", readyMs: 0, numComputed: 0, generated: 0,
-      blocks: [], hashedBlocks: 0, lastHash: 0, admitted: false,
+      job,
+      uid: ++this.#uid,
+      promptTokens: job.promptTokens,
+      outputTokens: Math.max(1, job.outputTokens),
+      promptHashes: job.promptHashes ?? [],
+      promptTailIds: job.promptTailIds,
+      generatedTokenId: job.generatedTokenId,
+      phase: "frontend",
+      readyMs: 0,
+      numComputed: 0,
+      generated: 0,
+      blocks: [],
+      hashedBlocks: 0,
+      lastHash: 0,
+      admitted: false,
     };
     if (this.#stopped) {
       slot.phase = "done";
@@ -236,7 +248,9 @@ export class StepEngine {
       const head = this.#waiting.shift() as Slot | undefined;
       if (head === undefined) return;
       head.phase = "done";
-      head.job.onRejected?.(`needs ${Math.ceil((head.promptTokens + head.outputTokens) / this.#pool.blockSize)} KV blocks, the cache has ${this.#pool.numBlocks}`);
+      head.job.onRejected?.(
+        `needs ${Math.ceil((head.promptTokens + head.outputTokens) / this.#pool.blockSize)} KV blocks, the cache has ${this.#pool.numBlocks}`,
+      );
       this.#startStep(atMs);
       return;
     }
@@ -254,8 +268,12 @@ export class StepEngine {
     this.#steps++;
     this.#inFlight = { rows, endMs: atMs + durationMs };
     this.#onStep?.({
-      startMs: atMs, durationMs, ctx, scheduledTokens: ctx.decodeTokens + ctx.prefillTokens,
-      usedBlocks: this.#pool.usedBlocks, numBlocks: this.#pool.numBlocks,
+      startMs: atMs,
+      durationMs,
+      ctx,
+      scheduledTokens: ctx.decodeTokens + ctx.prefillTokens,
+      usedBlocks: this.#pool.usedBlocks,
+      numBlocks: this.#pool.numBlocks,
     });
   }
 

@@ -5,21 +5,20 @@
 import { BenchError } from "../errors.js";
 import { mixSeed, mulberry32 } from "./output-plan.js";
 
-export type FaultKind =
-  | "http500"
-  | "http503"
-  | "http429"
-  | "midstream"
-  | "reset"
-  | "stall"
-  | "malformed"
-  | "short"
-  | "slow-headers"
-  | "crash"
-  | "never-ready";
+export type FaultKind = "http500" | "http503" | "http429" | "midstream" | "reset" | "stall" | "malformed" | "short" | "slow-headers" | "crash" | "never-ready";
 
 export const FAULT_KINDS: readonly FaultKind[] = [
-  "http500", "http503", "http429", "midstream", "reset", "stall", "malformed", "short", "slow-headers", "crash", "never-ready",
+  "http500",
+  "http503",
+  "http429",
+  "midstream",
+  "reset",
+  "stall",
+  "malformed",
+  "short",
+  "slow-headers",
+  "crash",
+  "never-ready",
 ];
 
 export interface FaultSpec {
@@ -53,7 +52,10 @@ function durationMs(value: string, term: string): number {
  */
 export function parseFaults(spec: string): FaultSpec {
   const out: FaultSpec = { rates: {}, stallMs: 5000, slowHeadersMs: 2000, crashAfter: undefined, neverReady: false };
-  for (const term of spec.split(",").map((t) => t.trim()).filter((t) => t !== "")) {
+  for (const term of spec
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t !== "")) {
     const [name = "", value] = term.split("=", 2);
     if (name === "never-ready" && value === undefined) {
       out.neverReady = true;
@@ -61,12 +63,17 @@ export function parseFaults(spec: string): FaultSpec {
     }
     if (name === "crash-after") {
       const n = Number(value);
-      if (!Number.isSafeInteger(n) || n < 0) throw new BenchError("E_BAD_FLAG", `--faults: "${term}": crash-after needs a request count`, { where: "--faults" });
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new BenchError("E_BAD_FLAG", `--faults: "${term}": crash-after needs a request count`, { where: "--faults" });
       out.crashAfter = n;
       continue;
     }
     if (!(FAULT_KINDS as readonly string[]).includes(name) || name === "crash" || value === undefined) {
-      throw new BenchError("E_BAD_FLAG", `--faults: "${term}" is not one of ${FAULT_KINDS.filter((k) => k !== "crash").join(", ")}, crash-after=N (as name=rate)`, { where: "--faults" });
+      throw new BenchError(
+        "E_BAD_FLAG",
+        `--faults: "${term}" is not one of ${FAULT_KINDS.filter((k) => k !== "crash").join(", ")}, crash-after=N (as name=rate)`,
+        { where: "--faults" },
+      );
     }
     const [rateText = "", duration] = value.split(":", 2);
     const rate = Number(rateText);
@@ -74,11 +81,13 @@ export function parseFaults(spec: string): FaultSpec {
     out.rates[name as FaultKind] = rate;
     if (duration !== undefined && name === "stall") out.stallMs = durationMs(duration, term);
     else if (duration !== undefined && name === "slow-headers") out.slowHeadersMs = durationMs(duration, term);
-    else if (duration !== undefined) throw new BenchError("E_BAD_FLAG", `--faults: "${term}": only stall and slow-headers take a duration`, { where: "--faults" });
+    else if (duration !== undefined)
+      throw new BenchError("E_BAD_FLAG", `--faults: "${term}": only stall and slow-headers take a duration`, { where: "--faults" });
   }
   const sum = ["http500", "http503", "http429"].reduce((a, k) => a + (out.rates[k as FaultKind] ?? 0), 0);
   const during = ["midstream", "reset", "stall", "malformed", "short"].reduce((a, k) => a + (out.rates[k as FaultKind] ?? 0), 0);
-  if (sum > 1 || during > 1) throw new BenchError("E_BAD_FLAG", "--faults: the rates of one phase (before streaming, during streaming) add up to more than 1", { where: "--faults" });
+  if (sum > 1 || during > 1)
+    throw new BenchError("E_BAD_FLAG", "--faults: the rates of one phase (before streaming, during streaming) add up to more than 1", { where: "--faults" });
   return out;
 }
 

@@ -58,7 +58,16 @@ export class Generation implements EngineJob {
   #stalled: string[] | undefined;
   #faulted: FaultKind | undefined;
 
-  constructor(request: ParsedRequest, res: ServerResponse, arrivalMs: number, ids: StreamIds, seed: number, keys: PromptKeys | undefined, fault: FaultPlan["during"], deps: GenerationDeps) {
+  constructor(
+    request: ParsedRequest,
+    res: ServerResponse,
+    arrivalMs: number,
+    ids: StreamIds,
+    seed: number,
+    keys: PromptKeys | undefined,
+    fault: FaultPlan["during"],
+    deps: GenerationDeps,
+  ) {
     this.#request = request;
     this.#res = res;
     this.#arrivalMs = arrivalMs;
@@ -163,8 +172,9 @@ export class Generation implements EngineJob {
           const pending = this.#stalled ?? [];
           this.#stalled = undefined;
           if (this.#res.destroyed) return;
-          for (const chunk of pending) if (chunk === "\u0000end") this.#res.end();
-          else this.#res.write(chunk);
+          for (const chunk of pending)
+            if (chunk === "\u0000end") this.#res.end();
+            else this.#res.write(chunk);
         });
         return false;
     }
@@ -196,7 +206,15 @@ export class Generation implements EngineJob {
       this.#write(this.#writer.end(this.promptTokens, completionTokens, this.#cachedTokens, this.#reasoningEmitted));
       this.#finish();
     } else {
-      let body = this.#deps.dialect.body(this.#request.endpoint, this.#ids, this.#texts.join(""), finishReason, this.promptTokens, completionTokens, this.#cachedTokens);
+      let body = this.#deps.dialect.body(
+        this.#request.endpoint,
+        this.#ids,
+        this.#texts.join(""),
+        finishReason,
+        this.promptTokens,
+        completionTokens,
+        this.#cachedTokens,
+      );
       if (this.#faulted === "malformed") body = body.slice(0, Math.floor(body.length / 2));
       this.#res.writeHead(200, { "content-type": "application/json" });
       this.#write(body);

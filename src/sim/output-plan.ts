@@ -3,8 +3,26 @@
 
 /** Short common words; each token's text is one of them preceded by a space. */
 const WORDS = [
-  "the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "and",
-  "then", "runs", "to", "the", "old", "mill", "by", "river", "in", "spring",
+  "the",
+  "quick",
+  "brown",
+  "fox",
+  "jumps",
+  "over",
+  "a",
+  "lazy",
+  "dog",
+  "and",
+  "then",
+  "runs",
+  "to",
+  "the",
+  "old",
+  "mill",
+  "by",
+  "river",
+  "in",
+  "spring",
 ] as const;
 
 /** Generated texts repeat with this period: tokenText(i) === tokenText(i + TOKEN_TEXT_PERIOD). */

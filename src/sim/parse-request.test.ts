@@ -25,10 +25,26 @@ const err = (endpoint: "completions" | "chat", body: unknown) => {
 describe("parseRequest", () => {
   it("reads a streaming completions request", () => {
     const r = ok("completions", {
-      model: "sim-model", prompt: "a b c", max_tokens: 8, min_tokens: 2, ignore_eos: true, stream: true,
-      stream_options: { include_usage: true }, seed: 42,
+      model: "sim-model",
+      prompt: "a b c",
+      max_tokens: 8,
+      min_tokens: 2,
+      ignore_eos: true,
+      stream: true,
+      stream_options: { include_usage: true },
+      seed: 42,
     });
-    expect(r).toEqual({ endpoint: "completions", stream: true, includeUsage: true, promptTokens: 3, promptContent: "a b c", maxTokens: 8, minTokens: 2, ignoreEos: true, seed: 42 });
+    expect(r).toEqual({
+      endpoint: "completions",
+      stream: true,
+      includeUsage: true,
+      promptTokens: 3,
+      promptContent: "a b c",
+      maxTokens: 8,
+      minTokens: 2,
+      ignoreEos: true,
+      seed: 42,
+    });
   });
 
   it("counts token-id prompts exactly and defaults max_tokens to 16 for completions", () => {
@@ -42,7 +58,13 @@ describe("parseRequest", () => {
     const r = ok("chat", {
       messages: [
         { role: "system", content: "be brief" },
-        { role: "user", content: [{ type: "text", text: "hello " }, { type: "text", text: "there you" }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "hello " },
+            { type: "text", text: "there you" },
+          ],
+        },
       ],
     });
     expect(r.promptTokens).toBe(3 + 2 + 2 + 2 + 3);

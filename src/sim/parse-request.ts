@@ -126,7 +126,12 @@ function chatPromptTokens(b: Json, ctx: ParseContext): PromptCount {
   }
   // The generation prompt is the assistant's header; what a message adds beyond a header is its footer.
   const headerTokens = Math.min(ctx.chatTemplateTokens, ctx.chatMessageTokens);
-  const content: ChatPromptLayout = { messages: laidOut, headerTokens, footerTokens: ctx.chatMessageTokens - headerTokens, generationTokens: ctx.chatTemplateTokens };
+  const content: ChatPromptLayout = {
+    messages: laidOut,
+    headerTokens,
+    footerTokens: ctx.chatMessageTokens - headerTokens,
+    generationTokens: ctx.chatTemplateTokens,
+  };
   return { tokens, content };
 }
 

@@ -41,13 +41,22 @@ describe("preset settings", () => {
     expect(messageOf(() => simOptionsFromSettings({ gpu: "H100-SXM" }, "run"))).toBe(
       "--sim-gpu: also give --sim-model (a catalog id, see --list-models) or --sim-model-config",
     );
-    expect(messageOf(() => simOptionsFromSettings({ gpu: "H100-SXM", modelConfig: "/nonexistent/config.json" }, "run"))).toMatch(/^--sim-model-config: cannot read/);
+    expect(messageOf(() => simOptionsFromSettings({ gpu: "H100-SXM", modelConfig: "/nonexistent/config.json" }, "run"))).toMatch(
+      /^--sim-model-config: cannot read/,
+    );
   });
 
   it("renames the simulator core's flag names for run, leaving other flags alone", () => {
-    const unknown = renameSimFlags(new BenchError("E_BAD_FLAG", '--gpu: unknown GPU "X" (known: H100-SXM; see --list-gpus)', { where: "--gpu" }), "run") as BenchError;
+    const unknown = renameSimFlags(
+      new BenchError("E_BAD_FLAG", '--gpu: unknown GPU "X" (known: H100-SXM; see --list-gpus)', { where: "--gpu" }),
+      "run",
+    ) as BenchError;
     expect(unknown).toBeInstanceOf(BenchError);
-    expect([unknown.message, unknown.where, unknown.code]).toEqual(['--sim-gpu: unknown GPU "X" (known: H100-SXM; see --list-gpus)', "--sim-gpu", "E_BAD_FLAG"]);
+    expect([unknown.message, unknown.where, unknown.code]).toEqual([
+      '--sim-gpu: unknown GPU "X" (known: H100-SXM; see --list-gpus)',
+      "--sim-gpu",
+      "E_BAD_FLAG",
+    ]);
     let fit: unknown;
     try {
       resolvePreset({ gpu: "RTX-4070", model: "Qwen/Qwen3-32B" }, { blockSize: 16 });
@@ -55,7 +64,10 @@ describe("preset settings", () => {
       fit = renameSimFlags(error, "run");
     }
     expect((fit as Error).message).toMatch(/raise --sim-tp\/--sim-pp or --sim-gpu-memory-utilization, or use a smaller --sim-dtype$/);
-    const faults = renameSimFlags(new BenchError("E_BAD_FLAG", "--faults: bad; --no-prefix-caching, --sim-profile, --url", { where: "--faults" }), "run") as BenchError;
+    const faults = renameSimFlags(
+      new BenchError("E_BAD_FLAG", "--faults: bad; --no-prefix-caching, --sim-profile, --url", { where: "--faults" }),
+      "run",
+    ) as BenchError;
     expect(faults.message).toBe("--sim-faults: bad; --no-sim-prefix-caching, --sim-profile, --url");
     const plain = new Error("--gpu");
     expect(renameSimFlags(plain, "run")).toBe(plain);

@@ -108,7 +108,9 @@ export function simOptionsFromSettings(s: SimPresetSettings, style: FlagStyle = 
   const preset: PresetOptions = { gpu: s.gpu, model: s.model };
   if (s.modelConfig !== undefined) preset.modelConfig = readJson(s.modelConfig, flag("modelConfig"));
   else if (s.model === undefined) {
-    throw new BenchError("E_BAD_FLAG", `${flag("gpu")}: also give ${flag("model")} (a catalog id, see --list-models) or ${flag("modelConfig")}`, { where: flag("model") });
+    throw new BenchError("E_BAD_FLAG", `${flag("gpu")}: also give ${flag("model")} (a catalog id, see --list-models) or ${flag("modelConfig")}`, {
+      where: flag("model"),
+    });
   }
   preset.dtype = s.dtype;
   preset.kvDtype = s.kvDtype;
@@ -130,7 +132,9 @@ export function renameSimFlags(error: unknown, style: FlagStyle): unknown {
   if (style === "simulate" || !(error instanceof BenchError)) return error;
   const names = new Set<string>([...Object.values(FLAG_NAMES), ...SERVER_FLAG_NAMES]);
   const rename = (text: string): string =>
-    text.replace(/--(no-)?([a-z][a-z0-9-]*)/g, (whole, no: string | undefined, name: string) => (names.has(name) ? `--${no ?? ""}${styled(name, style)}` : whole));
+    text.replace(/--(no-)?([a-z][a-z0-9-]*)/g, (whole, no: string | undefined, name: string) =>
+      names.has(name) ? `--${no ?? ""}${styled(name, style)}` : whole,
+    );
   const where = error.where === undefined ? {} : { where: rename(error.where) };
   return new BenchError(error.code, rename(error.message), { ...where, cause: error });
 }

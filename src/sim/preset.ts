@@ -84,10 +84,18 @@ function positiveInt(value: number | undefined, fallback: number, flag: string):
 /** vLLM's own checks: TP must divide the attention heads, and divide the KV heads or be a multiple of them (replicated); PP at most one stage per layer. */
 function checkParallel(model: ModelShape, tp: number, pp: number): void {
   if (model.heads % tp !== 0) {
-    throw new BenchError("E_BAD_FLAG", `--tp ${tp}: ${model.id} has ${model.heads} attention heads, which must be divisible by the tensor-parallel size (vLLM refuses this too)`, { where: "--tp" });
+    throw new BenchError(
+      "E_BAD_FLAG",
+      `--tp ${tp}: ${model.id} has ${model.heads} attention heads, which must be divisible by the tensor-parallel size (vLLM refuses this too)`,
+      { where: "--tp" },
+    );
   }
   if (model.kvHeads % tp !== 0 && tp % model.kvHeads !== 0) {
-    throw new BenchError("E_BAD_FLAG", `--tp ${tp}: ${model.id} has ${model.kvHeads} KV heads; the tensor-parallel size must divide them or be a multiple of them`, { where: "--tp" });
+    throw new BenchError(
+      "E_BAD_FLAG",
+      `--tp ${tp}: ${model.id} has ${model.kvHeads} KV heads; the tensor-parallel size must divide them or be a multiple of them`,
+      { where: "--tp" },
+    );
   }
   if (pp > model.layers) {
     throw new BenchError("E_BAD_FLAG", `--pp ${pp}: ${model.id} has only ${model.layers} layers to split into pipeline stages`, { where: "--pp" });
@@ -108,7 +116,8 @@ export function resolvePreset(p: PresetOptions, limits: PresetLimits): ResolvedP
   const pp = positiveInt(p.pp, 1, "--pp");
   checkParallel(model, tp, pp);
   const util = p.gpuMemoryUtilization ?? 0.9;
-  if (!(util > 0 && util <= 1)) throw new BenchError("E_BAD_FLAG", `--gpu-memory-utilization: must be in (0, 1], got ${util}`, { where: "--gpu-memory-utilization" });
+  if (!(util > 0 && util <= 1))
+    throw new BenchError("E_BAD_FLAG", `--gpu-memory-utilization: must be in (0, 1], got ${util}`, { where: "--gpu-memory-utilization" });
   const profile = mergeProfile(defaultProfile(gpu), p.profile ?? {});
   const draftModel = p.draftModel === undefined ? undefined : resolveModel({ gpu, model: p.draftModel }).shape;
   const deployment: Deployment = { gpu, model, dtype, kvDtype, tp, pp, enforceEager: p.enforceEager ?? false, profile, draftModel };

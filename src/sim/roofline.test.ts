@@ -8,8 +8,16 @@ import { defaultProfile, mergeProfile } from "./sim-profile.js";
 import type { StepContext } from "./timing.js";
 
 const decode = (n: number, contextEach: number): StepContext => ({
-  running: n, contextTokens: n * contextEach, decodeSeqs: n, decodeTokens: n, prefillTokens: 0, prefillAttentionWork: 0,
-  prefillContextTokens: 0, kvReadTokens: n * contextEach, sampledRows: n, draftTokens: 0,
+  running: n,
+  contextTokens: n * contextEach,
+  decodeSeqs: n,
+  decodeTokens: n,
+  prefillTokens: 0,
+  prefillAttentionWork: 0,
+  prefillContextTokens: 0,
+  kvReadTokens: n * contextEach,
+  sampledRows: n,
+  draftTokens: 0,
 });
 
 describe("catalog and model shapes", () => {
@@ -35,7 +43,19 @@ describe("catalog and model shapes", () => {
   });
 
   it("reads ChatGLM-style and MoE configs", () => {
-    const glm = modelShapeFromConfig({ num_layers: 40, hidden_size: 4096, ffn_hidden_size: 13696, num_attention_heads: 32, multi_query_group_num: 2, kv_channels: 128, padded_vocab_size: 151552, seq_length: 131072 }, "glm");
+    const glm = modelShapeFromConfig(
+      {
+        num_layers: 40,
+        hidden_size: 4096,
+        ffn_hidden_size: 13696,
+        num_attention_heads: 32,
+        multi_query_group_num: 2,
+        kv_channels: 128,
+        padded_vocab_size: 151552,
+        seq_length: 131072,
+      },
+      "glm",
+    );
     expect([glm.layers, glm.kvHeads, glm.headDim, glm.maxPositions]).toEqual([40, 2, 128, 131072]);
     const moe = findModel("Qwen/Qwen3-30B-A3B")?.shape;
     expect(moe?.experts).toBe(128);
@@ -60,7 +80,14 @@ describe("roofline step time", () => {
     const one = t.breakdown(decode(1, 100));
     const many = t.breakdown(decode(64, 100));
     expect(many.linearMs / one.linearMs).toBeLessThan(1.3); // weights are read once per step
-    const prefill = t.breakdown({ ...decode(0, 0), running: 1, prefillTokens: 8192, prefillAttentionWork: 8192 * 4096, prefillContextTokens: 8192, sampledRows: 1 });
+    const prefill = t.breakdown({
+      ...decode(0, 0),
+      running: 1,
+      prefillTokens: 8192,
+      prefillAttentionWork: 8192 * 4096,
+      prefillContextTokens: 8192,
+      sampledRows: 1,
+    });
     // 2 × 8192 × 7.6e9 FLOPs at ~79 % of 989 TFLOPS ≈ 160 ms.
     expect(prefill.linearMs).toBeGreaterThan(120);
     expect(prefill.linearMs).toBeLessThan(220);
@@ -96,7 +123,8 @@ describe("roofline step time", () => {
   });
 
   it("speculative decoding with a draft model costs k draft passes", () => {
-    const d = resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-32B", draftModel: "Qwen/Qwen3-0.6B" }, { blockSize: 16, maxModelLen: 8192 }).timing as RooflineTiming;
+    const d = resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-32B", draftModel: "Qwen/Qwen3-0.6B" }, { blockSize: 16, maxModelLen: 8192 })
+      .timing as RooflineTiming;
     expect(d.breakdown({ ...decode(4, 100), decodeTokens: 16, draftTokens: 3 }).draftMs).toBeGreaterThan(0);
   });
 });

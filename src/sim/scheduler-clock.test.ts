@@ -13,7 +13,11 @@ describe("manualSchedulerClock", () => {
     const cancel = clock.wakeAt(125, () => seen.push(["never", clock.nowMs()]));
     cancel();
     clock.advanceTo(200);
-    expect(seen).toEqual([["a", 110], ["a2", 120], ["b", 130]]);
+    expect(seen).toEqual([
+      ["a", 110],
+      ["a2", 120],
+      ["b", 130],
+    ]);
     expect(clock.nowMs()).toBe(200);
     expect(clock.pending()).toBe(0);
   });

@@ -104,18 +104,12 @@ export function blockHashOf(seq: Seq, j: number, parent: number, blockSize: numb
  * Builds the next step's batch, mutating running/waiting and the pool exactly as vLLM V1's
  * Scheduler.schedule() does (simplified: no priorities, no encoder or LoRA budgets).
  */
-export function scheduleStep(
-  running: Seq[],
-  waiting: SeqQueue,
-  pool: KvBlockPool,
-  limits: SchedulerLimits,
-  stats: ScheduleStats,
-): BatchRow[] {
+export function scheduleStep(running: Seq[], waiting: SeqQueue, pool: KvBlockPool, limits: SchedulerLimits, stats: ScheduleStats): BatchRow[] {
   const batch: BatchRow[] = [];
   let budget = limits.maxNumBatchedTokens;
   let preempted = false;
   const bs = pool.blockSize;
-  for (let i = 0; i < running.length && budget > 0; ) {
+  for (let i = 0; i < running.length && budget > 0;) {
     const seq = running[i] as Seq;
     const need = seq.promptTokens + seq.generated - seq.numComputed;
     const decode = need === 1 && seq.generated > 0;
@@ -253,8 +247,16 @@ export class UniqueBlockCounter {
 /** What the TimingModel needs to know about a batch. */
 export function stepContext(rows: readonly BatchRow[], blockSize: number, draftTokens: number, uniqueBlocks: number): StepContext {
   const ctx: StepContext = {
-    running: rows.length, contextTokens: 0, decodeSeqs: 0, decodeTokens: 0, prefillTokens: 0, prefillAttentionWork: 0,
-    prefillContextTokens: 0, kvReadTokens: 0, sampledRows: 0, draftTokens,
+    running: rows.length,
+    contextTokens: 0,
+    decodeSeqs: 0,
+    decodeTokens: 0,
+    prefillTokens: 0,
+    prefillAttentionWork: 0,
+    prefillContextTokens: 0,
+    kvReadTokens: 0,
+    sampledRows: 0,
+    draftTokens,
   };
   for (const row of rows) {
     const s = row.seq;

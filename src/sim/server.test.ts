@@ -32,7 +32,10 @@ const post = (s: RunningSimulator, path: string, body: unknown): Promise<Respons
 const events = (body: string): string[] => body.split("\n\n").filter((e) => e !== "");
 const dataOf = (event: string): Json => JSON.parse(event.slice("data: ".length)) as Json;
 const readTrace = (path: string): TraceLine[] =>
-  readFileSync(path, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as TraceLine);
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as TraceLine);
 const tmp = (): string => mkdtempSync(join(tmpdir(), "sim-test-"));
 
 /**
@@ -40,7 +43,9 @@ const tmp = (): string => mkdtempSync(join(tmpdir(), "sim-test-"));
  * simulator speaks vLLM's format, the result equals its response byte for byte.
  */
 function expectedFromFixture(name: string, ours: string): string {
-  const ourEvents = events(ours).filter((e) => e !== "data: [DONE]").map(dataOf);
+  const ourEvents = events(ours)
+    .filter((e) => e !== "data: [DONE]")
+    .map(dataOf);
   const first = ourEvents[0] ?? {};
   const fingerprint = ourEvents.find((e) => "system_fingerprint" in e)?.["system_fingerprint"];
   let tokenIndex = 0;
@@ -106,7 +111,14 @@ describe("generation semantics", () => {
     expect(dataOf(evs.at(-2) ?? "")["usage"]).toEqual({ prompt_tokens: 7, total_tokens: 44, completion_tokens: 37 });
     await s.close();
     const [line] = readTrace(trace);
-    expect(line).toMatchObject({ id: res.headers.get("x-sim-request-id"), model: "sim-model", promptTokens: 7, completionTokens: 37, finishReason: "length", stream: true });
+    expect(line).toMatchObject({
+      id: res.headers.get("x-sim-request-id"),
+      model: "sim-model",
+      promptTokens: 7,
+      completionTokens: 37,
+      finishReason: "length",
+      stream: true,
+    });
     expect(line?.emitMs.length).toBe(37);
     expect(line?.emitMs.every((t, i, a) => i === 0 || t >= (a[i - 1] ?? 0))).toBe(true);
   });
@@ -263,7 +275,12 @@ describe("timing and lifecycle", () => {
   });
 
   it("answers 500 (and keeps serving) when the injected prompt counter throws", async () => {
-    const s = await sim({ promptTokenCounter: (text) => { if (text === "boom") throw new Error("no tokenizer"); return 1; } });
+    const s = await sim({
+      promptTokenCounter: (text) => {
+        if (text === "boom") throw new Error("no tokenizer");
+        return 1;
+      },
+    });
     const res = await post(s, "/v1/completions", { prompt: "boom" });
     expect(res.status).toBe(500);
     expect(((await res.json()) as { error: Json }).error).toMatchObject({ type: "InternalServerError", code: 500 });

@@ -7,16 +7,10 @@ import type { FinishedReason, ScrapeGauges } from "./prom-text.js";
 
 export type { FinishedReason, ScrapeGauges } from "./prom-text.js";
 
-const TTFT_BUCKETS_S = [
-  0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0,
-  640.0, 2560.0,
-];
-const ITL_BUCKETS_S = [
-  0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0,
-];
+const TTFT_BUCKETS_S = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0];
+const ITL_BUCKETS_S = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0];
 const REQUEST_LATENCY_BUCKETS_S = [
-  0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0,
-  7680.0,
+  0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0,
 ];
 
 /** vLLM's build_1_2_5_buckets: 1, 2, 5, 10, 20, 50, … up to maxValue. */
@@ -40,7 +34,10 @@ export class SimMetrics extends MetricsBase {
   readonly #generationHist: Histogram;
   readonly #labels: string;
 
-  constructor(readonly model: string, maxModelLen: number) {
+  constructor(
+    readonly model: string,
+    maxModelLen: number,
+  ) {
     super();
     this.#labels = `engine="0",model_name="${escapeLabel(model)}"`;
     this.#promptHist = new Histogram(oneTwoFiveBuckets(maxModelLen));
@@ -62,7 +59,7 @@ export class SimMetrics extends MetricsBase {
     this.#generationHist.observe(generationTokens);
   }
 
-  override   render(gauges: ScrapeGauges): string {
+  override render(gauges: ScrapeGauges): string {
     const out: string[] = [];
     const one = (name: string, type: "gauge" | "counter", help: string, value: number): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}{${this.#labels}} ${num(value)}`);
@@ -75,10 +72,7 @@ export class SimMetrics extends MetricsBase {
     one("vllm:num_preemptions_total", "counter", "Cumulative number of preemption from the engine.", gauges.preemptions ?? 0);
     one("vllm:prompt_tokens_total", "counter", "Number of prefill tokens processed.", this.promptTokens);
     one("vllm:generation_tokens_total", "counter", "Number of generation tokens processed.", this.generationTokens);
-    out.push(
-      "# HELP vllm:request_success_total Count of successfully processed requests.",
-      "# TYPE vllm:request_success_total counter",
-    );
+    out.push("# HELP vllm:request_success_total Count of successfully processed requests.", "# TYPE vllm:request_success_total counter");
     const reasons: [string, number][] = [
       ["stop", this.finished.stop],
       ["length", this.finished.length],
@@ -104,4 +98,3 @@ export class SimMetrics extends MetricsBase {
     histogramLines(out, name, h, (le) => `{engine="0",le="${le}",${modelLabel}}`, `{${this.#labels}}`, num);
   }
 }
-

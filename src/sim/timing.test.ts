@@ -4,8 +4,17 @@ import { simpleTiming } from "./timing.js";
 import type { StepContext } from "./timing.js";
 
 const step = (over: Partial<StepContext>): StepContext => ({
-  running: 1, contextTokens: 0, decodeSeqs: 1, decodeTokens: 1, prefillTokens: 0, prefillAttentionWork: 0,
-  prefillContextTokens: 0, kvReadTokens: 0, sampledRows: 1, draftTokens: 0, ...over,
+  running: 1,
+  contextTokens: 0,
+  decodeSeqs: 1,
+  decodeTokens: 1,
+  prefillTokens: 0,
+  prefillAttentionWork: 0,
+  prefillContextTokens: 0,
+  kvReadTokens: 0,
+  sampledRows: 1,
+  draftTokens: 0,
+  ...over,
 });
 
 describe("simpleTiming", () => {

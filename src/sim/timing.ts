@@ -68,8 +68,7 @@ export function simpleTiming(options: SimpleTimingOptions = {}): TimingModel {
   const prefillMsPerToken = nonNegative("prefillMsPerToken", options.prefillMsPerToken ?? 0);
   return {
     ttftMs: () => ttftMs,
-    stepMs: (ctx) =>
-      (ctx.decodeSeqs > 0 ? perTokenMs * (1 + batchSlowdown * Math.max(0, ctx.running - 1)) : 0) + prefillMsPerToken * ctx.prefillTokens,
+    stepMs: (ctx) => (ctx.decodeSeqs > 0 ? perTokenMs * (1 + batchSlowdown * Math.max(0, ctx.running - 1)) : 0) + prefillMsPerToken * ctx.prefillTokens,
   };
 }
 

@@ -82,7 +82,13 @@ export class VirtualSimulator {
     const o = this.options;
     const arrivalMs = o.clock.nowMs();
     const refused = (error: WireError): VirtualResult => ({
-      ok: false, error, arrivalMs, chunks: [], promptTokens: 0, completionTokens: 0, finishReason: "error",
+      ok: false,
+      error,
+      arrivalMs,
+      chunks: [],
+      promptTokens: 0,
+      completionTokens: 0,
+      finishReason: "error",
     });
     const parsed = parseRequest(endpoint, body, {
       model: o.model,
@@ -99,7 +105,12 @@ export class VirtualSimulator {
     const keys = o.engine.prefixCaching ? this.#keys(request.promptContent, request.promptTokens) : undefined;
     return new Promise((resolve) => {
       const result: VirtualResult = {
-        ok: true, arrivalMs, chunks: [], promptTokens: request.promptTokens, completionTokens: 0, finishReason: "length",
+        ok: true,
+        arrivalMs,
+        chunks: [],
+        promptTokens: request.promptTokens,
+        completionTokens: 0,
+        finishReason: "length",
       };
       const onAbort = (): void => {
         ticket.cancel();

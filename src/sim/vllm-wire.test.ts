@@ -10,7 +10,13 @@ const fixtureIds = { id: "", created: 1795390012, model: "Qwen/Qwen3-8B", system
 function reencode(name: string, endpoint: "completions" | "chat", usage: { prompt: number; completion: number } | undefined): [string, string] {
   const body = fixture(name);
   const events = body.split("\n\n").filter((e) => e.length > 0 && e !== "data: [DONE]");
-  const chunks = events.map((e) => JSON.parse(e.slice("data: ".length)) as { id: string; choices: { text?: string; delta?: { content?: string; role?: string }; finish_reason: "length" | "stop" | null }[] });
+  const chunks = events.map(
+    (e) =>
+      JSON.parse(e.slice("data: ".length)) as {
+        id: string;
+        choices: { text?: string; delta?: { content?: string; role?: string }; finish_reason: "length" | "stop" | null }[];
+      },
+  );
   const first = chunks[0];
   if (first === undefined) throw new Error("empty fixture");
   const enc = streamEncoder(endpoint, { ...fixtureIds, id: first.id });

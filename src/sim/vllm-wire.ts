@@ -56,9 +56,7 @@ export function streamEncoder(endpoint: Endpoint, ids: ResponseIds): StreamEncod
           prompt_token_ids: null,
           token_ids: null,
         };
-  const [prefix = "", suffix = ""] = event({ ...head, choices: [choice(PLACEHOLDER, null)] }).split(
-    JSON.stringify(PLACEHOLDER),
-  );
+  const [prefix = "", suffix = ""] = event({ ...head, choices: [choice(PLACEHOLDER, null)] }).split(JSON.stringify(PLACEHOLDER));
   return {
     preamble: () =>
       endpoint === "chat"
@@ -80,7 +78,10 @@ export function streamEncoder(endpoint: Endpoint, ids: ResponseIds): StreamEncod
       event({
         ...head,
         choices: [],
-        usage: { ...usageCounts(promptTokens, completionTokens), ...(reasoningTokens > 0 ? { completion_tokens_details: { reasoning_tokens: reasoningTokens } } : {}) },
+        usage: {
+          ...usageCounts(promptTokens, completionTokens),
+          ...(reasoningTokens > 0 ? { completion_tokens_details: { reasoning_tokens: reasoningTokens } } : {}),
+        },
         system_fingerprint: ids.systemFingerprint,
       }),
   };
@@ -107,7 +108,17 @@ export function completionBody(
     return JSON.stringify({
       ...head,
       choices: [
-        { index: 0, text, logprobs: null, finish_reason: finishReason, stop_reason: null, token_ids: null, prompt_logprobs: null, prompt_token_ids: null, routed_experts: null },
+        {
+          index: 0,
+          text,
+          logprobs: null,
+          finish_reason: finishReason,
+          stop_reason: null,
+          token_ids: null,
+          prompt_logprobs: null,
+          prompt_token_ids: null,
+          routed_experts: null,
+        },
       ],
       service_tier: null,
       system_fingerprint: ids.systemFingerprint,

@@ -40,7 +40,14 @@ describe("crossCheck", () => {
 });
 
 describe("crossCheck with lagging counters (llama.cpp, TGI)", () => {
-  const base = { clientGenerationTokensPerSec: 300, serverGenerationTokensPerSec: 420, clientTtftP50Ms: null, serverTtftP50Ms: null, rttMs: 0, countersLag: true };
+  const base = {
+    clientGenerationTokensPerSec: 300,
+    serverGenerationTokensPerSec: 420,
+    clientTtftP50Ms: null,
+    serverTtftP50Ms: null,
+    rttMs: 0,
+    countersLag: true,
+  };
   it("compares totals, not a sawtooth's rate", () => {
     expect(crossCheck({ ...base, clientOutputTokens: 256, serverGenerationTokens: 256, clientInputTokens: 3200, serverPromptTokens: 3200 })).toEqual([]);
   });

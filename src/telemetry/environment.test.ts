@@ -76,9 +76,13 @@ describe("captureEnvironment", () => {
 
 describe("helpers", () => {
   it("redacts secret-looking keys at any depth and keeps token counts", () => {
-    expect(
-      redactSecrets({ api_key: "a", nested: [{ hfToken: "b", token: "c" }], "x-api-key": "d", tokenizer: "t", max_tokens: 3 }),
-    ).toEqual({ api_key: "[redacted]", nested: [{ hfToken: "[redacted]", token: "[redacted]" }], "x-api-key": "[redacted]", tokenizer: "t", max_tokens: 3 });
+    expect(redactSecrets({ api_key: "a", nested: [{ hfToken: "b", token: "c" }], "x-api-key": "d", tokenizer: "t", max_tokens: 3 })).toEqual({
+      api_key: "[redacted]",
+      nested: [{ hfToken: "[redacted]", token: "[redacted]" }],
+      "x-api-key": "[redacted]",
+      tokenizer: "t",
+      max_tokens: 3,
+    });
   });
 
   it("formats local time with its offset", () => {
@@ -103,8 +107,13 @@ describe("serverIdentity", () => {
   it("names the server from /version, llama.cpp's /props build_info, or TGI's /info", () => {
     expect(serverIdentity({ version: "0.11.0" }, undefined, undefined)).toEqual({ body: { version: "0.11.0" }, line: "0.11.0" });
     const props = { build_info: "b10587-3f545becc", model_path: "tiny.gguf", total_slots: 8, chat_template: "{% for m in messages %}…" };
-    expect(serverIdentity(undefined, props, undefined)).toEqual({ body: { build_info: "b10587-3f545becc", model_path: "tiny.gguf", total_slots: 8 }, line: "llama.cpp b10587-3f545becc" });
-    expect(serverIdentity(undefined, undefined, { version: "3.3.6", sha: "db93", model_id: "meta-llama/Llama-3.1-8B-Instruct", max_total_tokens: 8192 })?.line).toBe("tgi 3.3.6");
+    expect(serverIdentity(undefined, props, undefined)).toEqual({
+      body: { build_info: "b10587-3f545becc", model_path: "tiny.gguf", total_slots: 8 },
+      line: "llama.cpp b10587-3f545becc",
+    });
+    expect(
+      serverIdentity(undefined, undefined, { version: "3.3.6", sha: "db93", model_id: "meta-llama/Llama-3.1-8B-Instruct", max_total_tokens: 8192 })?.line,
+    ).toBe("tgi 3.3.6");
     expect(serverIdentity(undefined, { total_slots: 1 }, undefined)).toBeUndefined();
     expect(serverIdentity(undefined, undefined, undefined, { version: "0.5.4", tp_size: 2 })).toEqual({ body: { version: "0.5.4" }, line: "sglang 0.5.4" });
   });

@@ -103,7 +103,8 @@ export function isoWithOffset(date: Date): string {
   );
 }
 
-const SECRET_KEY = /^(api_?key|authorization|proxy_?authorization|token|password|passwd|secret|cookie)$|(api_?key|_token|access_?token|auth_?token|bearer|secret|password)$/;
+const SECRET_KEY =
+  /^(api_?key|authorization|proxy_?authorization|token|password|passwd|secret|cookie)$|(api_?key|_token|access_?token|auth_?token|bearer|secret|password)$/;
 
 /**
  * Copies `value` with secret-looking keys replaced by "[redacted]": apiKey, api_key, authorization,
@@ -115,7 +116,10 @@ export function redactSecrets(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    const norm = key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/-/g, "_").toLowerCase();
+    const norm = key
+      .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+      .replace(/-/g, "_")
+      .toLowerCase();
     out[key] = SECRET_KEY.test(norm) && v !== undefined && v !== null ? "[redacted]" : redactSecrets(v);
   }
   return out;
@@ -201,7 +205,8 @@ export function parseModels(body: unknown): TargetModel[] {
 
 /** Picks the server's identity from /version, llama.cpp's /props, TGI's /info or SGLang's /get_server_info (first that names one). */
 export function serverIdentity(version: unknown, props: unknown, tgiInfo: unknown, sglangInfo?: unknown): { body: unknown; line: string | null } | undefined {
-  const o = (v: unknown): Record<string, unknown> | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const o = (v: unknown): Record<string, unknown> | undefined =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   const v = o(version);
   if (v !== undefined) return { body: v, line: typeof v["version"] === "string" ? v["version"] : null };
   const p = o(props);

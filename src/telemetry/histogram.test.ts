@@ -32,27 +32,104 @@ describe("histogramQuantile", () => {
   });
 
   it("is null without observations or without a +Inf bucket", () => {
-    expect(histogramQuantile(0.5, h([[0.1, 0], [Infinity, 0]]))).toBeNull();
-    expect(histogramQuantile(0.5, h([[0.1, 3], [0.2, 4]]))).toBeNull();
+    expect(
+      histogramQuantile(
+        0.5,
+        h([
+          [0.1, 0],
+          [Infinity, 0],
+        ]),
+      ),
+    ).toBeNull();
+    expect(
+      histogramQuantile(
+        0.5,
+        h([
+          [0.1, 3],
+          [0.2, 4],
+        ]),
+      ),
+    ).toBeNull();
   });
 });
 
 describe("histogramDelta", () => {
   it("subtracts bucket-wise", () => {
-    const a = h([[0.1, 5], [0.2, 10], [0.5, 20], [Infinity, 20]], 3);
-    const b = h([[0.1, 15], [0.2, 40], [0.5, 110], [Infinity, 120]], 30);
-    expect(histogramDelta(a, b)).toEqual(h([[0.1, 10], [0.2, 30], [0.5, 90], [Infinity, 100]], 27));
+    const a = h(
+      [
+        [0.1, 5],
+        [0.2, 10],
+        [0.5, 20],
+        [Infinity, 20],
+      ],
+      3,
+    );
+    const b = h(
+      [
+        [0.1, 15],
+        [0.2, 40],
+        [0.5, 110],
+        [Infinity, 120],
+      ],
+      30,
+    );
+    expect(histogramDelta(a, b)).toEqual(
+      h(
+        [
+          [0.1, 10],
+          [0.2, 30],
+          [0.5, 90],
+          [Infinity, 100],
+        ],
+        27,
+      ),
+    );
   });
 
   it("treats any decrease as a restart: the new histogram is the delta", () => {
-    const a = h([[0.1, 50], [Infinity, 60]], 9);
-    const b = h([[0.1, 2], [Infinity, 3]], 0.4);
+    const a = h(
+      [
+        [0.1, 50],
+        [Infinity, 60],
+      ],
+      9,
+    );
+    const b = h(
+      [
+        [0.1, 2],
+        [Infinity, 3],
+      ],
+      0.4,
+    );
     expect(histogramWasReset(a, b)).toBe(true);
     expect(histogramDelta(a, b)).toEqual(b);
   });
 
   it("merges by le", () => {
-    const merged = mergeHistograms([h([[1, 1], [Infinity, 2]], 1), h([[1, 3], [Infinity, 3]], 2)]);
-    expect(merged).toEqual(h([[1, 4], [Infinity, 5]], 3));
+    const merged = mergeHistograms([
+      h(
+        [
+          [1, 1],
+          [Infinity, 2],
+        ],
+        1,
+      ),
+      h(
+        [
+          [1, 3],
+          [Infinity, 3],
+        ],
+        2,
+      ),
+    ]);
+    expect(merged).toEqual(
+      h(
+        [
+          [1, 4],
+          [Infinity, 5],
+        ],
+        3,
+      ),
+    );
   });
 });

@@ -4,8 +4,7 @@ import { describe, expect, it } from "vitest";
 import { detectDialect, normalize } from "./normalize.js";
 import { parsePrometheusText } from "./prometheus.js";
 
-const fixture = (name: string): string =>
-  readFileSync(new URL(`../../test/fixtures/metrics/${name}`, import.meta.url), "utf8");
+const fixture = (name: string): string => readFileSync(new URL(`../../test/fixtures/metrics/${name}`, import.meta.url), "utf8");
 const snap = (text: string) => normalize(parsePrometheusText(text).samples);
 
 describe("normalize", () => {
@@ -134,7 +133,15 @@ describe("normalize", () => {
     const text = readFileSync(new URL("../../test/fixtures/sim/llamacpp-b10587-captured.metrics.txt", import.meta.url), "utf8");
     const s = normalize(parsePrometheusText(text).samples);
     // prompt_tokens_total 20981 excludes the 3403 cached ones.
-    expect(s).toMatchObject({ dialect: "llamacpp", promptTokensTotal: 20981 + 3403, prefixQueriesTotal: 20981 + 3403, prefixHitsTotal: 3403, generationTokensTotal: 2407, kvUsageGpu: null, countersLag: true });
+    expect(s).toMatchObject({
+      dialect: "llamacpp",
+      promptTokensTotal: 20981 + 3403,
+      prefixQueriesTotal: 20981 + 3403,
+      prefixHitsTotal: 3403,
+      generationTokensTotal: 2407,
+      kvUsageGpu: null,
+      countersLag: true,
+    });
     expect(s.sources["prefixHitsTotal"]).toBe("llamacpp:prompt_tokens_cached_total");
   });
 

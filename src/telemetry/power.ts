@@ -33,12 +33,19 @@ export function parsePowerFlag(value: string, flag = "--power"): PowerSource | "
     const url = v.slice(5);
     if (/^https?:\/\/[^\s]+$/.test(url)) return { kind: "dcgm", url };
   }
-  throw new BenchError("E_BAD_FLAG", `${flag}: "${value}" is not auto, none, nvidia-smi, rocm-smi, cmd:<command> or dcgm:<http URL of a DCGM exporter's /metrics>`, { where: flag });
+  throw new BenchError(
+    "E_BAD_FLAG",
+    `${flag}: "${value}" is not auto, none, nvidia-smi, rocm-smi, cmd:<command> or dcgm:<http URL of a DCGM exporter's /metrics>`,
+    { where: flag },
+  );
 }
 
 /** nvidia-smi --query-gpu=power.draw: one number per GPU ("[N/A]" lines are skipped). */
 export function parseWattLines(stdout: string): { watts: number; gpus: number } | undefined {
-  const values = stdout.split("\n").map((l) => Number.parseFloat(l.trim())).filter((n) => Number.isFinite(n) && n >= 0);
+  const values = stdout
+    .split("\n")
+    .map((l) => Number.parseFloat(l.trim()))
+    .filter((n) => Number.isFinite(n) && n >= 0);
   return values.length === 0 ? undefined : { watts: values.reduce((a, b) => a + b, 0), gpus: values.length };
 }
 
@@ -114,7 +121,10 @@ export async function resolvePowerSource(flag: PowerSource | "auto" | "none", ta
   if (flag !== "auto") return flag;
   if (!targetIsLocal) return undefined;
   for (const kind of ["nvidia-smi", "rocm-smi"] as const) {
-    const ok = await readPower({ kind }, timeoutMs).then(() => true, () => false);
+    const ok = await readPower({ kind }, timeoutMs).then(
+      () => true,
+      () => false,
+    );
     if (ok) return { kind };
   }
   return undefined;

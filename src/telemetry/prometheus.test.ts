@@ -5,9 +5,7 @@ import { PrometheusParseError, parsePrometheusText, sampleKey } from "./promethe
 
 describe("parsePrometheusText", () => {
   it("reads names, labels, values and TYPE lines", () => {
-    const { samples, types } = parsePrometheusText(
-      "# HELP vllm:x Help with \\n escape\n# TYPE vllm:x gauge\nvllm:x{a=\"1\",b=\"two\"} 3.5\nplain 7\n",
-    );
+    const { samples, types } = parsePrometheusText('# HELP vllm:x Help with \\n escape\n# TYPE vllm:x gauge\nvllm:x{a="1",b="two"} 3.5\nplain 7\n');
     expect(samples).toEqual([
       { name: "vllm:x", labels: { a: "1", b: "two" }, value: 3.5 },
       { name: "plain", labels: {}, value: 7 },
@@ -21,9 +19,7 @@ describe("parsePrometheusText", () => {
   });
 
   it("handles +Inf, -Inf, NaN, exponents, timestamps, exemplars, trailing comma, CRLF and no final newline", () => {
-    const { samples } = parsePrometheusText(
-      'a +Inf\r\nb -Inf\nc NaN\nd 1.28455e+06 1700000000000\ne{x="1",} 2 # {trace_id="abc"} 1.0\n  f\t4',
-    );
+    const { samples } = parsePrometheusText('a +Inf\r\nb -Inf\nc NaN\nd 1.28455e+06 1700000000000\ne{x="1",} 2 # {trace_id="abc"} 1.0\n  f\t4');
     expect(samples.map((s) => s.value)).toEqual([Infinity, -Infinity, Number.NaN, 1284550, 2, 4]);
     expect(samples[3]?.timestampMs).toBe(1700000000000);
     expect(samples[4]?.labels).toEqual({ x: "1" });

@@ -78,6 +78,9 @@ describe("waitReady", () => {
       res.statusCode = req.url === "/health" ? 200 : 401;
       res.end('{"error":"Unauthorized"}');
     });
-    await expect(waitReady(locked, { timeoutMs: 5000 })).rejects.toMatchObject({ code: "E_UNREACHABLE", message: expect.stringMatching(/check the API key .*--api-key-env/) as unknown });
+    await expect(waitReady(locked, { timeoutMs: 5000 })).rejects.toMatchObject({
+      code: "E_UNREACHABLE",
+      message: expect.stringMatching(/check the API key .*--api-key-env/) as unknown,
+    });
   });
 });

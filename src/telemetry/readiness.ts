@@ -62,16 +62,16 @@ export async function waitReady(baseUrl: string, options: WaitReadyOptions): Pro
     lastError = `GET ${path} → ${result.message}`;
     if (stage === "models" && (result.status === 401 || result.status === 403)) {
       // The target refuses this run's credentials: it is failing for us (exit 6), and the message says how to fix it.
-      throw new BenchError("E_UNREACHABLE", `${baseUrl} is up but ${lastError}: check the API key (the environment variable --api-key-env names, OPENAI_API_KEY by default)`);
+      throw new BenchError(
+        "E_UNREACHABLE",
+        `${baseUrl} is up but ${lastError}: check the API key (the environment variable --api-key-env names, OPENAI_API_KEY by default)`,
+      );
     }
     const elapsedMs = monotonicNowMs() - startMs;
     options.onProgress?.({ stage, attempt: attempts, elapsedMs, lastError });
     const remainingMs = deadlineMs - monotonicNowMs();
     if (remainingMs <= 0) {
-      throw new BenchError(
-        "E_UNREACHABLE",
-        `${baseUrl} not ready after ${(elapsedMs / 1000).toFixed(1)} s (${attempts} attempts); last error: ${lastError}`,
-      );
+      throw new BenchError("E_UNREACHABLE", `${baseUrl} not ready after ${(elapsedMs / 1000).toFixed(1)} s (${attempts} attempts); last error: ${lastError}`);
     }
     await sleep(Math.min(intervalMs, remainingMs), options.signal);
     intervalMs = Math.min(maxIntervalMs, intervalMs * 2);
@@ -81,7 +81,12 @@ export async function waitReady(baseUrl: string, options: WaitReadyOptions): Pro
 async function probe(baseUrl: string, path: string, timeoutMs: number, headers?: Record<string, string>, signal?: AbortSignal): Promise<Attempt> {
   try {
     // Bounded: connect and total deadline, capped body (a trickling or flooding answer is "not yet").
-    const res = await probeRequest(new URL(path, baseUrl), { ...(headers === undefined ? {} : { headers }), totalTimeoutMs: timeoutMs, maxBodyBytes: 4 * 1024 * 1024, ...(signal === undefined ? {} : { signal }) });
+    const res = await probeRequest(new URL(path, baseUrl), {
+      ...(headers === undefined ? {} : { headers }),
+      totalTimeoutMs: timeoutMs,
+      maxBodyBytes: 4 * 1024 * 1024,
+      ...(signal === undefined ? {} : { signal }),
+    });
     if (res.status === 200) return { ok: true };
     const snippet = res.body.slice(0, 160).replace(/\s+/g, " ").trim();
     return { ok: false, status: res.status, message: `${res.status}${snippet === "" ? "" : ` ${snippet}`}` };

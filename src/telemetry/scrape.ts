@@ -3,6 +3,4 @@
 
 import type { CanonicalSnapshot } from "./normalize.js";
 
-export type Scrape =
-  | { ok: true; tMs: number; durationMs: number; snapshot: CanonicalSnapshot }
-  | { ok: false; tMs: number; durationMs: number; error: string };
+export type Scrape = { ok: true; tMs: number; durationMs: number; snapshot: CanonicalSnapshot } | { ok: false; tMs: number; durationMs: number; error: string };

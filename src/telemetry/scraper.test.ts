@@ -57,7 +57,10 @@ describe("MetricsScraper", () => {
     expect(scraper.failures).toBe(0);
     expect(scrapes.every((s) => s.ok && s.snapshot.running === 3)).toBe(true);
     expect(scrapes[0]?.tMs).toBeGreaterThanOrEqual(0);
-    const lines = (await readFile(out, "utf8")).trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(out, "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(scrapes.length);
     const first = lines[0] as { ok: boolean; dialect: string; canonical: Record<string, unknown>; raw: Record<string, unknown> };
     expect(first).toMatchObject({ ok: true, dialect: "vllm-v1" });
@@ -87,7 +90,10 @@ describe("MetricsScraper", () => {
     expect(errors[0]).toBe("timeout after 150 ms");
     expect(errors[1]).toMatch(/^line 1: /);
     expect(errors[2]).toBe("HTTP 500: boom");
-    const lines = (await readFile(out, "utf8")).trimEnd().split("\n").map((l) => JSON.parse(l) as { ok: boolean });
+    const lines = (await readFile(out, "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { ok: boolean });
     expect(lines.map((l) => l.ok)).toEqual([false, false, false, true]);
   });
 

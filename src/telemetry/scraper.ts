@@ -41,8 +41,7 @@ export interface MetricsScraperOptions {
  * summarizeWindow(scraper.scrapes(), level.startMs, level.endMs);
  */
 export class MetricsScraper {
-  private readonly opts: Required<Pick<MetricsScraperOptions, "intervalMs" | "timeoutMs" | "maxBodyBytes" | "now">> &
-    MetricsScraperOptions;
+  private readonly opts: Required<Pick<MetricsScraperOptions, "intervalMs" | "timeoutMs" | "maxBodyBytes" | "now">> & MetricsScraperOptions;
   private readonly history: Scrape[] = [];
   private failed = 0;
   private running = false;

@@ -83,8 +83,7 @@ export function summarizeWindow(scrapes: readonly Scrape[], startMs: number, end
     num === null || den === null || den <= 0 ? null : Math.min(1, Math.max(0, num / den));
   const ttft = histDelta(bracket, (s) => s.ttftHist, resets);
   const ttftP50 = ttft === null ? null : histogramQuantile(0.5, ttft);
-  const gauge = (f: CounterField): number[] =>
-    gaugeScrapes.map((s) => f(s.snapshot)).filter((v): v is number => v !== null);
+  const gauge = (f: CounterField): number[] => gaugeScrapes.map((s) => f(s.snapshot)).filter((v): v is number => v !== null);
   return {
     dialect: (last ?? ok[ok.length - 1])?.snapshot.dialect ?? null,
     bracket_start_ms: bracket.length >= 2 && first !== undefined ? first.tMs : null,
@@ -107,10 +106,7 @@ export function summarizeWindow(scrapes: readonly Scrape[], startMs: number, end
     kv_usage_cpu_peak: peak(gauge((s) => s.kvUsageCpu)),
     preemptions: delta((s) => s.preemptionsTotal),
     ttft_ms: percentilesMs(ttft),
-    ttft_p50_bucket_ms:
-      ttftP50 === null
-        ? null
-        : [ttftP50.lowerBound * 1000, Number.isFinite(ttftP50.upperBound) ? ttftP50.upperBound * 1000 : null],
+    ttft_p50_bucket_ms: ttftP50 === null ? null : [ttftP50.lowerBound * 1000, Number.isFinite(ttftP50.upperBound) ? ttftP50.upperBound * 1000 : null],
     itl_ms: percentilesMs(histDelta(bracket, (s) => s.itlHist, resets)),
     e2e_ms: percentilesMs(histDelta(bracket, (s) => s.e2eHist, resets)),
     spec_decode_acceptance_rate: ratio(
@@ -151,11 +147,7 @@ function counterDelta(bracket: readonly OkScrape[], f: CounterField, resets: Set
   return total;
 }
 
-function histDelta(
-  bracket: readonly OkScrape[],
-  f: (s: CanonicalSnapshot) => Histogram | null,
-  resets: Set<number>,
-): Histogram | null {
+function histDelta(bracket: readonly OkScrape[], f: (s: CanonicalSnapshot) => Histogram | null, resets: Set<number>): Histogram | null {
   const parts: Histogram[] = [];
   for (let i = 1; i < bracket.length; i += 1) {
     const prev = f((bracket[i - 1] as OkScrape).snapshot);

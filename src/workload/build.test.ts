@@ -23,7 +23,13 @@ function benchErrorCode(fn: () => unknown): string | undefined {
 
 const rows: DatasetRow[] = [
   { prompt: "First prompt.", outputTokens: 7, where: "d.jsonl:1" },
-  { messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi there" }], where: "d.jsonl:2" },
+  {
+    messages: [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Hi there" },
+    ],
+    where: "d.jsonl:2",
+  },
   { prompt: "Third", messages: [{ role: "user", content: "Third as chat" }], where: "d.jsonl:3" },
 ];
 
@@ -89,6 +95,11 @@ describe("buildRequests", () => {
 describe("token counting helpers", () => {
   it("count text and chat contents with the client tokenizer", () => {
     expect(clientTokenCount(tokenizer, "Hello world")).toBe(2);
-    expect(chatInputTokens(tokenizer, [{ role: "user", content: "Hello" }, { role: "assistant", content: " world" }])).toBe(2);
+    expect(
+      chatInputTokens(tokenizer, [
+        { role: "user", content: "Hello" },
+        { role: "assistant", content: " world" },
+      ]),
+    ).toBe(2);
   });
 });

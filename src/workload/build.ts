@@ -82,7 +82,9 @@ export function buildRequests(options: BuildRequestsOptions): RequestSpec[] {
     const fixed = fixedPrompt(tokenizer, options.prompt);
     const messages: ChatMessage[] = [{ role: "user", content: fixed.prompt }];
     const inputTokens = options.endpoint === "chat" ? counter.chat(messages) : counter.completion(fixed.prompt);
-    return range(count).map((index) => spec(options.endpoint, index, fixed.prompt, inputTokens, clipOutput(outputAt(startIndex + index), inputTokens, options.maxModelLen)));
+    return range(count).map((index) =>
+      spec(options.endpoint, index, fixed.prompt, inputTokens, clipOutput(outputAt(startIndex + index), inputTokens, options.maxModelLen)),
+    );
   }
   const inputAt = options.inputLength ?? constantLength(options.inputTokens);
   return range(count).map((index) => synthetic(options, counter, startIndex + index, index, inputAt, outputAt));
@@ -109,7 +111,11 @@ function synthetic(
   const prompt =
     blocks !== undefined && blocks.length > 0
       ? makeBlockPrompt({ tokenizer, blockIds: blocks, inputTokens: content, blockTokens: options.blockTokens ?? 512, seed: options.seed, index: globalIndex })
-      : (makeSyntheticPrompts({ tokenizer, count: 1, inputTokens: content, sharedPrefixTokens: shared, seed: options.seed, startIndex: globalIndex }) as [string])[0];
+      : (
+          makeSyntheticPrompts({ tokenizer, count: 1, inputTokens: content, sharedPrefixTokens: shared, seed: options.seed, startIndex: globalIndex }) as [
+            string,
+          ]
+        )[0];
   const messages: ChatMessage[] = [{ role: "user", content: prompt }];
   const inputTokens = endpoint === "chat" ? counter.chat(messages) : counter.completion(prompt);
   return spec(endpoint, index, prompt, inputTokens, output);
@@ -133,7 +139,10 @@ function groupedSpec(
     const suffix = Math.max(1, total - p - counter.chatOverhead(["system", "user"]));
     const [system] = makeSyntheticPrompts({ tokenizer, count: 1, inputTokens: p, seed: groupSeed, startIndex: 0 }) as [string];
     const [user] = makeSyntheticPrompts({ tokenizer, count: 1, inputTokens: suffix, seed: options.seed, startIndex: globalIndex }) as [string];
-    const messages: ChatMessage[] = [{ role: "system", content: system }, { role: "user", content: user }];
+    const messages: ChatMessage[] = [
+      { role: "system", content: system },
+      { role: "user", content: user },
+    ];
     return { index, messages, inputTokens: counter.chat(messages), targetOutputTokens: output, group, prefixTokens: p };
   }
   const content = Math.max(p + 1, total - tokenizer.specialTokensAdded);
@@ -166,7 +175,11 @@ export function chatInputTokens(tokenizer: TextTokenizer, messages: readonly Cha
  * Asked lengths shortened so input + output ≤ max_model_len: the output first capped at
  * max_model_len − 1, then the input. `clipped` when either changed (the level warns about it).
  */
-export function fitToContext(input: number, output: number | undefined, maxModelLen: number | undefined): { input: number; output: number | undefined; clipped: boolean } {
+export function fitToContext(
+  input: number,
+  output: number | undefined,
+  maxModelLen: number | undefined,
+): { input: number; output: number | undefined; clipped: boolean } {
   if (maxModelLen === undefined) return { input, output, clipped: false };
   const fitOutput = output === undefined ? undefined : Math.min(output, maxModelLen - 1);
   const fitInput = Math.min(input, maxModelLen - (fitOutput ?? 0));

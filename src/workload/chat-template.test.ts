@@ -18,7 +18,10 @@ const LLAMA_STYLE_TEMPLATE =
 function llamaStyle(): { tokenizer: TextTokenizer; library: Tokenizer } {
   const json = JSON.parse(readFileSync(TINY, "utf8")) as Record<string, unknown>;
   const added = json["added_tokens"] as Array<Record<string, unknown>>;
-  for (const [id, content] of [[847, "<s>"], [848, "<|start|>"]] as const) {
+  for (const [id, content] of [
+    [847, "<s>"],
+    [848, "<|start|>"],
+  ] as const) {
     added.push({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
   }
   json["post_processor"] = {
@@ -33,8 +36,15 @@ function llamaStyle(): { tokenizer: TextTokenizer; library: Tokenizer } {
 
 const conversations: ChatMessage[][] = [
   [{ role: "user", content: "Hello there" }],
-  [{ role: "system", content: "Be brief." }, { role: "user", content: "the cat sat\n\n on the mat" }],
-  [{ role: "user", content: "  leading spaces" }, { role: "assistant", content: " the quick brown fox" }, { role: "user", content: "more <|end|> inside" }],
+  [
+    { role: "system", content: "Be brief." },
+    { role: "user", content: "the cat sat\n\n on the mat" },
+  ],
+  [
+    { role: "user", content: "  leading spaces" },
+    { role: "assistant", content: " the quick brown fox" },
+    { role: "user", content: "more <|end|> inside" },
+  ],
   [{ role: "user", content: "" }],
 ];
 
@@ -71,7 +81,12 @@ describe("chat templates", () => {
   it("falls back to message contents without a template, and refuses --chat-template tokenizer then", () => {
     const counter = createPromptCounter(qwen, "none");
     expect(counter.method).toBe("message-contents");
-    expect(counter.chat([{ role: "user", content: "Hello" }, { role: "assistant", content: " world" }])).toBe(2);
+    expect(
+      counter.chat([
+        { role: "user", content: "Hello" },
+        { role: "assistant", content: " world" },
+      ]),
+    ).toBe(2);
     const { tokenizer } = llamaStyle();
     const bare = { ...tokenizer, chatTemplate: undefined };
     expect(() => createPromptCounter(bare, "tokenizer")).toThrow(/no chat_template/);

@@ -59,11 +59,20 @@ describe("histogram files", () => {
 
 describe("parseHistogram", () => {
   it("reads length,weight and lo,hi,weight lines", () => {
-    expect(parseHistogram("128\t5\n256 1\n", "h")).toEqual([{ lo: 128, hi: 128, weight: 5 }, { lo: 256, hi: 256, weight: 1 }]);
+    expect(parseHistogram("128\t5\n256 1\n", "h")).toEqual([
+      { lo: 128, hi: 128, weight: 5 },
+      { lo: 256, hi: 256, weight: 1 },
+    ]);
   });
 
   it("names file and line for malformed lines", () => {
-    for (const [text, line] of [["10,1\nten,2\n", 2], ["10,1\n5,20,30,40\n", 2], ["1\n", 1], ["20,10,1\n", 1], ["0,0\n", 1]] as const) {
+    for (const [text, line] of [
+      ["10,1\nten,2\n", 2],
+      ["10,1\n5,20,30,40\n", 2],
+      ["1\n", 1],
+      ["20,10,1\n", 1],
+      ["0,0\n", 1],
+    ] as const) {
       try {
         parseHistogram(text, "h.csv");
         throw new Error("expected an error");

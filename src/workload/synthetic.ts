@@ -66,11 +66,7 @@ export function makeSyntheticPrompts(options: SyntheticPromptOptions): string[] 
     }
     const rng = createRng(deriveSeed(seed, index, inputTokens, sharedPrefixTokens));
     const marker = markerWords(pool, prefix === undefined, markerOffset + index);
-    prompts.push(
-      prefix === undefined
-        ? exactText(tokenizer, pool, marker, inputTokens, rng)
-        : withPrefix(tokenizer, pool, prefix, marker, inputTokens, rng),
-    );
+    prompts.push(prefix === undefined ? exactText(tokenizer, pool, marker, inputTokens, rng) : withPrefix(tokenizer, pool, prefix, marker, inputTokens, rng));
   }
   return prompts;
 }
@@ -83,7 +79,14 @@ export function makeSyntheticPrompts(options: SyntheticPromptOptions): string[] 
  * @example
  * makeBlockPrompt({ tokenizer, blockIds: [46, 47, 2353], inputTokens: 1200, blockTokens: 512, seed: 1, index: 0 });
  */
-export function makeBlockPrompt(o: { tokenizer: TextTokenizer; blockIds: readonly number[]; inputTokens: number; blockTokens: number; seed: number; index: number }): string {
+export function makeBlockPrompt(o: {
+  tokenizer: TextTokenizer;
+  blockIds: readonly number[];
+  inputTokens: number;
+  blockTokens: number;
+  seed: number;
+  index: number;
+}): string {
   checkOptions(1, o.inputTokens, 0, o.index);
   const pool = wordPool(o.tokenizer);
   const words: string[] = [];
@@ -98,7 +101,16 @@ export function makeBlockPrompt(o: { tokenizer: TextTokenizer; blockIds: readonl
   while (words.length < o.inputTokens) words.push(pick(pool.next, tail));
   const shared = Math.min(o.inputTokens, o.blockIds.length * o.blockTokens);
   // One word per token: a fix-up only touches words past the blocks when the prompt outgrows them.
-  return fixUp(o.tokenizer, words, (w) => w.join(" "), o.inputTokens, pool, tail, Math.max(1, Math.min(shared, o.inputTokens - 1)), (t) => o.tokenizer.count(t));
+  return fixUp(
+    o.tokenizer,
+    words,
+    (w) => w.join(" "),
+    o.inputTokens,
+    pool,
+    tail,
+    Math.max(1, Math.min(shared, o.inputTokens - 1)),
+    (t) => o.tokenizer.count(t),
+  );
 }
 
 /**
@@ -112,8 +124,7 @@ export function fixedPrompt(tokenizer: TextTokenizer, text: string): { prompt: s
 }
 
 function checkOptions(count: number, inputTokens: number, sharedPrefixTokens: number, startIndex: number): void {
-  const bad = (where: string, what: string): BenchError =>
-    new BenchError("E_BAD_CONFIG", `${where} must be ${what}`, { where });
+  const bad = (where: string, what: string): BenchError => new BenchError("E_BAD_CONFIG", `${where} must be ${what}`, { where });
   if (!Number.isSafeInteger(count) || count < 0) throw bad("count", "a non-negative integer");
   if (!Number.isSafeInteger(startIndex) || startIndex < 0) throw bad("startIndex", "a non-negative integer");
   if (!Number.isSafeInteger(inputTokens) || inputTokens < 1) throw bad("--input-tokens", "a positive integer");
@@ -164,42 +175,46 @@ function sharedPrefix(tokenizer: TextTokenizer, pool: WordPool, seed: number, to
 }
 
 /** Text of exactly `tokens` tokens starting with `head` words: one word per token, then fixed up. */
-function exactText(
-  tokenizer: TextTokenizer,
-  pool: WordPool,
-  head: string[],
-  tokens: number,
-  rng: () => number,
-): string {
+function exactText(tokenizer: TextTokenizer, pool: WordPool, head: string[], tokens: number, rng: () => number): string {
   const words = head.slice(0, tokens);
   while (words.length < tokens) words.push(pick(pool.next, rng));
-  return fixUp(tokenizer, words, (w) => w.join(" "), tokens, pool, rng, 1, (text) => tokenizer.count(text));
+  return fixUp(
+    tokenizer,
+    words,
+    (w) => w.join(" "),
+    tokens,
+    pool,
+    rng,
+    1,
+    (text) => tokenizer.count(text),
+  );
 }
 
 /** Prefix + unique suffix; retried with fresh words if a merge at the seam would alter the prefix ids. */
-function withPrefix(
-  tokenizer: TextTokenizer,
-  pool: WordPool,
-  prefix: Prefix,
-  marker: string[],
-  tokens: number,
-  rng: () => number,
-): string {
+function withPrefix(tokenizer: TextTokenizer, pool: WordPool, prefix: Prefix, marker: string[], tokens: number, rng: () => number): string {
   const suffixTokens = tokens - prefix.ids.length;
   for (let attempt = 0; attempt < MAX_PREFIX_RETRIES; attempt++) {
     const words = attempt === 0 ? marker.slice(0, suffixTokens) : [pick(pool.next, rng)];
     while (words.length < suffixTokens) words.push(pick(pool.next, rng));
     let ids: number[] = [];
-    const text = fixUp(tokenizer, words, (w) => `${prefix.text} ${w.join(" ")}`, tokens, pool, rng, 1, (t) => {
-      ids = tokenizer.encode(t);
-      return ids.length;
-    });
+    const text = fixUp(
+      tokenizer,
+      words,
+      (w) => `${prefix.text} ${w.join(" ")}`,
+      tokens,
+      pool,
+      rng,
+      1,
+      (t) => {
+        ids = tokenizer.encode(t);
+        return ids.length;
+      },
+    );
     if (prefix.ids.every((id, i) => ids[i] === id)) return text;
   }
   throw new BenchError(
     "E_TOKENIZER",
-    `tokenizer "${tokenizer.name}" merges tokens across the shared-prefix boundary; ` +
-      `cannot keep the first ${prefix.ids.length} tokens identical`,
+    `tokenizer "${tokenizer.name}" merges tokens across the shared-prefix boundary; ` + `cannot keep the first ${prefix.ids.length} tokens identical`,
     { where: "--shared-prefix-tokens" },
   );
 }
@@ -230,11 +245,9 @@ function fixUp(
       for (let k = tokens; k < target; k++) words.push(pick(pool.next, rng));
     }
   }
-  throw new BenchError(
-    "E_TOKENIZER",
-    `tokenizer "${tokenizer.name}" cannot produce an exact ${target}-token synthetic prompt; use --prompt or --dataset`,
-    { where: "--tokenizer" },
-  );
+  throw new BenchError("E_TOKENIZER", `tokenizer "${tokenizer.name}" cannot produce an exact ${target}-token synthetic prompt; use --prompt or --dataset`, {
+    where: "--tokenizer",
+  });
 }
 
 function pick(words: readonly string[], rng: () => number): string {

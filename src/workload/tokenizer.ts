@@ -165,8 +165,7 @@ export function createTextTokenizer(
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new BenchError("E_TOKENIZER", `tokenizer "${options.name}" is not usable: ${why}`, { where: WHERE, cause });
   }
-  const slow = (text: string): number[] =>
-    text.length === 0 ? [] : tokenizer.encode(text, { add_special_tokens: false }).ids;
+  const slow = (text: string): number[] => (text.length === 0 ? [] : tokenizer.encode(text, { add_special_tokens: false }).ids);
   const fast = options.memo === false ? undefined : createMemoEncoder(tokenizer, tokenizerJson, tokenizerConfig);
   const count = fast === undefined ? (text: string) => slow(text).length : (text: string) => fast.count(text);
   const probe = "Hello world";

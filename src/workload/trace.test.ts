@@ -9,7 +9,12 @@ describe("traces", () => {
   it("reads the three formats into offsets and lengths", () => {
     const ours = loadTrace(join(FIXTURES, "trace-servebench.jsonl"));
     expect(ours.format).toBe("servebench");
-    expect(ours.entries.map((e) => [e.offsetMs, e.inputTokens, e.outputTokens])).toEqual([[0, 120, 8], [250, 64, 4], [1000, 300, 12], [1100, 32, 2]]);
+    expect(ours.entries.map((e) => [e.offsetMs, e.inputTokens, e.outputTokens])).toEqual([
+      [0, 120, 8],
+      [250, 64, 4],
+      [1000, 300, 12],
+      [1100, 32, 2],
+    ]);
     const mooncake = loadTrace(join(FIXTURES, "trace-mooncake.jsonl"));
     expect(mooncake.format).toBe("mooncake");
     expect(mooncake.entries).toEqual([
@@ -19,20 +24,30 @@ describe("traces", () => {
     const burst = loadTrace(join(FIXTURES, "trace-burstgpt.csv"));
     expect(burst.format).toBe("burstgpt");
     expect(burst.skipped).toBe(1);
-    expect(burst.entries).toEqual([{ offsetMs: 0, inputTokens: 472, outputTokens: 18 }, { offsetMs: 113_000, inputTokens: 417, outputTokens: 276 }]);
+    expect(burst.entries).toEqual([
+      { offsetMs: 0, inputTokens: 472, outputTokens: 18 },
+      { offsetMs: 113_000, inputTokens: 417, outputTokens: 276 },
+    ]);
   });
 
   it("sorts by arrival and accepts seconds", () => {
     const text = '{"timestamp_s": 2, "input_tokens": 5, "output_tokens": 1}\n{"timestamp_s": 0.5, "input_tokens": 7, "output_tokens": 2}\n';
-    expect(parseTrace(text, "t.jsonl").entries).toEqual([{ offsetMs: 0, inputTokens: 7, outputTokens: 2 }, { offsetMs: 1500, inputTokens: 5, outputTokens: 1 }]);
+    expect(parseTrace(text, "t.jsonl").entries).toEqual([
+      { offsetMs: 0, inputTokens: 7, outputTokens: 2 },
+      { offsetMs: 1500, inputTokens: 5, outputTokens: 1 },
+    ]);
   });
 
   it("names file and line of malformed rows", () => {
-    expect(() => parseTrace('{"timestamp_ms": 0, "input_tokens": 5, "output_tokens": 1}\n{"timestamp_ms": 1, "input_tokens": 0, "output_tokens": 1}\n', "t.jsonl")).toThrow(/^t\.jsonl:2: "input_tokens" must be a number >= 1/);
+    expect(() =>
+      parseTrace('{"timestamp_ms": 0, "input_tokens": 5, "output_tokens": 1}\n{"timestamp_ms": 1, "input_tokens": 0, "output_tokens": 1}\n', "t.jsonl"),
+    ).toThrow(/^t\.jsonl:2: "input_tokens" must be a number >= 1/);
     expect(() => parseTrace('{"timestamp": 0, "input_length": 5, "output_length": 1}\n{oops\n', "m.jsonl")).toThrow(/^m\.jsonl:2: invalid JSON/);
     expect(() => parseTrace("Timestamp,Request tokens\n1,2\n", "b.csv")).toThrow(/^b\.csv:1: BurstGPT header needs "response tokens"/);
     expect(() => parseTrace("Timestamp,Request tokens,Response tokens\n1,x,2\n", "b.csv")).toThrow(/^b\.csv:2: /);
     expect(() => parseTrace('{"foo": 1}\n', "t.jsonl")).toThrow(/--trace-format/);
-    expect(() => parseTrace('{"timestamp": 0, "input_length": 5, "output_length": 1, "hash_ids": [1, -2]}\n', "m.jsonl")).toThrow(/^m\.jsonl:1: "hash_ids" must be an array of non-negative integers/);
+    expect(() => parseTrace('{"timestamp": 0, "input_length": 5, "output_length": 1, "hash_ids": [1, -2]}\n', "m.jsonl")).toThrow(
+      /^m\.jsonl:1: "hash_ids" must be an array of non-negative integers/,
+    );
   });
 });

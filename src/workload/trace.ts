@@ -49,13 +49,22 @@ export function parseTrace(text: string, file: string, format: TraceFormat = "au
   if (raw.length === 0) throw new BenchError("E_DATASET", `${file}: trace has no requests`, { where: file });
   raw.sort((a, b) => a.atMs - b.atMs);
   const first = (raw[0] as { atMs: number }).atMs;
-  const entries = raw.map((r): TraceEntry => ({ offsetMs: r.atMs - first, inputTokens: r.input, outputTokens: r.output, ...(r.hashIds === undefined ? {} : { hashIds: r.hashIds }) }));
+  const entries = raw.map((r): TraceEntry => ({
+    offsetMs: r.atMs - first,
+    inputTokens: r.input,
+    outputTokens: r.output,
+    ...(r.hashIds === undefined ? {} : { hashIds: r.hashIds }),
+  }));
   return { format: resolved, entries, skipped };
 }
 
 function detectTraceFormat(text: string, file: string): Exclude<TraceFormat, "auto"> {
   if (extname(file).toLowerCase() === ".csv") return "burstgpt";
-  const firstLine = text.replace(/^\uFEFF/, "").split("\n").find((l) => l.trim() !== "") ?? "";
+  const firstLine =
+    text
+      .replace(/^\uFEFF/, "")
+      .split("\n")
+      .find((l) => l.trim() !== "") ?? "";
   if (/"input_length"\s*:/.test(firstLine)) return "mooncake";
   if (/"input_tokens"\s*:/.test(firstLine)) return "servebench";
   throw new BenchError("E_DATASET", `${file}: cannot tell the trace format; pass --trace-format (servebench, mooncake or burstgpt)`, {
@@ -72,41 +81,44 @@ interface Raw {
 
 function jsonl(text: string, file: string, format: "servebench" | "mooncake"): { raw: Raw[]; skipped: number } {
   const raw: Raw[] = [];
-  text.replace(/^\uFEFF/, "").split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    const where = `${file}:${i + 1}`;
-    const fail = (what: string): BenchError => new BenchError("E_DATASET", `${where}: ${what}`, { where });
-    let obj: Record<string, unknown>;
-    try {
-      obj = JSON.parse(line) as Record<string, unknown>;
-    } catch (cause) {
-      throw new BenchError("E_DATASET", `${where}: invalid JSON (${(cause as Error).message})`, { where, cause });
-    }
-    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw fail("expected a JSON object per line");
-    const num = (key: string, min: number): number => {
-      const v = obj[key];
-      if (typeof v !== "number" || !Number.isFinite(v) || v < min) throw fail(`"${key}" must be a number >= ${min}, got ${JSON.stringify(v) ?? "nothing"}`);
-      return v;
-    };
-    const int = (key: string): number => {
-      const v = num(key, 1);
-      if (!Number.isInteger(v)) throw fail(`"${key}" must be an integer, got ${v}`);
-      return v;
-    };
-    if (format === "mooncake") {
-      const entry: Raw = { atMs: num("timestamp", 0), input: int("input_length"), output: int("output_length") };
-      const ids = obj["hash_ids"];
-      if (ids !== undefined) {
-        if (!Array.isArray(ids) || !ids.every((h) => Number.isSafeInteger(h) && (h as number) >= 0)) throw fail(`"hash_ids" must be an array of non-negative integers`);
-        if (ids.length > 0) entry.hashIds = ids as number[];
+  text
+    .replace(/^\uFEFF/, "")
+    .split("\n")
+    .forEach((line, i) => {
+      if (line.trim() === "") return;
+      const where = `${file}:${i + 1}`;
+      const fail = (what: string): BenchError => new BenchError("E_DATASET", `${where}: ${what}`, { where });
+      let obj: Record<string, unknown>;
+      try {
+        obj = JSON.parse(line) as Record<string, unknown>;
+      } catch (cause) {
+        throw new BenchError("E_DATASET", `${where}: invalid JSON (${(cause as Error).message})`, { where, cause });
       }
-      raw.push(entry);
-    }
-    else {
-      const atMs = obj["timestamp_ms"] !== undefined ? num("timestamp_ms", 0) : num("timestamp_s", 0) * 1000;
-      raw.push({ atMs, input: int("input_tokens"), output: int("output_tokens") });
-    }
-  });
+      if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw fail("expected a JSON object per line");
+      const num = (key: string, min: number): number => {
+        const v = obj[key];
+        if (typeof v !== "number" || !Number.isFinite(v) || v < min) throw fail(`"${key}" must be a number >= ${min}, got ${JSON.stringify(v) ?? "nothing"}`);
+        return v;
+      };
+      const int = (key: string): number => {
+        const v = num(key, 1);
+        if (!Number.isInteger(v)) throw fail(`"${key}" must be an integer, got ${v}`);
+        return v;
+      };
+      if (format === "mooncake") {
+        const entry: Raw = { atMs: num("timestamp", 0), input: int("input_length"), output: int("output_length") };
+        const ids = obj["hash_ids"];
+        if (ids !== undefined) {
+          if (!Array.isArray(ids) || !ids.every((h) => Number.isSafeInteger(h) && (h as number) >= 0))
+            throw fail(`"hash_ids" must be an array of non-negative integers`);
+          if (ids.length > 0) entry.hashIds = ids as number[];
+        }
+        raw.push(entry);
+      } else {
+        const atMs = obj["timestamp_ms"] !== undefined ? num("timestamp_ms", 0) : num("timestamp_s", 0) * 1000;
+        raw.push({ atMs, input: int("input_tokens"), output: int("output_tokens") });
+      }
+    });
   return { raw, skipped: 0 };
 }
 

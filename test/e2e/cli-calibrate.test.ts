@@ -37,7 +37,10 @@ describe("servebench calibrate RUN_DIR", () => {
     const server = ["--sim-gpu", "H100-SXM", "--sim-model", "Qwen/Qwen3-8B", "--sim-profile", truth, "--no-metrics", "--quiet"];
     const measured = join(tmp, "measured");
     const other = join(tmp, "other-load");
-    for (const [out, concurrency] of [[measured, "1,8"], [other, "4"]] as const) {
+    for (const [out, concurrency] of [
+      [measured, "1,8"],
+      [other, "4"],
+    ] as const) {
       const r = await runCli(["run", ...server, ...WORKLOAD, "--concurrency", concurrency, "--out", out], { timeoutMs: 90_000 });
       expect(r.stderr).not.toMatch(/internal error/);
       expect(r.code).toBe(0);
@@ -91,7 +94,20 @@ describe("servebench calibrate RUN_DIR", () => {
 
   it("--levels must name levels the run has", async () => {
     const measured = join(tmp, "one-level");
-    const r = await runCli(["run", "--sim-gpu", "H100-SXM", "--sim-model", "Qwen/Qwen3-8B", ...WORKLOAD, "--concurrency", "2", "--no-metrics", "--quiet", "--out", measured]);
+    const r = await runCli([
+      "run",
+      "--sim-gpu",
+      "H100-SXM",
+      "--sim-model",
+      "Qwen/Qwen3-8B",
+      ...WORKLOAD,
+      "--concurrency",
+      "2",
+      "--no-metrics",
+      "--quiet",
+      "--out",
+      measured,
+    ]);
     expect(r.code).toBe(0);
     const cal = await runCli(["calibrate", measured, ...PRESET, "--levels", "0,5"]);
     expect(cal.code).toBe(2);

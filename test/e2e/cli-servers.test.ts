@@ -26,8 +26,23 @@ describe("strict mode against a server whose usage differs from the targets", ()
     server = await startWireServer((req) => (req.url.endsWith("/completions") ? { parts: eventParts(body) } : notFound()));
     const out = join(tmp, "strict-mismatch");
     const r = await runCli([
-      "run", "--url", server.url, "--model", "Qwen/Qwen3-8B", "--strict", "--concurrency", "2", "--requests", "4",
-      "--input-tokens", "64", "--output-tokens", "8", "--out", out, "--no-metrics",
+      "run",
+      "--url",
+      server.url,
+      "--model",
+      "Qwen/Qwen3-8B",
+      "--strict",
+      "--concurrency",
+      "2",
+      "--requests",
+      "4",
+      "--input-tokens",
+      "64",
+      "--output-tokens",
+      "8",
+      "--out",
+      out,
+      "--no-metrics",
     ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/--strict: some requests did not have the exact token counts/);
@@ -41,9 +56,7 @@ describe("strict mode against a server whose usage differs from the targets", ()
 
 describe("a server that sends non-JSON SSE data", () => {
   it("records a request error with a code and finishes the run", async () => {
-    server = await startWireServer((req) =>
-      req.url.endsWith("/completions") ? { parts: [{ data: 'data: {"id": broken\n\n' }] } : notFound(),
-    );
+    server = await startWireServer((req) => (req.url.endsWith("/completions") ? { parts: [{ data: 'data: {"id": broken\n\n' }] } : notFound()));
     const out = join(tmp, "bad-sse");
     const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "2", "--out", out, "--no-metrics"]);
     expect(r.code).toBe(6); // every request failed: the target is failing (README "Exit codes")
@@ -59,11 +72,24 @@ describe("a server that sends non-JSON SSE data", () => {
 describe("a server that stalls mid-stream", () => {
   it("cuts the request at --timeout and records it, never hangs", async () => {
     const events = eventParts(readWireFixture("vllm-completions-usage.sse.txt"));
-    server = await startWireServer((req) =>
-      req.url.endsWith("/completions") ? { parts: events.slice(0, 3), then: "stall" } : notFound(),
-    );
+    server = await startWireServer((req) => (req.url.endsWith("/completions") ? { parts: events.slice(0, 3), then: "stall" } : notFound()));
     const out = join(tmp, "stall");
-    const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "1", "--timeout", "500ms", "--out", out, "--no-metrics"]);
+    const r = await runCli([
+      "run",
+      "--url",
+      server.url,
+      "--model",
+      "m",
+      "--concurrency",
+      "1",
+      "--requests",
+      "1",
+      "--timeout",
+      "500ms",
+      "--out",
+      out,
+      "--no-metrics",
+    ]);
     expect(r.code).toBe(6); // every request failed: the target is failing (README "Exit codes")
     const record = JSON.parse(readFileSync(join(out, "requests.jsonl"), "utf8").trim()) as { outcome: string; error: { code: string }; tokenChunkMs: number[] };
     expect(record.outcome).toBe("error");

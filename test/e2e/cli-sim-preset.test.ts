@@ -13,8 +13,28 @@ describe("servebench run with an embedded simulator preset", () => {
   it("serves the preset's model on the roofline engine and describes it in the results", async () => {
     const out = join(tmp, "preset");
     const r = await runCli([
-      "run", "--sim-gpu", "H100-SXM", "--sim-model", "Qwen/Qwen3-0.6B", "--sim-dtype", "fp8", "--sim-tp", "2", "--sim-max-model-len", "4096",
-      "--concurrency", "1,2", "--requests", "2", "--input-tokens", "48", "--output-tokens", "6", "--strict", "--out", out,
+      "run",
+      "--sim-gpu",
+      "H100-SXM",
+      "--sim-model",
+      "Qwen/Qwen3-0.6B",
+      "--sim-dtype",
+      "fp8",
+      "--sim-tp",
+      "2",
+      "--sim-max-model-len",
+      "4096",
+      "--concurrency",
+      "1,2",
+      "--requests",
+      "2",
+      "--input-tokens",
+      "48",
+      "--output-tokens",
+      "6",
+      "--strict",
+      "--out",
+      out,
     ]);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
@@ -26,7 +46,10 @@ describe("servebench run with an embedded simulator preset", () => {
     };
     expect(summary.run).toMatchObject({ model: "Qwen/Qwen3-0.6B", embedded_simulator: true, max_model_len: 4096 });
     expect(summary.run.simulator).toMatchObject({ engine: "roofline", model: "Qwen/Qwen3-0.6B", gpu: "H100-SXM", dtype: "fp8", tp: 2, pp: 1, dialect: "vllm" });
-    expect(summary.levels.map((l) => [l.requests.completed, l.strict.mismatched])).toEqual([[2, 0], [2, 0]]);
+    expect(summary.levels.map((l) => [l.requests.completed, l.strict.mismatched])).toEqual([
+      [2, 0],
+      [2, 0],
+    ]);
     expect(readFileSync(join(out, "summary.md"), "utf8")).toMatch(/^- Target: embedded simulator: Qwen\/Qwen3-0\.6B fp8 on H100-SXM tp=2 pp=1: /m);
     const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as { sim: Record<string, unknown> };
     expect(config.sim).toMatchObject({ gpu: "H100-SXM", model: "Qwen/Qwen3-0.6B", dtype: "fp8", tp: 2, maxModelLen: 4096 });
@@ -36,9 +59,21 @@ describe("servebench run with an embedded simulator preset", () => {
   });
 
   const bad: Array<[string, string[], RegExp]> = [
-    ["unknown GPU", ["--sim-gpu", "H900", "--sim-model", "Qwen/Qwen3-0.6B"], /^servebench: --sim-gpu: unknown GPU "H900" \(known: .*H100-SXM.*; see --list-gpus\)$/m],
-    ["unknown model", ["--sim-gpu", "H100-SXM", "--sim-model", "acme/Nope"], /^servebench: --sim-model: "acme\/Nope" is not in the catalog \(see --list-models/m],
-    ["preset with --url", ["--url", "http://127.0.0.1:9", "--sim-gpu", "H100-SXM"], /^servebench: --sim-gpu: configures the embedded simulator, which --url replaces/m],
+    [
+      "unknown GPU",
+      ["--sim-gpu", "H900", "--sim-model", "Qwen/Qwen3-0.6B"],
+      /^servebench: --sim-gpu: unknown GPU "H900" \(known: .*H100-SXM.*; see --list-gpus\)$/m,
+    ],
+    [
+      "unknown model",
+      ["--sim-gpu", "H100-SXM", "--sim-model", "acme/Nope"],
+      /^servebench: --sim-model: "acme\/Nope" is not in the catalog \(see --list-models/m,
+    ],
+    [
+      "preset with --url",
+      ["--url", "http://127.0.0.1:9", "--sim-gpu", "H100-SXM"],
+      /^servebench: --sim-gpu: configures the embedded simulator, which --url replaces/m,
+    ],
   ];
   for (const [name, args, pattern] of bad) {
     it(`${name}: one line naming the flag, exit 2`, async () => {

@@ -11,15 +11,32 @@ import { runCli } from "../helpers/cli.js";
 const tmp = mkdtempSync(join(tmpdir(), "servebench-e2e-"));
 
 function readJsonl(path: string): Array<Record<string, unknown>> {
-  return readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe("servebench run against the embedded simulator", () => {
   it("runs a strict two-level sweep and writes every output file", async () => {
     const out = join(tmp, "strict");
     const r = await runCli([
-      "run", "--concurrency", "1,3", "--requests", "2x", "--input-tokens", "64", "--output-tokens", "12",
-      "--strict", "--warmup", "1", "--out", out, "--sim-per-token-ms", "2",
+      "run",
+      "--concurrency",
+      "1,3",
+      "--requests",
+      "2x",
+      "--input-tokens",
+      "64",
+      "--output-tokens",
+      "12",
+      "--strict",
+      "--warmup",
+      "1",
+      "--out",
+      out,
+      "--sim-per-token-ms",
+      "2",
     ]);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
@@ -29,7 +46,12 @@ describe("servebench run against the embedded simulator", () => {
     }
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
       schema: string;
-      levels: Array<{ requests: { completed: number; warmup: number }; strict: { mismatched: number; checked: number }; output_tokens: { min: number; max: number }; input_tokens: { min: number; max: number } }>;
+      levels: Array<{
+        requests: { completed: number; warmup: number };
+        strict: { mismatched: number; checked: number };
+        output_tokens: { min: number; max: number };
+        input_tokens: { min: number; max: number };
+      }>;
     };
     expect(summary.schema).toBe("servebench.summary/v1");
     expect(summary.levels.map((l) => l.requests.completed)).toEqual([2, 6]);
@@ -93,7 +115,11 @@ describe("servebench run against the embedded simulator", () => {
       poll: (child) => {
         const path = join(out, "requests.jsonl");
         if (sent || !existsSync(path)) return;
-        const levels = readFileSync(path, "utf8").trim().split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { level: number }).level);
+        const levels = readFileSync(path, "utf8")
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as { level: number }).level);
         if (levels.filter((l) => l === 1).length >= 1) {
           sent = true;
           child.kill("SIGINT");
@@ -104,9 +130,15 @@ describe("servebench run against the embedded simulator", () => {
     const second = await runCli(["run", "--resume", out]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/level 0: finished in the earlier attempt, kept/);
-    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { run: { interrupted: boolean }; levels: Array<{ requests: { completed: number }; interrupted: boolean }> };
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
+      run: { interrupted: boolean };
+      levels: Array<{ requests: { completed: number }; interrupted: boolean }>;
+    };
     expect(summary.run.interrupted).toBe(false);
-    expect(summary.levels.map((l) => [l.requests.completed, l.interrupted])).toEqual([[6, false], [6, false]]);
+    expect(summary.levels.map((l) => [l.requests.completed, l.interrupted])).toEqual([
+      [6, false],
+      [6, false],
+    ]);
     const records = readJsonl(join(out, "requests.jsonl"));
     expect(records).toHaveLength(12);
     expect(new Set(records.map((x) => x.id)).size).toBe(12);

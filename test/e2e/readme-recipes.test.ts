@@ -18,7 +18,12 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 function recipeCommands(): string[] {
   const section = README.slice(README.indexOf("## Recipes"), README.indexOf("## Reference"));
   const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
-  return blocks.flatMap((b) => b.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("servebench ")));
+  return blocks.flatMap((b) =>
+    b
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("servebench ")),
+  );
 }
 
 /** Shell words: spaces split, '…' and "…" quote (no escapes or expansions besides $URL). */
@@ -45,7 +50,9 @@ let work: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "servebench-recipes-"));
-  sim = spawn(process.execPath, [CLI, "simulate", "--dialect", "llamacpp", "--port", "0", "--print-url", "--ttft-ms", "5", "--per-token-ms", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+  sim = spawn(process.execPath, [CLI, "simulate", "--dialect", "llamacpp", "--port", "0", "--print-url", "--ttft-ms", "5", "--per-token-ms", "1"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   url = await new Promise<string>((resolve, reject) => {
     let out = "";
     sim.stdout?.on("data", (d: Buffer) => {
@@ -78,7 +85,9 @@ describe("README recipes", () => {
         expect(r.code, `${line}\n${r.stderr}`).toBe(0);
         continue;
       }
-      const inputs = args.filter((a) => a.startsWith(`${work}/`) && args[0] !== "run" && args[0] !== "predict" && !args[args.indexOf(a) - 1]?.startsWith("--out"));
+      const inputs = args.filter(
+        (a) => a.startsWith(`${work}/`) && args[0] !== "run" && args[0] !== "predict" && !args[args.indexOf(a) - 1]?.startsWith("--out"),
+      );
       if (inputs.some((d) => !existsSync(d))) {
         skipped.push(line);
         continue;
@@ -90,6 +99,9 @@ describe("README recipes", () => {
       expect(r.stderr).not.toMatch(/internal error/);
     }
     // Only what reads a plan's results (plans are validated here, not run).
-    expect(skipped.every((l) => /results\/seed-00\d/.test(l)), skipped.join("\n")).toBe(true);
+    expect(
+      skipped.every((l) => /results\/seed-00\d/.test(l)),
+      skipped.join("\n"),
+    ).toBe(true);
   }, 600_000);
 });

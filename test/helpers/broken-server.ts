@@ -54,9 +54,13 @@ export async function startBrokenServer(handler: Handler): Promise<BrokenServer>
 export function completionStream(chunks: number, usage: { prompt_tokens: number; completion_tokens: number }): string {
   const parts: string[] = [];
   for (let i = 0; i < chunks; i++) {
-    parts.push(`data: ${JSON.stringify({ id: "cmpl-1", object: "text_completion", choices: [{ index: 0, text: ` t${i}`, finish_reason: i === chunks - 1 ? "length" : null }] })}\n\n`);
+    parts.push(
+      `data: ${JSON.stringify({ id: "cmpl-1", object: "text_completion", choices: [{ index: 0, text: ` t${i}`, finish_reason: i === chunks - 1 ? "length" : null }] })}\n\n`,
+    );
   }
-  parts.push(`data: ${JSON.stringify({ id: "cmpl-1", object: "text_completion", choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
+  parts.push(
+    `data: ${JSON.stringify({ id: "cmpl-1", object: "text_completion", choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`,
+  );
   parts.push("data: [DONE]\n\n");
   return parts.join("");
 }

@@ -112,11 +112,20 @@ function misbehave(kind: HostileKind, socket: Socket, timers: Set<NodeJS.Timeout
       return;
     }
     case "after-done":
-      socket.end(`${SSE_HEAD}${goodStream()}${chunk(" ghost")}data: {"choices":[{"index":0,"text":"","finish_reason":"stop"}],"usage":{"completion_tokens":999}}\n\n`);
+      socket.end(
+        `${SSE_HEAD}${goodStream()}${chunk(" ghost")}data: {"choices":[{"index":0,"text":"","finish_reason":"stop"}],"usage":{"completion_tokens":999}}\n\n`,
+      );
       return;
     case "gzip": {
       const body = gzipSync(goodStream());
-      socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`), body]));
+      socket.end(
+        Buffer.concat([
+          Buffer.from(
+            `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`,
+          ),
+          body,
+        ]),
+      );
       return;
     }
     case "redirect":
@@ -124,7 +133,9 @@ function misbehave(kind: HostileKind, socket: Socket, timers: Set<NodeJS.Timeout
       return;
     case "rate-limited": {
       const body = JSON.stringify({ error: { message: "rate limit exceeded", type: "rate_limit_error", code: 429 } });
-      socket.end(`HTTP/1.1 429 Too Many Requests\r\nretry-after: 3600\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nretry-after: 3600\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+      );
       return;
     }
     case "never-read":

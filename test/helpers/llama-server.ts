@@ -57,7 +57,9 @@ function model(dir: string, addBos: boolean, f32: boolean): string | { reason: s
   const args = ["-c", code, script, TOKENIZER_JSON, out, ...(addBos ? ["--add-bos"] : [])];
   const made = spawnSync("python3", args, { env: { ...process.env, PYTHONPATH: join(dir, "gguf-py") }, encoding: "utf8", timeout: 120_000 });
   if (made.error !== undefined || made.status !== 0) {
-    return { reason: `make-tiny-gguf.py failed (python3 with numpy is needed): ${(made.error?.message ?? made.stderr).trim().split("\n").slice(-2).join(" ")}` };
+    return {
+      reason: `make-tiny-gguf.py failed (python3 with numpy is needed): ${(made.error?.message ?? made.stderr).trim().split("\n").slice(-2).join(" ")}`,
+    };
   }
   models.set(key, out);
   return out;
@@ -80,7 +82,24 @@ type Attempt = { ok: true; server: LlamaServer } | { ok: false; reason: string; 
 function attempt(dir: string, options: StartOptions, f32: boolean): Promise<Attempt> {
   const file = model(dir, options.addBos ?? false, f32);
   if (typeof file !== "string") return Promise.resolve({ ok: false, reason: file.reason });
-  const args = ["-m", file, "--alias", "tiny-llama", "--host", "127.0.0.1", "--port", "0", "-t", "2", "-c", String(options.ctxPerSlot * options.slots), "-np", String(options.slots), "-cb", "--metrics"];
+  const args = [
+    "-m",
+    file,
+    "--alias",
+    "tiny-llama",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "-t",
+    "2",
+    "-c",
+    String(options.ctxPerSlot * options.slots),
+    "-np",
+    String(options.slots),
+    "-cb",
+    "--metrics",
+  ];
   if (f32) args.push("-fa", "off", "-ctk", "f32", "-ctv", "f32");
   const child = spawn(join(dir, "llama-server"), args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
@@ -100,12 +119,19 @@ function attempt(dir: string, options: StartOptions, f32: boolean): Promise<Atte
       log += d.toString();
       if (log.length > 200_000) log = log.slice(-100_000);
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (m?.[1] !== undefined && !settled) void waitHealthy(m[1], child).then((healthy) => (healthy ? finish({ ok: true, server: handle(m[1] as string, child, options) }) : undefined));
+      if (m?.[1] !== undefined && !settled)
+        void waitHealthy(m[1], child).then((healthy) => (healthy ? finish({ ok: true, server: handle(m[1] as string, child, options) }) : undefined));
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
     child.on("error", (e) => finish({ ok: false, reason: `cannot run llama-server: ${e.message}` }));
-    child.on("exit", (code, signal) => finish({ ok: false, signal, reason: `llama-server exited (${signal ?? `code ${code}`}) before it was healthy${signal === "SIGILL" ? "" : `: ${tail(log)}`}` }));
+    child.on("exit", (code, signal) =>
+      finish({
+        ok: false,
+        signal,
+        reason: `llama-server exited (${signal ?? `code ${code}`}) before it was healthy${signal === "SIGILL" ? "" : `: ${tail(log)}`}`,
+      }),
+    );
   });
 }
 

@@ -39,7 +39,10 @@ export function readJson<T>(path: string): T {
 
 export function pidsIn(file: string): number[] {
   try {
-    return readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").map(Number);
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map(Number);
   } catch {
     return [];
   }

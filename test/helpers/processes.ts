@@ -7,7 +7,13 @@ import { readdirSync, readFileSync } from "node:fs";
 export function childPids(pid: number): number[] {
   try {
     const tasks = readdirSync(`/proc/${pid}/task`);
-    return tasks.flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(/\s+/).filter((s) => s !== "").map(Number));
+    return tasks.flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, "utf8")
+        .trim()
+        .split(/\s+/)
+        .filter((s) => s !== "")
+        .map(Number),
+    );
   } catch {
     return [];
   }

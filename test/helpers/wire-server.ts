@@ -11,7 +11,9 @@ const WIRE_DIR = fileURLToPath(new URL("../fixtures/wire/", import.meta.url));
 
 /** Names of every `*.sse.txt` fixture. */
 export function sseFixtureNames(): string[] {
-  return readdirSync(WIRE_DIR).filter((name) => name.endsWith(".sse.txt")).sort();
+  return readdirSync(WIRE_DIR)
+    .filter((name) => name.endsWith(".sse.txt"))
+    .sort();
 }
 
 export function readWireFixture(name: string): Buffer {

@@ -21,7 +21,10 @@ const trickle = (): Promise<BrokenServer> =>
 describe("probeRequest", () => {
   it("a trickling body ends at the total deadline (idle timers alone never fire)", async () => {
     server = await trickle();
-    await expect(probeRequest(`${server.url}/v1/models`, { totalTimeoutMs: 300 })).rejects.toMatchObject({ kind: "timeout", message: "no complete answer within 300 ms" });
+    await expect(probeRequest(`${server.url}/v1/models`, { totalTimeoutMs: 300 })).rejects.toMatchObject({
+      kind: "timeout",
+      message: "no complete answer within 300 ms",
+    });
   });
 
   it("a flooding body fails at the cap", async () => {
@@ -31,7 +34,10 @@ describe("probeRequest", () => {
       const timer = setInterval(() => res.write(chunk), 1);
       res.on("close", () => clearInterval(timer));
     });
-    await expect(probeRequest(`${server.url}/v1/models`, { totalTimeoutMs: 20_000, maxBodyBytes: 256 * 1024 })).rejects.toMatchObject({ kind: "too_large", message: "the answer is larger than 256 KiB" });
+    await expect(probeRequest(`${server.url}/v1/models`, { totalTimeoutMs: 20_000, maxBodyBytes: 256 * 1024 })).rejects.toMatchObject({
+      kind: "too_large",
+      message: "the answer is larger than 256 KiB",
+    });
   });
 
   it("the caller's abort ends it at once, as 'aborted'", async () => {

@@ -11,7 +11,12 @@ import { cancelsThis } from "../../src/bench/run-level.js";
 const work = mkdtempSync(join(tmpdir(), "servebench-cancel-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-interface Line { outcome: string; cancelled?: string; tokenChunkMs: number[]; id: string }
+interface Line {
+  outcome: string;
+  cancelled?: string;
+  tokenChunkMs: number[];
+  id: string;
+}
 
 describe("cancellation", () => {
   it("picks the same share of requests for the same seed, near the asked rate", () => {
@@ -26,8 +31,21 @@ describe("cancellation", () => {
     const sim = await startSimulator({ ttftMs: 5, perTokenMs: 5 });
     try {
       const out = join(work, "tokens");
-      const { summary } = await runBenchmark({ url: sim.url, model: "sim-model", concurrency: [4], requests: { kind: "count", n: 40 }, inputTokens: 32, outputTokens: 30, cancelRate: 0.3, cancelAfter: { kind: "tokens", tokens: 6 }, out });
-      const records = readFileSync(join(out, "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Line);
+      const { summary } = await runBenchmark({
+        url: sim.url,
+        model: "sim-model",
+        concurrency: [4],
+        requests: { kind: "count", n: 40 },
+        inputTokens: 32,
+        outputTokens: 30,
+        cancelRate: 0.3,
+        cancelAfter: { kind: "tokens", tokens: 6 },
+        out,
+      });
+      const records = readFileSync(join(out, "requests.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Line);
       const cancelled = records.filter((r) => r.cancelled !== undefined);
       expect(cancelled.length).toBeGreaterThan(0);
       for (const r of cancelled) {

@@ -26,17 +26,32 @@ function out(name: string): string {
 
 function summaryOf(dir: string): {
   run: { verdict: { status: string; reasons: string[] } };
-  levels: Array<{ requests: { sent: number; completed: number; errored: number }; target_failed?: string; stopped_early?: string; usage_impossible?: { requests: number }; output_tokens_total: number; errors_by_code: Record<string, number> }>;
+  levels: Array<{
+    requests: { sent: number; completed: number; errored: number };
+    target_failed?: string;
+    stopped_early?: string;
+    usage_impossible?: { requests: number };
+    output_tokens_total: number;
+    errors_by_code: Record<string, number>;
+  }>;
 } {
   return JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as ReturnType<typeof summaryOf>;
 }
 
 function records(dir: string): Array<{ outcome: string; error?: { code: string; message: string } }> {
-  return readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { outcome: string; error?: { code: string; message: string } });
+  return readFileSync(join(dir, "requests.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as { outcome: string; error?: { code: string; message: string } });
 }
 
 /** Spawns the CLI and hands its stderr to `onStderr` as it grows (to send signals at the right moment). */
-function spawnCli(args: string[], onStderr: (text: string, child: ReturnType<typeof spawn>) => void, timeoutMs = 30_000): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function spawnCli(
+  args: string[],
+  onStderr: (text: string, child: ReturnType<typeof spawn>) => void,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
@@ -83,7 +98,9 @@ describe("every request refused", () => {
   it("401: exit 6, the server's message and the API-key advice on the console", async () => {
     server = await startBrokenServer((req, res) => json(res, 401, { error: { message: "Invalid API key provided", type: "invalid_request_error" } }));
     const dir = out("401");
-    const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "3", "--out", dir, ...SMALL], { env: { OPENAI_API_KEY: "" } });
+    const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "3", "--out", dir, ...SMALL], {
+      env: { OPENAI_API_KEY: "" },
+    });
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/level 0: 3 of 3 requests failed: http_401 ×3 \(invalid_request_error: Invalid API key provided\)/);
     expect(r.stderr).toMatch(/hint: .*OPENAI_API_KEY \(not set\).*--api-key-env/);
@@ -150,7 +167,22 @@ describe("partial failures and --max-error-rate", () => {
   it("error rate above --max-error-rate: exit 6", async () => {
     server = await flaky();
     const dir = out("max-error-rate");
-    const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "8", "--max-error-rate", "0.1", "--out", dir, ...SMALL]);
+    const r = await runCli([
+      "run",
+      "--url",
+      server.url,
+      "--model",
+      "m",
+      "--concurrency",
+      "1",
+      "--requests",
+      "8",
+      "--max-error-rate",
+      "0.1",
+      "--out",
+      dir,
+      ...SMALL,
+    ]);
     expect(r.code).toBe(6);
     expect(summaryOf(dir).levels[0]?.target_failed).toMatch(/error rate 25\.0% \(2 of 8\) is above --max-error-rate 10\.0%/);
   });
@@ -169,7 +201,9 @@ describe("a server that dies mid-level", () => {
       if (++answered === 8) setTimeout(() => void self.close(), 100);
     });
     const dir = out("dies");
-    const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "4", "--duration", "60s", "--out", dir, ...SMALL], { timeoutMs: 45_000 });
+    const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "4", "--duration", "60s", "--out", dir, ...SMALL], {
+      timeoutMs: 45_000,
+    });
     expect(r.code).toBe(6);
     const level = summaryOf(dir).levels[0];
     expect(level?.stopped_early).toMatch(/the server stopped answering at \+[\d.]+ s into the level/);
@@ -207,7 +241,9 @@ describe("start-up against a server that trickles /v1/models", () => {
       const timer = setInterval(() => res.write(" "), 200);
       res.on("close", () => clearInterval(timer));
     });
-    const r = await runCli(["run", "--url", server.url, "--concurrency", "1", "--requests", "1", "--out", out("trickle-deadline"), ...SMALL], { timeoutMs: 40_000 });
+    const r = await runCli(["run", "--url", server.url, "--concurrency", "1", "--requests", "1", "--out", out("trickle-deadline"), ...SMALL], {
+      timeoutMs: 40_000,
+    });
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/no complete answer within 10000 ms/);
   });
@@ -221,7 +257,22 @@ describe("a server whose usage is impossible", () => {
       res.end(completionStream(50, { prompt_tokens: 16, completion_tokens: 3 }));
     });
     const dir = out("usage");
-    const r = await runCli(["run", "--url", server.url, "--model", "m", "--no-exact-output", "--strict", "--concurrency", "1", "--requests", "2", "--out", dir, ...SMALL]);
+    const r = await runCli([
+      "run",
+      "--url",
+      server.url,
+      "--model",
+      "m",
+      "--no-exact-output",
+      "--strict",
+      "--concurrency",
+      "1",
+      "--requests",
+      "2",
+      "--out",
+      dir,
+      ...SMALL,
+    ]);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/the server's usage is wrong on 2 of 2 requests \(.*completion_tokens 3 is below the 50 text chunks streamed\)/);
     const level = summaryOf(dir).levels[0];
@@ -241,7 +292,10 @@ describe("bounds on what a server sends", () => {
       res.on("close", () => clearInterval(timer));
     });
     const dir = out("endless-line");
-    const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "2", "--max-event-size", "1MiB", "--out", dir, ...SMALL], { timeoutMs: 30_000 });
+    const r = await runCli(
+      ["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "2", "--max-event-size", "1MiB", "--out", dir, ...SMALL],
+      { timeoutMs: 30_000 },
+    );
     expect(r.code).toBe(6);
     const recs = records(dir);
     expect(recs.map((x) => x.error?.code)).toEqual(["sse_too_large", "sse_too_large"]);
@@ -278,7 +332,26 @@ describe("failed /metrics scrapes", () => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       setTimeout(() => res.end(completionStream(4, { prompt_tokens: 16, completion_tokens: 4 })), 150);
     });
-    const args = ["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "4", "--metrics-interval", "100ms", "--input-tokens", "16", "--output-tokens", "4", "--no-client-token-check", "--out", out("metrics-fail")];
+    const args = [
+      "run",
+      "--url",
+      server.url,
+      "--model",
+      "m",
+      "--concurrency",
+      "1",
+      "--requests",
+      "4",
+      "--metrics-interval",
+      "100ms",
+      "--input-tokens",
+      "16",
+      "--output-tokens",
+      "4",
+      "--no-client-token-check",
+      "--out",
+      out("metrics-fail"),
+    ];
     const r = await runCli(args);
     expect(r.code).toBe(0);
     // Said once (with its reason: HTTP 500 ..., or a timeout), however many scrapes failed.
@@ -311,7 +384,9 @@ describe("usage that cannot work is refused before anything starts (exit 2)", ()
   it("a --url ending in an endpoint path names the base URL and --endpoint", async () => {
     const r = await runCli(["run", "--url", "http://127.0.0.1:9/v1/chat/completions", "--out", out("endpoint-url")]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/ends in the endpoint path \/v1\/chat\/completions: pass the server's base URL \(--url http:\/\/127\.0\.0\.1:9\) and --endpoint chat/);
+    expect(r.stderr).toMatch(
+      /ends in the endpoint path \/v1\/chat\/completions: pass the server's base URL \(--url http:\/\/127\.0\.0\.1:9\) and --endpoint chat/,
+    );
   });
 
   it("--api-key points at --api-key-env", async () => {

@@ -31,12 +31,18 @@ describe("measured timestamps vs the simulator's emission times", () => {
     });
     const config = JSON.parse(readFileSync(join(dir, "run", "config.json"), "utf8")) as Record<string, unknown>;
     expect(config.embedded_simulator).toBe(true);
-    const records = readFileSync(join(dir, "run", "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RequestRecord);
+    const records = readFileSync(join(dir, "run", "requests.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as RequestRecord);
     const lines = new Map(
-      readFileSync(trace, "utf8").trim().split("\n").map((l) => {
-        const t = JSON.parse(l) as TraceLine;
-        return [t.id, t] as const;
-      }),
+      readFileSync(trace, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => {
+          const t = JSON.parse(l) as TraceLine;
+          return [t.id, t] as const;
+        }),
     );
     expect(records).toHaveLength(16);
     // Record times are relative to the run origin; recover it from one matched request:
@@ -54,7 +60,7 @@ describe("measured timestamps vs the simulator's emission times", () => {
     // so (arrival − emission) must be ≥ 0 for every token once the offset is applied.
     const offsets = records.map((r) => {
       const t = lines.get(r.responseId ?? "") as TraceLine;
-      return Math.min(...r.tokenChunkMs.map((ms, i) => ms - ((t.emitMs[i] as number))));
+      return Math.min(...r.tokenChunkMs.map((ms, i) => ms - (t.emitMs[i] as number)));
     });
     const sent = records.map((r) => {
       const t = lines.get(r.responseId ?? "") as TraceLine;

@@ -38,7 +38,9 @@ const tmp = mkdtempSync(join(tmpdir(), "sb-hostile-"));
 const measured: Array<{ kind: HostileKind; exit: number | null; kinds: string; peakRssMiB: number }> = [];
 afterAll(() => {
   // The table the issue asks for, printed so a run of this file shows it.
-  console.log(["case | exit | recorded | peak RSS (MiB)", ...measured.map((m) => `${m.kind} | ${String(m.exit)} | ${m.kinds} | ${m.peakRssMiB.toFixed(0)}`)].join("\n"));
+  console.log(
+    ["case | exit | recorded | peak RSS (MiB)", ...measured.map((m) => `${m.kind} | ${String(m.exit)} | ${m.kinds} | ${m.peakRssMiB.toFixed(0)}`)].join("\n"),
+  );
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -53,7 +55,10 @@ interface Run {
 function runBounded(args: string[], name: string, boundMs: number): Promise<Run> {
   const rssFile = join(tmp, `${name}.rss`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", PEAK_RSS, CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SERVEBENCH_PEAK_RSS_FILE: rssFile } });
+    const child = spawn(process.execPath, ["--require", PEAK_RSS, CLI, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, SERVEBENCH_PEAK_RSS_FILE: rssFile },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -73,9 +78,32 @@ async function runAgainst(kind: HostileKind): Promise<{ run: Run; records: Reque
   const server = await startHostileServer(kind);
   const out = join(tmp, kind);
   try {
-    const args = ["run", "--url", server.url, "--model", "m", "--concurrency", "2", "--requests", String(REQUESTS), "--input-tokens", "8", "--output-tokens", "8", "--timeout", "2s", "--no-metrics", "--quiet", "--out", out];
+    const args = [
+      "run",
+      "--url",
+      server.url,
+      "--model",
+      "m",
+      "--concurrency",
+      "2",
+      "--requests",
+      String(REQUESTS),
+      "--input-tokens",
+      "8",
+      "--output-tokens",
+      "8",
+      "--timeout",
+      "2s",
+      "--no-metrics",
+      "--quiet",
+      "--out",
+      out,
+    ];
     const run = await runBounded(args, kind, 90_000);
-    const records = readFileSync(join(out, "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RequestRecord);
+    const records = readFileSync(join(out, "requests.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as RequestRecord);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as RunSummary;
     measured.push({ kind, exit: run.code, kinds: [...new Set(records.map((r) => r.error?.code ?? r.outcome))].join(","), peakRssMiB: run.peakRssKiB / 1024 });
     return { run, records, summary };
@@ -86,24 +114,28 @@ async function runAgainst(kind: HostileKind): Promise<{ run: Run; records: Reque
 
 describe("hostile servers", () => {
   const kinds = Object.keys(EXPECTED) as HostileKind[];
-  it.each(kinds)("%s: documented exit, no stack trace, every request recorded and counted", async (kind) => {
-    const expected = EXPECTED[kind];
-    const { run, records, summary } = await runAgainst(kind);
-    expect(run.code, run.stderr).toBe(expected.exit);
-    expect(`${run.stdout}${run.stderr}`).not.toMatch(/internal error|\n\s+at \S.*:\d+:\d+\)?\n/);
-    expect(records).toHaveLength(REQUESTS);
-    expect(new Set(records.map((r) => r.id)).size).toBe(REQUESTS);
-    for (const r of records) {
-      expect(r.outcome).toBe(expected.outcome);
-      expect(r.error?.code).toBe(expected.code);
-    }
-    const level = summary.levels[0];
-    const errors = expected.outcome === "error" ? REQUESTS : 0;
-    expect(level?.requests).toMatchObject({ sent: REQUESTS, completed: REQUESTS - errors, errored: errors });
-    if (expected.code !== undefined) expect(level?.errors_by_code).toEqual({ [expected.code]: REQUESTS });
-    if (kind === "absurd-usage") for (const r of records) expect(r.usageImpossible).toMatch(/absurd|below/);
-    if (kind === "after-done") for (const r of records) expect(r.usage?.completionTokens).toBe(8);
-  }, 100_000);
+  it.each(kinds)(
+    "%s: documented exit, no stack trace, every request recorded and counted",
+    async (kind) => {
+      const expected = EXPECTED[kind];
+      const { run, records, summary } = await runAgainst(kind);
+      expect(run.code, run.stderr).toBe(expected.exit);
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/internal error|\n\s+at \S.*:\d+:\d+\)?\n/);
+      expect(records).toHaveLength(REQUESTS);
+      expect(new Set(records.map((r) => r.id)).size).toBe(REQUESTS);
+      for (const r of records) {
+        expect(r.outcome).toBe(expected.outcome);
+        expect(r.error?.code).toBe(expected.code);
+      }
+      const level = summary.levels[0];
+      const errors = expected.outcome === "error" ? REQUESTS : 0;
+      expect(level?.requests).toMatchObject({ sent: REQUESTS, completed: REQUESTS - errors, errored: errors });
+      if (expected.code !== undefined) expect(level?.errors_by_code).toEqual({ [expected.code]: REQUESTS });
+      if (kind === "absurd-usage") for (const r of records) expect(r.usageImpossible).toMatch(/absurd|below/);
+      if (kind === "after-done") for (const r of records) expect(r.usage?.completionTokens).toBe(8);
+    },
+    100_000,
+  );
 
   it("a 50 MB line without a newline costs far less memory than the line", async () => {
     const plain = measured.find((m) => m.kind === "bad-json");

@@ -22,7 +22,21 @@ afterAll(async () => {
 
 describe("server-provided strings in Markdown and on the console", () => {
   it("are stripped of control bytes and HTML, and kept on their line", async () => {
-    const run = await runCli(["run", "--url", sim.url, "--concurrency", "1", "--requests", "2", "--input-tokens", "16", "--output-tokens", "4", "--out", join(dir, "run")]);
+    const run = await runCli([
+      "run",
+      "--url",
+      sim.url,
+      "--concurrency",
+      "1",
+      "--requests",
+      "2",
+      "--input-tokens",
+      "16",
+      "--output-tokens",
+      "4",
+      "--out",
+      join(dir, "run"),
+    ]);
     expect(run.code).toBe(0);
     const report = await runCli(["report", join(dir, "run"), "--out", join(dir, "report"), "--no-png"]);
     expect(report.code).toBe(0);

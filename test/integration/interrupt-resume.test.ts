@@ -15,15 +15,37 @@ const tmp = tempDir("interrupt-resume");
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Two levels of 12 requests, each about 10 ms per token on the embedded simulator. */
-const RUN = ["--concurrency", "1,2", "--requests", "12", "--input-tokens", "8", "--output-tokens", "16", "--sim-per-token-ms", "10", "--sim-ttft-ms", "5", "--no-metrics", "--quiet"];
+const RUN = [
+  "--concurrency",
+  "1,2",
+  "--requests",
+  "12",
+  "--input-tokens",
+  "8",
+  "--output-tokens",
+  "16",
+  "--sim-per-token-ms",
+  "10",
+  "--sim-ttft-ms",
+  "5",
+  "--no-metrics",
+  "--quiet",
+];
 const RUN_TOTAL = 24;
 
 function lines(path: string): number {
-  return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter((l) => l.trim() !== "").length : 0;
+  return existsSync(path)
+    ? readFileSync(path, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "").length
+    : 0;
 }
 
 function records(dir: string): RequestRecord[] {
-  return readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RequestRecord);
+  return readFileSync(join(dir, "requests.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as RequestRecord);
 }
 
 interface Started {
@@ -38,7 +60,9 @@ function start(args: string[], env: Record<string, string> = {}): Started {
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   child.stdout?.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stderr })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stderr })),
+  );
   return { child, exited, stderr: () => stderr };
 }
 
@@ -119,7 +143,10 @@ describe.each<Stop>(["SIGINT", "kill -9 group"])("%s, then --resume", (how) => {
     expect(new Set(recs.map((r) => r.id)).size).toBe(RUN_TOTAL);
     expect(recs.every((r) => r.outcome === "ok")).toBe(true);
     // Even after kill -9, the first attempt's temporary barrier directory is gone once resumed.
-    const barriers = stopped.started.length === 0 ? [] : readdirSync(join(out, "shards"))
+    const barriers =
+      stopped.started.length === 0
+        ? []
+        : readdirSync(join(out, "shards"))
             .filter((d) => existsSync(join(out, "shards", d, "config.json")))
             .map((d) => (JSON.parse(readFileSync(join(out, "shards", d, "config.json"), "utf8")) as { barrierDir?: string }).barrierDir);
     for (const b of [...barriers, ...stopped.barriers]) if (b !== undefined) expect(existsSync(b), b).toBe(false);
@@ -148,10 +175,13 @@ matrix:
     size: [a, b, c]
 `,
     );
-    const cells = (): string[] => (existsSync(join(out, "cells")) ? readdirSync(join(out, "cells")).filter((d) => existsSync(join(out, "cells", d, "cell.json"))) : []);
+    const cells = (): string[] =>
+      existsSync(join(out, "cells")) ? readdirSync(join(out, "cells")).filter((d) => existsSync(join(out, "cells", d, "cell.json"))) : [];
     const servers = (): number[] => {
       try {
-        return readJson<{ entries: Array<{ kind: string; pid: number }> }>(join(out, "pids.json")).entries.filter((e) => e.kind === "process").map((e) => e.pid);
+        return readJson<{ entries: Array<{ kind: string; pid: number }> }>(join(out, "pids.json"))
+          .entries.filter((e) => e.kind === "process")
+          .map((e) => e.pid);
       } catch {
         return [];
       }
@@ -162,7 +192,11 @@ matrix:
       s,
       () => {
         for (const p of servers()) seen.add(p);
-        return cells().length >= 1 && servers().some(alive) && readdirSync(join(out, "cells")).some((d) => d.endsWith(".partial") && lines(join(out, "cells", d, "requests.jsonl")) >= 2);
+        return (
+          cells().length >= 1 &&
+          servers().some(alive) &&
+          readdirSync(join(out, "cells")).some((d) => d.endsWith(".partial") && lines(join(out, "cells", d, "requests.jsonl")) >= 2)
+        );
       },
       how,
     );

@@ -43,7 +43,10 @@ function readJson<T>(path: string): T {
 /** Epoch ms of a shard's first scheduled send and last end (records are relative to its start instant). */
 function span(dir: string): { first: number; last: number } {
   const start = readJson<ShardInfo>(join(dir, "shard.json")).start_at_epoch_ms;
-  const recs = readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RequestRecord);
+  const recs = readFileSync(join(dir, "requests.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as RequestRecord);
   return { first: start + Math.min(...recs.map((r) => r.scheduledMs)), last: start + Math.max(...recs.map((r) => r.endMs)) };
 }
 
@@ -57,7 +60,20 @@ describe("k8s render --plan", () => {
         `loads:\n  l: { concurrency: [1, 2], requests: 4 }\nmatrix:\n  repeat: 2\n`,
     );
     const manifest = join(tmp, "manifest.yaml");
-    const rendered = await runCli(["k8s", "render", "--plan", plan, "--shards", "2", "--name", "turns", "--start-at", String(Date.now() + 4000), "--out", manifest]);
+    const rendered = await runCli([
+      "k8s",
+      "render",
+      "--plan",
+      plan,
+      "--shards",
+      "2",
+      "--name",
+      "turns",
+      "--start-at",
+      String(Date.now() + 4000),
+      "--out",
+      manifest,
+    ]);
     expect(rendered.stderr).toMatch(/2 cells: turns-0-sim-r1, turns-1-sim-r2/);
     expect(rendered.code).toBe(0);
 

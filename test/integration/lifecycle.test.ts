@@ -24,7 +24,14 @@ function tcpServers(): number {
 describe("lifecycle", () => {
   it("closes the embedded simulator when the run directory cannot be created", async () => {
     const before = tcpServers();
-    const err = await runBenchmark({ out: "/dev/null/x", concurrency: [1], requests: { kind: "count", n: 1 }, inputTokens: 8, outputTokens: 2, metrics: false }).catch((e: unknown) => e);
+    const err = await runBenchmark({
+      out: "/dev/null/x",
+      concurrency: [1],
+      requests: { kind: "count", n: 1 },
+      inputTokens: 8,
+      outputTokens: 2,
+      metrics: false,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BenchError);
     expect((err as BenchError).code).toBe("E_IO");
     // A closed server's handle goes on the next turn of the event loop; a leaked one stays.
@@ -42,7 +49,17 @@ describe("lifecycle", () => {
     setTimeout(() => controller.abort(), 300);
     try {
       const err = await runBenchmark(
-        { url: `http://127.0.0.1:${port}`, model: "m", waitReadyMs: 120_000, out: join(tmp, "wait-ready"), concurrency: [1], requests: { kind: "count", n: 1 }, inputTokens: 8, outputTokens: 2, metrics: false },
+        {
+          url: `http://127.0.0.1:${port}`,
+          model: "m",
+          waitReadyMs: 120_000,
+          out: join(tmp, "wait-ready"),
+          concurrency: [1],
+          requests: { kind: "count", n: 1 },
+          inputTokens: 8,
+          outputTokens: 2,
+          metrics: false,
+        },
         { signal: controller.signal },
       ).catch((e: unknown) => e);
       // Before the fix the wait ignored the signal and ran to its 120 s deadline (E_UNREACHABLE).
@@ -58,7 +75,11 @@ describe("lifecycle", () => {
     const silent: Server = createServer((s) => sockets.push(s));
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as { port: number }).port;
-    const child = spawn(process.execPath, [CLI, "run", "--url", `http://127.0.0.1:${port}`, "--model", "m", "--wait-ready", "10m", "--requests", "1", "--out", join(tmp, "cli-wait")], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [CLI, "run", "--url", `http://127.0.0.1:${port}`, "--model", "m", "--wait-ready", "10m", "--requests", "1", "--out", join(tmp, "cli-wait")],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.stdout.resume();
@@ -78,7 +99,25 @@ describe("lifecycle", () => {
 
   it("SIGTERM to run --distributed local:2 stops the shards and the simulator and removes the barrier directory", async () => {
     const out = join(tmp, "distributed");
-    const args = ["run", "--distributed", "local:2", "--concurrency", "2", "--requests", "100000", "--input-tokens", "8", "--output-tokens", "64", "--sim-per-token-ms", "20", "--no-metrics", "--quiet", "--out", out];
+    const args = [
+      "run",
+      "--distributed",
+      "local:2",
+      "--concurrency",
+      "2",
+      "--requests",
+      "100000",
+      "--input-tokens",
+      "8",
+      "--output-tokens",
+      "64",
+      "--sim-per-token-ms",
+      "20",
+      "--no-metrics",
+      "--quiet",
+      "--out",
+      out,
+    ];
     const parent = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SERVEBENCH_START_DELAY: "2s" } });
     let stderr = "";
     parent.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -89,7 +128,10 @@ describe("lifecycle", () => {
     try {
       // The simulator and both shards are running and sending requests.
       await waitFor(() => childPids(pid).length === 3 && /shard processes start at/.test(stderr), 30_000);
-      await waitFor(() => existsSync(join(out, "shards", "shard-0", "requests.jsonl")) && readFileSync(join(out, "shards", "shard-0", "requests.jsonl"), "utf8").length > 0, 30_000);
+      await waitFor(
+        () => existsSync(join(out, "shards", "shard-0", "requests.jsonl")) && readFileSync(join(out, "shards", "shard-0", "requests.jsonl"), "utf8").length > 0,
+        30_000,
+      );
       children = childPids(pid);
       const barrier = children.map((c) => /--barrier-dir\0([^\0]+)/.exec(readFileSync(`/proc/${c}/cmdline`, "utf8"))?.[1]).find((d) => d !== undefined);
       expect(barrier).toBeDefined();

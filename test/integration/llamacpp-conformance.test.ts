@@ -22,7 +22,8 @@ const SLOTS = 8;
  * about 1 request in 8 here). Every other failure would be the client's doing.
  */
 const serverReported = (x: RecordLine): boolean => x.error?.code === "midstream_error" && /does not match the expected .* format/.test(x.error.message);
-const clientCaused = (recs: readonly RecordLine[]): unknown[] => recs.filter((x) => x.outcome !== "ok" && !serverReported(x)).map((x) => ({ id: x.id, ...x.error }));
+const clientCaused = (recs: readonly RecordLine[]): unknown[] =>
+  recs.filter((x) => x.outcome !== "ok" && !serverReported(x)).map((x) => ({ id: x.id, ...x.error }));
 
 interface Target {
   url: string;
@@ -56,7 +57,10 @@ interface LevelLine {
 }
 
 function records(dir: string): RecordLine[] {
-  return readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RecordLine);
+  return readFileSync(join(dir, "requests.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as RecordLine);
 }
 
 function summary(dir: string): { run: Record<string, unknown>; levels: LevelLine[] } {
@@ -65,7 +69,27 @@ function summary(dir: string): { run: Record<string, unknown>; levels: LevelLine
 
 /** The simulator as a server of its own: `servebench simulate --dialect llamacpp` on a free port. */
 function startSimulator(): Promise<Target> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, "simulate", "--dialect", "llamacpp", "--port", "0", "--print-url", "--model", "tiny-llama", "--max-model-len", String(N_CTX), "--ttft-ms", "5", "--per-token-ms", "2"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      CLI,
+      "simulate",
+      "--dialect",
+      "llamacpp",
+      "--port",
+      "0",
+      "--print-url",
+      "--model",
+      "tiny-llama",
+      "--max-model-len",
+      String(N_CTX),
+      "--ttft-ms",
+      "5",
+      "--per-token-ms",
+      "2",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   return new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`simulator did not print its URL: ${out}`)), 30_000);
@@ -118,126 +142,253 @@ describe.each(targets)("llama.cpp conformance: %s", (_name, open, skip) => {
   }, T);
   const run = (name: string, args: string[], timeoutMs = 150_000) => runCli(["run", "--url", target.url, "--out", join(work, name), ...args], { timeoutMs });
 
-  it.skipIf(skip)("completions, strict, 3 levels × 16: exact usage, no client-caused errors, exit 0", async () => {
-    const r = await run("completions", ["--endpoint", "completions", "--concurrency", "1,4,8", "--requests", "16", "--input-tokens", "200", "--output-tokens", "16", "--strict"]);
-    expect(r.code, r.stderr).toBe(0);
-    const recs = records(join(work, "completions"));
-    expect(recs).toHaveLength(48);
-    expect(clientCaused(recs)).toEqual([]);
-    for (const x of recs.filter((r) => r.outcome === "ok")) {
-      expect(x.usage?.promptTokens, x.id).toBe(x.targetInputTokens);
-      expect(x.usage?.completionTokens, x.id).toBe(16);
-    }
-    const s = summary(join(work, "completions"));
-    expect(s.run["input_token_count"]).toBe("server-tokenize");
-    s.levels.forEach((l, level) => {
-      expect(l.strict).toMatchObject({ checked: l.requests.completed, mismatched: 0 });
-      expect(l.server?.dialect).toBe("llamacpp");
-      // Lagging counters, bracketed by scrapes before and after the level: totals agree exactly
-      // (the server also counts what it generated for a request its output parser then failed).
-      const sent = recs.filter((x) => x.id.startsWith(`${level}-`));
-      expect(l.server?.prompt_tokens).toBe(sent.reduce((n, x) => n + x.targetInputTokens, 0));
-      // Failed requests included (what the server generated before failing): no disagreement.
-      expect(l.cross_check ?? []).toEqual([]);
-      if (l.requests.errored === 0) {
-        expect(l.server?.generation_tokens).toBe(l.output_tokens_total);
-      } else {
-        expect(l.server?.generation_tokens).toBeGreaterThanOrEqual(l.output_tokens_total);
-        expect(l.server?.generation_tokens).toBeLessThanOrEqual(16 * sent.length);
+  it.skipIf(skip)(
+    "completions, strict, 3 levels × 16: exact usage, no client-caused errors, exit 0",
+    async () => {
+      const r = await run("completions", [
+        "--endpoint",
+        "completions",
+        "--concurrency",
+        "1,4,8",
+        "--requests",
+        "16",
+        "--input-tokens",
+        "200",
+        "--output-tokens",
+        "16",
+        "--strict",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const recs = records(join(work, "completions"));
+      expect(recs).toHaveLength(48);
+      expect(clientCaused(recs)).toEqual([]);
+      for (const x of recs.filter((r) => r.outcome === "ok")) {
+        expect(x.usage?.promptTokens, x.id).toBe(x.targetInputTokens);
+        expect(x.usage?.completionTokens, x.id).toBe(16);
       }
-    });
-    const config = JSON.parse(readFileSync(join(work, "completions", "config.json"), "utf8")) as { connection?: { retry?: string } };
-    expect(config.connection?.retry).toMatch(/reused keep-alive socket/);
-    const env = JSON.parse(readFileSync(join(work, "completions", "env.json"), "utf8")) as { target?: { server_version?: string; version?: { build_info?: string } } };
-    expect(env.target?.server_version).toMatch(/^llama\.cpp b\d+/);
-    expect(env.target?.version?.build_info).toMatch(/^b\d+/);
-  }, T);
+      const s = summary(join(work, "completions"));
+      expect(s.run["input_token_count"]).toBe("server-tokenize");
+      s.levels.forEach((l, level) => {
+        expect(l.strict).toMatchObject({ checked: l.requests.completed, mismatched: 0 });
+        expect(l.server?.dialect).toBe("llamacpp");
+        // Lagging counters, bracketed by scrapes before and after the level: totals agree exactly
+        // (the server also counts what it generated for a request its output parser then failed).
+        const sent = recs.filter((x) => x.id.startsWith(`${level}-`));
+        expect(l.server?.prompt_tokens).toBe(sent.reduce((n, x) => n + x.targetInputTokens, 0));
+        // Failed requests included (what the server generated before failing): no disagreement.
+        expect(l.cross_check ?? []).toEqual([]);
+        if (l.requests.errored === 0) {
+          expect(l.server?.generation_tokens).toBe(l.output_tokens_total);
+        } else {
+          expect(l.server?.generation_tokens).toBeGreaterThanOrEqual(l.output_tokens_total);
+          expect(l.server?.generation_tokens).toBeLessThanOrEqual(16 * sent.length);
+        }
+      });
+      const config = JSON.parse(readFileSync(join(work, "completions", "config.json"), "utf8")) as { connection?: { retry?: string } };
+      expect(config.connection?.retry).toMatch(/reused keep-alive socket/);
+      const env = JSON.parse(readFileSync(join(work, "completions", "env.json"), "utf8")) as {
+        target?: { server_version?: string; version?: { build_info?: string } };
+      };
+      expect(env.target?.server_version).toMatch(/^llama\.cpp b\d+/);
+      expect(env.target?.version?.build_info).toMatch(/^b\d+/);
+    },
+    T,
+  );
 
-  it.skipIf(skip)("chat, strict: the server's count (/apply-template + /tokenize), not 0", async () => {
-    const r = await run("chat", ["--endpoint", "chat", "--concurrency", "1,4,8", "--requests", "16", "--input-tokens", "200", "--output-tokens", "16", "--strict"]);
-    expect(r.code, r.stderr).toBe(0);
-    const recs = records(join(work, "chat"));
-    expect(clientCaused(recs)).toEqual([]);
-    for (const x of recs) expect(x.targetInputTokens, x.id).toBe(200);
-    for (const x of recs.filter((r) => r.outcome === "ok")) expect(x.usage?.promptTokens, x.id).toBe(200);
-    const s = summary(join(work, "chat"));
-    expect(s.run["input_token_count"]).toBe("server-tokenize");
-    for (const l of s.levels) expect(l.strict).toMatchObject({ checked: l.requests.completed, mismatched: 0 });
-    expect(r.stdout + r.stderr).toMatch(/apply-template/);
-  }, T);
+  it.skipIf(skip)(
+    "chat, strict: the server's count (/apply-template + /tokenize), not 0",
+    async () => {
+      const r = await run("chat", [
+        "--endpoint",
+        "chat",
+        "--concurrency",
+        "1,4,8",
+        "--requests",
+        "16",
+        "--input-tokens",
+        "200",
+        "--output-tokens",
+        "16",
+        "--strict",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const recs = records(join(work, "chat"));
+      expect(clientCaused(recs)).toEqual([]);
+      for (const x of recs) expect(x.targetInputTokens, x.id).toBe(200);
+      for (const x of recs.filter((r) => r.outcome === "ok")) expect(x.usage?.promptTokens, x.id).toBe(200);
+      const s = summary(join(work, "chat"));
+      expect(s.run["input_token_count"]).toBe("server-tokenize");
+      for (const l of s.levels) expect(l.strict).toMatchObject({ checked: l.requests.completed, mismatched: 0 });
+      expect(r.stdout + r.stderr).toMatch(/apply-template/);
+    },
+    T,
+  );
 
-  it.skipIf(skip)("multi-turn chat: later turns hit the prompt cache; summary.md and report show the turn split", async () => {
-    const r = await run("turns", ["--endpoint", "chat", "--turns", "3", "--concurrency", "2", "--requests", "4", "--input-tokens", "120", "--output-tokens", "12", "--strict"]);
-    expect(r.code, r.stderr).toBe(0);
-    const recs = records(join(work, "turns"));
-    expect(clientCaused(recs)).toEqual([]);
-    const ok = recs.filter((x) => x.outcome === "ok");
-    for (const x of ok) expect(x.usage?.promptTokens, x.id).toBe(x.targetInputTokens);
-    const later = ok.filter((x) => (x.turn ?? 0) > 0);
-    expect(later.length).toBeGreaterThan(0);
-    expect(later.every((x) => (x.usage?.cachedPromptTokens ?? 0) > 0)).toBe(true);
-    const level = summary(join(work, "turns")).levels[0] as LevelLine;
-    expect(level.by_turn?.later.requests).toBeGreaterThanOrEqual(later.length);
-    expect(readFileSync(join(work, "turns", "summary.md"), "utf8")).toMatch(/## First vs later turns/);
-    const rep = await runCli(["report", join(work, "turns"), "--out", join(work, "turns-report")], { timeoutMs: 120_000 });
-    expect(rep.code, rep.stderr).toBe(0);
-    const md = readFileSync(join(work, "turns-report", "report.md"), "utf8");
-    expect(md).toMatch(/First vs later turns/);
-    expect(md).toMatch(/Prefix cache/);
-    expect(md).toMatch(/llama\.cpp b\d+/);
-  }, T);
+  it.skipIf(skip)(
+    "multi-turn chat: later turns hit the prompt cache; summary.md and report show the turn split",
+    async () => {
+      const r = await run("turns", [
+        "--endpoint",
+        "chat",
+        "--turns",
+        "3",
+        "--concurrency",
+        "2",
+        "--requests",
+        "4",
+        "--input-tokens",
+        "120",
+        "--output-tokens",
+        "12",
+        "--strict",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const recs = records(join(work, "turns"));
+      expect(clientCaused(recs)).toEqual([]);
+      const ok = recs.filter((x) => x.outcome === "ok");
+      for (const x of ok) expect(x.usage?.promptTokens, x.id).toBe(x.targetInputTokens);
+      const later = ok.filter((x) => (x.turn ?? 0) > 0);
+      expect(later.length).toBeGreaterThan(0);
+      expect(later.every((x) => (x.usage?.cachedPromptTokens ?? 0) > 0)).toBe(true);
+      const level = summary(join(work, "turns")).levels[0] as LevelLine;
+      expect(level.by_turn?.later.requests).toBeGreaterThanOrEqual(later.length);
+      expect(readFileSync(join(work, "turns", "summary.md"), "utf8")).toMatch(/## First vs later turns/);
+      const rep = await runCli(["report", join(work, "turns"), "--out", join(work, "turns-report")], { timeoutMs: 120_000 });
+      expect(rep.code, rep.stderr).toBe(0);
+      const md = readFileSync(join(work, "turns-report", "report.md"), "utf8");
+      expect(md).toMatch(/First vs later turns/);
+      expect(md).toMatch(/Prefix cache/);
+      expect(md).toMatch(/llama\.cpp b\d+/);
+    },
+    T,
+  );
 
-  it.skipIf(skip)("shared prefix: the responses' cached tokens agree with llama.cpp's own counters; best case shown", async () => {
-    const r = await run("prefix", ["--endpoint", "completions", "--concurrency", "2", "--requests", "16", "--prefix-groups", "2", "--prefix-tokens", "128", "--suffix-tokens", "32", "--output-tokens", "8", "--strict"]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(clientCaused(records(join(work, "prefix")))).toEqual([]);
-    const level = summary(join(work, "prefix")).levels[0] as LevelLine;
-    expect(level.usage_cache?.requests).toBe(level.requests.completed);
-    expect(level.usage_cache?.hit_rate).toBeGreaterThan(0.3);
-    // llama.cpp's prompt_tokens_cached_total / (prompt_tokens_total + cached) over the level.
-    expect(level.server?.prefix_cache_hit_rate).toBeCloseTo(level.usage_cache?.hit_rate ?? -1, 3);
-    expect(level.prefix_cache?.best_case_hit_rate).toBeGreaterThan(0);
-    const md = readFileSync(join(work, "prefix", "summary.md"), "utf8");
-    expect(md).toMatch(/## Prefix cache/);
-    expect(md).toMatch(/Best case/);
-  }, T);
+  it.skipIf(skip)(
+    "shared prefix: the responses' cached tokens agree with llama.cpp's own counters; best case shown",
+    async () => {
+      const r = await run("prefix", [
+        "--endpoint",
+        "completions",
+        "--concurrency",
+        "2",
+        "--requests",
+        "16",
+        "--prefix-groups",
+        "2",
+        "--prefix-tokens",
+        "128",
+        "--suffix-tokens",
+        "32",
+        "--output-tokens",
+        "8",
+        "--strict",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(clientCaused(records(join(work, "prefix")))).toEqual([]);
+      const level = summary(join(work, "prefix")).levels[0] as LevelLine;
+      expect(level.usage_cache?.requests).toBe(level.requests.completed);
+      expect(level.usage_cache?.hit_rate).toBeGreaterThan(0.3);
+      // llama.cpp's prompt_tokens_cached_total / (prompt_tokens_total + cached) over the level.
+      expect(level.server?.prefix_cache_hit_rate).toBeCloseTo(level.usage_cache?.hit_rate ?? -1, 3);
+      expect(level.prefix_cache?.best_case_hit_rate).toBeGreaterThan(0);
+      const md = readFileSync(join(work, "prefix", "summary.md"), "utf8");
+      expect(md).toMatch(/## Prefix cache/);
+      expect(md).toMatch(/Best case/);
+    },
+    T,
+  );
 
-  it.skipIf(skip)("a prompt beyond n_ctx: --strict refuses (exit 2); without it the prompt is shortened with a warning", async () => {
-    const strict = await run("long-strict", ["--endpoint", "completions", "--concurrency", "1", "--requests", "2", "--input-tokens", "3000", "--output-tokens", "8", "--strict"]);
-    expect(strict.code, strict.stderr).toBe(2);
-    expect(strict.stderr).toMatch(/max_model_len 2048/);
-    const loose = await run("long", ["--endpoint", "completions", "--concurrency", "1", "--requests", "2", "--input-tokens", "3000", "--output-tokens", "8"]);
-    expect(loose.code, loose.stderr).toBe(0);
-    expect(loose.stdout + loose.stderr).toMatch(/shortened to fit the server's max_model_len 2048/);
-    expect(clientCaused(records(join(work, "long")))).toEqual([]);
-  }, T);
+  it.skipIf(skip)(
+    "a prompt beyond n_ctx: --strict refuses (exit 2); without it the prompt is shortened with a warning",
+    async () => {
+      const strict = await run("long-strict", [
+        "--endpoint",
+        "completions",
+        "--concurrency",
+        "1",
+        "--requests",
+        "2",
+        "--input-tokens",
+        "3000",
+        "--output-tokens",
+        "8",
+        "--strict",
+      ]);
+      expect(strict.code, strict.stderr).toBe(2);
+      expect(strict.stderr).toMatch(/max_model_len 2048/);
+      const loose = await run("long", ["--endpoint", "completions", "--concurrency", "1", "--requests", "2", "--input-tokens", "3000", "--output-tokens", "8"]);
+      expect(loose.code, loose.stderr).toBe(0);
+      expect(loose.stdout + loose.stderr).toMatch(/shortened to fit the server's max_model_len 2048/);
+      expect(clientCaused(records(join(work, "long")))).toEqual([]);
+    },
+    T,
+  );
 
-  it.skipIf(skip)("--extra-body reaches the server: cache_prompt false leaves nothing cached on a repeated prompt", async () => {
-    const args = ["--endpoint", "completions", "--concurrency", "1", "--requests", "4", "--prompt", "The quick brown fox jumps over the lazy dog again and again. ".repeat(12), "--output-tokens", "4"];
-    const cached = await run("cached", args);
-    expect(cached.code, cached.stderr).toBe(0);
-    expect((summary(join(work, "cached")).levels[0] as LevelLine).usage_cache?.hit_rate).toBeGreaterThan(0.5);
-    const uncached = await run("uncached", [...args, "--extra-body", '{"cache_prompt":false}']);
-    expect(uncached.code, uncached.stderr).toBe(0);
-    expect((summary(join(work, "uncached")).levels[0] as LevelLine).usage_cache?.cached_prompt_tokens).toBe(0);
-  }, T);
+  it.skipIf(skip)(
+    "--extra-body reaches the server: cache_prompt false leaves nothing cached on a repeated prompt",
+    async () => {
+      const args = [
+        "--endpoint",
+        "completions",
+        "--concurrency",
+        "1",
+        "--requests",
+        "4",
+        "--prompt",
+        "The quick brown fox jumps over the lazy dog again and again. ".repeat(12),
+        "--output-tokens",
+        "4",
+      ];
+      const cached = await run("cached", args);
+      expect(cached.code, cached.stderr).toBe(0);
+      expect((summary(join(work, "cached")).levels[0] as LevelLine).usage_cache?.hit_rate).toBeGreaterThan(0.5);
+      const uncached = await run("uncached", [...args, "--extra-body", '{"cache_prompt":false}']);
+      expect(uncached.code, uncached.stderr).toBe(0);
+      expect((summary(join(work, "uncached")).levels[0] as LevelLine).usage_cache?.cached_prompt_tokens).toBe(0);
+    },
+    T,
+  );
 });
 
 describe("llama.cpp conformance: a model whose tokenizer adds BOS", () => {
-  it.skipIf(!real.ok)("completions strict: the +1 is known before the run (exact counts, exit 0)", async () => {
-    const bos = await startLlamaServer({ slots: 2, ctxPerSlot: 1024, addBos: true });
-    if (!bos.ok) throw new Error(bos.reason);
-    const work = mkdtempSync(join(tmpdir(), "servebench-llamacpp-bos-"));
-    try {
-      const r = await runCli(["run", "--url", bos.server.url, "--out", join(work, "r"), "--endpoint", "completions", "--concurrency", "2", "--requests", "8", "--input-tokens", "100", "--output-tokens", "8", "--strict"], { timeoutMs: 120_000 });
-      expect(r.code, r.stderr).toBe(0);
-      const recs = records(join(work, "r"));
-      expect(clientCaused(recs)).toEqual([]);
-      for (const x of recs) expect(x.targetInputTokens, x.id).toBe(101);
-      for (const x of recs.filter((y) => y.outcome === "ok")) expect(x.usage?.promptTokens, x.id).toBe(101);
-    } finally {
-      await bos.server.stop();
-      rmSync(work, { recursive: true, force: true });
-    }
-  }, T);
+  it.skipIf(!real.ok)(
+    "completions strict: the +1 is known before the run (exact counts, exit 0)",
+    async () => {
+      const bos = await startLlamaServer({ slots: 2, ctxPerSlot: 1024, addBos: true });
+      if (!bos.ok) throw new Error(bos.reason);
+      const work = mkdtempSync(join(tmpdir(), "servebench-llamacpp-bos-"));
+      try {
+        const r = await runCli(
+          [
+            "run",
+            "--url",
+            bos.server.url,
+            "--out",
+            join(work, "r"),
+            "--endpoint",
+            "completions",
+            "--concurrency",
+            "2",
+            "--requests",
+            "8",
+            "--input-tokens",
+            "100",
+            "--output-tokens",
+            "8",
+            "--strict",
+          ],
+          { timeoutMs: 120_000 },
+        );
+        expect(r.code, r.stderr).toBe(0);
+        const recs = records(join(work, "r"));
+        expect(clientCaused(recs)).toEqual([]);
+        for (const x of recs) expect(x.targetInputTokens, x.id).toBe(101);
+        for (const x of recs.filter((y) => y.outcome === "ok")) expect(x.usage?.promptTokens, x.id).toBe(101);
+      } finally {
+        await bos.server.stop();
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+    T,
+  );
 });

@@ -48,7 +48,11 @@ describe("existing launcher", () => {
       { file: "existing.yaml", planDir: "/tmp" },
     );
     const result = await runPlan(plan, { out: join(tempDir("plan-existing"), "out") });
-    expect(result.cells.map((c) => [c.id, c.status])).toEqual([["prod_r1", "complete"], ["prod_r2", "complete"], ["prod_r3", "complete"]]);
+    expect(result.cells.map((c) => [c.id, c.status])).toEqual([
+      ["prod_r1", "complete"],
+      ["prod_r2", "complete"],
+      ["prod_r3", "complete"],
+    ]);
     expect(resets).toEqual(["POST", "POST"]);
   });
 });

@@ -55,7 +55,12 @@ describe("plan run --resume after a killed Kubernetes run", () => {
     );
     const events: PlanEvent[] = [];
     await runPlan(plan, { out, resume: true, onEvent: (e) => events.push(e) });
-    const commands = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as string[]).join(" ")) : [];
+    const commands = existsSync(log)
+      ? readFileSync(log, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => (JSON.parse(l) as string[]).join(" "))
+      : [];
     expect(commands.filter((c) => c.includes("uninstall"))).toEqual([`helm uninstall vllm-b --namespace bench --wait --timeout=120s`]);
     expect(existsSync(planted)).toBe(false);
     const warnings = events.flatMap((e) => (e.kind === "warning" ? [e.message] : []));

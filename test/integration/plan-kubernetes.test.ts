@@ -21,7 +21,12 @@ function recorded(out: string): string[] {
   return readFileSync(log, "utf8")
     .trim()
     .split("\n")
-    .map((line) => (JSON.parse(line) as string[]).join(" ").replaceAll(out, "<OUT>").replace(/ \d+:8000$/, " <PORT>:8000"));
+    .map((line) =>
+      (JSON.parse(line) as string[])
+        .join(" ")
+        .replaceAll(out, "<OUT>")
+        .replace(/ \d+:8000$/, " <PORT>:8000"),
+    );
 }
 
 function expected(name: string): string[] {
@@ -68,7 +73,10 @@ matrix:
       { file: "k8s.yaml", planDir: dir },
     );
     const result = await runPlan(plan, { out });
-    expect(result.cells.map((c) => [c.id, c.status])).toEqual([["H100X1", "complete"], ["H100X2", "complete"]]);
+    expect(result.cells.map((c) => [c.id, c.status])).toEqual([
+      ["H100X1", "complete"],
+      ["H100X2", "complete"],
+    ]);
     expect(recorded(out)).toEqual(expected("kubernetes-helm.commands.txt"));
     expect(readFileSync(join(out, "servers", "H100X2", "values.yaml"), "utf8")).toBe(
       "gpu: H100X2\ntensorParallelSize: 2\nargs:\n  - --max-model-len\n  - 2048\n",
@@ -110,7 +118,16 @@ matrix:
     const c = kubernetesCommands(spec, "/out/servers/x");
     expect(c.install).toEqual(["helm", "upgrade", "--install", "r", "c", "--namespace", "default", "--create-namespace", "-f", "/out/servers/x/values.yaml"]);
     expect(c.rollout).toEqual([["kubectl", "rollout", "status", "deployment/r", "--namespace", "default", "--timeout=600s"]]);
-    expect(c.logs?.(undefined, undefined)).toEqual(["kubectl", "logs", "--namespace", "default", "deployment/r", "--all-containers=true", "--prefix=true", "--tail=-1"]);
+    expect(c.logs?.(undefined, undefined)).toEqual([
+      "kubectl",
+      "logs",
+      "--namespace",
+      "default",
+      "deployment/r",
+      "--all-containers=true",
+      "--prefix=true",
+      "--tail=-1",
+    ]);
     expect(c.cleanup).toEqual([["helm", "uninstall", "r", "--namespace", "default", "--wait", "--timeout=120s"]]);
   });
 });

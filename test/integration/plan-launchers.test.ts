@@ -26,7 +26,7 @@ servers:
   exits: ${server("exit-at-start")}
   missing: { kind: local, command: [/nonexistent/servebench-test-server] }
   crash: ${server("crash-after", `, --after-ms, "600", --once, "${join(dir, "crashed")}"`)}
-  hang: ${server("hang-after", ", --after-ms, \"600\"")}
+  hang: ${server("hang-after", ', --after-ms, "600"')}
   children: ${server("leave-child")}
 workloads:
   w: { inputTokens: 16, outputTokens: 4, clientTokenCheck: false, metricsIntervalMs: 250ms }

@@ -38,10 +38,14 @@ interface Entry {
 }
 
 const completeCells = (): string[] =>
-  existsSync(join(out, "cells")) ? readdirSync(join(out, "cells")).filter((d) => !d.endsWith(".partial") && existsSync(join(out, "cells", d, "cell.json"))) : [];
+  existsSync(join(out, "cells"))
+    ? readdirSync(join(out, "cells")).filter((d) => !d.endsWith(".partial") && existsSync(join(out, "cells", d, "cell.json")))
+    : [];
 const liveServers = (): number[] => {
   try {
-    return readJson<{ entries: Entry[] }>(join(out, "pids.json")).entries.filter((e) => e.kind === "process" && isAlive(e.pid)).map((e) => e.pid);
+    return readJson<{ entries: Entry[] }>(join(out, "pids.json"))
+      .entries.filter((e) => e.kind === "process" && isAlive(e.pid))
+      .map((e) => e.pid);
   } catch {
     return [];
   }
@@ -66,12 +70,15 @@ function runUntil(args: string[], ready: () => boolean, signal: NodeJS.Signals |
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const poll = signal === undefined ? undefined : setInterval(() => {
-      if (ready()) {
-        clearInterval(poll);
-        child.kill(signal);
-      }
-    }, 50);
+    const poll =
+      signal === undefined
+        ? undefined
+        : setInterval(() => {
+            if (ready()) {
+              clearInterval(poll);
+              child.kill(signal);
+            }
+          }, 50);
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`CLI did not finish: ${stderr}`));

@@ -26,7 +26,11 @@ describe("plan schema and examples", () => {
   it("the seed-003 example has 4 presets × 2 models × 2 context lengths × TP/PP", () => {
     const plan = loadPlanFile(`${root}examples/seed-003-matrix.yaml`);
     expect(plan.cells).toHaveLength(32);
-    expect(plan.cells.find((c) => c.dimensions["preset"] === "H100X2" && c.dimensions["parallel"] === "pp")?.dimensions).toMatchObject({ tp: 1, pp: 2, gpus: 2 });
+    expect(plan.cells.find((c) => c.dimensions["preset"] === "H100X2" && c.dimensions["parallel"] === "pp")?.dimensions).toMatchObject({
+      tp: 1,
+      pp: 2,
+      gpus: 2,
+    });
   });
 
   it("plan validate prints file:line:col: path: message for every problem and exits 2", async () => {
@@ -41,7 +45,9 @@ describe("plan schema and examples", () => {
     const show = await runCli(["plan", "show", `${root}examples/seed-001-strict.yaml`]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/seed-001-strict: 2 cells/);
-    expect(show.stdout).toMatch(/simulate --port \$\{port\} --gpu RTX-PRO-6000 --model Qwen\/Qwen3-32B-NVFP4 --enforce-eager --max-model-len 10928 --gpu-memory-utilization 0.90/);
+    expect(show.stdout).toMatch(
+      /simulate --port \$\{port\} --gpu RTX-PRO-6000 --model Qwen\/Qwen3-32B-NVFP4 --enforce-eager --max-model-len 10928 --gpu-memory-utilization 0.90/,
+    );
     const schema = await runCli(["plan", "schema"]);
     expect(JSON.parse(schema.stdout)).toEqual(planJsonSchema());
   });

@@ -17,7 +17,10 @@ let dcgmUrl: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "servebench-power-"));
   // nvidia-smi --query-gpu=power.draw --format=csv,noheader,nounits, for two GPUs.
-  writeFileSync(join(work, "nvidia-smi"), '#!/bin/sh\ncase "$*" in *power.draw*) printf "151.25\\n148.75\\n" ;; *) printf "NVIDIA H100 80GB HBM3, 550.54.15, 81559 MiB, Disabled\\n" ;; esac\n');
+  writeFileSync(
+    join(work, "nvidia-smi"),
+    '#!/bin/sh\ncase "$*" in *power.draw*) printf "151.25\\n148.75\\n" ;; *) printf "NVIDIA H100 80GB HBM3, 550.54.15, 81559 MiB, Disabled\\n" ;; esac\n',
+  );
   chmodSync(join(work, "nvidia-smi"), 0o755);
   dcgm = createServer((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(DCGM));
   await new Promise<void>((r) => dcgm.listen(0, "127.0.0.1", r));
@@ -28,15 +31,44 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const RUN = ["run", "--concurrency", "2", "--requests", "6", "--input-tokens", "32", "--output-tokens", "40", "--sim-per-token-ms", "40", "--metrics-interval", "200ms", "--quiet"];
+const RUN = [
+  "run",
+  "--concurrency",
+  "2",
+  "--requests",
+  "6",
+  "--input-tokens",
+  "32",
+  "--output-tokens",
+  "40",
+  "--sim-per-token-ms",
+  "40",
+  "--metrics-interval",
+  "200ms",
+  "--quiet",
+];
 
 describe("power sources", () => {
   it("parses each tool's output", () => {
     expect(parseWattLines("151.25\n148.75\n[N/A]\n")).toEqual({ watts: 300, gpus: 2 });
     expect(parseDcgmPower(DCGM)).toEqual({ watts: 802, gpus: 2 });
-    expect(parseRocmPower('{"card0": {"Current Socket Graphics Package Power (W)": "93.0"}, "card1": {"Average Graphics Package Power (W)": "7.0"}}')).toEqual({ watts: 100, gpus: 2 });
+    expect(parseRocmPower('{"card0": {"Current Socket Graphics Package Power (W)": "93.0"}, "card1": {"Average Graphics Package Power (W)": "7.0"}}')).toEqual({
+      watts: 100,
+      gpus: 2,
+    });
     expect(() => parsePowerFlag("dcgm:nope")).toThrow(/--power/);
-    const energy = levelEnergy([{ tMs: 5, watts: 300, gpus: 2 }, { tMs: 15, watts: 100, gpus: 2 }, { tMs: 50, watts: 999, gpus: 2 }], 0, 20, 2, 400, { kind: "nvidia-smi" });
+    const energy = levelEnergy(
+      [
+        { tMs: 5, watts: 300, gpus: 2 },
+        { tMs: 15, watts: 100, gpus: 2 },
+        { tMs: 50, watts: 999, gpus: 2 },
+      ],
+      0,
+      20,
+      2,
+      400,
+      { kind: "nvidia-smi" },
+    );
     expect(energy).toEqual({ source: "nvidia-smi", samples: 2, gpus: 2, avg_power_w: 200, joules: 400, joules_per_output_token: 1 });
   });
 
@@ -44,7 +76,15 @@ describe("power sources", () => {
     const out = join(work, "smi");
     const r = await runCli([...RUN, "--out", out], { env: { PATH: `${work}${delimiter}${process.env["PATH"] ?? ""}` } });
     expect(r.code, r.stderr).toBe(0);
-    const level = (JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { levels: Array<{ energy?: { avg_power_w: number; gpus: number; joules_per_output_token: number; source: string }; output_tokens_total: number; duration_s: number }> }).levels[0];
+    const level = (
+      JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
+        levels: Array<{
+          energy?: { avg_power_w: number; gpus: number; joules_per_output_token: number; source: string };
+          output_tokens_total: number;
+          duration_s: number;
+        }>;
+      }
+    ).levels[0];
     expect(level?.energy).toMatchObject({ source: "nvidia-smi", avg_power_w: 300, gpus: 2 });
     expect(level?.energy?.joules_per_output_token).toBeCloseTo((300 * (level?.duration_s ?? 0)) / (level?.output_tokens_total ?? 1), 4);
     expect(readFileSync(join(out, "power.jsonl"), "utf8")).toMatch(/"watts":300/);
@@ -56,7 +96,8 @@ describe("power sources", () => {
     const out = join(work, "dcgm");
     const r = await runCli([...RUN, "--out", out, "--power", `dcgm:${dcgmUrl}`]);
     expect(r.code, r.stderr).toBe(0);
-    const level = (JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { levels: Array<{ energy?: { avg_power_w: number; gpus: number } }> }).levels[0];
+    const level = (JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { levels: Array<{ energy?: { avg_power_w: number; gpus: number } }> })
+      .levels[0];
     expect(level?.energy).toMatchObject({ avg_power_w: 802, gpus: 2 });
   });
 

@@ -25,8 +25,16 @@ function variant(name: string, change: (s: Summary) => void): string {
 }
 
 const cases = [
-  { name: "completed-lots", change: (s: Summary) => void (s.levels[0]!.requests.completed = "lots"), field: /levels\[0\]\.requests\.completed: expected number, got string "lots"/ },
-  { name: "otps-fast", change: (s: Summary) => s.levels.forEach((l) => (l.output_tokens_per_s = "fast")), field: /levels\[0\]\.output_tokens_per_s: expected number, got string "fast"/ },
+  {
+    name: "completed-lots",
+    change: (s: Summary) => void (s.levels[0]!.requests.completed = "lots"),
+    field: /levels\[0\]\.requests\.completed: expected number, got string "lots"/,
+  },
+  {
+    name: "otps-fast",
+    change: (s: Summary) => s.levels.forEach((l) => (l.output_tokens_per_s = "fast")),
+    field: /levels\[0\]\.output_tokens_per_s: expected number, got string "fast"/,
+  },
   { name: "p99-null", change: (s: Summary) => s.levels.forEach((l) => (l.ttft_ms.p99 = null)), field: /levels\[0\]\.ttft_ms\.p99: expected number, got null/ },
 ];
 

@@ -12,14 +12,23 @@ describe.each(["vllm", "sglang", "llamacpp"] as const)("reasoning answers (%s di
     const out = mkdtempSync(join(tmpdir(), "servebench-reasoning-"));
     try {
       const { summary } = await runBenchmark({
-        endpoint: "chat", concurrency: [2], requests: { kind: "count", n: 4 }, inputTokens: 64, outputTokens: 12, out: join(out, "r"), metrics: false,
+        endpoint: "chat",
+        concurrency: [2],
+        requests: { kind: "count", n: 4 },
+        inputTokens: 64,
+        outputTokens: 12,
+        out: join(out, "r"),
+        metrics: false,
         sim: { dialect, reasoningTokens: 8, ttftMs: 5, perTokenMs: 5 },
       });
       const level = summary.levels[0];
       expect(level?.requests.completed).toBe(4);
       // 8 reasoning tokens at 5 ms each come between the first token and the first answer token.
       expect((level?.ttfc_ms?.mean ?? 0) - (level?.ttft_ms?.mean ?? 0)).toBeGreaterThanOrEqual(8 * 5 - 1);
-      const records = readFileSync(join(out, "r", "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { usage?: { reasoningTokens?: number } });
+      const records = readFileSync(join(out, "r", "requests.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { usage?: { reasoningTokens?: number } });
       if (dialect === "llamacpp") {
         // llama.cpp's usage has no reasoning count: nothing is claimed.
         expect(level?.reasoning).toBeUndefined();

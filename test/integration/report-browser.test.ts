@@ -13,7 +13,16 @@ import { HOSTILE, hostileRun, PLAN, SWEEP } from "./report-fixtures.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 // Without the background-networking flags Chromium tries to phone home, which this sandbox refuses.
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 interface ChartCheck {
   name: string;
@@ -27,7 +36,12 @@ describe.runIf(CHROMIUM !== undefined)("report.html in headless Chromium", () =>
     const tmp = mkdtempSync(join(tmpdir(), "sb-browser-"));
     const out = join(tmp, "report");
     await generateReport({ paths: [PLAN, SWEEP, hostileRun()], outDir: out, png: false, generatedAt: "test" });
-    const context = await chromium.launchPersistentContext(join(tmp, "profile"), { executablePath: CHROMIUM as string, headless: true, args: ARGS, viewport: { width: 1400, height: 900 } });
+    const context = await chromium.launchPersistentContext(join(tmp, "profile"), {
+      executablePath: CHROMIUM as string,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1400, height: 900 },
+    });
     try {
       const page = await context.newPage();
       const problems: string[] = [];
@@ -62,7 +76,8 @@ describe.runIf(CHROMIUM !== undefined)("report.html in headless Chromium", () =>
       expect(text).toContain(HOSTILE.dirName);
 
       const table = page.locator('table[data-table="cells"]');
-      const genTps = (): Promise<number[]> => table.locator("tbody tr td:nth-child(4)").evaluateAll((tds) => tds.map((td) => Number(td.getAttribute("data-v"))));
+      const genTps = (): Promise<number[]> =>
+        table.locator("tbody tr td:nth-child(4)").evaluateAll((tds) => tds.map((td) => Number(td.getAttribute("data-v"))));
       await table.locator("thead th", { hasText: "Gen TPS" }).first().click();
       const ascending = await genTps();
       expect(ascending).toEqual([...ascending].sort((a, b) => a - b));

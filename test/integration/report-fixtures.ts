@@ -26,8 +26,16 @@ export function hostileRun(): string {
   const root = mkdtempSync(join(tmpdir(), "sb-hostile-"));
   const dir = join(root, HOSTILE.dirName);
   writeSyntheticRun({
-    dir, concurrency: [2, 4], requests: "3x", inputTokens: 64, outputTokens: 8, seed: 3, model: HOSTILE.model,
-    errorEvery: 5, errorCode: HOSTILE.code, errorMessage: HOSTILE.message,
+    dir,
+    concurrency: [2, 4],
+    requests: "3x",
+    inputTokens: 64,
+    outputTokens: 8,
+    seed: 3,
+    model: HOSTILE.model,
+    errorEvery: 5,
+    errorCode: HOSTILE.code,
+    errorMessage: HOSTILE.message,
     cell: { id: "evil", dimensions: { engine: HOSTILE.dimension } },
   });
   return dir;

@@ -16,12 +16,22 @@ const update = process.env.UPDATE_GOLDEN === "1";
 
 function goldenCheck(name: string, outDir: string): void {
   const golden = join(GOLDEN, name);
-  const files = ["report.md", ...readdirSync(join(outDir, "tables")).sort().map((f) => join("tables", f))];
+  const files = [
+    "report.md",
+    ...readdirSync(join(outDir, "tables"))
+      .sort()
+      .map((f) => join("tables", f)),
+  ];
   if (update) {
     mkdirSync(join(golden, "tables"), { recursive: true });
     for (const f of files) writeFileSync(join(golden, f), readFileSync(join(outDir, f)));
   }
-  const expected = ["report.md", ...readdirSync(join(golden, "tables")).sort().map((f) => join("tables", f))];
+  const expected = [
+    "report.md",
+    ...readdirSync(join(golden, "tables"))
+      .sort()
+      .map((f) => join("tables", f)),
+  ];
   expect(files).toEqual(expected);
   for (const f of files) expect(readFileSync(join(outDir, f), "utf8"), `${name}/${f}`).toBe(readFileSync(join(golden, f), "utf8"));
 }
@@ -132,7 +142,12 @@ describe("report, compare and import commands", () => {
     const out = join(tmp, "cli-import");
     const r = await runCli(["import", EXTERNAL_CSV, "--out", out]);
     expect(r.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(["nano-vllm-a100-qwen3-0-6b", "nano-vllm-reference-rtx-4070-qwen3-0-6b", "vllm-reference-rtx-4070-qwen3-0-6b", "vllm-rs-a100-qwen3-0-6b"]);
+    expect(readdirSync(out).sort()).toEqual([
+      "nano-vllm-a100-qwen3-0-6b",
+      "nano-vllm-reference-rtx-4070-qwen3-0-6b",
+      "vllm-reference-rtx-4070-qwen3-0-6b",
+      "vllm-rs-a100-qwen3-0-6b",
+    ]);
     const summary = JSON.parse(readFileSync(join(out, "vllm-rs-a100-qwen3-0-6b", "summary.json"), "utf8")) as { run: { imported: unknown } };
     expect(summary.run.imported).toEqual({ source: "external.csv", row: 3 });
     expect((await runCli(["import", join(tmp, "missing.csv")])).code).toBe(2);

@@ -18,10 +18,29 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // Concurrency 1 over two shards leaves shard 1 idle in level 0: without a barrier it would start
 // level 1 at once, while shard 0 is still sending level 0 (4 requests × 20 tokens × 10 ms, one at a time).
-const LOAD = ["--concurrency", "1,4", "--requests", "4", "--input-tokens", "16", "--output-tokens", "20", "--sim-per-token-ms", "10", "--sim-ttft-ms", "0", "--no-metrics", "--no-client-token-check", "--quiet"];
+const LOAD = [
+  "--concurrency",
+  "1,4",
+  "--requests",
+  "4",
+  "--input-tokens",
+  "16",
+  "--output-tokens",
+  "20",
+  "--sim-per-token-ms",
+  "10",
+  "--sim-ttft-ms",
+  "0",
+  "--no-metrics",
+  "--no-client-token-check",
+  "--quiet",
+];
 
 function records(dir: string): RequestRecord[] {
-  return readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RequestRecord);
+  return readFileSync(join(dir, "requests.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as RequestRecord);
 }
 
 function readJson<T>(path: string): T {
@@ -38,7 +57,12 @@ describe("per-level barrier", () => {
     const firstScheduled = shardRecords.map((recs) => Math.min(...recs.filter((x) => x.level === 1).map((x) => x.scheduledMs)));
     // Relative alignment of the recorded schedules, not speed: generous bound.
     expect(Math.abs((firstScheduled[0] as number) - (firstScheduled[1] as number))).toBeLessThan(500);
-    const level0End = Math.max(...shardRecords.flat().filter((x) => x.level === 0).map((x) => x.endMs));
+    const level0End = Math.max(
+      ...shardRecords
+        .flat()
+        .filter((x) => x.level === 0)
+        .map((x) => x.endMs),
+    );
     expect(Math.min(...firstScheduled)).toBeGreaterThanOrEqual(level0End);
     expect(shardRecords[1]?.filter((x) => x.level === 0)).toHaveLength(0);
 
@@ -48,7 +72,10 @@ describe("per-level barrier", () => {
     }
     expect(infos[0]?.levels[1]?.start_at_epoch_ms).toBe(infos[1]?.levels[1]?.start_at_epoch_ms);
     const merged = readJson<RunSummary>(join(out, "summary.json")).run.scale?.merged;
-    expect(merged?.levels.map((l) => [l.level, l.aligned_by, l.late_by_ms.length, l.barrier_missing])).toEqual([[0, "barrier", 2, []], [1, "barrier", 2, []]]);
+    expect(merged?.levels.map((l) => [l.level, l.aligned_by, l.late_by_ms.length, l.barrier_missing])).toEqual([
+      [0, "barrier", 2, []],
+      [1, "barrier", 2, []],
+    ]);
     expect(r.stdout).toMatch(/level 1: start aligned by barrier/);
   });
 
@@ -56,7 +83,9 @@ describe("per-level barrier", () => {
     const out = join(tmp, "alone");
     const barrier = join(tmp, "alone-barrier");
     const startAt = String(Date.now() + 1000);
-    const r = await runCli(["run", ...LOAD, "--shard", "0/2", "--start-at", startAt, "--barrier-dir", barrier, "--barrier-timeout", "2s", "--out", out], { timeoutMs: 60_000 });
+    const r = await runCli(["run", ...LOAD, "--shard", "0/2", "--start-at", startAt, "--barrier-dir", barrier, "--barrier-timeout", "2s", "--out", out], {
+      timeoutMs: 60_000,
+    });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
     const info = readJson<ShardInfo>(join(out, "shard.json"));
@@ -82,7 +111,22 @@ describe("per-level barrier", () => {
     copyFileSync(fixture, join(dir0, "prompts.csv"));
     const barrier = join(tmp, "failed-barrier");
     const startAt = String(Date.now() + 1500);
-    const args = (i: number): string[] => ["run", ...LOAD, "--dataset", "prompts.csv", "--shard", `${i}/2`, "--start-at", startAt, "--barrier-dir", barrier, "--barrier-timeout", "10m", "--out", join(tmp, `failed-shard-${i}`)];
+    const args = (i: number): string[] => [
+      "run",
+      ...LOAD,
+      "--dataset",
+      "prompts.csv",
+      "--shard",
+      `${i}/2`,
+      "--start-at",
+      startAt,
+      "--barrier-dir",
+      barrier,
+      "--barrier-timeout",
+      "10m",
+      "--out",
+      join(tmp, `failed-shard-${i}`),
+    ];
     // Without the "left" marker shard 0 would wait 10 minutes at its first barrier: the 90 s limit fails the test.
     const [r0, r1] = await Promise.all([runCli(args(0), { cwd: dir0, timeoutMs: 90_000 }), runCli(args(1), { cwd: dir1, timeoutMs: 90_000 })]);
     expect(r1.code).toBe(2);

@@ -14,10 +14,28 @@ import { runCli } from "../helpers/cli.js";
 const tmp = mkdtempSync(join(tmpdir(), "sb-scale-run-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const LOAD = ["--concurrency", "6", "--requests", "24", "--input-tokens", "16", "--output-tokens", "8", "--sim-per-token-ms", "1", "--sim-ttft-ms", "0", "--no-metrics", "--quiet"];
+const LOAD = [
+  "--concurrency",
+  "6",
+  "--requests",
+  "24",
+  "--input-tokens",
+  "16",
+  "--output-tokens",
+  "8",
+  "--sim-per-token-ms",
+  "1",
+  "--sim-ttft-ms",
+  "0",
+  "--no-metrics",
+  "--quiet",
+];
 
 function records(dir: string): RequestRecord[] {
-  return readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RequestRecord);
+  return readFileSync(join(dir, "requests.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as RequestRecord);
 }
 
 function summary(dir: string): RunSummary {
@@ -51,7 +69,11 @@ describe("scale-out from the CLI", () => {
     expect(new Set(recs.map((x) => x.id)).size).toBe(24);
     const s = summary(out);
     expect(s.levels[0]?.requests.completed).toBe(24);
-    expect(s.run.scale?.merged?.shards.map((x) => [x.index, x.status, x.records])).toEqual([[0, "complete", 8], [1, "complete", 8], [2, "complete", 8]]);
+    expect(s.run.scale?.merged?.shards.map((x) => [x.index, x.status, x.records])).toEqual([
+      [0, "complete", 8],
+      [1, "complete", 8],
+      [2, "complete", 8],
+    ]);
     const shard = JSON.parse(readFileSync(join(out, "shards", "shard-1", "shard.json"), "utf8")) as ShardInfo;
     expect(shard).toMatchObject({ index: 1, count: 3, status: "complete", levels: [{ level: 0, expected_requests: 8 }] });
     // Same host, same clock: the estimated offsets agree within their bounds.
@@ -65,6 +87,10 @@ describe("scale-out from the CLI", () => {
     expect(r.code).toBe(0);
     const info = JSON.parse(readFileSync(join(out, "shard.json"), "utf8")) as ShardInfo;
     expect(info.late_by_ms).toBeGreaterThanOrEqual(5000);
-    expect(records(out).map((x) => x.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => 12 + i));
+    expect(
+      records(out)
+        .map((x) => x.index)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 12 }, (_, i) => 12 + i));
   });
 });

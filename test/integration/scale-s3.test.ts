@@ -42,9 +42,18 @@ describe("S3 shard storage", () => {
     const store = new S3Store({ endpoint, region: "us-east-1", accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" });
     const shard = join(tmp, "shard-0");
     mkdirSync(shard);
-    for (const [name, body] of [["shard.json", "{}"], ["summary.json", '{"levels":[]}'], ["requests.jsonl", '{"id":"0-0"}\n']]) writeFileSync(join(shard, name as string), body as string);
+    for (const [name, body] of [
+      ["shard.json", "{}"],
+      ["summary.json", '{"levels":[]}'],
+      ["requests.jsonl", '{"id":"0-0"}\n'],
+    ])
+      writeFileSync(join(shard, name as string), body as string);
     expect(await pushDir(store, shard, "s3://bench/runs/x/shard-0")).toBe(3);
-    expect([...objects.keys()].sort()).toEqual(["/bench/runs/x/shard-0/requests.jsonl", "/bench/runs/x/shard-0/shard.json", "/bench/runs/x/shard-0/summary.json"]);
+    expect([...objects.keys()].sort()).toEqual([
+      "/bench/runs/x/shard-0/requests.jsonl",
+      "/bench/runs/x/shard-0/shard.json",
+      "/bench/runs/x/shard-0/summary.json",
+    ]);
     expect(auth.every((a) => a.startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))).toBe(true);
     const dirs = await pullShards(store, "s3://bench/runs/x", 2, join(tmp, "pulled"), 0, async () => {});
     expect(readFileSync(join(dirs[0] as string, "requests.jsonl"), "utf8")).toBe('{"id":"0-0"}\n');

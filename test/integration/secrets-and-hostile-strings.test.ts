@@ -23,7 +23,16 @@ const HOSTILE = {
   tags: ["\"><img src=x onerror=alert('dim')>", "<script>alert('dim2')</script>"],
 };
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 const tmp = mkdtempSync(join(tmpdir(), "sb-secrets-"));
 let sim: RunningSimulator;
@@ -85,12 +94,34 @@ describe("secrets", () => {
   it("no file of the run directory or the report, and no console line, holds a secret", async () => {
     const env = { OPENAI_API_KEY: SECRETS.env };
     const out = join(tmp, "run");
-    const run = await cli(["run", "--url", withCredentials(sim.url), "--concurrency", "1", "--requests", "3", "--input-tokens", "8", "--output-tokens", "4", "--server-cmd", `vllm serve m --api-key ${SECRETS.cmd} --port 8000`, "--out", out], env);
+    const run = await cli(
+      [
+        "run",
+        "--url",
+        withCredentials(sim.url),
+        "--concurrency",
+        "1",
+        "--requests",
+        "3",
+        "--input-tokens",
+        "8",
+        "--output-tokens",
+        "4",
+        "--server-cmd",
+        `vllm serve m --api-key ${SECRETS.cmd} --port 8000`,
+        "--out",
+        out,
+      ],
+      env,
+    );
     expect(run.code, run.output).toBe(0);
     const report = await cli(["report", out, "--out", join(tmp, "report")], env);
     expect(report.code, report.output).toBe(0);
     // A target that cannot be reached: the error line names the URL without its userinfo.
-    const refused = await cli(["run", "--url", withCredentials("http://127.0.0.1:1"), "--concurrency", "1", "--requests", "1", "--out", join(tmp, "refused")], env);
+    const refused = await cli(
+      ["run", "--url", withCredentials("http://127.0.0.1:1"), "--concurrency", "1", "--requests", "1", "--out", join(tmp, "refused")],
+      env,
+    );
     expect(refused.code).toBe(EXIT.targetFailed);
     expect(refused.output).toMatch(/127\.0\.0\.1:1\b/);
     expect(leaks([out, join(tmp, "report")], { "run console": run.output, "report console": report.output, "refused console": refused.output })).toEqual([]);
@@ -104,7 +135,25 @@ describe("hostile strings", () => {
   const reportDir = join(tmp, "hostile-report");
 
   beforeAll(async () => {
-    const run = await cli(["run", "--url", hostileSim.url, "--model", HOSTILE.model, "--prompt", HOSTILE.prompt, "--output-tokens", "4", "--concurrency", "1", "--requests", "2", "--server-cmd", HOSTILE.cmd, "--out", out]);
+    const run = await cli([
+      "run",
+      "--url",
+      hostileSim.url,
+      "--model",
+      HOSTILE.model,
+      "--prompt",
+      HOSTILE.prompt,
+      "--output-tokens",
+      "4",
+      "--concurrency",
+      "1",
+      "--requests",
+      "2",
+      "--server-cmd",
+      HOSTILE.cmd,
+      "--out",
+      out,
+    ]);
     expect(run.code, run.output).toBe(0);
     const planFile = join(tmp, "tags.yaml");
     const tags = HOSTILE.tags.map((t) => JSON.stringify(t)).join(", ");
@@ -129,27 +178,31 @@ describe("hostile strings", () => {
     expect(md).toContain("&lt;script>alert('dim2')&lt;/script>");
   });
 
-  it.runIf(CHROMIUM !== undefined)("report.html renders them as text in Chromium and no dialog fires", async () => {
-    const context = await chromium.launchPersistentContext(join(tmp, "profile"), { executablePath: CHROMIUM as string, headless: true, args: ARGS });
-    try {
-      const page = await context.newPage();
-      const dialogs: string[] = [];
-      page.on("dialog", (d) => {
-        dialogs.push(d.message());
-        void d.dismiss();
-      });
-      await page.goto(pathToFileURL(join(reportDir, "report.html")).href, { waitUntil: "load" });
-      await page.waitForTimeout(200); // an onerror handler fires after the image fails to load
-      expect(dialogs).toEqual([]);
-      const text = await page.locator("body").innerText();
-      expect(text).toContain(HOSTILE.model);
-      expect(text).toContain("vllm serve <script>alert('cmd')</script>");
-      for (const tag of HOSTILE.tags) expect(text).toContain(tag);
-      // The report's own script is there; no element came from the hostile strings.
-      const injected = await page.$$eval("script, img, [onerror]", (els) => els.filter((e) => e.outerHTML.includes("alert(")).length);
-      expect(injected).toBe(0);
-    } finally {
-      await context.close();
-    }
-  }, 60_000);
+  it.runIf(CHROMIUM !== undefined)(
+    "report.html renders them as text in Chromium and no dialog fires",
+    async () => {
+      const context = await chromium.launchPersistentContext(join(tmp, "profile"), { executablePath: CHROMIUM as string, headless: true, args: ARGS });
+      try {
+        const page = await context.newPage();
+        const dialogs: string[] = [];
+        page.on("dialog", (d) => {
+          dialogs.push(d.message());
+          void d.dismiss();
+        });
+        await page.goto(pathToFileURL(join(reportDir, "report.html")).href, { waitUntil: "load" });
+        await page.waitForTimeout(200); // an onerror handler fires after the image fails to load
+        expect(dialogs).toEqual([]);
+        const text = await page.locator("body").innerText();
+        expect(text).toContain(HOSTILE.model);
+        expect(text).toContain("vllm serve <script>alert('cmd')</script>");
+        for (const tag of HOSTILE.tags) expect(text).toContain(tag);
+        // The report's own script is there; no element came from the hostile strings.
+        const injected = await page.$$eval("script, img, [onerror]", (els) => els.filter((e) => e.outerHTML.includes("alert(")).length);
+        expect(injected).toBe(0);
+      } finally {
+        await context.close();
+      }
+    },
+    60_000,
+  );
 });

@@ -70,8 +70,25 @@ loads:
     expect(await cli(["plan", "run", plan, "--out", "out/plan"])).toBe(0);
     const url = sim.url.replace("://", `://u:${SECRETS.runUserinfo}@`);
     const run = [
-      "run", "--url", url, "--metrics-url", `${sim.url}/metrics?token=${SECRETS.runMetricsQuery}`, "--server-cmd", `vllm serve m --api-key ${SECRETS.serverCmd}`,
-      "--api-key-env", "MYKEY", "--concurrency", "1", "--requests", "3", "--input-tokens", "16", "--output-tokens", "4", "--out", "out/run",
+      "run",
+      "--url",
+      url,
+      "--metrics-url",
+      `${sim.url}/metrics?token=${SECRETS.runMetricsQuery}`,
+      "--server-cmd",
+      `vllm serve m --api-key ${SECRETS.serverCmd}`,
+      "--api-key-env",
+      "MYKEY",
+      "--concurrency",
+      "1",
+      "--requests",
+      "3",
+      "--input-tokens",
+      "16",
+      "--output-tokens",
+      "4",
+      "--out",
+      "out/run",
     ];
     expect(await cli(run)).toBe(0);
     expect(await cli(["report", "out/run", "out/plan", "--out", "out/report", "--no-png"])).toBe(0);

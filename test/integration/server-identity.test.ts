@@ -16,7 +16,14 @@ describe.each([
 ] as const)("server identity (%s)", (dialect, expected) => {
   it("is recorded in env.json target.server_version", async () => {
     const out = join(work, dialect);
-    await runBenchmark({ concurrency: [1], requests: { kind: "count", n: 1 }, inputTokens: 16, outputTokens: 2, out, sim: { dialect, ttftMs: 1, perTokenMs: 1 } });
+    await runBenchmark({
+      concurrency: [1],
+      requests: { kind: "count", n: 1 },
+      inputTokens: 16,
+      outputTokens: 2,
+      out,
+      sim: { dialect, ttftMs: 1, perTokenMs: 1 },
+    });
     const env = JSON.parse(readFileSync(join(out, "env.json"), "utf8")) as { target: { server_version: string | null } };
     expect(env.target.server_version).toMatch(expected);
   });

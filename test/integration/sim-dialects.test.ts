@@ -16,7 +16,15 @@ afterEach(async () => {
 });
 
 async function sim(dialect: DialectName, options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const s = await startSimulator({ dialect, model: "Qwen/Qwen3-8B", ttftMs: 2, perTokenMs: 1, maxModelLen: 4096, promptTokenCounter: (t) => t.split(" ").length, ...options });
+  const s = await startSimulator({
+    dialect,
+    model: "Qwen/Qwen3-8B",
+    ttftMs: 2,
+    perTokenMs: 1,
+    maxModelLen: 4096,
+    promptTokenCounter: (t) => t.split(" ").length,
+    ...options,
+  });
   sims.push(s);
   return s;
 }

@@ -21,10 +21,27 @@ async function withFaults(faults: string, dialect: DialectName = "vllm", events:
 }
 
 async function send(s: RunningSimulator, n = 1, timeoutMs = 10_000, out = 20): Promise<RequestRecord[]> {
-  const c = new StreamingClient({ baseUrl: s.url, endpoint: "completions", model: "sim-model", timeoutMs, maxConnections: 4, ignoreEos: false, exactOutput: true });
+  const c = new StreamingClient({
+    baseUrl: s.url,
+    endpoint: "completions",
+    model: "sim-model",
+    timeoutMs,
+    maxConnections: 4,
+    ignoreEos: false,
+    exactOutput: true,
+  });
   const originMs = monotonicNowMs();
   const records = await Promise.all(
-    Array.from({ length: n }, async (_, index) => (await c.send({ index, prompt: "a b c d", inputTokens: 4, targetOutputTokens: out }, { id: `0-${index}`, level: 0, warmup: false, scheduledMs: 0, originMs })).record),
+    Array.from(
+      { length: n },
+      async (_, index) =>
+        (
+          await c.send(
+            { index, prompt: "a b c d", inputTokens: 4, targetOutputTokens: out },
+            { id: `0-${index}`, level: 0, warmup: false, scheduledMs: 0, originMs },
+          )
+        ).record,
+    ),
   );
   await c.close();
   return records;

@@ -40,8 +40,15 @@ describe("servebench predict", () => {
     // 4 slots × (10 ms + 19 × 10 ms) per request: 20 req/s before requests queue.
     const { summary } = await predictRun(
       {
-        profile: "slo-search", slo: [{ metric: "ttft_ms", op: "<=", value: 100, stat: "p99" }], sloStart: 2, sloTolerance: 0.1,
-        durationMs: 20_000, inputTokens: 16, outputTokens: 20, arrival: "constant", out: tmp(),
+        profile: "slo-search",
+        slo: [{ metric: "ttft_ms", op: "<=", value: 100, stat: "p99" }],
+        sloStart: 2,
+        sloTolerance: 0.1,
+        durationMs: 20_000,
+        inputTokens: 16,
+        outputTokens: 20,
+        arrival: "constant",
+        out: tmp(),
       },
       { ttftMs: 10, perTokenMs: 10, batchSlowdown: 0, maxNumSeqs: 4 },
     );
@@ -60,8 +67,14 @@ describe("servebench predict", () => {
   });
 
   it("reports the prefix-cache hit rate the workload earns", async () => {
-    const shared = await predictRun({ concurrency: [1], requests: { kind: "count", n: 6 }, inputTokens: 2000, sharedPrefixTokens: 1600, outputTokens: 4, warmup: 1, out: tmp() }, { preset: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B" }, maxModelLen: 8192 });
-    const unique = await predictRun({ concurrency: [1], requests: { kind: "count", n: 6 }, inputTokens: 2000, outputTokens: 4, out: tmp() }, { preset: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B" }, maxModelLen: 8192 });
+    const shared = await predictRun(
+      { concurrency: [1], requests: { kind: "count", n: 6 }, inputTokens: 2000, sharedPrefixTokens: 1600, outputTokens: 4, warmup: 1, out: tmp() },
+      { preset: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B" }, maxModelLen: 8192 },
+    );
+    const unique = await predictRun(
+      { concurrency: [1], requests: { kind: "count", n: 6 }, inputTokens: 2000, outputTokens: 4, out: tmp() },
+      { preset: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B" }, maxModelLen: 8192 },
+    );
     expect(unique.summary.levels[0]?.server?.prefix_cache_hit_rate).toBe(0);
     const rate = shared.summary.levels[0]?.server?.prefix_cache_hit_rate as number;
     expect(rate).toBeGreaterThan(0.7);
@@ -69,7 +82,15 @@ describe("servebench predict", () => {
   });
 
   it("multi-turn sessions: the same turns, histories and prefix-cache hits as run against the live simulator", async () => {
-    const workload = { endpoint: "chat" as const, concurrency: [2], requests: { kind: "count" as const, n: 4 }, turns: 3, inputTokens: 200, outputTokens: 20, thinkTimeMs: 50 };
+    const workload = {
+      endpoint: "chat" as const,
+      concurrency: [2],
+      requests: { kind: "count" as const, n: 4 },
+      turns: 3,
+      inputTokens: 200,
+      outputTokens: 20,
+      thinkTimeMs: 50,
+    };
     const preset = { gpu: "H100-SXM", model: "Qwen/Qwen3-8B" };
     const predictedOut = tmp();
     const predicted = await predictRun({ ...workload, out: predictedOut }, { preset });
@@ -77,7 +98,9 @@ describe("servebench predict", () => {
     const measured = await runBenchmark({ ...workload, sim: preset, out: measuredOut });
     const promptTokens = (dir: string): Map<string, number> =>
       new Map(
-        readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n")
+        readFileSync(join(dir, "requests.jsonl"), "utf8")
+          .trim()
+          .split("\n")
           .map((l) => JSON.parse(l) as RequestRecord)
           .map((r) => [r.id, r.usage?.promptTokens ?? -1]),
       );
@@ -107,7 +130,15 @@ describe("servebench predict", () => {
     const sim = { ttftMs: 10, perTokenMs: 6, batchSlowdown: 0.05 };
     const predicted = await predictRun({ concurrency: [4], requests: { kind: "count", n: 8 }, inputTokens: 32, outputTokens: 30, out: tmp() }, sim);
     const live = await startSimulator({ ...sim, promptTokenCounter: (t) => t.split(" ").length });
-    const client = new StreamingClient({ baseUrl: live.url, endpoint: "completions", model: "sim-model", timeoutMs: 10_000, maxConnections: 4, ignoreEos: false, exactOutput: true });
+    const client = new StreamingClient({
+      baseUrl: live.url,
+      endpoint: "completions",
+      model: "sim-model",
+      timeoutMs: 10_000,
+      maxConnections: 4,
+      ignoreEos: false,
+      exactOutput: true,
+    });
     const originMs = monotonicNowMs();
     const records: RequestRecord[] = [];
     let next = 0;
@@ -115,7 +146,10 @@ describe("servebench predict", () => {
       [0, 1, 2, 3].map(async () => {
         while (next < 8) {
           const index = next++;
-          const { record } = await client.send({ index, prompt: "w ".repeat(32).trim(), inputTokens: 32, targetOutputTokens: 30 }, { id: `0-${index}`, level: 0, warmup: false, scheduledMs: monotonicNowMs() - originMs, originMs });
+          const { record } = await client.send(
+            { index, prompt: "w ".repeat(32).trim(), inputTokens: 32, targetOutputTokens: 30 },
+            { id: `0-${index}`, level: 0, warmup: false, scheduledMs: monotonicNowMs() - originMs, originMs },
+          );
           records.push(record);
         }
       }),

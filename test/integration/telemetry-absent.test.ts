@@ -15,8 +15,14 @@ describe("a server with no /metrics", () => {
     const infos: string[] = [];
     const { summary } = await runBenchmark(
       {
-        sim: { ttftMs: 5, perTokenMs: 20, batchSlowdown: 0, dialect: "vllm-rs" }, metricsIntervalMs: 100, clientTokenCheck: false,
-        out, concurrency: [1, 2], requests: { kind: "count", n: 4 }, inputTokens: 16, outputTokens: 8,
+        sim: { ttftMs: 5, perTokenMs: 20, batchSlowdown: 0, dialect: "vllm-rs" },
+        metricsIntervalMs: 100,
+        clientTokenCheck: false,
+        out,
+        concurrency: [1, 2],
+        requests: { kind: "count", n: 4 },
+        inputTokens: 16,
+        outputTokens: 8,
       },
       { onProgress: (e) => (e.kind === "info" ? infos.push(e.message) : undefined) },
     );

@@ -17,8 +17,25 @@ describe("servebench run: workload and profile flags", () => {
   it("runs a sweep with sampled lengths, exact under --strict", async () => {
     const out = join(tmp, "sweep");
     const r = await runCli([
-      "run", "--profile", "sweep", "--sweep-rates", "2", "--sweep-max-concurrency", "4", "--requests", "6",
-      "--input-dist", "uniform:min=20,max=60", "--output-dist", "normal:mean=6,std=2,min=2", "--strict", "--seed", "3", "--out", out, ...SIM,
+      "run",
+      "--profile",
+      "sweep",
+      "--sweep-rates",
+      "2",
+      "--sweep-max-concurrency",
+      "4",
+      "--requests",
+      "6",
+      "--input-dist",
+      "uniform:min=20,max=60",
+      "--output-dist",
+      "normal:mean=6,std=2,min=2",
+      "--strict",
+      "--seed",
+      "3",
+      "--out",
+      out,
+      ...SIM,
     ]);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
@@ -37,7 +54,18 @@ describe("servebench run: workload and profile flags", () => {
   });
 
   it("reports a malformed dataset as one line naming file:line, exit 2", async () => {
-    const r = await runCli(["run", "--concurrency", "1", "--requests", "1", "--out", join(tmp, "bad"), "--dataset", join(FIXTURES, "bad-sharegpt.json"), ...SIM]);
+    const r = await runCli([
+      "run",
+      "--concurrency",
+      "1",
+      "--requests",
+      "1",
+      "--out",
+      join(tmp, "bad"),
+      "--dataset",
+      join(FIXTURES, "bad-sharegpt.json"),
+      ...SIM,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^servebench: .*bad-sharegpt\.json:3: "conversations" must be an array/m);
   });
@@ -58,10 +86,16 @@ describe("servebench run: workload and profile flags", () => {
       expect(() => resolveRunConfig(runConfigFromFlags(program.opts())), args.join(" ")).toThrow(message);
     }
     const program = addRunFlags(new Command("run").exitOverride());
-    program.parse(["--input-dist", "lognormal:mean=512,sigma=0.5", "--slo", "ttft_ms.p99<=1000", "--ramp", "30s", "--no-stop-on-saturation", "--sim-max-num-seqs", "8"], { from: "user" });
+    program.parse(
+      ["--input-dist", "lognormal:mean=512,sigma=0.5", "--slo", "ttft_ms.p99<=1000", "--ramp", "30s", "--no-stop-on-saturation", "--sim-max-num-seqs", "8"],
+      { from: "user" },
+    );
     expect(resolveRunConfig(runConfigFromFlags(program.opts()))).toMatchObject({
-      inputDist: { kind: "lognormal", mean: 512, sigma: 0.5 }, slo: [{ metric: "ttft_ms", stat: "p99", value: 1000 }],
-      rampMs: 30_000, stopOnSaturation: false, sim: { maxNumSeqs: 8 },
+      inputDist: { kind: "lognormal", mean: 512, sigma: 0.5 },
+      slo: [{ metric: "ttft_ms", stat: "p99", value: 1000 }],
+      rampMs: 30_000,
+      stopOnSaturation: false,
+      sim: { maxNumSeqs: 8 },
     });
   });
 });

@@ -12,14 +12,24 @@ const tmp = mkdtempSync(join(tmpdir(), "servebench-workload-"));
 const fast = { sim: { ttftMs: 5, perTokenMs: 1, batchSlowdown: 0 }, metricsIntervalMs: 200, clientTokenCheck: false } as const;
 
 function records(dir: string): Array<Record<string, unknown>> {
-  return readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(join(dir, "requests.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe("workloads against the simulator", () => {
   it("ShareGPT over chat: prompt tokens counted after the chat template, so strict checks them too", async () => {
     const { summary } = await runBenchmark({
-      ...fast, out: join(tmp, "sharegpt"), endpoint: "chat", strict: true, concurrency: [4], requests: { kind: "count", n: 24 },
-      dataset: join(FIXTURES, "sharegpt-sample.json"), datasetSample: 20, seed: 7,
+      ...fast,
+      out: join(tmp, "sharegpt"),
+      endpoint: "chat",
+      strict: true,
+      concurrency: [4],
+      requests: { kind: "count", n: 24 },
+      dataset: join(FIXTURES, "sharegpt-sample.json"),
+      datasetSample: 20,
+      seed: 7,
     });
     expect(summary.run.input_token_count).toBe("chat-template");
     const level = summary.levels[0];
@@ -30,8 +40,15 @@ describe("workloads against the simulator", () => {
 
   it("shared-prefix groups report the best-case hit rate next to the measured one", async () => {
     const { summary } = await runBenchmark({
-      ...fast, out: join(tmp, "groups"), strict: true, concurrency: [2], requests: { kind: "count", n: 12 },
-      prefixGroups: 3, prefixTokens: 64, suffixTokens: 16, outputTokens: 4,
+      ...fast,
+      out: join(tmp, "groups"),
+      strict: true,
+      concurrency: [2],
+      requests: { kind: "count", n: 12 },
+      prefixGroups: 3,
+      prefixTokens: 64,
+      suffixTokens: 16,
+      outputTokens: 4,
     });
     const level = summary.levels[0];
     expect(level?.strict?.mismatched).toBe(0);
@@ -46,8 +63,16 @@ describe("workloads against the simulator", () => {
   it("multi-turn sessions carry the received answers and split TTFT by turn", async () => {
     const out = join(tmp, "turns");
     const { summary } = await runBenchmark({
-      ...fast, out, endpoint: "chat", strict: true, concurrency: [2], requests: { kind: "count", n: 3 },
-      turns: 3, thinkTimeMs: 20, inputTokens: 30, outputTokens: 6,
+      ...fast,
+      out,
+      endpoint: "chat",
+      strict: true,
+      concurrency: [2],
+      requests: { kind: "count", n: 3 },
+      turns: 3,
+      thinkTimeMs: 20,
+      inputTokens: 30,
+      outputTokens: 6,
     });
     const level = summary.levels[0];
     expect(level?.requests.completed).toBe(9);
@@ -65,7 +90,11 @@ describe("workloads against the simulator", () => {
   it("replays a trace at its lengths and scaled times", async () => {
     const out = join(tmp, "trace");
     const { summary } = await runBenchmark({
-      ...fast, out, strict: true, trace: join(FIXTURES, "trace-servebench.jsonl"), timeScale: 0.2,
+      ...fast,
+      out,
+      strict: true,
+      trace: join(FIXTURES, "trace-servebench.jsonl"),
+      timeScale: 0.2,
     });
     const level = summary.levels[0];
     expect(level?.load).toMatchObject({ kind: "rate", arrival: "trace", time_scale: 0.2 });
@@ -79,7 +108,12 @@ describe("workloads against the simulator", () => {
   it("replays a Mooncake trace's hash_ids as shared prompt blocks the prefix cache hits", async () => {
     const out = join(tmp, "mooncake");
     const { summary } = await runBenchmark({
-      ...fast, out, strict: true, trace: join(FIXTURES, "trace-mooncake.jsonl"), timeScale: 0.01, metricsIntervalMs: 100,
+      ...fast,
+      out,
+      strict: true,
+      trace: join(FIXTURES, "trace-mooncake.jsonl"),
+      timeScale: 0.01,
+      metricsIntervalMs: 100,
     });
     const level = summary.levels[0];
     expect(level?.strict).toMatchObject({ checked: 2, mismatched: 0 });
@@ -92,8 +126,16 @@ describe("workloads against the simulator", () => {
 
   it("slo-search reports the highest passing rate, its bracket and goodput", async () => {
     const { summary } = await runBenchmark({
-      ...fast, out: join(tmp, "slo"), profile: "slo-search", slo: [{ metric: "ttft_ms", op: "<=", value: 1000, stat: "p99" }],
-      sloStart: 10, sloMaxLevels: 3, requests: { kind: "count", n: 10 }, inputTokens: 16, outputTokens: 4, arrival: "constant",
+      ...fast,
+      out: join(tmp, "slo"),
+      profile: "slo-search",
+      slo: [{ metric: "ttft_ms", op: "<=", value: 1000, stat: "p99" }],
+      sloStart: 10,
+      sloMaxLevels: 3,
+      requests: { kind: "count", n: 10 },
+      inputTokens: 16,
+      outputTokens: 4,
+      arrival: "constant",
     });
     expect(summary.levels.map((l) => l.load.kind === "rate" && l.load.rate_per_s)).toEqual([10, 20, 40]);
     expect(summary.run.slo_max_rate_per_s).toBe(40);

@@ -25,7 +25,14 @@ function drive(profile: LoadProfile, server: (step: ProfileStep) => LevelOutcome
 }
 
 const profiles: Record<string, { make: () => LoadProfile; bound: number }> = {
-  "fixed levels": { make: () => fixedLevels([{ kind: "concurrency", concurrency: 1 }, { kind: "rate", ratePerSec: 5 }]), bound: 2 },
+  "fixed levels": {
+    make: () =>
+      fixedLevels([
+        { kind: "concurrency", concurrency: 1 },
+        { kind: "rate", ratePerSec: 5 },
+      ]),
+    bound: 2,
+  },
   sweep: { make: () => sweepProfile({ rates: 5, maxConcurrency: 64 }), bound: 7 },
   "slo-search by rate": { make: () => sloSearchProfile({ by: "rate", start: 1, tolerance: 0.05, maxLevels: 12 }), bound: 12 },
   "slo-search by concurrency": { make: () => sloSearchProfile({ by: "concurrency", start: 1, tolerance: 0.05, maxLevels: 12 }), bound: 12 },
@@ -33,7 +40,11 @@ const profiles: Record<string, { make: () => LoadProfile; bound: number }> = {
 
 for (const [name, { make, bound }] of Object.entries(profiles)) {
   describe(`profile contract: ${name}`, () => {
-    for (const [capacity, limit] of [[40, 30], [5, 0.5], [1000, 900]] as const) {
+    for (const [capacity, limit] of [
+      [40, 30],
+      [5, 0.5],
+      [1000, 900],
+    ] as const) {
       it(`terminates within ${bound} levels with positive, finite loads (capacity ${capacity})`, () => {
         const history = drive(make(), fakeServer(capacity, limit));
         expect(history.length).toBeGreaterThan(0);

@@ -56,7 +56,10 @@ export function sloSearchResult(history: readonly LevelOutcome[], options: Pick<
   const passed = (h: LevelOutcome): boolean => h.meetsSlo === true && !h.stoppedEarly;
   const passing = history.filter(passed).map((h) => loadValue(h.load));
   const best = passing.length === 0 ? undefined : Math.max(...passing);
-  const failing = history.filter((h) => !passed(h)).map((h) => loadValue(h.load)).filter((v) => best === undefined || v > best);
+  const failing = history
+    .filter((h) => !passed(h))
+    .map((h) => loadValue(h.load))
+    .filter((v) => best === undefined || v > best);
   const failedAbove = failing.length === 0 ? undefined : Math.min(...failing);
   let converged = false;
   if (best !== undefined && failedAbove !== undefined) {

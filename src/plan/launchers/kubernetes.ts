@@ -37,10 +37,18 @@ export function kubernetesCommands(spec: KubernetesServerSpec, dir: string): Kub
     const h = spec.helm;
     const hctx = spec.context === undefined ? [] : ["--kube-context", spec.context];
     install = [
-      spec.helmBin, "upgrade", "--install", h.release, h.chart, ...ns, "--create-namespace", ...hctx,
+      spec.helmBin,
+      "upgrade",
+      "--install",
+      h.release,
+      h.chart,
+      ...ns,
+      "--create-namespace",
+      ...hctx,
       ...(h.version === undefined ? [] : ["--version", h.version]),
       ...(h.valuesFiles ?? []).flatMap((f) => ["-f", f]),
-      "-f", join(dir, "values.yaml"),
+      "-f",
+      join(dir, "values.yaml"),
       ...(h.args ?? []),
     ];
     cleanup = [[spec.helmBin, "uninstall", h.release, ...ns, ...hctx, "--wait", `--timeout=${Math.ceil(spec.stopGraceMs / 1000)}s`]];
@@ -63,7 +71,15 @@ export function kubernetesCommands(spec: KubernetesServerSpec, dir: string): Kub
   if (spec.logs?.selector !== undefined || logTarget !== undefined) {
     const which = spec.logs?.selector === undefined ? [logTarget ?? ""] : ["-l", spec.logs.selector];
     out.logs = (since, tail) =>
-      kubectl("logs", ...ns, ...which, "--all-containers=true", "--prefix=true", `--tail=${tail ?? -1}`, ...(since === undefined ? [] : [`--since-time=${since}`]));
+      kubectl(
+        "logs",
+        ...ns,
+        ...which,
+        "--all-containers=true",
+        "--prefix=true",
+        `--tail=${tail ?? -1}`,
+        ...(since === undefined ? [] : [`--since-time=${since}`]),
+      );
   }
   return out;
 }

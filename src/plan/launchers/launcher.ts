@@ -52,5 +52,4 @@ export class LaunchError extends Error {
   }
 }
 
-export const shellQuote = (argv: readonly string[]): string =>
-  argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ");
+export const shellQuote = (argv: readonly string[]): string => argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ");

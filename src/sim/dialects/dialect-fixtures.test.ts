@@ -54,7 +54,12 @@ function reencode(d: Dialect, name: string, endpoint: Endpoint, includeUsage: bo
   const body = fixture(name);
   const theirs = events(body);
   const first = JSON.parse(theirs[0]?.data ?? "{}") as Json;
-  const ids = { id: String(first["id"]), created: Number(first["created"]), model: String(first["model"]), systemFingerprint: String(first["system_fingerprint"] ?? "") };
+  const ids = {
+    id: String(first["id"]),
+    created: Number(first["created"]),
+    model: String(first["model"]),
+    systemFingerprint: String(first["system_fingerprint"] ?? ""),
+  };
   const { texts, finish } = tokensOf(body);
   const w = d.stream(endpoint, ids, includeUsage);
   let out = "";
@@ -100,20 +105,37 @@ const view = (d: Dialect, over: Partial<ServerView> = {}): ServerView => ({
 
 describe("bodies, errors and routes", () => {
   it("non-streaming chat bodies", () => {
-    for (const [name, file] of [["sglang", "sglang-chat.response.json"], ["tgi", "tgi-chat.response.json"], ["llamacpp", "llamacpp-chat.response.json"]] as const) {
+    for (const [name, file] of [
+      ["sglang", "sglang-chat.response.json"],
+      ["tgi", "tgi-chat.response.json"],
+      ["llamacpp", "llamacpp-chat.response.json"],
+    ] as const) {
       const theirs = JSON.parse(fixture(file)) as Json;
-      const ids = { id: String(theirs["id"]), created: Number(theirs["created"]), model: String(theirs["model"]), systemFingerprint: String(theirs["system_fingerprint"] ?? "") };
+      const ids = {
+        id: String(theirs["id"]),
+        created: Number(theirs["created"]),
+        model: String(theirs["model"]),
+        systemFingerprint: String(theirs["system_fingerprint"] ?? ""),
+      };
       const usage = theirs["usage"] as { prompt_tokens: number; completion_tokens: number };
-      const ours = JSON.parse(DIALECTS[name].body("chat", ids, "The capital of France is Paris.", "stop", usage.prompt_tokens, usage.completion_tokens, 0)) as Json;
+      const ours = JSON.parse(
+        DIALECTS[name].body("chat", ids, "The capital of France is Paris.", "stop", usage.prompt_tokens, usage.completion_tokens, 0),
+      ) as Json;
       expect(JSON.stringify(adopt(ours, theirs)), name).toBe(JSON.stringify(theirs));
     }
   });
 
   it("context-too-long errors", () => {
-    expect(DIALECTS.sglang.error(contextLengthExceeded(40960, 38913, 2048))).toMatchObject({ status: 400, body: fixture("sglang-error-400-context-length.json").trim() });
+    expect(DIALECTS.sglang.error(contextLengthExceeded(40960, 38913, 2048))).toMatchObject({
+      status: 400,
+      body: fixture("sglang-error-400-context-length.json").trim(),
+    });
     expect(DIALECTS.tgi.error(contextLengthExceeded(8192, 8000, 500))).toMatchObject({ status: 422, body: fixture("tgi-error-422-validation.json").trim() });
     expect(DIALECTS.tgi.error(overloaded())).toMatchObject({ status: 429, body: fixture("tgi-error-429-overloaded.json").trim() });
-    expect(DIALECTS.llamacpp.error(contextLengthExceeded(8192, 8000, 500))).toMatchObject({ status: 400, body: fixture("llamacpp-error-400-context.json").trim() });
+    expect(DIALECTS.llamacpp.error(contextLengthExceeded(8192, 8000, 500))).toMatchObject({
+      status: 400,
+      body: fixture("llamacpp-error-400-context.json").trim(),
+    });
   });
 
   it("/v1/models, /health and /info", () => {
@@ -132,8 +154,16 @@ describe("bodies, errors and routes", () => {
 
   it("mid-stream errors use each server's framing", () => {
     const ids = { id: "x", created: 1, model: "m", systemFingerprint: "f" };
-    expect(DIALECTS.vllm.stream("chat", ids, false).error("Internal server error")).toBe(fixture("vllm-chat-error-midstream.sse.txt").split("\n\n").slice(-3).join("\n\n"));
-    const lastEvent = (name: string): string => `${fixture(name).split("\n\n").filter((e) => e.trim() !== "").at(-1) ?? ""}\n\n`;
+    expect(DIALECTS.vllm.stream("chat", ids, false).error("Internal server error")).toBe(
+      fixture("vllm-chat-error-midstream.sse.txt").split("\n\n").slice(-3).join("\n\n"),
+    );
+    const lastEvent = (name: string): string =>
+      `${
+        fixture(name)
+          .split("\n\n")
+          .filter((e) => e.trim() !== "")
+          .at(-1) ?? ""
+      }\n\n`;
     expect(DIALECTS.llamacpp.stream("chat", ids, false).error("Context size has been exceeded.")).toBe(lastEvent("llamacpp-chat-error-midstream.sse.txt"));
     expect(DIALECTS["vllm-rs"].stream("chat", ids, false).error("Engine error: KV cache exhausted for seq 7")).toBe(lastEvent("vllmrs-chat-error-raw.sse.txt"));
     expect(DIALECTS.tgi.stream("chat", ids, false).error("Model is overloaded")).toBe(fixture("tgi-chat-error-overloaded.sse.txt"));

@@ -14,7 +14,12 @@ export const LLAMACPP_BUILD = "b10587-servebench";
 const ev = (v: unknown): string => `data: ${JSON.stringify(v)}\n\n`;
 const nowS = (): number => Math.floor(Date.now() / 1000);
 /** prompt_tokens counts the whole prompt; cached_tokens the part the prompt cache served. */
-const usageOf = (p: number, c: number, cached: number) => ({ completion_tokens: c, prompt_tokens: p, total_tokens: p + c, prompt_tokens_details: { cached_tokens: cached } });
+const usageOf = (p: number, c: number, cached: number) => ({
+  completion_tokens: c,
+  prompt_tokens: p,
+  total_tokens: p + c,
+  prompt_tokens_details: { cached_tokens: cached },
+});
 
 /** llama.cpp's per-request timings, from the request's own clock: prompt_n excludes cache_n. */
 function timings(p: number, c: number, cached: number, promptMs: number, predictedMs: number): Record<string, number> {
@@ -45,7 +50,14 @@ function stream(endpoint: Endpoint, ids: StreamIds, includeUsage: boolean): Stre
       if (f !== null) finish = f;
       if (endpoint === "completions") {
         if (t === "") return "";
-        return ev({ choices: [{ text: t, index: 0, logprobs: null, finish_reason: null }], created: nowS(), model: ids.model, system_fingerprint: ids.systemFingerprint, object: "text_completion", id: ids.id });
+        return ev({
+          choices: [{ text: t, index: 0, logprobs: null, finish_reason: null }],
+          created: nowS(),
+          model: ids.model,
+          system_fingerprint: ids.systemFingerprint,
+          object: "text_completion",
+          id: ids.id,
+        });
       }
       let out = first ? chatChunk([{ finish_reason: null, index: 0, delta: { role: "assistant", content: null } }]) : "";
       if (t !== "") out += chatChunk([{ finish_reason: null, index: 0, delta: reasoning === true ? { reasoning_content: t } : { content: t } }]);
@@ -55,7 +67,18 @@ function stream(endpoint: Endpoint, ids: StreamIds, includeUsage: boolean): Stre
       const endMs = performance.now();
       const t = timings(p, c, cached, Math.round((firstMs - startMs) * 1000) / 1000, Math.round((endMs - firstMs) * 1000) / 1000);
       if (endpoint === "completions") {
-        return ev({ choices: [{ text: "", index: 0, logprobs: null, finish_reason: finish }], created: tail.created, model: ids.model, system_fingerprint: ids.systemFingerprint, object: "text_completion", usage: usageOf(p, c, cached), id: ids.id, timings: t }) + "data: [DONE]\n\n";
+        return (
+          ev({
+            choices: [{ text: "", index: 0, logprobs: null, finish_reason: finish }],
+            created: tail.created,
+            model: ids.model,
+            system_fingerprint: ids.systemFingerprint,
+            object: "text_completion",
+            usage: usageOf(p, c, cached),
+            id: ids.id,
+            timings: t,
+          }) + "data: [DONE]\n\n"
+        );
       }
       const fin = chatChunk([{ finish_reason: finish, index: 0, delta: {} }], includeUsage ? {} : { timings: t });
       const usage = includeUsage ? chatChunk([], { usage: usageOf(p, c, cached), timings: t }) : "";
@@ -69,7 +92,15 @@ function stream(endpoint: Endpoint, ids: StreamIds, includeUsage: boolean): Stre
 function errorReply(e: WireError): HttpReply {
   if (e.kind === "context" || e.kind === "prompt-too-long") {
     const n = (e.promptTokens ?? 0) + (e.maxTokens ?? 0);
-    return json(400, { error: { code: 400, message: `request (${n} tokens) exceeds the available context size (${e.maxModelLen} tokens), try increasing it`, type: "exceed_context_size_error", n_prompt_tokens: n, n_ctx: e.maxModelLen } });
+    return json(400, {
+      error: {
+        code: 400,
+        message: `request (${n} tokens) exceeds the available context size (${e.maxModelLen} tokens), try increasing it`,
+        type: "exceed_context_size_error",
+        n_prompt_tokens: n,
+        n_ctx: e.maxModelLen,
+      },
+    });
   }
   const type = e.kind === "unavailable" ? "unavailable_error" : e.status >= 500 ? "server_error" : "invalid_request_error";
   return json(e.status, { error: { code: e.status, message: e.kind === "unavailable" ? "Loading model" : e.message, type } });
@@ -100,10 +131,19 @@ export const llamacpp: Dialect = {
   ids: (_endpoint, model) => ({ id: `chatcmpl-${randomAlnum(32)}`, created: nowS(), model, systemFingerprint: LLAMACPP_BUILD }),
   stream,
   body(endpoint, ids, t, finish, p, c, cached) {
-    const choice = endpoint === "chat" ? { finish_reason: finish, index: 0, message: { role: "assistant", content: t } } : { text: t, index: 0, logprobs: null, finish_reason: finish };
+    const choice =
+      endpoint === "chat"
+        ? { finish_reason: finish, index: 0, message: { role: "assistant", content: t } }
+        : { text: t, index: 0, logprobs: null, finish_reason: finish };
     return JSON.stringify({
-      choices: [choice], created: ids.created, model: ids.model, system_fingerprint: ids.systemFingerprint,
-      object: endpoint === "chat" ? "chat.completion" : "text_completion", usage: usageOf(p, c, cached), id: ids.id, timings: timings(p, c, cached, 0, 0),
+      choices: [choice],
+      created: ids.created,
+      model: ids.model,
+      system_fingerprint: ids.systemFingerprint,
+      object: endpoint === "chat" ? "chat.completion" : "text_completion",
+      usage: usageOf(p, c, cached),
+      id: ids.id,
+      timings: timings(p, c, cached, 0, 0),
     });
   },
   error: errorReply,
@@ -114,9 +154,33 @@ export const llamacpp: Dialect = {
       case "/models":
       case "/v1/models":
         return json(200, {
-          models: [{ name: view.model, model: view.model, modified_at: "", size: "", digest: "", type: "model", description: "", tags: [""], capabilities: ["completion"], parameters: "", details: { parent_model: "", format: "gguf", family: "", families: [""], parameter_size: "", quantization_level: "" } }],
+          models: [
+            {
+              name: view.model,
+              model: view.model,
+              modified_at: "",
+              size: "",
+              digest: "",
+              type: "model",
+              description: "",
+              tags: [""],
+              capabilities: ["completion"],
+              parameters: "",
+              details: { parent_model: "", format: "gguf", family: "", families: [""], parameter_size: "", quantization_level: "" },
+            },
+          ],
           object: "list",
-          data: [{ id: view.model, aliases: [], tags: [], object: "model", created: view.createdS, owned_by: "llamacpp", meta: { vocab_type: 2, n_vocab: 151936, n_ctx: view.maxModelLen, n_ctx_train: view.maxModelLen, n_embd: 4096, n_params: 0, size: 0 } }],
+          data: [
+            {
+              id: view.model,
+              aliases: [],
+              tags: [],
+              object: "model",
+              created: view.createdS,
+              owned_by: "llamacpp",
+              meta: { vocab_type: 2, n_vocab: 151936, n_ctx: view.maxModelLen, n_ctx_train: view.maxModelLen, n_embd: 4096, n_params: 0, size: 0 },
+            },
+          ],
         });
       case "/metrics":
         return text(200, view.metrics.render(view.gauges()), "text/plain; version=0.0.4");
@@ -133,7 +197,10 @@ export const llamacpp: Dialect = {
         return undefined;
     }
   },
-  loading: (path) => (path === "/models" || path === "/v1/models" || path === "/api/tags" ? undefined : json(503, { error: { code: 503, message: "Loading model", type: "unavailable_error" } })),
+  loading: (path) =>
+    path === "/models" || path === "/v1/models" || path === "/api/tags"
+      ? undefined
+      : json(503, { error: { code: 503, message: "Loading model", type: "unavailable_error" } }),
   createMetrics: () => new LlamacppMetrics(),
 };
 

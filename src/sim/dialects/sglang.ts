@@ -11,7 +11,13 @@ import type { Dialect, Finish, HttpReply, StreamIds, StreamWriter } from "./dial
 /** The EOS id SGLang reports in matched_stop (Qwen's <|im_end|>; the fixtures' model). */
 const EOS_TOKEN_ID = 151645;
 const ev = (v: unknown): string => `data: ${JSON.stringify(v)}\n\n`;
-const usageOf = (p: number, c: number, reasoning = 0) => ({ prompt_tokens: p, total_tokens: p + c, completion_tokens: c, prompt_tokens_details: null, reasoning_tokens: reasoning });
+const usageOf = (p: number, c: number, reasoning = 0) => ({
+  prompt_tokens: p,
+  total_tokens: p + c,
+  completion_tokens: c,
+  prompt_tokens_details: null,
+  reasoning_tokens: reasoning,
+});
 /** The SGLang release the dialect follows (its /get_server_info `version`). */
 export const SGLANG_VERSION = "0.5.4-servebench";
 const matched = (finish: Finish | null): number | null => (finish === "stop" ? EOS_TOKEN_ID : null);
@@ -20,11 +26,27 @@ const nowS = (): number => Math.floor(Date.now() / 1000);
 function stream(endpoint: Endpoint, ids: StreamIds, includeUsage: boolean): StreamWriter {
   const head = (object: string) => ({ id: ids.id, object, created: nowS(), model: ids.model });
   const chat = (delta: Record<string, unknown>, finish: Finish | null): string =>
-    ev({ ...head("chat.completion.chunk"), choices: [{ index: 0, delta: { role: null, content: null, reasoning_content: null, tool_calls: null, ...delta }, logprobs: null, finish_reason: finish, matched_stop: matched(finish) }], usage: null });
+    ev({
+      ...head("chat.completion.chunk"),
+      choices: [
+        {
+          index: 0,
+          delta: { role: null, content: null, reasoning_content: null, tool_calls: null, ...delta },
+          logprobs: null,
+          finish_reason: finish,
+          matched_stop: matched(finish),
+        },
+      ],
+      usage: null,
+    });
   return {
     output(t, first, finish, reasoning) {
       if (endpoint === "completions") {
-        return ev({ ...head("text_completion"), choices: [{ index: 0, text: t, logprobs: null, finish_reason: finish, matched_stop: matched(finish) }], usage: null });
+        return ev({
+          ...head("text_completion"),
+          choices: [{ index: 0, text: t, logprobs: null, finish_reason: finish, matched_stop: matched(finish) }],
+          usage: null,
+        });
       }
       let out = first ? chat({ role: "assistant", content: "" }, null) : "";
       if (t !== "") out += chat(reasoning === true ? { reasoning_content: t } : { content: t }, null);
@@ -32,8 +54,10 @@ function stream(endpoint: Endpoint, ids: StreamIds, includeUsage: boolean): Stre
       return out;
     },
     end: (p, c, _cached, reasoning) =>
-      (includeUsage ? ev({ ...head(endpoint === "chat" ? "chat.completion.chunk" : "text_completion"), choices: [], usage: usageOf(p, c, reasoning) }) : "") + "data: [DONE]\n\n",
-    error: (message) => `data: {"error": {"object": "error", "message": ${JSON.stringify(message)}, "type": "InternalServerError", "param": null, "code": 500}}\n\ndata: [DONE]\n\n`,
+      (includeUsage ? ev({ ...head(endpoint === "chat" ? "chat.completion.chunk" : "text_completion"), choices: [], usage: usageOf(p, c, reasoning) }) : "") +
+      "data: [DONE]\n\n",
+    error: (message) =>
+      `data: {"error": {"object": "error", "message": ${JSON.stringify(message)}, "type": "InternalServerError", "param": null, "code": 500}}\n\ndata: [DONE]\n\n`,
   };
 }
 
@@ -60,7 +84,13 @@ export const sglang: Dialect = {
     const head = { id: ids.id, object: endpoint === "chat" ? "chat.completion" : "text_completion", created: ids.created, model: ids.model };
     const choice =
       endpoint === "chat"
-        ? { index: 0, message: { role: "assistant", content: t, reasoning_content: null, tool_calls: null }, logprobs: null, finish_reason: finish, matched_stop: matched(finish) }
+        ? {
+            index: 0,
+            message: { role: "assistant", content: t, reasoning_content: null, tool_calls: null },
+            logprobs: null,
+            finish_reason: finish,
+            matched_stop: matched(finish),
+          }
         : { index: 0, text: t, logprobs: null, finish_reason: finish, matched_stop: matched(finish) };
     return JSON.stringify({ ...head, choices: [choice], usage: usageOf(p, c), metadata: null });
   },
@@ -71,7 +101,12 @@ export const sglang: Dialect = {
       case "/health_generate":
         return view.ready ? { status: 200, body: "" } : { status: 503, body: "" };
       case "/v1/models":
-        return json(200, { object: "list", data: [{ id: view.model, object: "model", created: view.createdS, owned_by: "sglang", root: view.model, parent: null, max_model_len: view.maxModelLen }] });
+        return json(200, {
+          object: "list",
+          data: [
+            { id: view.model, object: "model", created: view.createdS, owned_by: "sglang", root: view.model, parent: null, max_model_len: view.maxModelLen },
+          ],
+        });
       case "/metrics":
         return text(200, view.metrics.render(view.gauges()), "text/plain; version=0.0.4; charset=utf-8");
       case "/get_server_info":
@@ -114,7 +149,15 @@ class SglangMetrics extends MetricsBase {
     const l = `{${this.#base}}`;
     const hist = (name: string, help: string, h: Histogram): void => {
       family(out, name, "histogram", help);
-      histogramLines(out, name, h, (le) => `{engine_type="unified",le="${le}",${this.#base.slice('engine_type="unified",'.length)}}`, l, pyNum, "sum-count-buckets");
+      histogramLines(
+        out,
+        name,
+        h,
+        (le) => `{engine_type="unified",le="${le}",${this.#base.slice('engine_type="unified",'.length)}}`,
+        l,
+        pyNum,
+        "sum-count-buckets",
+      );
     };
     hist("sglang:time_to_first_token_seconds", "Histogram of time to first token in seconds.", this.#ttft);
     hist("sglang:e2e_request_latency_seconds", "Histogram of End-to-end request latency in seconds", this.#e2e);
@@ -137,7 +180,12 @@ class SglangMetrics extends MetricsBase {
     counter("sglang:num_requests_total", "Number of requests processed.", this.#base, this.requests);
     counter("sglang:prompt_tokens_total", "Number of prefill tokens processed.", this.#base, this.promptTokens);
     counter("sglang:generation_tokens_total", "Number of generation tokens processed.", this.#base, this.generationTokens);
-    counter("sglang:cached_tokens_total", "Number of cached prompt tokens by source (device/host/storage).", `cache_source="device",${this.#base}`, g.prefixCacheHits ?? 0);
+    counter(
+      "sglang:cached_tokens_total",
+      "Number of cached prompt tokens by source (device/host/storage).",
+      `cache_source="device",${this.#base}`,
+      g.prefixCacheHits ?? 0,
+    );
     return `${out.join("\n")}\n`;
   }
 }

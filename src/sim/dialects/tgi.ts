@@ -20,18 +20,42 @@ function stream(endpoint: Endpoint, ids: StreamIds, includeUsage: boolean): Stre
   return {
     output(t, _first, finish) {
       if (endpoint === "chat") {
-        return ev({ object: "chat.completion.chunk", id: "", created: nowS(), model: ids.model, system_fingerprint: fp, choices: [{ index: 0, delta: { role: "assistant", content: t }, logprobs: null, finish_reason: finish }], usage: null });
+        return ev({
+          object: "chat.completion.chunk",
+          id: "",
+          created: nowS(),
+          model: ids.model,
+          system_fingerprint: fp,
+          choices: [{ index: 0, delta: { role: "assistant", content: t }, logprobs: null, finish_reason: finish }],
+          usage: null,
+        });
       }
       if (finish === null) {
-        return ev({ object: "text_completion", id: "", created: nowS(), choices: [{ index: 0, text: t, logprobs: null, finish_reason: "" }], model: ids.model, system_fingerprint: fp });
+        return ev({
+          object: "text_completion",
+          id: "",
+          created: nowS(),
+          choices: [{ index: 0, text: t, logprobs: null, finish_reason: "" }],
+          model: ids.model,
+          system_fingerprint: fp,
+        });
       }
       // The final completions event is a different struct (CompletionFinal): other key order, usage included.
-      pendingFinal = { object: "text_completion", id: "", created: nowS(), model: ids.model, system_fingerprint: fp, choices: [{ index: 0, text: t, logprobs: null, finish_reason: completionFinish(finish) }] };
+      pendingFinal = {
+        object: "text_completion",
+        id: "",
+        created: nowS(),
+        model: ids.model,
+        system_fingerprint: fp,
+        choices: [{ index: 0, text: t, logprobs: null, finish_reason: completionFinish(finish) }],
+      };
       return "";
     },
     end(p, c) {
       if (endpoint === "completions") return ev({ ...pendingFinal, usage: usageOf(p, c) }) + "data:[DONE]\n\n";
-      const usage = includeUsage ? ev({ object: "chat.completion.chunk", id: "", created: nowS(), model: ids.model, system_fingerprint: fp, choices: [], usage: usageOf(p, c) }) : "";
+      const usage = includeUsage
+        ? ev({ object: "chat.completion.chunk", id: "", created: nowS(), model: ids.model, system_fingerprint: fp, choices: [], usage: usageOf(p, c) })
+        : "";
       return `${usage}data:[DONE]\n\n`;
     },
     // TGI reports every in-stream error with http_status_code 422 and an HTTP 200 status.
@@ -65,7 +89,13 @@ export const tgi: Dialect = {
   ids: (_endpoint, model) => ({ id: "", created: nowS(), model, systemFingerprint: `${TGI_VERSION}-native` }),
   stream,
   body(endpoint, ids, t, finish, p, c) {
-    const head = { object: endpoint === "chat" ? "chat.completion" : "text_completion", id: "", created: ids.created, model: ids.model, system_fingerprint: ids.systemFingerprint };
+    const head = {
+      object: endpoint === "chat" ? "chat.completion" : "text_completion",
+      id: "",
+      created: ids.created,
+      model: ids.model,
+      system_fingerprint: ids.systemFingerprint,
+    };
     const choice =
       endpoint === "chat"
         ? { index: 0, message: { role: "assistant", content: t }, logprobs: null, finish_reason: finish }
@@ -79,9 +109,20 @@ export const tgi: Dialect = {
         return view.ready ? { status: 200, body: "" } : json(503, { error: "unhealthy", error_type: "healthcheck" });
       case "/info":
         return json(200, {
-          model_id: view.model, model_sha: null, model_pipeline_tag: "text-generation", max_concurrent_requests: 128, max_best_of: 2,
-          max_stop_sequences: 4, max_input_tokens: view.maxModelLen - 1, max_total_tokens: view.maxModelLen, validation_workers: 2,
-          max_client_batch_size: 4, router: "text-generation-router", version: TGI_VERSION, sha: null, docker_label: null,
+          model_id: view.model,
+          model_sha: null,
+          model_pipeline_tag: "text-generation",
+          max_concurrent_requests: 128,
+          max_best_of: 2,
+          max_stop_sequences: 4,
+          max_input_tokens: view.maxModelLen - 1,
+          max_total_tokens: view.maxModelLen,
+          validation_workers: 2,
+          max_client_batch_size: 4,
+          router: "text-generation-router",
+          version: TGI_VERSION,
+          sha: null,
+          docker_label: null,
         });
       case "/v1/models":
         return json(200, { object: "list", data: [{ id: view.model, object: "model", created: 0, owned_by: view.model }] });

@@ -39,8 +39,16 @@ export const vllmRs: Dialect = {
     };
   },
   body(endpoint, ids, t, finish, p, c) {
-    const choice = endpoint === "chat" ? { index: 0, message: { role: "assistant", content: t }, finish_reason: finish } : { index: 0, text: t, finish_reason: finish };
-    return JSON.stringify({ id: ids.id, object: endpoint === "chat" ? "chat.completion" : "text_completion", created: ids.created, model: ids.model, choices: [choice], usage: usageOf(p, c) });
+    const choice =
+      endpoint === "chat" ? { index: 0, message: { role: "assistant", content: t }, finish_reason: finish } : { index: 0, text: t, finish_reason: finish };
+    return JSON.stringify({
+      id: ids.id,
+      object: endpoint === "chat" ? "chat.completion" : "text_completion",
+      created: ids.created,
+      model: ids.model,
+      choices: [choice],
+      usage: usageOf(p, c),
+    });
   },
   error: (e: WireError): HttpReply => json(e.status, { error: { message: e.message, code: e.status } }),
   route(path, view): HttpReply | undefined {

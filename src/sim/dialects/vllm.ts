@@ -25,7 +25,8 @@ function vllmDialect(name: DialectName, createMetrics: (model: string, maxModelL
       return {
         // The chat role chunk goes out with the first token (both come from the first engine output).
         output: (t, first, finish, reasoning) =>
-          (first ? enc.preamble() : "") + (reasoning === true && endpoint === "chat" && finish === null ? enc.reasoning(t) : enc.token(t, finish, finish !== null && !includeUsage)),
+          (first ? enc.preamble() : "") +
+          (reasoning === true && endpoint === "chat" && finish === null ? enc.reasoning(t) : enc.token(t, finish, finish !== null && !includeUsage)),
         end: (p, c, _cached, reasoning) => (includeUsage ? enc.usage(p, c, reasoning) : "") + DONE_EVENT,
         // Python json.dumps (", " and ": " separators), then [DONE], as the fixture shows.
         error: (message) =>
@@ -49,7 +50,11 @@ function vllmDialect(name: DialectName, createMetrics: (model: string, maxModelL
       }
     },
     loading: (path) =>
-      path === "/health" ? { status: 503, body: "" } : path.startsWith("/v1/") && path.includes("completions") ? json(503, errorBody(unavailable("The model is still loading"))) : undefined,
+      path === "/health"
+        ? { status: 503, body: "" }
+        : path.startsWith("/v1/") && path.includes("completions")
+          ? json(503, errorBody(unavailable("The model is still loading")))
+          : undefined,
     createMetrics,
   };
 }
@@ -101,7 +106,8 @@ class VllmV0Metrics extends MetricsBase {
     const queries = g.prefixCacheQueries ?? 0;
     one("vllm:gpu_prefix_cache_hit_rate", "gauge", "GPU prefix cache block hit rate.", queries > 0 ? (g.prefixCacheHits ?? 0) / queries : -1);
     family(out, "vllm:request_success_total", "counter", "Count of successfully processed requests.");
-    for (const reason of ["stop", "length"] as const) out.push(`vllm:request_success_total{finished_reason="${reason}",${this.#labels}} ${pyNum(this.finished[reason])}`);
+    for (const reason of ["stop", "length"] as const)
+      out.push(`vllm:request_success_total{finished_reason="${reason}",${this.#labels}} ${pyNum(this.finished[reason])}`);
     one("vllm:prompt_tokens_total", "counter", "Number of prefill tokens processed.", this.promptTokens);
     one("vllm:generation_tokens_total", "counter", "Number of generation tokens processed.", this.generationTokens);
     one("vllm:num_preemptions_total", "counter", "Cumulative number of preemption from the engine.", g.preemptions ?? 0);

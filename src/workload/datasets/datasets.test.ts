@@ -58,7 +58,9 @@ describe("ShareGPT", () => {
       /bad-val\.json:2: conversations\[0\]\.value must be a string/,
     );
     expect(datasetError(() => loadDataset(file("bad-syntax.json", '[\n{"conversations": [] "x"}]')))).toMatch(/bad-syntax\.json:2: invalid JSON/);
-    expect(datasetError(() => loadDataset(file("trunc.json", '[{"conversations": [\n{"from": "human", "value": "x"}')))).toMatch(/trunc\.json:1: element is not closed/);
+    expect(datasetError(() => loadDataset(file("trunc.json", '[{"conversations": [\n{"from": "human", "value": "x"}')))).toMatch(
+      /trunc\.json:1: element is not closed/,
+    );
     expect(datasetError(() => loadDataset(file("bad-el.json", '[\n{"conversations": []},\n{"conversations": [}\n]')))).toMatch(/bad-el\.json:3: mismatched }/);
   });
 });

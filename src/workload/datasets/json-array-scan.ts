@@ -20,8 +20,7 @@ const NEWLINE = 0x0a;
  * @example scanJsonArray(Buffer.from('[{"a":1},\n{"a":2}]'), "f.json") // two elements, lines 1 and 2
  */
 export function scanJsonArray(bytes: Uint8Array, file: string): ArrayElement[] {
-  const fail = (line: number, what: string): BenchError =>
-    new BenchError("E_DATASET", `${file}:${line}: ${what}`, { where: `${file}:${line}` });
+  const fail = (line: number, what: string): BenchError => new BenchError("E_DATASET", `${file}:${line}: ${what}`, { where: `${file}:${line}` });
   let line = 1;
   let i = skipSpace(bytes, 0, () => line++);
   if (i < bytes.length && bytes[i] === 0xef) i += 3; // UTF-8 BOM

@@ -67,7 +67,10 @@ export function detectFormat(file: string, bytes: Uint8Array): Exclude<DatasetFo
   const ext = extname(file).toLowerCase();
   if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
   if (ext === ".csv" || ext === ".tsv") return "csv";
-  const head = Buffer.from(bytes.subarray(0, 4096)).toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  const head = Buffer.from(bytes.subarray(0, 4096))
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trimStart();
   if (head.startsWith("[")) return /"conversations?"\s*:/.test(head) ? "sharegpt" : "json";
   if (head.startsWith("{")) return "jsonl";
   throw new BenchError("E_DATASET", `${file}: cannot tell the dataset format; pass --dataset-format (sharegpt, json, jsonl or csv)`, {

@@ -47,8 +47,12 @@ export function shareGptRow(value: unknown, where: string): DatasetRow | undefin
   const first = answered[0];
   if (first === undefined) return undefined;
   const row: DatasetRow = { prompt: first.user, answer: first.answer as string, turns: answered, where };
-  row.messages = system === undefined || system === ""
-    ? [{ role: "user", content: first.user }]
-    : [{ role: "system", content: system }, { role: "user", content: first.user }];
+  row.messages =
+    system === undefined || system === ""
+      ? [{ role: "user", content: first.user }]
+      : [
+          { role: "system", content: system },
+          { role: "user", content: first.user },
+        ];
   return row;
 }
