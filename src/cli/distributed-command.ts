@@ -9,7 +9,7 @@ import { BenchError, isBenchError } from "../errors.js";
 import { EXIT } from "./exit-codes.js";
 import { levelStartLines } from "./merge-command.js";
 import { runConfigFromFlags } from "./run-flags.js";
-import { reportVerdict } from "./run-command.js";
+import { reportVerdict } from "./verdict-report.js";
 import { judgeSummary } from "../bench/run-verdict.js";
 
 type Raw = Record<string, string | boolean | undefined>;

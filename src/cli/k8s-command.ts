@@ -18,7 +18,7 @@ import { loadPlanFile } from "../plan/load-plan.js";
 import { pullShards, pushDir, S3Store, s3OptionsFromEnv } from "../k8s/s3-store.js";
 import { renderConsoleTable } from "../report/console.js";
 import { judgeSummary } from "../bench/run-verdict.js";
-import { reportVerdict } from "./run-command.js";
+import { reportVerdict } from "./verdict-report.js";
 import { EXIT } from "./exit-codes.js";
 import { MAX_CELLS_FLAG, MAX_CELLS_HELP, planLoadOptions } from "./plan-command.js";
 import { addK8sBarrierCommands } from "./k8s-barrier-command.js";
