@@ -209,8 +209,9 @@ describe("a server that dies mid-level", () => {
     expect(level?.stopped_early).toMatch(/the server stopped answering at \+[\d.]+ s into the level/);
     expect(level?.target_failed).toBe(level?.stopped_early);
     expect(level?.requests.completed).toBeGreaterThanOrEqual(8);
-    // Without back-off a dead server yields thousands of records a second.
-    expect(records(dir).length).toBeLessThan(300);
+    // Without back-off a dead server yields about 3,000 records a second (15,000 over the 5 s
+    // before the level ends); with it a few hundred, more on a loaded machine: 1,000 keeps margin.
+    expect(records(dir).length).toBeLessThan(1000);
   });
 });
 
