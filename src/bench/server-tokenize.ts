@@ -18,7 +18,10 @@ export interface ServerTokenizer {
 }
 
 const PROBE: readonly ChatMessage[] = [{ role: "user", content: "Hi" }];
+/** A count during the run (a long prompt on a busy server) may take this long. */
 const PROBE_DEADLINE_MS = 30_000;
+/** The first probe, "Hi" on an idle server at start-up: a server slower than this is not answering. */
+const FIRST_PROBE_DEADLINE_MS = 10_000;
 /** A token-count answer is small; a server sending more is not answering one. */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
@@ -34,7 +37,8 @@ export async function probeServerTokenize(
   if (apiKey !== undefined) headers["authorization"] = `Bearer ${apiKey}`;
   // One agent (connect deadline, reused connections) for the probe and every later count.
   const dispatcher = probeAgent();
-  const post = (path: string, body: unknown): Promise<unknown> => postJson(`${root}${path}`, headers, body, { dispatcher, signal });
+  let deadlineMs = FIRST_PROBE_DEADLINE_MS;
+  const post = (path: string, body: unknown): Promise<unknown> => postJson(`${root}${path}`, headers, body, { dispatcher, signal, deadlineMs });
   const viaMessages = async (messages: readonly ChatMessage[]): Promise<number | undefined> =>
     tokenCount(await post("/tokenize", { model, messages, add_generation_prompt: true }));
   const viaText = async (content: string): Promise<number | undefined> =>
@@ -48,8 +52,16 @@ export async function probeServerTokenize(
     if (n === undefined) throw new BenchError("E_UNREACHABLE", `POST ${root}${where} stopped answering token counts`, { where: "--chat-template" });
     return n;
   };
-  if ((await viaMessages(PROBE).catch(() => undefined)) !== undefined) return { method: "tokenize", chat: strict("/tokenize", viaMessages) };
-  if ((await viaTemplate(PROBE).catch(() => undefined)) === undefined) return undefined;
+  // A server that does not answer the first probe at all (a deadline, a dropped connection) is not
+  // asked a second time: only one that answered, without a count, may be llama.cpp.
+  let answered = true;
+  const first = await viaMessages(PROBE).catch(() => ((answered = false), undefined));
+  if (first !== undefined) {
+    deadlineMs = PROBE_DEADLINE_MS;
+    return { method: "tokenize", chat: strict("/tokenize", viaMessages) };
+  }
+  if (!answered || (await viaTemplate(PROBE).catch(() => undefined)) === undefined) return undefined;
+  deadlineMs = PROBE_DEADLINE_MS;
   const text = async (prompt: string): Promise<number> => {
     const n = await viaText(prompt).catch(() => undefined);
     if (n === undefined) throw new BenchError("E_UNREACHABLE", `POST ${root}/tokenize stopped answering token counts`, { where: "--chat-template" });
@@ -71,13 +83,13 @@ async function postJson(
   url: string,
   headers: Record<string, string>,
   body: unknown,
-  o: { dispatcher: ReturnType<typeof probeAgent>; signal: AbortSignal | undefined },
+  o: { dispatcher: ReturnType<typeof probeAgent>; signal: AbortSignal | undefined; deadlineMs?: number },
 ): Promise<unknown> {
   const res = await probeRequest(url, {
     method: "POST",
     headers,
     body: JSON.stringify(body),
-    totalTimeoutMs: PROBE_DEADLINE_MS,
+    totalTimeoutMs: o.deadlineMs ?? PROBE_DEADLINE_MS,
     maxBodyBytes: MAX_ANSWER_BYTES,
     dispatcher: o.dispatcher,
     ...(o.signal === undefined ? {} : { signal: o.signal }),

@@ -114,7 +114,8 @@ async function runAgainst(kind: HostileKind): Promise<{ run: Run; records: Reque
 
 describe("hostile servers", () => {
   const kinds = Object.keys(EXPECTED) as HostileKind[];
-  it.each(kinds)(
+  // Concurrently: each case is its own server and CLI process, mostly waiting out its timeouts.
+  it.concurrent.each(kinds)(
     "%s: documented exit, no stack trace, every request recorded and counted",
     async (kind) => {
       const expected = EXPECTED[kind];
