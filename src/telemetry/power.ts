@@ -27,7 +27,8 @@ export interface PowerSample {
 /** `--power`: auto | none | nvidia-smi | rocm-smi | cmd:<command> | dcgm:<url>. */
 export function parsePowerFlag(value: string, flag = "--power"): PowerSource | "auto" | "none" {
   const v = value.trim();
-  if (v === "auto" || v === "none" || v === "nvidia-smi" || v === "rocm-smi") return v === "nvidia-smi" || v === "rocm-smi" ? { kind: v } : v;
+  if (v === "auto" || v === "none") return v;
+  if (v === "nvidia-smi" || v === "rocm-smi") return { kind: v };
   if (v.startsWith("cmd:") && v.length > 4) return { kind: "cmd", command: v.slice(4) };
   if (v.startsWith("dcgm:")) {
     const url = v.slice(5);
