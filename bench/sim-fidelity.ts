@@ -4,9 +4,9 @@
 // (prints the markdown table docs/simulator.md shows; writes results/sim-fidelity.json).
 
 import { mkdirSync, writeFileSync } from "node:fs";
-import { calibrate, medianAbsErrorPct } from "../src/bench/calibrate.js";
-import type { CalibrationPoint, MeasuredLevel, PointError } from "../src/bench/calibrate.js";
-import type { PredictSimOptions } from "../src/bench/predict.js";
+import { calibrate, medianAbsErrorPct } from "../src/run/calibrate.js";
+import type { CalibrationPoint, MeasuredLevel, PointError } from "../src/run/calibrate.js";
+import type { PredictSimOptions } from "../src/run/predict.js";
 import type { RunConfigInput } from "../src/config/run-config.js";
 import type { GpuSpec, PresetOptions } from "../src/sim/index.js";
 import { loadTokenizer } from "../src/workload/tokenizer.js";

@@ -5,8 +5,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runBenchmark } from "../src/bench/run-benchmark.js";
-import { SALT_INPUT, SALT_OUTPUT } from "../src/bench/request-source.js";
+import { runBenchmark } from "../src/run/run-benchmark.js";
+import { SALT_INPUT, SALT_OUTPUT } from "../src/run/request-source.js";
 import type { RunConfigInput } from "../src/config/run-config.js";
 import { parseLengthDist } from "../src/config/length-dist.js";
 import { createLengthSampler } from "../src/workload/length-sampler.js";

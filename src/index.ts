@@ -1,7 +1,7 @@
 // Public library API (re-exports only).
 
-export { runBenchmark, type RunHooks, type RunResult } from "./bench/run-benchmark.js";
-export type { ProgressEvent, ProgressListener } from "./bench/progress.js";
+export { runBenchmark, type RunHooks, type RunResult } from "./run/run-benchmark.js";
+export type { ProgressEvent, ProgressListener } from "./run/progress.js";
 export { resolveRunConfig, runConfigSchema, type RunConfig, type RunConfigInput } from "./config/run-config.js";
 export { BenchError, isBenchError, type BenchErrorCode } from "./errors.js";
 export type { RequestRecord, Outcome } from "./client/record.js";

@@ -2,8 +2,8 @@
 // preset flags, prints the before/after error per level and metric, writes the profile JSON.
 
 import { join } from "node:path";
-import { calibrate, medianAbsErrorPct, pointsFromRunDir } from "../bench/calibrate.js";
-import type { PointError } from "../bench/calibrate.js";
+import { calibrate, medianAbsErrorPct, pointsFromRunDir } from "../run/calibrate.js";
+import type { PointError } from "../run/calibrate.js";
 import { parseList, parseNonNegativeInt } from "../config/units.js";
 import { writeFileAtomic } from "../report/run-dir.js";
 import { loadTokenizer } from "../workload/tokenizer.js";

@@ -10,7 +10,7 @@ import { EXIT } from "./exit-codes.js";
 import { levelStartLines } from "./merge-command.js";
 import { runConfigFromFlags } from "./run-flags.js";
 import { reportVerdict } from "./verdict-report.js";
-import { judgeSummary } from "../bench/run-verdict.js";
+import { judgeSummary } from "../run/run-verdict.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 

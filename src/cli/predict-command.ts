@@ -1,8 +1,8 @@
 // Owns `servebench predict`: `run`'s flags plus the simulator preset flags → predictRun in virtual
 // time; the table on stdout, the run directory written with run.predicted, the speed-up on stderr.
 
-import { predictRun } from "../bench/predict.js";
-import type { PredictSimOptions } from "../bench/predict.js";
+import { predictRun } from "../run/predict.js";
+import type { PredictSimOptions } from "../run/predict.js";
 import { renderConsoleTable } from "../report/console.js";
 import { BenchError } from "../errors.js";
 import { EXIT } from "./exit-codes.js";

@@ -2,7 +2,7 @@
 // and docs/cli.md by help-groups.ts). Building it runs nothing; main.ts parses argv with it.
 
 import { Command } from "commander";
-import { servebenchVersion } from "../bench/version.js";
+import { servebenchVersion } from "../run/version.js";
 import { runCommand } from "./run-command.js";
 import { simulateCommand } from "./simulate-command.js";
 import { predictCommand } from "./predict-command.js";

@@ -1,7 +1,7 @@
 // Owns how progress looks: a live line on a TTY; piped (CI logs), a plain line per level and,
 // during a long level, a progress line every ~10 s so a log never sits silent.
 
-import type { ProgressEvent } from "../bench/progress.js";
+import type { ProgressEvent } from "../run/progress.js";
 import { fixed, loadLabel } from "../report/format.js";
 
 export interface RendererOptions {

@@ -2,7 +2,7 @@
 // (files written, headline findings, warnings), exit code by outcome.
 
 import { join } from "node:path";
-import { servebenchVersion } from "../bench/version.js";
+import { servebenchVersion } from "../run/version.js";
 import { parsePositiveNumber } from "../config/units.js";
 import { generateReport } from "../report/generate-report.js";
 import { EXIT } from "./exit-codes.js";

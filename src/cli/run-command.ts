@@ -1,11 +1,11 @@
 // Owns `servebench run`: flags → runBenchmark (or the simulator catalog listings), progress on stderr,
 // the table on stdout, Ctrl-C → stop cleanly with what finished written, exit code by outcome.
 
-import { prepareResume, type ResumeOverrides } from "../bench/resume.js";
-import { runBenchmark } from "../bench/run-benchmark.js";
+import { prepareResume, type ResumeOverrides } from "../run/resume.js";
+import { runBenchmark } from "../run/run-benchmark.js";
 import { BenchError } from "../errors.js";
 import { renderConsoleTable } from "../report/console.js";
-import type { RunVerdict } from "../bench/run-verdict.js";
+import type { RunVerdict } from "../run/run-verdict.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { createProgressRenderer } from "./progress-renderer.js";
 import { runConfigFromFlags } from "./run-flags.js";

@@ -1,7 +1,7 @@
 // Owns `servebench simulate`: the simulator as a standalone HTTP server until SIGINT/SIGTERM, with
 // hardware presets, a dialect, a load time and faults (each logged on stderr and counted at exit).
 
-import { simChatTemplate, simServerTokenizer } from "../bench/target.js";
+import { simChatTemplate, simServerTokenizer } from "../run/target.js";
 import { parseDurationMs, parseNonNegativeInt, parsePositiveNumber } from "../config/units.js";
 import { BenchError } from "../errors.js";
 import { describePreset, resolveSimulatorOptions, startSimulator } from "../sim/index.js";

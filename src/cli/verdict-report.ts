@@ -1,7 +1,7 @@
 // Owns saying a run's verdict on stderr and mapping it to the exit code (README "Exit codes"),
 // for every command that judges a run: run, run --distributed, k8s run.
 
-import type { RunVerdict } from "../bench/run-verdict.js";
+import type { RunVerdict } from "../run/run-verdict.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** Says on stderr what the exit code means, and returns it (README "Exit codes"). */

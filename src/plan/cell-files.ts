@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
 import type { RunConfigInput } from "../config/run-config.js";
-import { servebenchVersion } from "../bench/version.js";
+import { servebenchVersion } from "../run/version.js";
 import { loadJsonlDataset, type DatasetRow } from "../workload/dataset.js";
 import type { PlannedCell } from "./cell-config.js";
 import type { LoadedPlan } from "./load-plan.js";

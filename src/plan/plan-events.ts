@@ -2,7 +2,7 @@
 // events a caller sees, a cell's outcome, and a server kept running across cells. Types only,
 // so run-plan.ts and run-cell.ts both depend on it instead of on each other.
 
-import type { ProgressEvent } from "../bench/progress.js";
+import type { ProgressEvent } from "../run/progress.js";
 import type { PlannedCell } from "./cell-config.js";
 import type { RunningServer } from "./launchers/index.js";
 

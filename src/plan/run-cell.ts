@@ -5,7 +5,7 @@
 
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { runBenchmark, type RunResult } from "../bench/run-benchmark.js";
+import { runBenchmark, type RunResult } from "../run/run-benchmark.js";
 import { isBenchError } from "../errors.js";
 import type { PlannedCell } from "./cell-config.js";
 import { cellRunInput } from "./cell-files.js";

@@ -81,7 +81,7 @@ export function combinePartials(partials: readonly LevelPartial[], o: CombineOpt
 }
 
 /**
- * An aggregate SLO term as bench/level-extras.ts sloCheck evaluates it: failed requests count
+ * An aggregate SLO term as run/level-extras.ts sloCheck evaluates it: failed requests count
  * as +Infinity (they never met it). Percentiles are exact; a mean may differ in the last bit
  * (summed in sorted rather than record order).
  */

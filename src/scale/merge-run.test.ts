@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeFakeShard } from "../../bench/scale-fake-shards.js";
 import type { RequestRecord } from "../client/record.js";
-import { sloCheck } from "../bench/level-extras.js";
+import { sloCheck } from "../run/level-extras.js";
 import { perRequestSlo, type SloTerm } from "../config/units.js";
 import { aggregateLevel, type FlatDistribution, type LevelSummary } from "../metrics/level.js";
 import type { RunSummary } from "../report/summary.js";

@@ -1,7 +1,7 @@
 // Owns a run's scale-out state: worker count, this process's shard, the common start instant
 // (a barrier on the wall clock that pods reaching it at different times all wait for), when each
 // later level starts (level-align.ts), the clock estimates, and shard.json at the end. Created
-// once per run by bench/run-benchmark.
+// once per run by run/run-benchmark.
 
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";

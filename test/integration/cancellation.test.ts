@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveRunConfig, runBenchmark, startSimulator } from "../../src/index.js";
-import { cancelsThis } from "../../src/bench/run-level.js";
+import { cancelsThis } from "../../src/run/run-level.js";
 
 const work = mkdtempSync(join(tmpdir(), "servebench-cancel-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runBenchmark } from "../../src/bench/run-benchmark.js";
+import { runBenchmark } from "../../src/run/run-benchmark.js";
 import type { RequestRecord } from "../../src/client/record.js";
 
 interface TraceLine {

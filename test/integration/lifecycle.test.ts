@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runBenchmark } from "../../src/bench/run-benchmark.js";
+import { runBenchmark } from "../../src/run/run-benchmark.js";
 import { BenchError } from "../../src/errors.js";
 import { CLI } from "../helpers/cli.js";
 import { alive, childPids, waitFor } from "../helpers/processes.js";

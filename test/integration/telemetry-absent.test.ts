@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runBenchmark } from "../../src/bench/run-benchmark.js";
+import { runBenchmark } from "../../src/run/run-benchmark.js";
 import { renderConsoleTable } from "../../src/report/console.js";
 
 describe("a server with no /metrics", () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runBenchmark } from "../../src/bench/run-benchmark.js";
+import { runBenchmark } from "../../src/run/run-benchmark.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/workload");
 const tmp = mkdtempSync(join(tmpdir(), "servebench-workload-"));

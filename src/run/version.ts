@@ -6,7 +6,7 @@ let cached: string | undefined;
 
 export function servebenchVersion(): string {
   if (cached === undefined) {
-    // src/bench/ and dist/bench/ are two levels below the package root; dist-bench/src/bench/ (bench builds) three.
+    // src/run/ and dist/run/ are two levels below the package root; dist-bench/src/run/ (bench builds) three.
     const url = ["../../package.json", "../../../package.json"].map((p) => new URL(p, import.meta.url)).find((u) => existsSync(u));
     const pkg = url === undefined ? {} : (JSON.parse(readFileSync(url, "utf8")) as { version?: string });
     cached = pkg.version ?? "0.0.0";
