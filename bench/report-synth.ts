@@ -9,7 +9,8 @@ import { parseSlo } from "../src/config/units.js";
 import { aggregateLevel, type LevelSummary } from "../src/metrics/level.js";
 import { renderCsv } from "../src/report/csv.js";
 import { renderMarkdown } from "../src/report/markdown.js";
-import { SUMMARY_SCHEMA, type RunSummary } from "../src/report/summary.js";
+import { encodeRecordLine } from "../src/results/request-record.js";
+import { SUMMARY_SCHEMA, type RunSummary } from "../src/results/run-summary.js";
 import { createRng } from "../src/workload/random.js";
 
 export interface SynthOptions {
@@ -165,7 +166,7 @@ export function writeSyntheticRun(options: SynthOptions): RunSummary {
     const records = simulateLevel(o, level, c, n, clock, rng);
     let buf = "";
     for (const r of records) {
-      buf += `${JSON.stringify(r)}\n`;
+      buf += encodeRecordLine(r);
       if (buf.length > 1 << 20) {
         writeSync(fd, buf);
         buf = "";

@@ -4,7 +4,8 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { RequestRecord } from "../src/client/record.js";
-import { SUMMARY_SCHEMA, type RunSummary } from "../src/report/summary.js";
+import { encodeRecord } from "../src/results/request-record.js";
+import { SUMMARY_SCHEMA, type RunSummary } from "../src/results/run-summary.js";
 import { SHARD_SCHEMA, type ShardInfo } from "../src/scale/shard-file.js";
 import { createRng } from "../src/workload/random.js";
 
@@ -75,10 +76,10 @@ export function writeFakeShard(o: FakeShardOptions): void {
   const fd = openSync(join(o.dir, "requests.jsonl"), "w");
   o.perLevel.forEach((n, level) => {
     let buf: string[] = [];
-    for (let w = 0; w < (o.warmup ?? 0); w++) buf.push(JSON.stringify(fakeRecord(level, o.index * 1000 + w, random, o.outputTokens, 0, true)));
+    for (let w = 0; w < (o.warmup ?? 0); w++) buf.push(JSON.stringify(encodeRecord(fakeRecord(level, o.index * 1000 + w, random, o.outputTokens, 0, true))));
     for (let j = 0; j < n; j++) {
       // Shard i owns the contiguous block [i·n, (i+1)·n) of the level's indices.
-      buf.push(JSON.stringify(fakeRecord(level, o.index * n + j, random, o.outputTokens, o.errorRate ?? 0.01)));
+      buf.push(JSON.stringify(encodeRecord(fakeRecord(level, o.index * n + j, random, o.outputTokens, o.errorRate ?? 0.01))));
       if (buf.length >= 10_000) {
         writeSync(fd, `${buf.join("\n")}\n`);
         buf = [];

@@ -6,7 +6,7 @@ export { resolveRunConfig, runConfigSchema, type RunConfig, type RunConfigInput 
 export { BenchError, isBenchError, type BenchErrorCode } from "./errors.js";
 export type { RequestRecord, Outcome } from "./client/record.js";
 export type { LevelSummary, FlatDistribution } from "./metrics/level.js";
-export { SUMMARY_SCHEMA, type RunSummary, type RunInfo, type SimulatorInfo } from "./report/summary.js";
+export { SUMMARY_SCHEMA, type RunSummary, type RunInfo, type SimulatorInfo } from "./results/run-summary.js";
 export { startSimulator } from "./sim/index.js";
 export {
   loadPlanFile,

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseDurationMs, parsePositiveInt } from "../config/units.js";
 import { renderConsoleTable } from "../report/console.js";
-import type { RunSummary } from "../report/summary.js";
+import type { RunSummary } from "../results/run-summary.js";
 import { mergeShards } from "../scale/merge-run.js";
 import { EXIT } from "./exit-codes.js";
 

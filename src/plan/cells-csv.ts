@@ -2,11 +2,11 @@
 // and the same metric columns as summary.csv (rendered by src/report/csv.ts, never redefined here).
 // A failed cell with no finished level still gets one row, with its reason.
 
-import { parseSummary } from "../report/summary-schema.js";
+import { parseSummary } from "../results/summary-schema.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderCsv } from "../report/csv.js";
-import type { RunSummary } from "../report/summary.js";
+import type { RunSummary } from "../results/run-summary.js";
 import { readCellRecord, type CellRecord } from "./plan-out.js";
 
 export interface CellResult {

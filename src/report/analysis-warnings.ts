@@ -4,7 +4,7 @@
 
 import type { LevelSummary } from "../metrics/level.js";
 import { fmtNum, loadText } from "./analysis.js";
-import type { RunInfo } from "./summary.js";
+import type { RunInfo } from "../results/run-summary.js";
 
 export const WARN_ERROR_RATE = 0.05;
 export const WARN_PREFIX_HIT_RATE = 0.5;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LevelSummary } from "../metrics/level.js";
 import { renderConsoleTable } from "./console.js";
-import { SUMMARY_SCHEMA, type RunSummary } from "./summary.js";
+import { SUMMARY_SCHEMA, type RunSummary } from "../results/run-summary.js";
 
 function level(i: number, concurrency: number, warnings: string[]): LevelSummary {
   return {

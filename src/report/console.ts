@@ -2,7 +2,7 @@
 
 import type { LevelSummary } from "../metrics/level.js";
 import { fixed, loadLabel, sloSearchText } from "./format.js";
-import type { RunSummary } from "./summary.js";
+import type { RunSummary } from "../results/run-summary.js";
 
 interface Column {
   title: string;

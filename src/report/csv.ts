@@ -1,7 +1,7 @@
 // Owns summary.csv: one row per level with every headline metric, for spreadsheets and plots.
 
 import type { FlatDistribution, LevelSummary } from "../metrics/level.js";
-import type { RunSummary } from "./summary.js";
+import type { RunSummary } from "../results/run-summary.js";
 
 const DISTRIBUTIONS = ["ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "send_delay_ms"] as const;
 

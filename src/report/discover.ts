@@ -2,11 +2,11 @@
 // for summary.json, reads env.json and cell.json beside each, and gives every run a label
 // (the cell's varying matrix dimensions, else the directory name). Reads only; never writes.
 
-import { parseSummary } from "./summary-schema.js";
+import { parseSummary } from "../results/summary-schema.js";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { BenchError } from "../errors.js";
-import type { RunSummary } from "./summary.js";
+import type { RunSummary } from "../results/run-summary.js";
 
 export interface DiscoveredRun {
   /** Absolute path of the run directory. */

@@ -10,7 +10,7 @@ import { renderCsv } from "./csv.js";
 import { slug } from "./escape.js";
 import { renderMarkdown } from "./markdown.js";
 import { writeFileRedacted } from "./run-dir.js";
-import { SUMMARY_SCHEMA, type RunSummary } from "./summary.js";
+import { SUMMARY_SCHEMA, type RunSummary } from "../results/run-summary.js";
 
 export interface ExternalRow {
   engine: string;

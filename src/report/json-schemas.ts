@@ -2,8 +2,8 @@
 // requests.jsonl record, env.json. Rendered from the zod schemas that read or check them.
 
 import { z } from "zod";
-import { envRecordSchema, requestRecordSchema } from "./record-schema.js";
-import { runSummarySchema } from "./summary-schema.js";
+import { envRecordSchema, requestRecordSchema } from "../results/record-schema.js";
+import { runSummarySchema } from "../results/summary-schema.js";
 
 export const PUBLISHED_SCHEMAS = {
   "summary.schema.json": runSummarySchema,

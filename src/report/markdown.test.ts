@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { FlatDistribution, LevelSummary } from "../metrics/level.js";
 import { renderMarkdown } from "./markdown.js";
-import type { RunSummary } from "./summary.js";
+import type { RunSummary } from "../results/run-summary.js";
 
 const dist = (median: number): FlatDistribution => ({ count: 8, mean: median, median, std: 1, min: median, max: median, p50: median, p90: median, p99: median });
 

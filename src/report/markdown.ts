@@ -4,7 +4,7 @@
 import type { LevelSummary } from "../metrics/level.js";
 import { fixed, sloSearchText, targetText, tokenRange } from "./format.js";
 import { mdCell, mdCode } from "./escape.js";
-import type { RunSummary } from "./summary.js";
+import type { RunSummary } from "../results/run-summary.js";
 
 // Every string here may come from a server (model id, error codes, warnings) or a handed-over
 // summary.json: it goes through mdCell (controls stripped, HTML neutralised, pipes escaped).

@@ -9,7 +9,7 @@ import { renderReportHtml } from "./html-report.js";
 import { renderMarkdown } from "./markdown.js";
 import { buildReportModel } from "./report-model.js";
 import { renderReportMarkdown } from "./report-markdown.js";
-import { parseSummary } from "./summary-schema.js";
+import { parseSummary } from "../results/summary-schema.js";
 
 const FIXTURES = fileURLToPath(new URL("../../test/fixtures/report/", import.meta.url));
 

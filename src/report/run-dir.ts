@@ -7,19 +7,10 @@ import { join } from "node:path";
 import type { RequestRecord } from "../client/record.js";
 import { redactJson, redactText } from "../config/redact.js";
 import { BenchError } from "../errors.js";
+import { encodeRecordLine } from "../results/request-record.js";
 import { renderCsv } from "./csv.js";
 import { renderMarkdown } from "./markdown.js";
-import type { RunSummary } from "./summary.js";
-
-/** Rounds times to microseconds: smaller files, no lost precision that matters. */
-function roundRecord(record: RequestRecord): RequestRecord {
-  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-  const out: RequestRecord = { ...record, scheduledMs: r3(record.scheduledMs), sentMs: r3(record.sentMs), endMs: r3(record.endMs), tokenChunkMs: record.tokenChunkMs.map(r3) };
-  if (record.headersMs !== undefined) out.headersMs = r3(record.headersMs);
-  if (record.firstTokenMs !== undefined) out.firstTokenMs = r3(record.firstTokenMs);
-  if (record.firstContentMs !== undefined) out.firstContentMs = r3(record.firstContentMs);
-  return out;
-}
+import type { RunSummary } from "../results/run-summary.js";
 
 /** Writes `content` to a temporary name, then renames it (a reader never sees half a file). */
 export function writeFileAtomic(path: string, content: string): void {
@@ -91,10 +82,10 @@ export class RunDirectory {
     writeFileRedacted(join(this.path, name), `${JSON.stringify(redactJson(value), null, 2)}\n`);
   }
 
-  /** Appends one record; the write reaches the OS before this returns (survives a process kill). */
+  /** Appends one record (stored form: src/results/request-record.ts); the write reaches the OS before this returns (survives a process kill). */
   appendRecord(record: RequestRecord): void {
     if (this.requestsFd === undefined) return;
-    writeSync(this.requestsFd, `${JSON.stringify(roundRecord(record))}\n`);
+    writeSync(this.requestsFd, encodeRecordLine(record));
     this.recordsWritten++;
   }
 

@@ -2,7 +2,7 @@
 // TPOT by re-predicting the measured workloads, a MAP fit in log space (priors around the defaults
 // keep constants the data cannot pin down where they were), and the before/after errors.
 
-import { parseSummary } from "../report/summary-schema.js";
+import { parseSummary } from "../results/summary-schema.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunConfigInput } from "../config/run-config.js";

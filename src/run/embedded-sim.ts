@@ -3,7 +3,7 @@
 // the description of that simulator a run's summary carries. Starting it is target.ts's job.
 
 import type { RunConfig } from "../config/run-config.js";
-import type { SimulatorInfo } from "../report/summary.js";
+import type { SimulatorInfo } from "../results/run-summary.js";
 import { DEFAULT_SIM_MODEL, describePreset, renameSimFlags, resolveSimulatorOptions, simOptionsFromSettings } from "../sim/index.js";
 import type { ResolvedSimulatorOptions, SimulatorOptions } from "../sim/index.js";
 

@@ -14,7 +14,7 @@ import { VirtualClock } from "../load/virtual-clock.js";
 import type { LevelSummary } from "../metrics/level.js";
 import { runVerdict } from "./run-verdict.js";
 import { RunDirectory } from "../report/run-dir.js";
-import { SUMMARY_SCHEMA, type RunInfo, type RunSummary } from "../report/summary.js";
+import { SUMMARY_SCHEMA, type RunInfo, type RunSummary } from "../results/run-summary.js";
 import { VirtualSimulator, answerText, describePreset } from "../sim/index.js";
 import type { SimulatorOptions, VirtualResult } from "../sim/index.js";
 import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";

@@ -12,8 +12,8 @@ import { parseWithSchema } from "../config/read-schema.js";
 import { runConfigSchema, type RunConfigInput } from "../config/run-config.js";
 import type { LevelSummary } from "../metrics/level.js";
 import { writeFileAtomic } from "../report/run-dir.js";
-import { parseSummary } from "../report/summary-schema.js";
-import type { RunSummary } from "../report/summary.js";
+import { parseSummary } from "../results/summary-schema.js";
+import type { RunSummary } from "../results/run-summary.js";
 
 export interface ResumeState {
   /** The original run's configuration (as config.json recorded it). */

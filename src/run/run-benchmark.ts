@@ -11,7 +11,7 @@ import { ProbeError } from "../client/probe-request.js";
 import type { LevelOutcome } from "../load/profiles/profile.js";
 import type { LevelSummary } from "../metrics/level.js";
 import { assertNoRunIn, RunDirectory } from "../report/run-dir.js";
-import { SUMMARY_SCHEMA, type RunInfo, type RunSummary, type SimulatorInfo } from "../report/summary.js";
+import { SUMMARY_SCHEMA, type RunInfo, type RunSummary, type SimulatorInfo } from "../results/run-summary.js";
 import { createPromptCounter, type PromptCounter } from "../workload/chat-template.js";
 import { loadTokenizer, type TextTokenizer } from "../workload/tokenizer.js";
 import { createProfile, planLevel, type LevelPlan } from "./levels.js";

@@ -3,7 +3,7 @@
 // A run where some but not all requests failed is "partial" (exit 0) unless a threshold says otherwise.
 
 import type { LevelSummary } from "../metrics/level.js";
-import type { RunInfo, RunStatus, RunVerdictInfo } from "../report/summary.js";
+import type { RunInfo, RunStatus, RunVerdictInfo } from "../results/run-summary.js";
 
 export type { RunStatus };
 export type RunVerdict = RunVerdictInfo;

@@ -8,7 +8,7 @@ import type { LevelOutcome } from "../load/profiles/profile.js";
 import { loadValue } from "../load/profiles/profile.js";
 import { sloSearchResult } from "../load/profiles/slo-search.js";
 import type { LevelSummary } from "../metrics/level.js";
-import type { RunInfo } from "../report/summary.js";
+import type { RunInfo } from "../results/run-summary.js";
 
 export function sloSearchSummary(
   config: RunConfig,

@@ -2,6 +2,9 @@
 // bound: each response stamped with whole server seconds (HTTP `Date`) confines the offset to an
 // interval, intervals intersect, and probes timed at the predicted second tick halve it.
 
+import type { ClockOffset } from "../results/scale-info.js";
+export type { ClockOffset };
+
 /** One probe: local epoch ms when the request left and when the response arrived, and the server's stamp. */
 export interface ClockSample {
   sentEpochMs: number;
@@ -14,15 +17,6 @@ export interface ClockSample {
 export interface OffsetInterval {
   loMs: number;
   hiMs: number;
-}
-
-export interface ClockOffset {
-  /** Midpoint estimate of server − local, ms. */
-  offset_ms: number;
-  /** Half-width of the interval: the true offset is within offset_ms ± bound_ms. */
-  bound_ms: number;
-  samples: number;
-  source: "http-date";
 }
 
 /**

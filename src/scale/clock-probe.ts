@@ -5,13 +5,8 @@
 import { execFile } from "node:child_process";
 import { request } from "undici";
 import { estimateOffset, nextProbeAtMs, type ClockOffset, type ClockSample } from "./clock-offset.js";
-
-export interface NtpStatus {
-  source: "chronyc";
-  /** chrony's estimate of how far the system clock is from true time (positive: fast). */
-  offset_ms: number;
-  root_dispersion_ms: number;
-}
+import type { NtpStatus } from "../results/scale-info.js";
+export type { NtpStatus };
 
 export interface ProbeOptions {
   /** Stop probing by this local epoch time (e.g. shortly before --start-at). */

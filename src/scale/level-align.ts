@@ -8,8 +8,8 @@ import { wallClock, type Clock } from "../clock.js";
 import { arrive, awaitBarrier, leave, type BarrierResult } from "./barrier.js";
 import { scheduledLevelStartEpochMs } from "./level-schedule.js";
 import type { ShareStep } from "./load-split.js";
-
-export type AlignedBy = "start-at" | "barrier" | "schedule" | "none";
+import type { AlignedBy } from "../results/scale-info.js";
+export type { AlignedBy };
 
 /** How one level started on one shard (part of each level's entry in shard.json). */
 export interface LevelStart {

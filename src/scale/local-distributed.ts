@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { BenchError } from "../errors.js";
 import { redactArgv, withoutUserinfo } from "../config/redact.js";
 import { writeFileAtomic } from "../report/run-dir.js";
-import type { RunSummary } from "../report/summary.js";
+import type { RunSummary } from "../results/run-summary.js";
 import { mergeShards, type MergeResult } from "./merge-run.js";
 
 const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));

@@ -4,18 +4,8 @@
 
 import type { AlignedBy } from "./level-align.js";
 import type { ShardInfo, ShardLevel } from "./shard-file.js";
-
-export interface MergedLevelStart {
-  level: number;
-  /** `mixed` when shards disagree; `unknown` for shard files of older versions. */
-  aligned_by: AlignedBy | "mixed" | "unknown";
-  /** The common instant (epoch ms) the level started at; null when not aligned. */
-  start_at_epoch_ms: number | null;
-  /** By shard index: how late each shard started the level; null when unknown (missing shard, older file). */
-  late_by_ms: Array<number | null>;
-  /** Shards a barrier gave up on before this level. */
-  barrier_missing: number[];
-}
+import type { MergedLevelStart } from "../results/scale-info.js";
+export type { MergedLevelStart };
 
 /** Late by more than this, the level's load ramped up unevenly enough to warn. */
 const LATE_WARNING_MS = 1000;

@@ -10,8 +10,9 @@ import type { RequestRecord } from "../client/record.js";
 import { sloCheck } from "../run/level-extras.js";
 import { perRequestSlo, type SloTerm } from "../config/units.js";
 import { aggregateLevel, type FlatDistribution, type LevelSummary } from "../metrics/level.js";
-import type { RunSummary } from "../report/summary.js";
+import type { RunSummary } from "../results/run-summary.js";
 import { mergeShards } from "./merge-run.js";
+import { parseRecordLine } from "../results/request-record.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "sb-merge-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -53,7 +54,7 @@ describe("mergeShards", () => {
     const out = join(tmp, "exact", "merged");
     const result = await mergeShards(dirs, { out });
     const lines = readFileSync(join(out, "requests.jsonl"), "utf8").trim().split("\n");
-    const all = lines.map((l) => JSON.parse(l) as RequestRecord);
+    const all = lines.map((l) => parseRecordLine(l));
     expect(all).toHaveLength(3 * (300 + 201 + 4));
     expect(new Set(all.map((r) => r.id)).size).toBe(all.length);
     const concatenated = dirs.flatMap((d) => readFileSync(join(d, "requests.jsonl"), "utf8").trim().split("\n"));

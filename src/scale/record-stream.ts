@@ -1,8 +1,10 @@
 // Owns one pass over a shard's requests.jsonl that hands each parsed record to the caller and,
-// given an output file, copies its whole lines there unchanged (raw records are never rewritten).
+// given an output file, copies its whole lines there unchanged (raw records are never rewritten:
+// a merge of shards written by different versions holds lines of each, and readers take both).
 
 import { createReadStream, writeSync } from "node:fs";
 import type { RequestRecord } from "../client/record.js";
+import { parseRecordLine } from "../results/request-record.js";
 
 export interface CopyStats {
   lines: number;
@@ -25,7 +27,7 @@ export async function copyAndParse(path: string, outFd: number | undefined, onRe
     stats.lines++;
     let value: RequestRecord;
     try {
-      value = JSON.parse(buf.toString("utf8", start, end)) as RequestRecord;
+      value = parseRecordLine(buf.toString("utf8", start, end));
     } catch {
       stats.malformed++;
       return false;

@@ -12,7 +12,7 @@ import { probeServerClock, readNtpStatus, type NtpStatus } from "./clock-probe.j
 import { leave } from "./barrier.js";
 import { LevelAligner } from "./level-align.js";
 import type { ShareStep } from "./load-split.js";
-import type { LevelWorkers, ScaleInfo } from "./scale-info.js";
+import type { LevelWorkers, ScaleInfo } from "../results/scale-info.js";
 import { SHARD_SCHEMA, type ShardInfo, type ShardLevel } from "./shard-file.js";
 
 export interface ScaleSettings {

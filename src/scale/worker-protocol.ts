@@ -6,6 +6,8 @@ import type { ClientOptions } from "../client/http-client.js";
 import type { ArrivalKind } from "../load/arrivals.js";
 import type { RequestSpec } from "../workload/request-spec.js";
 import type { LevelShare } from "./load-split.js";
+import type { WorkerStats } from "../results/scale-info.js";
+export type { WorkerStats };
 
 export interface WorkerTask {
   worker: number;
@@ -30,16 +32,6 @@ export interface WorkerTask {
 export interface RecordItem {
   record: RequestRecord;
   text?: string;
-}
-
-export interface WorkerStats {
-  worker: number;
-  requests: number;
-  cpu_ms: number;
-  wall_ms: number;
-  /** cpu_ms / wall_ms of the measured phase: 1 = one core saturated. */
-  busy: number;
-  cpu_scope: "thread" | "process";
 }
 
 export type ToWorker = { kind: "warmup" } | { kind: "start" } | { kind: "abort" };

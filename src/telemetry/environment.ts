@@ -31,8 +31,12 @@ export interface TargetInfo {
   models_error?: string;
 }
 
+/** Version of env.json's shape. */
+export const ENV_SCHEMA = "servebench.env/v1";
+
 /** Exactly what env.json holds. */
 export type EnvRecord = {
+  schema: typeof ENV_SCHEMA;
   /** ISO 8601 with the local offset, e.g. 2025-12-18T01:19:29.120+08:00. */
   started_at: string;
   hostname: string;
@@ -75,6 +79,7 @@ export async function captureEnvironment(options: CaptureEnvironmentOptions): Pr
   ]);
   const cpus = os.cpus();
   const record: EnvRecord = {
+    schema: ENV_SCHEMA,
     started_at: isoWithOffset(options.startedAt ?? new Date()),
     hostname: os.hostname(),
     os: { platform: process.platform, type: os.type(), release: os.release(), version: os.version(), arch: os.arch() },

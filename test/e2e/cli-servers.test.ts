@@ -91,9 +91,15 @@ describe("a server that stalls mid-stream", () => {
       "--no-metrics",
     ]);
     expect(r.code).toBe(6); // every request failed: the target is failing (README "Exit codes")
-    const record = JSON.parse(readFileSync(join(out, "requests.jsonl"), "utf8").trim()) as { outcome: string; error: { code: string }; tokenChunkMs: number[] };
+    const record = JSON.parse(readFileSync(join(out, "requests.jsonl"), "utf8").trim()) as {
+      record_version: number;
+      outcome: string;
+      error: { code: string };
+      token_chunk_ms: number[];
+    };
     expect(record.outcome).toBe("error");
     expect(record.error.code).toBe("timeout");
-    expect(record.tokenChunkMs).toHaveLength(3);
+    expect(record.token_chunk_ms).toHaveLength(3);
+    expect(record.record_version).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveRunConfig, runBenchmark, startSimulator } from "../../src/index.js";
 import { cancelsThis } from "../../src/run/run-level.js";
+import { parseRecordLine } from "../../src/results/request-record.js";
 
 const work = mkdtempSync(join(tmpdir(), "servebench-cancel-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ describe("cancellation", () => {
       const records = readFileSync(join(out, "requests.jsonl"), "utf8")
         .trim()
         .split("\n")
-        .map((l) => JSON.parse(l) as Line);
+        .map((l) => parseRecordLine(l) as unknown as Line);
       const cancelled = records.filter((r) => r.cancelled !== undefined);
       expect(cancelled.length).toBeGreaterThan(0);
       for (const r of cancelled) {

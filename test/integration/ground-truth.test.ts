@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runBenchmark } from "../../src/run/run-benchmark.js";
 import type { RequestRecord } from "../../src/client/record.js";
+import { parseRecordLine } from "../../src/results/request-record.js";
 
 interface TraceLine {
   id: string;
@@ -34,7 +35,7 @@ describe("measured timestamps vs the simulator's emission times", () => {
     const records = readFileSync(join(dir, "run", "requests.jsonl"), "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as RequestRecord);
+      .map((l) => parseRecordLine(l) as unknown as RequestRecord);
     const lines = new Map(
       readFileSync(trace, "utf8")
         .trim()

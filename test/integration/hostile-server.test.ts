@@ -10,10 +10,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RequestRecord } from "../../src/client/record.js";
-import type { RunSummary } from "../../src/report/summary.js";
+import type { RunSummary } from "../../src/results/run-summary.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { CLI } from "../helpers/cli.js";
 import { startHostileServer, type HostileKind } from "../helpers/hostile-server.js";
+import { parseRecordLine } from "../../src/results/request-record.js";
 
 /** Per case: the exit code documented now (README "Exit codes") and what every request records. */
 const EXPECTED: Record<HostileKind, { exit: number; outcome: "ok" | "error"; code?: string }> = {
@@ -103,7 +104,7 @@ async function runAgainst(kind: HostileKind): Promise<{ run: Run; records: Reque
     const records = readFileSync(join(out, "requests.jsonl"), "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as RequestRecord);
+      .map((l) => parseRecordLine(l) as unknown as RequestRecord);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as RunSummary;
     measured.push({ kind, exit: run.code, kinds: [...new Set(records.map((r) => r.error?.code ?? r.outcome))].join(","), peakRssMiB: run.peakRssKiB / 1024 });
     return { run, records, summary };

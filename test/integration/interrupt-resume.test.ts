@@ -10,6 +10,7 @@ import type { RequestRecord } from "../../src/client/record.js";
 import { CLI } from "../helpers/cli.js";
 import { FAKE_SERVER, readJson, tempDir, writePlan } from "../helpers/plan.js";
 import { alive, descendantPids, waitFor } from "../helpers/processes.js";
+import { parseRecordLine } from "../../src/results/request-record.js";
 
 const tmp = tempDir("interrupt-resume");
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ function records(dir: string): RequestRecord[] {
   return readFileSync(join(dir, "requests.jsonl"), "utf8")
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as RequestRecord);
+    .map((l) => parseRecordLine(l) as unknown as RequestRecord);
 }
 
 interface Started {

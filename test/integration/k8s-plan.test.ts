@@ -11,10 +11,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { RequestRecord } from "../../src/client/record.js";
-import type { RunSummary } from "../../src/report/summary.js";
+import type { RunSummary } from "../../src/results/run-summary.js";
 import type { ShardInfo } from "../../src/scale/shard-file.js";
 import { startSimulator } from "../../src/sim/index.js";
 import { CLI, runCli } from "../helpers/cli.js";
+import { parseRecordLine } from "../../src/results/request-record.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "sb-k8s-plan-"));
 let sim: Awaited<ReturnType<typeof startSimulator>>;
@@ -46,7 +47,7 @@ function span(dir: string): { first: number; last: number } {
   const recs = readFileSync(join(dir, "requests.jsonl"), "utf8")
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as RequestRecord);
+    .map((l) => parseRecordLine(l) as unknown as RequestRecord);
   return { first: start + Math.min(...recs.map((r) => r.scheduledMs)), last: start + Math.max(...recs.map((r) => r.endMs)) };
 }
 

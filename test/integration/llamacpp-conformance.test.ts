@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, runCli } from "../helpers/cli.js";
 import { cleanUpModels, startLlamaServer, type LlamaServer } from "../helpers/llama-server.js";
+import { parseRecordLine } from "../../src/results/request-record.js";
 
 const N_CTX = 2048;
 /** Per test: the real server on a loaded 2-core machine; every run inside is bounded by runCli's own timeout. */
@@ -60,7 +61,7 @@ function records(dir: string): RecordLine[] {
   return readFileSync(join(dir, "requests.jsonl"), "utf8")
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as RecordLine);
+    .map((l) => parseRecordLine(l) as unknown as RecordLine);
 }
 
 function summary(dir: string): { run: Record<string, unknown>; levels: LevelLine[] } {

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBenchmark } from "../../src/index.js";
 import { PUBLISHED_SCHEMAS, renderJsonSchema } from "../../src/report/json-schemas.js";
-import { envRecordSchema, requestRecordSchema } from "../../src/report/record-schema.js";
-import { runSummarySchema } from "../../src/report/summary-schema.js";
+import { envRecordSchema, requestRecordSchema } from "../../src/results/record-schema.js";
+import { runSummarySchema } from "../../src/results/summary-schema.js";
 
 const work = mkdtempSync(join(tmpdir(), "servebench-schemas-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

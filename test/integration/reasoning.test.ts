@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runBenchmark } from "../../src/index.js";
+import { parseRecordLine } from "../../src/results/request-record.js";
 
 describe.each(["vllm", "sglang", "llamacpp"] as const)("reasoning answers (%s dialect)", (dialect) => {
   it("TTFT is the first token in any channel; the first answer token and the reasoning tokens are reported", async () => {
@@ -28,7 +29,7 @@ describe.each(["vllm", "sglang", "llamacpp"] as const)("reasoning answers (%s di
       const records = readFileSync(join(out, "r", "requests.jsonl"), "utf8")
         .trim()
         .split("\n")
-        .map((l) => JSON.parse(l) as { usage?: { reasoningTokens?: number } });
+        .map((l) => parseRecordLine(l) as unknown as { usage?: { reasoningTokens?: number } });
       if (dialect === "llamacpp") {
         // llama.cpp's usage has no reasoning count: nothing is claimed.
         expect(level?.reasoning).toBeUndefined();

@@ -7,9 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RequestRecord } from "../../src/client/record.js";
-import type { RunSummary } from "../../src/report/summary.js";
+import type { RunSummary } from "../../src/results/run-summary.js";
 import type { ShardInfo } from "../../src/scale/shard-file.js";
 import { runCli } from "../helpers/cli.js";
+import { parseRecordLine } from "../../src/results/request-record.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "sb-scale-run-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -35,7 +36,7 @@ function records(dir: string): RequestRecord[] {
   return readFileSync(join(dir, "requests.jsonl"), "utf8")
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as RequestRecord);
+    .map((l) => parseRecordLine(l) as unknown as RequestRecord);
 }
 
 function summary(dir: string): RunSummary {

@@ -13,7 +13,8 @@ import { StreamingClient } from "../../src/client/http-client.js";
 import type { RequestRecord } from "../../src/client/record.js";
 import { startSimulator } from "../../src/sim/index.js";
 import { renderConsoleTable } from "../../src/report/console.js";
-import type { RunSummary } from "../../src/report/summary.js";
+import type { RunSummary } from "../../src/results/run-summary.js";
+import { parseRecordLine } from "../../src/results/request-record.js";
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), "sim-predict-"));
 
@@ -101,7 +102,7 @@ describe("servebench predict", () => {
         readFileSync(join(dir, "requests.jsonl"), "utf8")
           .trim()
           .split("\n")
-          .map((l) => JSON.parse(l) as RequestRecord)
+          .map((l) => parseRecordLine(l) as unknown as RequestRecord)
           .map((r) => [r.id, r.usage?.promptTokens ?? -1]),
       );
     const p = promptTokens(predictedOut);

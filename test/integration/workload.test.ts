@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runBenchmark } from "../../src/run/run-benchmark.js";
+import { parseRecordLine } from "../../src/results/request-record.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/workload");
 const tmp = mkdtempSync(join(tmpdir(), "servebench-workload-"));
@@ -15,7 +16,7 @@ function records(dir: string): Array<Record<string, unknown>> {
   return readFileSync(join(dir, "requests.jsonl"), "utf8")
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+    .map((l) => parseRecordLine(l) as unknown as Record<string, unknown>);
 }
 
 describe("workloads against the simulator", () => {

@@ -5,8 +5,8 @@
 
 import { z } from "zod";
 import { parseWithSchema } from "../config/read-schema.js";
-import type { RunSummary } from "./summary.js";
-import { SUMMARY_SCHEMA } from "./summary.js";
+import type { RunSummary } from "./run-summary.js";
+import { SUMMARY_SCHEMA } from "./run-summary.js";
 
 const num = z.number();
 const count = z.number().int().nonnegative();

@@ -2,7 +2,7 @@
 // Bump SUMMARY_SCHEMA when a field changes meaning; adding fields is compatible.
 
 import type { LevelSummary } from "../metrics/level.js";
-import type { ScaleInfo } from "../scale/scale-info.js";
+import type { ScaleInfo } from "./scale-info.js";
 
 export const SUMMARY_SCHEMA = "servebench.summary/v1";
 
