@@ -1,10 +1,11 @@
-// Owns how flags are grouped in `--help` and docs/cli.md: one table, flag → group, for every
-// command that shares run's flags (run, predict) and the simulator's. Nothing else decides it.
+// Owns putting flags in their `--help` and docs/cli.md groups for run and predict: run's groups
+// come from the flag table (config/run-flag-table.ts), the simulator preset flags' from here.
 
 import type { Command, Option } from "commander";
+import { FLAG_GROUPS, RUN_COMMAND_FLAGS, runFlagRows, type FlagGroup } from "../config/run-flag-table.js";
 
-export const GROUPS = ["Target", "Workload", "Load", "Outputs", "Telemetry", "Simulator", "Scale"] as const;
-export type Group = (typeof GROUPS)[number];
+export const GROUPS = FLAG_GROUPS;
+export type Group = FlagGroup;
 
 const g = (group: Group, flags: string): Array<[string, Group]> =>
   flags
@@ -12,25 +13,19 @@ const g = (group: Group, flags: string): Array<[string, Group]> =>
     .filter(Boolean)
     .map((f) => [f, group]);
 
-/** Long flag (as commander names it: `--no-x` for negations) → group. */
-export const FLAG_GROUPS: ReadonlyMap<string, Group> = new Map([
-  ...g("Target", "--url --model --endpoint --api-key-env --extra-body --wait-ready --timeout --resume --max-event-size"),
-  ...g(
-    "Workload",
-    `--tokenizer --input-tokens --output-tokens --no-exact-output --shared-prefix-tokens --prompt --dataset
-    --dataset-format --dataset-sample --input-dist --output-dist --prefix-groups --prefix-tokens --suffix-tokens --turns
-    --think-time --chat-template --trace --trace-format --time-scale --trace-block-tokens --seed`,
+/** Long flag (as commander names it: `--no-x` for negations) → group: run's from the flag table, predict's preset flags here. */
+export const FLAG_GROUP_OF: ReadonlyMap<string, Group> = new Map([
+  ...runFlagRows().flatMap(([, row]): Array<[string, Group]> =>
+    row.external === true
+      ? []
+      : row.kind === "both"
+        ? [
+            [row.flag, row.group],
+            [row.flag.replace(/^--/, "--no-"), row.group],
+          ]
+        : [[row.flag, row.group]],
   ),
-  ...g(
-    "Load",
-    `--concurrency --rate --arrival --burstiness --max-concurrency --profile --ramp --sweep-rates
-    --sweep-max-concurrency --slo-search-by --slo-tolerance --slo-max-levels --slo-start --max-error-rate
-    --stop-on-saturation --no-stop-on-saturation --requests --duration --warmup`,
-  ),
-  ...g("Outputs", "--out --slo --percentiles --strict --no-client-token-check --quiet"),
-  ...g("Telemetry", "--metrics-url --no-metrics --metrics-interval --server-cmd --gpu-info-cmd --power"),
-  ...g("Outputs", "--gpu-hourly-cost --gpu-count"),
-  ...g("Load", "--cancel-rate --cancel-after"),
+  ...RUN_COMMAND_FLAGS.map((f): [string, Group] => [f.flag, f.group]),
   // predict's preset flags (run spells them --sim-*), and the catalog listings.
   ...g(
     "Simulator",
@@ -38,12 +33,11 @@ export const FLAG_GROUPS: ReadonlyMap<string, Group> = new Map([
     --max-num-batched-tokens --kv-cache-blocks --no-prefix-caching --enforce-eager --spec-tokens --spec-acceptance
     --spec-draft-model --list-gpus --list-models`,
   ),
-  ...g("Scale", "--workers --shard --start-at --barrier-dir --barrier-timeout --barrier-margin --level-gap --distributed"),
 ]);
 
 /** Simulator flags are every `--sim-*` flag and the preset flags they share with `simulate`. */
 function groupOf(long: string): Group | undefined {
-  const known = FLAG_GROUPS.get(long);
+  const known = FLAG_GROUP_OF.get(long);
   if (known !== undefined) return known;
   if (long.startsWith("--sim-") || long.startsWith("--no-sim-")) return "Simulator";
   return undefined;

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { parseDurationMs, parsePositiveInt } from "../config/units.js";
 import { BenchError } from "../errors.js";
+import { perShardFlags } from "../config/run-flag-table.js";
+import { checkRunArgv } from "./run-flags.js";
 import { servebenchVersion } from "../run/version.js";
 import { runOnKubernetes } from "../k8s/k8s-run.js";
 import { kubectlRunner } from "../k8s/kubectl.js";
@@ -25,16 +27,17 @@ import { addK8sBarrierCommands } from "./k8s-barrier-command.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 
-const RESERVED = ["--out", "--shard", "--start-at", "--distributed", "--barrier-dir"];
-
 function str(raw: Raw, key: string): string | undefined {
   const v = raw[key];
   return typeof v === "string" ? v : undefined;
 }
 
 function baseOptions(runArgs: string[], raw: Raw): Omit<RenderOptions, "startAtEpochMs" | "mergeJob"> {
-  const bad = runArgs.find((a) => RESERVED.includes(a.split("=")[0] as string));
+  const reserved = perShardFlags("k8s");
+  const bad = runArgs.find((a) => reserved.includes(a.split("=")[0] as string));
   if (bad !== undefined) throw new BenchError("E_BAD_FLAG", `${bad}: set by servebench k8s for each shard; remove it from the run flags`, { where: bad });
+  // What every pod would refuse is refused here, once.
+  checkRunArgv(runArgs, "run flags after --");
   const s3: { endpoint?: string; region?: string; secret?: string } = {};
   const endpoint = str(raw, "s3Endpoint");
   const region = str(raw, "s3Region");

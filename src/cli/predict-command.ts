@@ -5,6 +5,7 @@ import { predictRun } from "../run/predict.js";
 import type { PredictSimOptions } from "../run/predict.js";
 import { renderConsoleTable } from "../report/console.js";
 import { BenchError } from "../errors.js";
+import { runOnlyFlags } from "../config/run-flag-table.js";
 import { EXIT } from "./exit-codes.js";
 import { createProgressRenderer } from "./progress-renderer.js";
 import { runConfigFromFlags } from "./run-flags.js";
@@ -26,20 +27,11 @@ export function predictSimFromFlags(opts: Raw): PredictSimOptions {
   return sim;
 }
 
-/** `run` flags about real processes and clocks, which a prediction in one virtual-time process has no use for. */
-const RUN_ONLY: readonly [key: string, flag: string, why: string][] = [
-  ["resume", "--resume", "a prediction takes seconds and is deterministic: run it again"],
-  ["distributed", "--distributed", "a prediction runs in one process, in virtual time"],
-  ["shard", "--shard", "a prediction runs in one process, in virtual time"],
-  ["workers", "--workers", "a prediction runs in one process, in virtual time"],
-  ["barrierDir", "--barrier-dir", "a prediction runs in one process, in virtual time"],
-  ["startAt", "--start-at", "a prediction runs in virtual time"],
-];
-
 export async function predictCommand(opts: Raw): Promise<number> {
   if (printListings(opts, (s) => process.stdout.write(s))) return EXIT.ok;
-  for (const [key, flag, why] of RUN_ONLY) {
-    if (opts[key] !== undefined) throw new BenchError("E_BAD_FLAG", `${flag}: not for predict (${why})`, { where: flag });
+  // Every flag about real servers, processes and clocks (the flag table's run-only rows).
+  for (const { attribute, flag, why } of runOnlyFlags()) {
+    if (opts[attribute] !== undefined) throw new BenchError("E_BAD_FLAG", `${flag}: not for predict (${why})`, { where: flag });
   }
   const input = runConfigFromFlags(opts);
   const sim = predictSimFromFlags(opts);

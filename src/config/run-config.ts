@@ -6,6 +6,7 @@ import { z } from "zod";
 import { BenchError } from "../errors.js";
 import { lengthDistSchema } from "./length-dist.js";
 import { EMBEDDED_ONLY_FIELDS, simConfigSchema } from "./sim-config.js";
+import { flagForField } from "./run-flag-table.js";
 import { workloadRefinements } from "./workload-checks.js";
 
 const positiveInt = z.number().int().positive();
@@ -242,36 +243,13 @@ export type RunConfig = z.output<typeof runConfigSchema>;
 export const DEFAULT_CONCURRENCY = [1, 4, 16] as const;
 
 /** Maps a config field path to the CLI flag users typed, so errors name the flag. */
-const FLAG_NAMES: Record<string, string> = {
-  durationMs: "--duration",
-  timeoutMs: "--timeout",
-  rampMs: "--ramp",
-  thinkTimeMs: "--think-time",
-  metricsIntervalMs: "--metrics-interval",
-  waitReadyMs: "--wait-ready",
-  startAtEpochMs: "--start-at",
-  barrierTimeoutMs: "--barrier-timeout",
-  barrierMarginMs: "--barrier-margin",
-  levelGapMs: "--level-gap",
-  maxEventBytes: "--max-event-size",
-};
-
-function flagFor(path: readonly PropertyKey[]): string {
-  const field = String(path[0] ?? "");
-  const named = FLAG_NAMES[field];
-  if (named !== undefined) return named;
-  const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  if (field === "sim" && path.length > 1) return path[1] === "prefixCaching" ? "--no-sim-prefix-caching" : `--sim-${kebab(String(path[1]))}`;
-  return `--${kebab(field)}`;
-}
-
 /** Validates and fills defaults. Throws BenchError(E_BAD_CONFIG) naming the field/flag. */
 export function resolveRunConfig(input: RunConfigInput): RunConfig {
   const result = runConfigSchema.safeParse(input);
   if (result.success) return result.data;
   // Every problem at once, each naming its flag: fixing one should not reveal the next.
-  const problems = result.error.issues.map((i) => `${flagFor(i.path)}: ${i.message}`);
-  const where = result.error.issues[0] === undefined ? "config" : flagFor(result.error.issues[0].path);
+  const problems = result.error.issues.map((i) => `${flagForField(i.path)}: ${i.message}`);
+  const where = result.error.issues[0] === undefined ? "config" : flagForField(result.error.issues[0].path);
   throw new BenchError("E_BAD_CONFIG", problems.length === 0 ? `${where}: invalid configuration` : [...new Set(problems)].join("; "), {
     where,
     cause: result.error,

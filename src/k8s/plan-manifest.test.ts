@@ -83,8 +83,8 @@ describe("renderPlanManifest", () => {
     const s0 = script(shards0);
     const s1 = script(shards1);
     expect(s0).toContain(
-      "servebench run --url http://vllm.bench.svc:8000 --endpoint chat --output-tokens 32 --dataset /plan-files/prompts.jsonl --concurrency 1,4 --requests 8 --warmup 1 " +
-        `--wait-ready 30000ms --shard "$JOB_COMPLETION_INDEX/2" --start-at ${options.startAtEpochMs} --quiet --barrier-dir /results/demo-0-brief/barrier --out /results/demo-0-brief/shard-"$JOB_COMPLETION_INDEX"; rc=$?`,
+      "servebench run --url http://vllm.bench.svc:8000 --endpoint chat --wait-ready 30000ms --output-tokens 32 --dataset /plan-files/prompts.jsonl --concurrency 1,4 --requests 8 --warmup 1 " +
+        `--shard "$JOB_COMPLETION_INDEX/2" --start-at ${options.startAtEpochMs} --quiet --barrier-dir /results/demo-0-brief/barrier --out /results/demo-0-brief/shard-"$JOB_COMPLETION_INDEX"; rc=$?`,
     );
     expect(s0).toMatch(/servebench k8s barrier arrive \/results\/demo\/turns-\d+ cell-0\.done --shard "\$JOB_COMPLETION_INDEX\/2" \|\| true\nexit \$rc/);
     expect(s1).toMatch(

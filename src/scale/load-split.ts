@@ -3,12 +3,9 @@
 // global request indices each share owns. Pure arithmetic; no I/O, no clocks.
 
 import { BenchError } from "../errors.js";
+import { parseShardFlag, type ShareStep } from "../config/flag-values.js";
 
-/** One step of a split: share `index` of `count` (outermost first: shard, then worker). */
-export interface ShareStep {
-  index: number;
-  count: number;
-}
+export { parseShardFlag, type ShareStep };
 
 export type ShareLoad =
   | { kind: "concurrency"; concurrency: number }
@@ -157,16 +154,6 @@ export function globalIndex(share: LevelShare, localIndex: number): number {
 }
 
 /** Parses "I/N" (0-based shard index of N). */
-export function parseShardFlag(value: string, flag = "--shard"): ShareStep {
-  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!(count >= 1) || !(index >= 0) || index >= count) {
-    throw new BenchError("E_BAD_FLAG", `${flag}: expected I/N with 0 <= I < N (e.g. 0/4), got "${value}"`, { where: flag });
-  }
-  return { index, count };
-}
-
 function checkParts(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new BenchError("E_BAD_CONFIG", `cannot split a level into ${n} shares`);
 }

@@ -13,6 +13,7 @@ import { redactArgv, withoutUserinfo } from "../config/redact.js";
 import { writeFileAtomic } from "../report/run-dir.js";
 import type { RunSummary } from "../results/run-summary.js";
 import { mergeShards, type MergeResult } from "./merge-run.js";
+import { perShardFlags } from "../config/run-flag-table.js";
 
 const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 const osSignals = constants.signals as Record<string, number | undefined>;
@@ -28,7 +29,7 @@ export function parseDistributed(value: string): number {
 
 /** Run flags minus those the coordinator sets per shard; the --sim-* flags move to the simulator. */
 export function shardArgs(runArgs: readonly string[]): { shard: string[]; sim: string[] } {
-  const drop = new Set(["--distributed", "--out", "--shard", "--start-at"]);
+  const drop = new Set(perShardFlags("distributed"));
   const shard: string[] = [];
   const sim: string[] = [];
   for (let i = 0; i < runArgs.length; i++) {

@@ -6,6 +6,7 @@ import { Worker } from "node:worker_threads";
 import type { RequestRecord } from "../client/record.js";
 import type { ClientOptions } from "../client/http-client.js";
 import { BenchError } from "../errors.js";
+export { resolveWorkerCount } from "../config/flag-values.js";
 import type { ArrivalKind } from "../load/arrivals.js";
 import type { RequestSpec } from "../workload/request-spec.js";
 import { globalIndex, splitShare, type LevelShare } from "./load-split.js";
@@ -43,12 +44,6 @@ export interface WorkerLevelResult {
   /** The coordinating thread's own CPU share while workers ran. */
   coordinator: { cpu_ms: number; wall_ms: number; busy: number };
   reused: number;
-}
-
-/** Resolves "auto" to one worker per core, leaving one core for the system when there are more than two. */
-export function resolveWorkerCount(value: number | "auto", cores: number): number {
-  if (value !== "auto") return value;
-  return cores > 2 ? cores - 1 : Math.max(1, cores);
 }
 
 function taskFor(input: WorkerLevelInput, share: LevelShare, worker: number): WorkerTask {

@@ -7,14 +7,9 @@ import { request } from "undici";
 import { monotonicNowMs } from "../clock.js";
 import { BenchError } from "../errors.js";
 import { parsePrometheusText } from "./prometheus.js";
+import { parsePowerFlag, type PowerSource } from "../config/flag-values.js";
 
-export type PowerSource =
-  | { kind: "nvidia-smi" }
-  | { kind: "rocm-smi" }
-  /** A shell command printing watts, one number per GPU per line (e.g. `ssh gpu-host nvidia-smi …`). */
-  | { kind: "cmd"; command: string }
-  /** A DCGM exporter: Σ DCGM_FI_DEV_POWER_USAGE over its GPUs. */
-  | { kind: "dcgm"; url: string };
+export { parsePowerFlag, type PowerSource };
 
 export interface PowerSample {
   /** ms since the run's origin. */
@@ -22,23 +17,6 @@ export interface PowerSample {
   /** Total watts over every GPU the source reports. */
   watts: number;
   gpus: number;
-}
-
-/** `--power`: auto | none | nvidia-smi | rocm-smi | cmd:<command> | dcgm:<url>. */
-export function parsePowerFlag(value: string, flag = "--power"): PowerSource | "auto" | "none" {
-  const v = value.trim();
-  if (v === "auto" || v === "none") return v;
-  if (v === "nvidia-smi" || v === "rocm-smi") return { kind: v };
-  if (v.startsWith("cmd:") && v.length > 4) return { kind: "cmd", command: v.slice(4) };
-  if (v.startsWith("dcgm:")) {
-    const url = v.slice(5);
-    if (/^https?:\/\/[^\s]+$/.test(url)) return { kind: "dcgm", url };
-  }
-  throw new BenchError(
-    "E_BAD_FLAG",
-    `${flag}: "${value}" is not auto, none, nvidia-smi, rocm-smi, cmd:<command> or dcgm:<http URL of a DCGM exporter's /metrics>`,
-    { where: flag },
-  );
 }
 
 /** nvidia-smi --query-gpu=power.draw: one number per GPU ("[N/A]" lines are skipped). */
