@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { addSimPresetFlags, simOptionsFromFlags } from "../../src/cli/sim-flags.js";
 import { loadPlanFile } from "../../src/plan/load-plan.js";
 import { predictRun } from "../../src/run/predict.js";
+import { runBenchmark } from "../../src/run/run-benchmark.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "seed-004-"));
@@ -75,5 +76,23 @@ describe("examples/seed-004-sweep.yaml", () => {
     expect(c40.hitRate).toBeCloseTo((39 * 16) / (40 * 20), 3);
     expect(c60.hitRate).toBeCloseTo(16 / 20, 3);
     expect(c80.hitRate).toBeCloseTo(16 / 20, 3);
+  }, 20_000);
+
+  it("simple timing on the wall clock: the hit rate servebench reads from the simulator's /metrics is vLLM's for one fixed prompt", async () => {
+    const { summary } = await runBenchmark({
+      sim: { ttftMs: 5, perTokenMs: 1, batchSlowdown: 0 },
+      metricsIntervalMs: 200,
+      clientTokenCheck: false,
+      out: join(out, "simple"),
+      endpoint: "chat",
+      prompt: "Write a short paragraph explaining why GPUs are good for AI.",
+      outputTokens: 20,
+      concurrency: [16],
+      requests: { kind: "count", n: 16 },
+    });
+    const server = summary.levels[0]?.server;
+    // 16 requests sent at once: the first computes the 16-token block, the other 15 hit it (of 20 prompt tokens each).
+    expect(server?.prompt_tokens).toBe(16 * 20);
+    expect(server?.prefix_cache_hit_rate).toBeCloseTo((15 * 16) / (16 * 20), 3);
   }, 20_000);
 });
