@@ -51,8 +51,30 @@ const GPU_IDS: Record<string, string> = {
   "RTX-4070": "NVIDIA GeForce RTX 4070",
   MI210: "AMD Instinct MI210",
   M4: "Apple M4 (10-core GPU, unified memory)",
+  "RTX-5090": "NVIDIA GeForce RTX 5090",
+  "V100-32G": "NVIDIA V100 32GB SXM2",
+  "V100-32G-PCIE": "NVIDIA V100 32GB PCIe",
+  L4: "NVIDIA L4",
+  L40S: "NVIDIA L40S",
+  A10G: "NVIDIA A10G",
+  "RTX-4090": "NVIDIA GeForce RTX 4090",
+  "RTX-6000-ADA": "NVIDIA RTX 6000 Ada Generation",
+  H20: "NVIDIA H20",
+  MI300X: "AMD Instinct MI300X",
+  "M4-PRO": "Apple M4 Pro (20-core GPU, unified memory)",
+  "M4-MAX": "Apple M4 Max (40-core GPU, unified memory)",
+  "M3-ULTRA": "Apple M3 Ultra (80-core GPU, unified memory)",
+  "M2-ULTRA": "Apple M2 Ultra (76-core GPU, unified memory)",
 };
-const GPU_ALIASES: Record<string, string> = { A100: "A100-80G", H100: "H100-SXM", "RTX-6000-PRO": "RTX-PRO-6000", "RTX-PRO-6000-BSE": "RTX-PRO-6000" };
+const GPU_ALIASES: Record<string, string> = {
+  A100: "A100-80G",
+  H100: "H100-SXM",
+  "RTX-6000-PRO": "RTX-PRO-6000",
+  "RTX-PRO-6000-BSE": "RTX-PRO-6000",
+  "V100-SXM2-32G": "V100-32G",
+  "V100-16G": "V100",
+  "RTX-6000-ADA-GENERATION": "RTX-6000-ADA",
+};
 
 export function gpuFromRaw(id: string, raw: RawGpu): GpuSpec {
   const bf16 = raw.bf16_tflops ?? raw.fp16_tflops;

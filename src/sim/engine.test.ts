@@ -203,4 +203,19 @@ describe("StepEngine", () => {
     // First token from the prefill, then 4 per step (3 accepted drafts + 1), the last step clipped.
     expect(a.tokenMs).toEqual([0, 10, 10, 10, 10, 20, 20, 20, 20, 30]);
   });
+
+  it("prefix cache, simple timing: identical prompts sent at once hit the first one's blocks in the same step (vLLM V1 caches blocks at allocation)", () => {
+    const clock = manualSchedulerClock(0);
+    const engine = new StepEngine({ timing: simpleTiming({ ttftMs: 0, perTokenMs: 10 }), clock });
+    const hashes = [101, 202]; // a 40-token prompt: two full 16-token blocks and an 8-token tail
+    const cached: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const r = job(5, 40);
+      engine.submit({ ...r.job, promptHashes: hashes, onAdmitted: (_at, n) => cached.push(n) });
+    }
+    clock.advanceTo(1000);
+    expect(cached).toEqual([0, ...Array<number>(39).fill(32)]);
+    // vLLM's counters: every prompt token queried, every full block after the first request's a hit.
+    expect(engine.prefixCache).toEqual({ queries: 40 * 40, hits: 39 * 32 });
+  });
 });

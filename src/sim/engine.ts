@@ -5,7 +5,7 @@
 
 import { KvBlockPool } from "./kv-cache.js";
 import { mulberry32 } from "./output-plan.js";
-import { SeqQueue, UniqueBlockCounter, blockHashOf, releaseBlocks, scheduleStep, stepContext } from "./scheduler.js";
+import { SeqQueue, UniqueBlockCounter, cacheFullBlocks, releaseBlocks, scheduleStep, stepContext } from "./scheduler.js";
 import type { BatchRow, ScheduleStats, SchedulerLimits, Seq } from "./scheduler.js";
 import type { SchedulerClock } from "./scheduler-clock.js";
 import type { StepContext, TimingModel } from "./timing.js";
@@ -289,7 +289,7 @@ export class StepEngine {
         while (accepted < row.draft && this.#random() < (this.#spec?.acceptanceRate ?? 0)) accepted++;
         slot.numComputed += 1 + accepted;
       } else slot.numComputed += row.tokens;
-      if (this.#limits.prefixCaching) this.#registerFullBlocks(slot);
+      if (this.#limits.prefixCaching) cacheFullBlocks(slot, slot.numComputed, this.#pool);
       if (slot.numComputed < slot.promptTokens + slot.generated) continue; // a prefill chunk that did not finish
       const first = slot.generated;
       const count = Math.min(1 + accepted, slot.outputTokens - first);
@@ -303,14 +303,5 @@ export class StepEngine {
       slot.job.onTokens(first, count, endMs, last);
     }
     if (finished || rows.some((r) => r.seq.phase === "done")) this.#running = this.#running.filter((s) => s.phase === "running");
-  }
-
-  #registerFullBlocks(slot: Slot): void {
-    const full = Math.min(Math.floor(slot.numComputed / this.#pool.blockSize), slot.blocks.length);
-    for (let j = slot.hashedBlocks; j < full; j++) {
-      slot.lastHash = blockHashOf(slot, j, slot.lastHash, this.#pool.blockSize);
-      this.#pool.register(slot.blocks[j] as number, slot.lastHash);
-    }
-    slot.hashedBlocks = Math.max(slot.hashedBlocks, full);
   }
 }

@@ -127,6 +127,7 @@ export function scheduleStep(running: Seq[], waiting: SeqQueue, pool: KvBlockPoo
       }
     }
     if (!scheduled) break;
+    if (limits.prefixCaching) cacheFullBlocks(seq, seq.numComputed + tokens, pool);
     batch.push({ seq, tokens, decode, draft: decode ? tokens - 1 : 0 });
     budget -= tokens;
     i++;
@@ -153,6 +154,9 @@ export function scheduleStep(running: Seq[], waiting: SeqQueue, pool: KvBlockPoo
     stats.prefixHits += hitTokens;
     seq.phase = "running";
     running.push(seq);
+    // Cached as soon as allocated (vLLM V1's allocate_slots → cache_blocks), so the next request of
+    // this very step already hits them: 40 identical prompts sent at once share 39 × their full blocks.
+    if (limits.prefixCaching) cacheFullBlocks(seq, hitTokens + tokens, pool);
     batch.push({ seq, tokens, decode: false, draft: 0 });
     budget -= tokens;
   }
@@ -175,6 +179,20 @@ function cachedPrefix(seq: Seq, total: number, pool: KvBlockPool): { hits: reado
     lastHash = parent;
   }
   return { hits, lastHash };
+}
+
+/**
+ * Registers the content hash of every full block of `seq` up to `tokens` tokens (capped at the
+ * tokens it really has: draft tokens may be rejected), so later lookups find them.
+ */
+export function cacheFullBlocks(seq: Seq, tokens: number, pool: KvBlockPool): void {
+  const known = Math.min(tokens, seq.promptTokens + seq.generated);
+  const full = Math.min(Math.floor(known / pool.blockSize), seq.blocks.length);
+  for (let j = seq.hashedBlocks; j < full; j++) {
+    seq.lastHash = blockHashOf(seq, j, seq.lastHash, pool.blockSize);
+    pool.register(seq.blocks[j] as number, seq.lastHash);
+  }
+  seq.hashedBlocks = Math.max(seq.hashedBlocks, full);
 }
 
 /** Makes room for `tokens` more tokens of `seq`; false when the pool has too few free blocks. */
