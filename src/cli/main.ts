@@ -5,7 +5,7 @@
 import { CommanderError } from "commander";
 import { isBenchError, type BenchErrorCode } from "../errors.js";
 import { watchParent } from "./parent-watch.js";
-import { EXIT } from "./exit-codes.js";
+import { EXIT, EXIT_OF_ERROR } from "./exit-codes.js";
 import { buildProgram } from "./program.js";
 import { redactConsole } from "./redact-console.js";
 
@@ -30,11 +30,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** A set-up error's exit code: the target not answering and an interruption have their own. */
+/** A set-up error's exit code (the table in exit-codes.ts). */
 export function exitCodeOfError(code: BenchErrorCode): number {
-  if (code === "E_UNREACHABLE") return EXIT.targetFailed;
-  if (code === "E_INTERRUPTED") return EXIT.interrupted;
-  return EXIT.badInput;
+  return EXIT_OF_ERROR[code];
 }
 
 watchParent();
