@@ -5,7 +5,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "results/**", "report/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  { ignores: ["dist/**", "dist-bench/**", "dist-examples/**", "node_modules/**", "results/**", "report/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ["**/*.ts"] })),
   {
     files: ["**/*.ts"],

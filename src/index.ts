@@ -7,6 +7,9 @@ export { BenchError, isBenchError, type BenchErrorCode } from "./errors.js";
 export type { RequestRecord, Outcome } from "./client/record.js";
 export type { LevelSummary, FlatDistribution } from "./metrics/level.js";
 export { SUMMARY_SCHEMA, type RunSummary, type RunInfo, type SimulatorInfo } from "./results/run-summary.js";
+export { parseSummary } from "./results/summary-schema.js";
+export { encodeRecord, parseRecordLine, RECORD_VERSION } from "./results/request-record.js";
+export { forEachRequestRecord } from "./report/record-reader.js";
 export { startSimulator } from "./sim/index.js";
 export {
   loadPlanFile,
