@@ -14,6 +14,7 @@ import { writeFileAtomic } from "../report/run-dir.js";
 import type { RunSummary } from "../results/run-summary.js";
 import { mergeShards, type MergeResult } from "./merge-run.js";
 import { perShardFlags } from "../config/run-flag-table.js";
+import { parseSummary } from "../results/summary-schema.js";
 
 const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 const osSignals = constants.signals as Record<string, number | undefined>;
@@ -131,7 +132,7 @@ export function readDistributedRecord(out: string): DistributedRecord | undefine
 function keepCommonLevels(dirs: readonly string[]): void {
   const summaries = dirs.map((dir) => {
     const path = join(dir, "summary.json");
-    return existsSync(path) ? { path, summary: JSON.parse(readFileSync(path, "utf8")) as RunSummary } : undefined;
+    return existsSync(path) ? { path, summary: parseSummary(JSON.parse(readFileSync(path, "utf8")), path) } : undefined;
   });
   const finished = (s: (typeof summaries)[number]): Set<number> => new Set((s?.summary.levels ?? []).filter((l) => !l.interrupted).map((l) => l.level));
   const common = summaries.map(finished).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));

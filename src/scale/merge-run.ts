@@ -5,6 +5,8 @@
 
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
+import { parseWithSchema } from "../config/read-schema.js";
 import { perRequestSlo, type SloTerm } from "../config/units.js";
 import { BenchError } from "../errors.js";
 import type { LevelSummary } from "../metrics/level.js";
@@ -45,6 +47,14 @@ interface ShardRun {
   config: { percentiles: number[]; slo: SloTerm[]; strict: boolean; endpoint: "completions" | "chat" } & Record<string, unknown>;
 }
 
+/** The fields of a shard's config.json that merging recomputes with (the rest is kept as written). */
+const shardConfigSchema = z.looseObject({
+  percentiles: z.array(z.number()),
+  slo: z.array(z.looseObject({ metric: z.string(), op: z.string(), value: z.number() })),
+  strict: z.boolean(),
+  endpoint: z.enum(["completions", "chat"]),
+});
+
 function readJson<T>(path: string): T {
   try {
     return JSON.parse(readFileSync(path, "utf8")) as T;
@@ -61,7 +71,7 @@ export async function mergeShards(dirs: readonly string[], options: MergeOptions
     dir,
     info,
     summary: parseSummary(readJson<unknown>(join(dir, "summary.json")), join(dir, "summary.json")),
-    config: readJson<ShardRun["config"]>(join(dir, "config.json")),
+    config: parseWithSchema(shardConfigSchema, readJson<unknown>(join(dir, "config.json")), join(dir, "config.json")) as ShardRun["config"],
   }));
   const first = runs[0] as ShardRun;
   // merge owns its --out's files (re-merging rewrites them); the one-run-per-directory check is run's.
