@@ -279,7 +279,7 @@ describe("a server whose usage is impossible", () => {
     const level = summaryOf(dir).levels[0];
     expect(level?.usage_impossible?.requests).toBe(2);
     expect(level?.output_tokens_total).toBe(100);
-    expect(readFileSync(join(dir, "requests.jsonl"), "utf8")).toMatch(/"usageImpossible":"usage.completion_tokens 3 is below the 50 text chunks streamed"/);
+    expect(readFileSync(join(dir, "requests.jsonl"), "utf8")).toMatch(/"usage_impossible":"usage.completion_tokens 3 is below the 50 text chunks streamed"/);
   });
 });
 
