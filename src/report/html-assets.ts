@@ -43,7 +43,8 @@ nav .navgroup a{margin-right:6px}
 p.lead{font-size:15px;margin:4px 0 8px}
 figure.chart-box.wide{grid-column:1/-1}
 table.matrix th{white-space:normal;vertical-align:bottom}
-table.matrix{width:auto;min-width:60%}
+.table-wrap.fit{display:inline-block;max-width:100%;vertical-align:top}
+table.matrix{width:auto}
 details.cell{background:#fff;border:1px solid #dde2e8;border-radius:6px;margin:4px 0;padding:4px 10px}
 details.cell[open]{padding-bottom:10px}
 details.flat{margin:8px 0}

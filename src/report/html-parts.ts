@@ -32,7 +32,7 @@ export function htmlTable(table: Table, cls = "", heading: string = table.title)
     .join("\n");
   const notes = (table.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join("");
   const title = heading === "" ? "" : `<h3>${escapeHtml(heading)}</h3>`;
-  return `${title}<div class="table-wrap"><table class="sortable${cls ? ` ${cls}` : ""}"${attr("data-table", table.id)}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>${notes}`;
+  return `${title}<div class="table-wrap${cls ? " fit" : ""}"><table class="sortable${cls ? ` ${cls}` : ""}"${attr("data-table", table.id)}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>${notes}`;
 }
 
 export function charts(entries: readonly ChartEntry[]): string {

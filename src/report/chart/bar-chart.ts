@@ -40,6 +40,8 @@ const LABEL_PX = 11;
 const LINE_PX = 13;
 const VALUE_PX = 10;
 const MIN_PANEL_PX = 230;
+/** Past this many categories one chart becomes panels (bars wider than a label stay readable). */
+const MAX_CATEGORIES = 12;
 
 interface Panel {
   facet: BarFacet;
@@ -102,14 +104,27 @@ function drawPanel(p: Panel, y: Scale, showValues: boolean, withTitle: boolean):
   return svg;
 }
 
+/** Too many categories for one readable panel: panels of at most MAX_CATEGORIES each, in order. */
+function chunked(spec: BarChartSpec): BarFacet[] {
+  const n = spec.categories.length;
+  if (n <= MAX_CATEGORIES) return [{ title: "", categories: spec.categories, groups: spec.groups }];
+  const panels = Math.ceil(n / MAX_CATEGORIES);
+  const size = Math.ceil(n / panels);
+  return Array.from({ length: panels }, (_, i) => {
+    const from = i * size;
+    const to = Math.min(n, from + size);
+    return { title: `${from + 1}–${to} of ${n}`, categories: spec.categories.slice(from, to), groups: spec.groups.map((g) => ({ ...g, values: g.values.slice(from, to) })) };
+  });
+}
+
 /**
  * Renders grouped bars (or one panel per facet) as one SVG element; values are printed over the
  * bars when every one fits.
  * @example renderBarChart({ kind: "bar", id: "gen", title: "Gen TPS", yLabel: "tokens/s", categories: ["H100X1"], groups: [{ name: "tp", values: [573.8] }] })
  */
 export function renderBarChart(spec: BarChartSpec): string {
-  const facets: readonly BarFacet[] = spec.facets ?? [{ title: "", categories: spec.categories, groups: spec.groups }];
-  const faceted = spec.facets !== undefined;
+  const facets: readonly BarFacet[] = spec.facets ?? chunked(spec);
+  const faceted = facets.length > 1 || spec.facets !== undefined;
   const width = spec.widthPx ?? CHART_WIDTH_PX;
   const groupNames = facets[0]?.groups ?? [];
   const leg = legend(groupNames.map((g, i) => ({ name: g.name, color: g.color ?? colorAt(i) })), 64, 30, width - 80);

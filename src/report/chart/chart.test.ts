@@ -91,6 +91,13 @@ describe("bar chart", () => {
     expect(svg.match(/<rect x=[^>]*><title>/g)).toHaveLength(12);
   });
 
+  it("splits too many categories into panels on one y scale instead of squeezing them", () => {
+    const categories = Array.from({ length: 40 }, (_, i) => `cell-${i}`);
+    const svg = renderBarChart({ kind: "bar", id: "m", title: "many", yLabel: "tokens/s", categories, groups: [{ name: "g", values: categories.map((_, i) => i) }] });
+    expect(svg.match(/>\d+–\d+ of 40</g)).toEqual([">1–10 of 40<", ">11–20 of 40<", ">21–30 of 40<", ">31–40 of 40<"]);
+    expect(svg.match(/<rect x=[^>]*><title>/g)).toHaveLength(40); // one bar each, the zero one too (height 0)
+  });
+
   // The estimate every layout decision rests on must keep labels apart (Chromium checks real boxes).
   it("keeps every horizontal label clear of every other by its own width estimate", () => {
     const long = ["deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B", "meta-llama/Llama-3.2-3B-Instruct", "H100X1 · tp · c=64", "MMMMMMMMMMMMMMMMMMMM", "x"];
