@@ -3,7 +3,7 @@
 // escapeHtml; charts are already escaped by the chart module.
 
 import { fmtNum, loadText } from "./analysis.js";
-import { envRows } from "./env-summary.js";
+import { envRows, sharedEnvironment } from "./env-summary.js";
 import { escapeHtml } from "./escape.js";
 import { contentSecurityPolicy, REPORT_CSS, SORT_SCRIPT } from "./html-assets.js";
 import { cellDetails, dimensionNav, matrixOverview, matrixSections } from "./html-matrix.js";
@@ -86,7 +86,9 @@ function matrixBody(model: ReportModel, matrix: NonNullable<ReportModel["matrix"
   ].join("");
   const flat = model.crossTables.map((t) => htmlTable(t)).join("");
   const comparison = `<section id="comparison"><h2>Every cell</h2>${charts(model.crossCharts)}<details class="flat"><summary>Every cell in one table (sortable), and the comparisons across all cells</summary>${flat}</details></section>`;
-  return { nav, main: [headline(model), matrixOverview(model, matrix), matrixSections(matrix), comparison, cellDetails(model, matrix), environmentSection(model)].join("\n") };
+  const env = sharedEnvironment(model.runs.map((r) => r.run));
+  const environment = `<section id="environment"><h2>Environment</h2>${htmlTable(env.shared)}${env.differing ? `<details><summary>${escapeHtml(env.differing.title)}: ${escapeHtml(env.differing.columns.slice(1).map((c) => c.title).join(", "))}</summary>${htmlTable(env.differing, "", "")}</details>` : ""}</section>`;
+  return { nav, main: [headline(model), matrixOverview(model, matrix), matrixSections(matrix), comparison, cellDetails(model, matrix), environment].join("\n") };
 }
 
 /**

@@ -3,7 +3,7 @@
 // Deterministic for the same inputs (golden-file tested): no clock, no absolute paths.
 
 import { mdCell, mdCode } from "./escape.js";
-import { envRows } from "./env-summary.js";
+import { envRows, sharedEnvironment } from "./env-summary.js";
 import { matrixMarkdown } from "./markdown-matrix.js";
 import type { ReportModel, ReportRun } from "./report-model.js";
 import { renderMarkdownTable, type Table } from "./table.js";
@@ -79,7 +79,9 @@ export function renderReportMarkdown(model: ReportModel, pngs: ReadonlySet<strin
     for (const t of model.crossTables) lines.push(...tableBlock(t));
     lines.push("## Per-cell details", "");
     for (const r of model.runs) lines.push(...runSection(r, pngs, "###"));
-    lines.push(...environment(model));
+    const env = sharedEnvironment(model.runs.map((r) => r.run));
+    lines.push("## Environment", "", `### ${mdCell(env.shared.title)}`, "", renderMarkdownTable(env.shared), "");
+    if (env.differing) lines.push(`### ${mdCell(env.differing.title)}`, "", renderMarkdownTable(env.differing), "");
     if (model.errors) lines.push("## Errors", "", ...tableBlock(model.errors));
     return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
   }
