@@ -24,7 +24,7 @@ export function dimensionNav(matrix: MatrixReport): string {
     byFirst.set(v, [...(byFirst.get(v) ?? []), { id: s.section.id, label }]);
   }
   const groups = [...byFirst].map(([v, items]) =>
-    rest.length === 0 ? items.map((i) => link(i.id, i.label)).join("") : `<span class="navgroup">${escapeHtml(shortValue(v))}: ${items.map((i) => link(i.id, i.label)).join("")}</span>`,
+    rest.length === 0 ? items.map((i) => link(i.id, i.label)).join("") : `<span class="navgroup">${escapeHtml(shortValue(v))}: ${items.map((i) => link(i.id, i.label)).join(" ")}</span>`,
   );
   return `<div class="dimnav"><span class="navdim">${escapeHtml(layout.sectionDims.join(" × "))}</span>${groups.join("")}</div>`;
 }

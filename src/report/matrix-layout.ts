@@ -99,8 +99,9 @@ function sectionTitle(dims: readonly string[], key: readonly string[]): string {
  */
 export function buildMatrixLayout(runs: readonly DiscoveredRun[], baseline?: string): MatrixLayout {
   const ordered = planOrder(runs);
-  const dims = primaryDimensions(ordered);
-  const attributes = varyingDimensions(ordered).filter((d) => !dims.includes(d));
+  // A key only some runs have, with one value, tells "in the plan" from "not": no axis to lay out.
+  const dims = primaryDimensions(ordered).filter((d) => valuesOf(ordered, d).length > 1);
+  const attributes = varyingDimensions(ordered).filter((d) => !primaryDimensions(ordered).includes(d));
   const values: Record<string, string[]> = {};
   for (const d of [...dims, ...attributes]) values[d] = valuesOf(ordered, d);
   const side = pickSide(ordered, dims, values, baseline);

@@ -128,7 +128,11 @@ describe.runIf(CHROMIUM !== undefined)("seed 003 plan report in headless Chromiu
       expect(overview).toContain("What moves Gen TPS");
       expect(await page.locator("details.cell").count()).toBe(32);
       expect(await page.locator("details.cell[open]").count()).toBe(0);
+      // Navigation by dimension (model × ctx), every link landing on its section.
       expect(await page.locator("nav a").count()).toBeLessThan(12);
+      expect(await page.locator("nav .navgroup").allInnerTexts()).toEqual(["DeepSeek-R1-Distill-Qwen-1.5B: 2048 8192", "Llama-3.2-3B-Instruct: 2048 8192"]);
+      const targets = await page.locator("nav a").evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
+      for (const href of targets) expect(await page.locator(href).count(), href).toBe(1);
       const shots: string[] = [];
       for (const width of WIDTHS) {
         await page.setViewportSize({ width, height: 1000 });
