@@ -34,7 +34,7 @@ export interface SynthOptions {
   prefixHitRate?: number;
   slo?: string;
   telemetry?: boolean;
-  cell?: { id: string; dimensions: Record<string, string> };
+  cell?: { id: string; index?: number; dimensions: Record<string, string> };
   gpu?: string;
 }
 

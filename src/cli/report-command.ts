@@ -30,10 +30,16 @@ export async function reportCommand(dirs: readonly string[], raw: Raw): Promise<
     `report: ${model.runs.length} run${model.runs.length === 1 ? "" : "s"} → ${join(outDir, "report.html")} (${(result.htmlBytes / 1024).toFixed(0)} KiB), ${join(outDir, "report.md")}, ${pngs} charts, ${csvs} tables`,
     ...model.crossFindings.map((f) => `  ${f}`),
   ];
-  for (const r of model.runs) {
-    lines.push(`${r.run.label}:`);
-    for (const f of r.analysis.findings) lines.push(`  ${f}`);
-    for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  if (model.matrix) {
+    // A plan: what holds across cells, each warning once; every cell's own findings are in the report.
+    lines.splice(1, 0, `  ${model.matrix.summary}`);
+    for (const w of model.matrix.warnings) lines.push(`  warning: ${w}`);
+  } else {
+    for (const r of model.runs) {
+      lines.push(`${r.run.label}:`);
+      for (const f of r.analysis.findings) lines.push(`  ${f}`);
+      for (const w of r.warnings) lines.push(`  warning: ${w}`);
+    }
   }
   process.stdout.write(`${lines.join("\n")}\n`);
   return EXIT.ok;

@@ -72,3 +72,13 @@ export function analyzeWarnings(levels: readonly LevelSummary[], ctx: WarningCon
   if ((ctx.malformedLines ?? 0) > 0) out.push(`${ctx.malformedLines} unreadable lines in requests.jsonl were skipped`);
   return out;
 }
+
+/**
+ * What a warning is about, without its numbers: the text before its first ": " ("too few
+ * requests for p99 (needs ≥ 100 per level)"), so a report can say it once for many cells.
+ */
+export function warningKind(text: string): string {
+  if (text.startsWith("imported from ")) return "imported from another tool (numbers not measured by servebench)";
+  const colon = text.indexOf(": ");
+  return colon > 0 ? text.slice(0, colon) : text;
+}

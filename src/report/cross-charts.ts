@@ -1,12 +1,10 @@
-// Owns the charts across runs or plan cells: the throughput–latency trade-off with its Pareto
-// front, throughput vs load per run, seed 003's per-metric bars across cells, and side-by-side
-// bars for a two-valued dimension. Pure: runs and tables in, chart specs out.
+// Owns the x/y charts across runs or plan cells: the throughput–latency trade-off with its Pareto
+// front, throughput vs load per run, per-GPU against per-user throughput. Seed 003's bars per
+// section live in matrix-charts.ts. Pure: runs in, chart specs out.
 
 import { loadText, loadValue, paretoFront } from "./analysis.js";
-import type { BarGroup, XYSeries } from "./chart/render.js";
-import { promptTps, type PairwiseResult } from "./cross-tables.js";
+import type { XYSeries } from "./chart/render.js";
 import type { DiscoveredRun } from "./discover.js";
-import { slug } from "./escape.js";
 import { loadAxis, type ChartEntry } from "./run-charts.js";
 
 interface TradePoint {
@@ -42,40 +40,6 @@ export function throughputAcrossRuns(runs: readonly DiscoveredRun[]): ChartEntry
     style: "line+points",
   }));
   return { name: "throughput-by-run", spec: { kind: "xy", id: "throughput-by-run", title: "Output throughput vs load, per run", xLabel: axis.label, yLabel: "output tokens/s", xLog: axis.log, series } };
-}
-
-/** Seed 003: one bar chart per metric, one bar per cell (and level). */
-export function cellBarCharts(runs: readonly DiscoveredRun[]): ChartEntry[] {
-  if (runs.length < 2) return [];
-  const multiLevel = runs.some((r) => r.summary.levels.length > 1);
-  const points = runs.flatMap((r) => [...r.summary.levels].sort((a, b) => loadValue(a) - loadValue(b)).map((l) => ({ r, l })));
-  const categories = points.map(({ r, l }) => (multiLevel ? `${r.label} @ ${loadText(l)}` : r.label));
-  const metrics: Array<[string, string, string, (p: (typeof points)[number]) => number | null]> = [
-    ["prompt-tps", "Prompt TPS", "tokens/s", ({ r, l }) => promptTps(r, l)],
-    ["gen-tps", "Gen TPS", "tokens/s", ({ l }) => l.output_tokens_per_s],
-    ["avg-latency", "Avg Latency (s)", "seconds", ({ l }) => (l.e2e_ms ? l.e2e_ms.mean / 1000 : null)],
-    ["request-gen-tps", "Request Generation Level TPS", "tokens/s per request", ({ l }) => l.decode_tokens_per_s?.mean ?? null],
-    ["request-prompt-tps", "Request Prompt Level TPS", "tokens/s per request", ({ l }) => l.prefill_tokens_per_s?.mean ?? null],
-    ["errors", "Errors", "failed requests", ({ l }) => l.requests.errored],
-  ];
-  return metrics
-    .map(([key, title, unit, f]): ChartEntry => ({ name: `cells-${key}`, spec: { kind: "bar", id: `cells-${key}`, title: `${title} per cell`, yLabel: unit, categories, groups: [{ name: title, values: points.map(f) }] } }))
-    .filter((c) => c.spec.kind === "bar" && c.spec.groups.some((g) => g.values.some((v) => v !== null && v !== 0)));
-}
-
-/** Seed 003: A vs B bars for prompt and generation throughput, one group per matched key. */
-export function pairwiseCharts(result: PairwiseResult): ChartEntry[] {
-  const t = result.table;
-  const valueCols = 6;
-  const keyCols = t.columns.length - valueCols;
-  const categories = t.rows.map((row) => (keyCols === 0 ? "all" : row.slice(0, keyCols).map(String).join(" · ")));
-  const col = (i: number): Array<number | null> => t.rows.map((row) => (typeof row[keyCols + i] === "number" ? (row[keyCols + i] as number) : null));
-  const group = (name: string, i: number): BarGroup => ({ name, values: col(i) });
-  const id = `pairwise-${slug(result.dimension)}`;
-  return [
-    { name: `${id}-prompt`, spec: { kind: "bar", id: `${id}-prompt`, title: `Prompt throughput: ${result.b} vs ${result.a}`, yLabel: "prompt tokens/s", categories, groups: [group(result.a, 0), group(result.b, 1)] } },
-    { name: `${id}-gen`, spec: { kind: "bar", id: `${id}-gen`, title: `Generation throughput: ${result.b} vs ${result.a}`, yLabel: "output tokens/s", categories, groups: [group(result.a, 2), group(result.b, 3)] } },
-  ];
 }
 
 /** A level as a serving operating point: what each GPU delivers against what each user sees. */

@@ -6,7 +6,7 @@ import type { DiscoveredRun } from "./discover.js";
 
 function cell(dimensions: Record<string, string>, genTps: number): DiscoveredRun {
   const level = { level: 0, load: { kind: "concurrency", concurrency: 10 }, requests: { sent: 100, completed: 100, errored: 0, aborted: 0, warmup: 0 }, errors_by_code: {}, duration_s: 10, request_per_s: 10, input_tokens_per_s: genTps / 10, output_tokens_per_s: genTps, total_tokens_per_s: genTps * 1.1, input_tokens_total: 0, output_tokens_total: 0, interrupted: false, warnings: [] } as LevelSummary;
-  return { dir: "/x", relDir: "x", label: Object.values(dimensions).join(" · "), dimensions, cellId: null, imported: false, summary: { schema: "servebench.summary/v1", servebench_version: "t", run: {} as never, levels: [level] }, env: null, requestsPath: null, metricsPath: null };
+  return { dir: "/x", relDir: "x", label: Object.values(dimensions).join(" · "), dimensions, cellId: null, cellIndex: null, planDimensions: null, planName: null, imported: false, summary: { schema: "servebench.summary/v1", servebench_version: "t", run: {} as never, levels: [level] }, env: null, requestsPath: null, metricsPath: null };
 }
 
 // Seed 003's plan: GPU preset × parallelism, with include-added tp/pp sizes that follow from `parallel`.

@@ -4,6 +4,7 @@
 
 import { parseSummary } from "../results/summary-schema.js";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { BenchError } from "../errors.js";
 import type { RunSummary } from "../results/run-summary.js";
@@ -18,6 +19,15 @@ export interface DiscoveredRun {
   /** Matrix dimensions from cell.json (strings), empty when the run is not a plan cell. */
   dimensions: Record<string, string>;
   cellId: string | null;
+  /** The cell's position in its plan (cell.json index), for plan order; null outside a plan. */
+  cellIndex: number | null;
+  /**
+   * The dimensions its plan lists under matrix.dimensions (plus server, workload, load), read
+   * from the plan's saved source; null when unknown. Other cell.json keys came from `include`.
+   */
+  planDimensions: string[] | null;
+  /** The plan's name (plan.json), null outside a plan. */
+  planName: string | null;
   imported: boolean;
   summary: RunSummary;
   /** env.json as written (unknown shape: absent fields are simply not shown). */
@@ -71,22 +81,62 @@ function asSummary(value: unknown, path: string): RunSummary {
   return parseSummary(value, path);
 }
 
-function readCell(dir: string): { id: string | null; dimensions: Record<string, string>; imported: boolean } {
+function readCell(dir: string): { id: string | null; index: number | null; dimensions: Record<string, string>; imported: boolean } {
   const path = join(dir, "cell.json");
-  if (!existsSync(path)) return { id: null, dimensions: {}, imported: false };
-  const cell = readJson(path) as { id?: unknown; dimensions?: unknown; imported?: unknown } | null;
+  if (!existsSync(path)) return { id: null, index: null, dimensions: {}, imported: false };
+  const cell = readJson(path) as { id?: unknown; index?: unknown; dimensions?: unknown; imported?: unknown } | null;
   const dimensions: Record<string, string> = {};
   if (cell && typeof cell.dimensions === "object" && cell.dimensions !== null) {
     for (const [k, v] of Object.entries(cell.dimensions as Record<string, unknown>)) {
       if (v !== null && v !== undefined) dimensions[k] = typeof v === "object" ? JSON.stringify(v) : String(v as string | number);
     }
   }
-  return { id: typeof cell?.id === "string" ? cell.id : null, dimensions, imported: cell?.imported === true };
+  const index = typeof cell?.index === "number" ? cell.index : null;
+  return { id: typeof cell?.id === "string" ? cell.id : null, index, dimensions, imported: cell?.imported === true };
+}
+
+interface PlanInfo {
+  dimensions: string[] | null;
+  name: string | null;
+}
+
+const planCache = new Map<string, PlanInfo>();
+
+function listedKeys(value: unknown): string[] | null {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.keys(value) : null;
+}
+
+/**
+ * matrix.dimensions of the plan whose OUT/cells/<id>/ holds `dir`: from plan.source.* (what the
+ * user wrote), else a plan.json `matrix` object. Unreadable or absent: null (every key counts).
+ */
+function readPlan(dir: string): PlanInfo {
+  const root = dirname(dirname(dir));
+  if (basename(dirname(dir)) !== "cells" || !existsSync(join(root, "plan.json"))) return { dimensions: null, name: null };
+  const cached = planCache.get(root);
+  if (cached !== undefined) return cached;
+  let names: string[] | null = null;
+  let name: string | null = null;
+  try {
+    const plan = JSON.parse(readFileSync(join(root, "plan.json"), "utf8")) as { name?: unknown; source_file?: unknown; matrix?: unknown };
+    name = typeof plan.name === "string" ? plan.name : null;
+    const source = typeof plan.source_file === "string" ? join(root, basename(plan.source_file)) : "";
+    if (source !== "" && existsSync(source)) {
+      const parsed = parseYaml(readFileSync(source, "utf8")) as { matrix?: { dimensions?: unknown } } | null;
+      names = listedKeys(parsed?.matrix?.dimensions);
+    } else names = listedKeys(plan.matrix);
+  } catch {
+    names = null;
+  }
+  const info = { dimensions: names === null ? null : ["server", ...names, "workload", "load"], name };
+  planCache.set(root, info);
+  return info;
 }
 
 export function loadRun(dir: string, relDir = basename(dir)): DiscoveredRun {
   const summary = asSummary(readJson(join(dir, "summary.json")), join(dir, "summary.json"));
   const cell = readCell(dir);
+  const plan = cell.id === null ? { dimensions: null, name: null } : readPlan(dir);
   const envPath = join(dir, "env.json");
   const env = existsSync(envPath) ? (readJson(envPath) as Record<string, unknown>) : null;
   const requestsPath = join(dir, "requests.jsonl");
@@ -97,6 +147,9 @@ export function loadRun(dir: string, relDir = basename(dir)): DiscoveredRun {
     label: basename(dir),
     dimensions: cell.dimensions,
     cellId: cell.id,
+    cellIndex: cell.index,
+    planDimensions: plan.dimensions,
+    planName: plan.name,
     imported: cell.imported || summary.run.imported !== undefined,
     summary,
     env: env && typeof env === "object" ? env : null,
@@ -112,9 +165,17 @@ export function varyingDimensions(runs: readonly DiscoveredRun[]): string[] {
   return names.filter((k) => new Set(runs.map((r) => r.dimensions[k] ?? "")).size > 1);
 }
 
+/**
+ * The varying dimensions the plans themselves list, in first-seen order: keys a plan's `include`
+ * added (gpus, tp and pp per preset) describe a cell but do not name it.
+ */
+export function primaryDimensions(runs: readonly DiscoveredRun[]): string[] {
+  return varyingDimensions(runs).filter((k) => runs.every((r) => r.planDimensions === null || r.dimensions[k] === undefined || r.planDimensions.includes(k)));
+}
+
 /** Gives each run its label; duplicates get their parent directory prepended. */
 export function assignLabels(runs: DiscoveredRun[]): void {
-  const varying = varyingDimensions(runs);
+  const varying = primaryDimensions(runs);
   for (const r of runs) {
     const dims = Object.keys(r.dimensions);
     const shown = varying.length > 0 ? varying.filter((k) => r.dimensions[k] !== undefined) : dims;

@@ -3,6 +3,7 @@
 
 import type { DiscoveredRun } from "./discover.js";
 import { targetText } from "./format.js";
+import type { Table } from "./table.js";
 
 type Json = Record<string, unknown>;
 
@@ -58,4 +59,33 @@ export function envRows(run: DiscoveredRun): Array<[string, string]> {
     ["cell", Object.keys(run.dimensions).length > 0 ? Object.entries(run.dimensions).map(([k, v]) => `${k}=${v}`).join(", ") : null],
   ];
   return rows.filter((r): r is [string, string] => r[1] !== null && r[1] !== "");
+}
+
+/**
+ * The environment of many runs said once: the fields every run shares (one value), then one row
+ * per run with only the fields that differ (the cell's dimensions are its label already).
+ */
+export function sharedEnvironment(runs: readonly DiscoveredRun[]): { shared: Table; differing: Table | null } {
+  const perRun = runs.map((r) => new Map(envRows(r)));
+  const fields: string[] = [];
+  for (const rows of perRun) for (const k of rows.keys()) if (!fields.includes(k)) fields.push(k);
+  const same = (f: string): boolean => new Set(perRun.map((rows) => rows.get(f) ?? "")).size === 1;
+  const shared: Table = {
+    id: "environment",
+    title: runs.length === 1 ? "The run" : `Shared by all ${runs.length} runs`,
+    columns: [
+      { key: "field", title: "Field" },
+      { key: "value", title: "Value" },
+    ],
+    rows: fields.filter(same).map((f) => [f, perRun[0]?.get(f) ?? ""]),
+  };
+  const varying = fields.filter((f) => !same(f) && f !== "cell");
+  if (varying.length === 0) return { shared, differing: null };
+  const differing: Table = {
+    id: "environment-per-run",
+    title: "Differs per run",
+    columns: [{ key: "run", title: "Run" }, ...varying.map((f) => ({ key: f.replace(/\W+/g, "_"), title: f }))],
+    rows: runs.map((r, i) => [r.label, ...varying.map((f) => perRun[i]?.get(f) ?? "")]),
+  };
+  return { shared, differing };
 }

@@ -10,6 +10,7 @@ import { renderChart } from "./chart/render.js";
 import { renderReportHtml } from "./html-report.js";
 import { buildReportModel, type ReportModel, type ReportOptions } from "./report-model.js";
 import { renderReportMarkdown } from "./report-markdown.js";
+import type { ChartEntry } from "./run-charts.js";
 import { renderCsvTable, type Table } from "./table.js";
 
 export interface GenerateReportOptions extends ReportOptions {
@@ -28,7 +29,14 @@ export interface GenerateReportResult {
 }
 
 function allTables(model: ReportModel): Table[] {
-  return [...model.crossTables, ...model.runs.flatMap((r) => r.tables), ...(model.errors ? [model.errors] : [])];
+  const matrix = model.matrix ? [...(model.matrix.settings ? [model.matrix.settings] : []), ...model.matrix.sections.flatMap((s) => s.tables)] : [];
+  return [...matrix, ...model.crossTables, ...model.runs.flatMap((r) => r.tables), ...(model.errors ? [model.errors] : [])];
+}
+
+/** Every chart of the report, in reading order. */
+export function allCharts(model: ReportModel): ChartEntry[] {
+  const matrix = model.matrix ? [...model.matrix.charts, ...model.matrix.sections.flatMap((s) => s.charts)] : [];
+  return [...matrix, ...model.crossCharts, ...model.runs.flatMap((r) => r.charts)];
 }
 
 /**
@@ -52,7 +60,7 @@ export async function generateReport(options: GenerateReportOptions): Promise<Ge
   const pngs = new Set<string>();
   if (options.png !== false) {
     mkdirSync(join(options.outDir, "charts"), { recursive: true });
-    const charts = [...model.crossCharts, ...model.runs.flatMap((r) => r.charts)];
+    const charts = allCharts(model);
     const images = await svgsToPngs(charts.map((c) => renderChart(c.spec)));
     charts.forEach((c, i) => {
       write(join("charts", `${c.name}.png`), images[i] as Buffer);

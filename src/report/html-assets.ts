@@ -10,7 +10,7 @@ header{background:#1f2a37;color:#fff;padding:18px 28px}
 header h1{margin:0 0 4px;font-size:22px}
 header p{margin:0;color:#c9d2dc;font-size:12px}
 nav{padding:8px 28px;background:#fff;border-bottom:1px solid #dde2e8;font-size:13px}
-nav a{margin-right:14px;color:#2b5d8a;text-decoration:none}
+nav a{margin-right:14px;color:#2b5d8a;text-decoration:none;white-space:nowrap;display:inline-block}
 main{padding:12px 28px 40px;max-width:1560px}
 section{margin:20px 0}
 h2{font-size:18px;border-bottom:2px solid #dde2e8;padding-bottom:4px}
@@ -36,6 +36,18 @@ th[aria-sort=descending]::after{content:" ▼";font-size:10px}
 td.wrap{white-space:normal;min-width:240px}
 p.note{font-size:12px;color:#5b6673;margin:2px 0}
 details summary{cursor:pointer;color:#2b5d8a}
+nav .dimnav{display:inline-block;margin-right:14px}
+nav .navdim{color:#5b6673;margin-right:6px}
+nav .navgroup{margin-right:10px;white-space:nowrap}
+nav .navgroup a{margin-right:6px}
+p.lead{font-size:15px;margin:4px 0 8px}
+figure.chart-box.wide{grid-column:1/-1}
+table.matrix th{white-space:normal;vertical-align:bottom}
+.table-wrap.fit{display:inline-block;max-width:100%;vertical-align:top}
+table.matrix{width:auto}
+details.cell{background:#fff;border:1px solid #dde2e8;border-radius:6px;margin:4px 0;padding:4px 10px}
+details.cell[open]{padding-bottom:10px}
+details.flat{margin:8px 0}
 `;
 
 /** Click a header to sort by that column; numeric cells carry their raw value in data-v. */

@@ -3,49 +3,17 @@
 // escapeHtml; charts are already escaped by the chart module.
 
 import { fmtNum, loadText } from "./analysis.js";
-import { renderChart } from "./chart/render.js";
-import { envRows } from "./env-summary.js";
+import { envRows, sharedEnvironment } from "./env-summary.js";
 import { escapeHtml } from "./escape.js";
 import { contentSecurityPolicy, REPORT_CSS, SORT_SCRIPT } from "./html-assets.js";
+import { cellDetails, dimensionNav, matrixOverview, matrixSections } from "./html-matrix.js";
+import { charts, htmlTable, list, runBody } from "./html-parts.js";
 import type { ReportModel, ReportRun } from "./report-model.js";
-import type { ChartEntry } from "./run-charts.js";
-import { formatCell, isNumericColumn, type Table } from "./table.js";
 
 export interface HtmlOptions {
   /** Shown in the header; omit for byte-identical output. */
   generatedAt?: string;
   servebenchVersion?: string;
-}
-
-export function htmlTable(table: Table): string {
-  const head = table.columns.map((c) => `<th${isNumericColumn(c) ? ' class="n"' : ""} scope="col">${escapeHtml(c.title)}</th>`).join("");
-  const body = table.rows
-    .map((row) => {
-      const cells = table.columns.map((c, i) => {
-        const v = row[i] ?? null;
-        const text = escapeHtml(formatCell(v, c));
-        if (typeof v === "number" && Number.isFinite(v)) return `<td class="n" data-v="${v}">${text}</td>`;
-        const cls = c.align === "right" ? ' class="n"' : c.key === "notes" || c.key === "example" ? ' class="wrap"' : "";
-        return `<td${cls}>${text}</td>`;
-      });
-      return `<tr>${cells.join("")}</tr>`;
-    })
-    .join("\n");
-  const notes = (table.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join("");
-  return `<h3>${escapeHtml(table.title)}</h3><div class="table-wrap"><table class="sortable"${attr("data-table", table.id)}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>${notes}`;
-}
-
-function attr(name: string, value: string): string {
-  return ` ${name}="${escapeHtml(value)}"`;
-}
-
-function charts(entries: readonly ChartEntry[]): string {
-  if (entries.length === 0) return "";
-  return `<div class="charts">${entries.map((c) => `<figure class="chart-box"${attr("data-chart", c.name)}>${renderChart(c.spec)}</figure>`).join("\n")}</div>`;
-}
-
-function list(items: readonly string[], cls: string): string {
-  return items.length === 0 ? "" : `<ul class="${cls}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>`;
 }
 
 function card(key: string, value: string, sub: string): string {
@@ -92,11 +60,35 @@ function environmentSection(model: ReportModel): string {
 function runSection(r: ReportRun, index: number): string {
   const info = r.run.summary.run;
   const badge = r.run.imported ? `<span class="badge">imported, not measured</span>` : info.predicted ? `<span class="badge">predicted</span>` : "";
-  let html = `<section class="run" id="run-${index + 1}"><h2>${escapeHtml(r.run.label)}${badge}</h2>`;
-  html += `<p class="note">${escapeHtml(`${r.run.relDir} · model ${info.model} · ${info.workload}${r.sloText ? ` · SLO ${r.sloText}` : ""}`)}</p>`;
-  html += charts(r.charts);
-  html += r.tables.map(htmlTable).join("");
-  return `${html}</section>`;
+  return `<section class="run" id="run-${index + 1}"><h2>${escapeHtml(r.run.label)}${badge}</h2>${runBody(r)}</section>`;
+}
+
+function singleRunBody(model: ReportModel): { nav: string; main: string } {
+  const nav = [
+    `<a href="#headline">Headline</a>`,
+    `<a href="#analysis">Analysis</a>`,
+    `<a href="#environment">Environment</a>`,
+    ...model.runs.map((r, i) => `<a href="#run-${i + 1}">${escapeHtml(r.run.label)}</a>`),
+    model.errors ? `<a href="#errors">Errors</a>` : "",
+  ].join("");
+  return { nav, main: [headline(model), analysisSection(model), environmentSection(model), model.runs.map(runSection).join("\n")].join("\n") };
+}
+
+/** Several runs: one overview across cells, a section per model × ctx, each cell's details folded. */
+function matrixBody(model: ReportModel, matrix: NonNullable<ReportModel["matrix"]>): { nav: string; main: string } {
+  const nav = [
+    `<a href="#overview">Overview</a>`,
+    dimensionNav(matrix) || (matrix.sections.length === 1 ? `<a href="#${escapeHtml(matrix.sections[0]?.section.id ?? "")}">Results</a>` : ""),
+    `<a href="#comparison">Every cell</a>`,
+    `<a href="#cells">Per-cell details</a>`,
+    `<a href="#environment">Environment</a>`,
+    model.errors ? `<a href="#errors">Errors</a>` : "",
+  ].join("");
+  const flat = model.crossTables.map((t) => htmlTable(t)).join("");
+  const comparison = `<section id="comparison"><h2>Every cell</h2>${charts(model.crossCharts)}<details class="flat"><summary>Every cell in one table (sortable), and the comparisons across all cells</summary>${flat}</details></section>`;
+  const env = sharedEnvironment(model.runs.map((r) => r.run));
+  const environment = `<section id="environment"><h2>Environment</h2>${htmlTable(env.shared)}${env.differing ? `<details><summary>${escapeHtml(env.differing.title)}: ${escapeHtml(env.differing.columns.slice(1).map((c) => c.title).join(", "))}</summary>${htmlTable(env.differing, "", "")}</details>` : ""}</section>`;
+  return { nav, main: [headline(model), matrixOverview(model, matrix), matrixSections(matrix), comparison, cellDetails(model, matrix), environment].join("\n") };
 }
 
 /**
@@ -104,18 +96,7 @@ function runSection(r: ReportRun, index: number): string {
  * @example writeFileSync("report/report.html", renderReportHtml(model, { generatedAt: new Date().toISOString() }));
  */
 export function renderReportHtml(model: ReportModel, options: HtmlOptions = {}): string {
-  const nav = [
-    `<a href="#headline">Headline</a>`,
-    `<a href="#analysis">Analysis</a>`,
-    `<a href="#environment">Environment</a>`,
-    model.crossCharts.length + model.crossTables.length > 0 ? `<a href="#comparison">Comparison</a>` : "",
-    ...model.runs.map((r, i) => `<a href="#run-${i + 1}">${escapeHtml(r.run.label)}</a>`),
-    model.errors ? `<a href="#errors">Errors</a>` : "",
-  ].join("");
-  const comparison =
-    model.crossCharts.length + model.crossTables.length > 0
-      ? `<section id="comparison"><h2>Comparison across runs</h2>${charts(model.crossCharts)}${model.crossTables.map(htmlTable).join("")}</section>`
-      : "";
+  const { nav, main } = model.matrix ? matrixBody(model, model.matrix) : singleRunBody(model);
   const errors = model.errors ? `<section id="errors"><h2>Errors</h2>${htmlTable(model.errors)}</section>` : "";
   const generated = [options.servebenchVersion ? `servebench ${options.servebenchVersion}` : "servebench", options.generatedAt ? `generated ${options.generatedAt}` : ""].filter(Boolean).join(" · ");
   return `<!doctype html>
@@ -128,11 +109,7 @@ export function renderReportHtml(model: ReportModel, options: HtmlOptions = {}):
 <header><h1>${escapeHtml(model.title)}</h1><p>${escapeHtml(generated)}</p></header>
 <nav>${nav}</nav>
 <main>
-${headline(model)}
-${analysisSection(model)}
-${environmentSection(model)}
-${comparison}
-${model.runs.map(runSection).join("\n")}
+${main}
 ${errors}
 </main>
 <script>${SORT_SCRIPT}</script>

@@ -3,14 +3,15 @@
 // Deterministic for the same inputs (golden-file tested): no clock, no absolute paths.
 
 import { mdCell, mdCode } from "./escape.js";
-import { envRows } from "./env-summary.js";
+import { envRows, sharedEnvironment } from "./env-summary.js";
+import { matrixMarkdown } from "./markdown-matrix.js";
 import type { ReportModel, ReportRun } from "./report-model.js";
 import { renderMarkdownTable, type Table } from "./table.js";
 
 const ENV_COLUMNS_MAX = 6;
 
-function tableBlock(table: Table): string[] {
-  const out = [`### ${mdCell(table.title)}`, "", renderMarkdownTable(table)];
+function tableBlock(table: Table, heading = "###"): string[] {
+  const out = [`${heading} ${mdCell(table.title)}`, "", renderMarkdownTable(table)];
   if (table.notes && table.notes.length > 0) out.push("", ...table.notes.map((n) => `- ${mdCell(n)}`));
   out.push("");
   return out;
@@ -48,15 +49,17 @@ function analysis(model: ReportModel): string[] {
   return out;
 }
 
-function runSection(r: ReportRun, pngs: ReadonlySet<string>): string[] {
+function runSection(r: ReportRun, pngs: ReadonlySet<string>, heading = "##"): string[] {
   const info = r.run.summary.run;
-  const out = [`## ${mdCell(r.run.label)}`, ""];
+  const out = [`${heading} ${mdCell(r.run.label)}`, ""];
   out.push(`- Directory: ${mdCell(r.run.relDir)}${r.run.imported ? " · **imported, not measured by servebench**" : ""}`);
   out.push(`- Model: ${mdCell(info.model)} · workload: ${mdCell(info.workload)}${r.sloText ? ` · SLO ${mdCode(r.sloText)}` : ""}`);
+  // In a plan, each cell's own findings sit with its tables (the overview says what holds across cells).
+  if (heading !== "##") out.push(...r.analysis.findings.map((f) => `- ${mdCell(f)}`), ...r.warnings.map((w) => `- ⚠ ${mdCell(w)}`));
   out.push("");
   const throughput = r.charts.find((c) => c.name.endsWith("-throughput"));
   if (throughput) out.push(...chartLink(throughput.name, throughput.spec.title, pngs));
-  for (const t of r.tables) out.push(...tableBlock(t));
+  for (const t of r.tables) out.push(...tableBlock(t, heading === "##" ? "###" : "####"));
   return out;
 }
 
@@ -66,6 +69,22 @@ function runSection(r: ReportRun, pngs: ReadonlySet<string>): string[] {
  */
 export function renderReportMarkdown(model: ReportModel, pngs: ReadonlySet<string> = new Set()): string {
   const lines: string[] = [`# ${mdCell(model.title)}`, ""];
+  if (model.matrix) {
+    lines.push(...matrixMarkdown(model, model.matrix, pngs));
+    lines.push("## Every cell", "");
+    for (const name of ["pareto", "throughput-by-run"]) {
+      const c = model.crossCharts.find((x) => x.name === name);
+      if (c) lines.push(...chartLink(c.name, c.spec.title, pngs));
+    }
+    for (const t of model.crossTables) lines.push(...tableBlock(t));
+    lines.push("## Per-cell details", "");
+    for (const r of model.runs) lines.push(...runSection(r, pngs, "###"));
+    const env = sharedEnvironment(model.runs.map((r) => r.run));
+    lines.push("## Environment", "", `### ${mdCell(env.shared.title)}`, "", renderMarkdownTable(env.shared), "");
+    if (env.differing) lines.push(`### ${mdCell(env.differing.title)}`, "", renderMarkdownTable(env.differing), "");
+    if (model.errors) lines.push("## Errors", "", ...tableBlock(model.errors));
+    return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  }
   lines.push(`${model.runs.length} run${model.runs.length === 1 ? "" : "s"}: ${model.runs.map((r) => `**${mdCell(r.run.label)}**`).join(", ")}.`, "");
   lines.push(...analysis(model));
   lines.push(...environment(model));

@@ -5,10 +5,14 @@
 import { parseSlo, type SloTerm } from "../config/units.js";
 import { analyzeRun, type RunAnalysis, type SloEvaluation } from "./analysis.js";
 import { analyzeWarnings } from "./analysis-warnings.js";
-import { cellBarCharts, pairwiseCharts, paretoChart, perGpuParetoCharts, throughputAcrossRuns } from "./cross-charts.js";
+import { paretoChart, perGpuParetoCharts, throughputAcrossRuns } from "./cross-charts.js";
 import { fastestFindings, pairwiseFindings } from "./cross-analysis.js";
 import { cellObservations, cellTable, configurationTable, engineComparisonTable, pairwiseTable, pickBaseline } from "./cross-tables.js";
-import { discoverRuns, varyingDimensions, type DiscoveredRun } from "./discover.js";
+import { discoverRuns, primaryDimensions, type DiscoveredRun } from "./discover.js";
+import { overviewCharts, sectionCharts } from "./matrix-charts.js";
+import { collectWarnings, dimensionEffects, effectFindings, errorFinding, matrixSentence } from "./matrix-findings.js";
+import { buildMatrixLayout, type MatrixLayout, type MatrixSection } from "./matrix-layout.js";
+import { attributeTable, sectionObservations, sectionTable, sideTable } from "./matrix-tables.js";
 import { BenchError } from "../errors.js";
 import { digestRequests } from "./digest-parallel.js";
 import type { RunDigest } from "./request-digest.js";
@@ -40,9 +44,31 @@ export interface ReportRun {
   charts: ChartEntry[];
 }
 
+export interface MatrixSectionReport {
+  section: MatrixSection;
+  tables: Table[];
+  charts: ChartEntry[];
+  observations: string[];
+}
+
+/** Two or more runs laid out by their plan's dimensions (seed 003): one analysis, then sections. */
+export interface MatrixReport {
+  layout: MatrixLayout;
+  /** The matrix in one sentence. */
+  summary: string;
+  /** Each kind of warning once, with the cells it hit. */
+  warnings: string[];
+  /** What each cell ran beyond its name (the plan's include keys), or null. */
+  settings: Table | null;
+  /** One chart per metric with a panel per section (none with one section). */
+  charts: ChartEntry[];
+  sections: MatrixSectionReport[];
+}
+
 export interface ReportModel {
   title: string;
   runs: ReportRun[];
+  matrix: MatrixReport | null;
   crossFindings: string[];
   crossTables: Table[];
   crossCharts: ChartEntry[];
@@ -86,23 +112,24 @@ async function buildRun(run: DiscoveredRun, index: number, options: ReportOption
   return { run, digest, telemetry, sloText: slo.text, analysis, warnings, tables, charts: runCharts(run, index, digest, telemetry) };
 }
 
-function crossSection(runs: DiscoveredRun[], baselineOption: string | undefined): Pick<ReportModel, "crossFindings" | "crossTables" | "crossCharts"> {
+function crossSection(runs: DiscoveredRun[], layout: MatrixLayout, baselineOption: string | undefined): Pick<ReportModel, "crossFindings" | "crossTables" | "crossCharts"> {
   const crossTables: Table[] = [];
   const crossCharts: ChartEntry[] = [];
   const crossFindings: string[] = [];
-  if (runs.length < 2) return { crossFindings, crossTables, crossCharts };
   const pareto = paretoChart(runs);
   if (pareto) crossCharts.push(pareto);
   crossCharts.push(...perGpuParetoCharts(runs));
   const baseline = pickBaseline(runs, baselineOption);
   if (!baseline) throw new BenchError("E_BAD_FLAG", `--baseline: no run labelled or matching "${baselineOption ?? ""}"`, { where: "--baseline" });
   crossFindings.push(...fastestFindings(runs));
+  const effects = dimensionEffects(layout, runs);
   crossTables.push(configurationTable(runs), engineComparisonTable(runs, baseline));
   const cells = cellTable(runs);
   cells.notes = cellObservations(runs);
   crossTables.push(cells);
   const baseDim = baselineOption?.includes("=") ? baselineOption.slice(0, baselineOption.indexOf("=")) : undefined;
-  for (const dim of varyingDimensions(runs)) {
+  const pairwise: string[] = [];
+  for (const dim of primaryDimensions(runs)) {
     const values = [...new Set(runs.map((r) => r.dimensions[dim]).filter((v): v is string => v !== undefined))].sort();
     if (values.length !== 2 && dim !== baseDim) continue;
     const a = dim === baseDim ? (baseline.dimensions[dim] as string) : (values[0] as string);
@@ -110,14 +137,38 @@ function crossSection(runs: DiscoveredRun[], baselineOption: string | undefined)
       const result = pairwiseTable(runs, dim, a, b);
       if (!result) continue;
       crossTables.push(result.table);
-      crossCharts.push(...pairwiseCharts(result));
-      crossFindings.push(...pairwiseFindings(result));
+      pairwise.push(...pairwiseFindings(result));
     }
   }
+  // Dimensions by how much they matter; a two-valued one keeps its signed "B vs A" sentence.
+  const ranked = effectFindings(effects);
+  if (ranked[0]) crossFindings.push(ranked[0]);
+  for (const e of effects) {
+    const signed = pairwise.find((f) => f.startsWith(`${e.dimension} = `));
+    if (signed) crossFindings.push(signed);
+    else crossFindings.push(...ranked.filter((f) => f.startsWith(`${e.dimension}: `)));
+  }
+  crossFindings.push(...pairwise.filter((f) => !crossFindings.includes(f)));
+  crossFindings.push(errorFinding(runs));
   const across = throughputAcrossRuns(runs);
   if (across) crossCharts.push(across);
-  crossCharts.push(...cellBarCharts(runs));
   return { crossFindings, crossTables, crossCharts };
+}
+
+function matrixReport(layout: MatrixLayout, runs: readonly ReportRun[]): MatrixReport {
+  const plain = runs.map((r) => r.run);
+  const sections = layout.sections.map((section): MatrixSectionReport => {
+    const side = sideTable(layout, section);
+    return { section, tables: [sectionTable(layout, section), ...(side ? [side] : [])], charts: sectionCharts(layout, section), observations: sectionObservations(layout, section) };
+  });
+  return {
+    layout,
+    summary: matrixSentence(layout, plain),
+    warnings: collectWarnings(runs.map((r) => ({ label: r.run.label, warnings: r.warnings }))),
+    settings: attributeTable(layout, plain),
+    charts: overviewCharts(layout),
+    sections,
+  };
 }
 
 /**
@@ -138,6 +189,11 @@ export async function buildReportModel(options: ReportOptions): Promise<ReportMo
   if (only && pareto) only.charts.splice(Math.min(2, only.charts.length), 0, pareto);
   if (only) only.charts.push(...perGpuParetoCharts(runs));
   const errors = errorTable(runs, (run, level, code) => reportRuns.find((r) => r.run === run)?.digest?.levels.get(level)?.errorExamples[code]);
-  const title = options.title ?? (runs.length === 1 ? `servebench report: ${runs[0]?.label ?? ""}` : `servebench report: ${runs.length} runs`);
-  return { title, runs: reportRuns, ...crossSection(runs, options.baseline), errors, sloAttainment: attainment };
+  const plans = [...new Set(runs.map((r) => r.planName))];
+  const planTitle = plans.length === 1 && plans[0] ? `servebench report: plan ${plans[0]}, ${runs.length} cells` : `servebench report: ${runs.length} runs`;
+  const title = options.title ?? (runs.length === 1 ? `servebench report: ${runs[0]?.label ?? ""}` : planTitle);
+  const layout = runs.length >= 2 ? buildMatrixLayout(runs, options.baseline) : null;
+  const cross = layout ? crossSection(runs, layout, options.baseline) : { crossFindings: [], crossTables: [], crossCharts: [] };
+  const matrix = layout ? matrixReport(layout, reportRuns) : null;
+  return { title, runs: reportRuns, matrix, ...cross, errors, sloAttainment: attainment };
 }

@@ -71,6 +71,7 @@ describe.runIf(CHROMIUM !== undefined)("report.html in headless Chromium", () =>
 
       const xss = await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss);
       expect(xss).toBeUndefined();
+      await page.locator("details").evaluateAll((all) => all.forEach((d) => d.setAttribute("open", "")));
       const text = await page.locator("body").innerText();
       expect(text).toContain(HOSTILE.model);
       expect(text).toContain(HOSTILE.dirName);

@@ -192,6 +192,7 @@ describe("hostile strings", () => {
         await page.goto(pathToFileURL(join(reportDir, "report.html")).href, { waitUntil: "load" });
         await page.waitForTimeout(200); // an onerror handler fires after the image fails to load
         expect(dialogs).toEqual([]);
+        await page.locator("details").evaluateAll((all) => all.forEach((d) => d.setAttribute("open", ""))); // per-cell parts are folded
         const text = await page.locator("body").innerText();
         expect(text).toContain(HOSTILE.model);
         expect(text).toContain("vllm serve <script>alert('cmd')</script>");

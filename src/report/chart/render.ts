@@ -5,7 +5,7 @@ import { renderBarChart, type BarChartSpec } from "./bar-chart.js";
 import { renderXYChart, type XYChartSpec } from "./xy-chart.js";
 
 export type ChartSpec = XYChartSpec | BarChartSpec;
-export type { BarChartSpec, BarGroup } from "./bar-chart.js";
+export type { BarChartSpec, BarFacet, BarGroup } from "./bar-chart.js";
 export type { Point, XMarker, XYChartSpec, XYSeries } from "./xy-chart.js";
 
 export function renderChart(spec: ChartSpec): string {

@@ -42,20 +42,66 @@ export function textEl(x: number, y: number, content: string, extra: Record<stri
   return `<text${attrs({ x, y, ...extra })}>${escapeHtml(content)}</text>`;
 }
 
-/** Approximate rendered width of a label at `sizePx` (no font metrics without a browser). */
-export function textWidthPx(content: string, sizePx: number): number {
-  return content.length * sizePx * 0.6;
+/** Advance widths in em, rounded up from DejaVu Sans: no font metrics without a browser. */
+function charEm(ch: string): number {
+  if (/[ ijlI.,:;'|!·]/.test(ch)) return 0.34;
+  if (/[frt\-()[\]/]/.test(ch)) return 0.44;
+  if (/[mwMW%@]/.test(ch)) return 1.0;
+  if (/[A-Z0-9#&$]/.test(ch)) return 0.8;
+  if (/[a-z]/.test(ch)) return 0.65;
+  return 0.9;
+}
+
+/**
+ * Rendered width of a label at `sizePx`, erring wide (every width check in the charts rests on
+ * it: labels that fit by this estimate do not overlap in a browser; tested in Chromium).
+ */
+export function textWidthPx(content: string, sizePx: number, bold = false): number {
+  let em = 0;
+  for (const ch of content) em += charEm(ch);
+  return em * sizePx * (bold ? 1.12 : 1);
 }
 
 export function truncateLabel(content: string, maxChars: number): string {
   return content.length <= maxChars ? content : `${content.slice(0, Math.max(1, maxChars - 1))}…`;
 }
 
+/** The longest prefix (with "…") whose estimated width fits `maxPx`. */
+export function fitLabel(content: string, maxPx: number, sizePx: number, bold = false): string {
+  if (textWidthPx(content, sizePx, bold) <= maxPx) return content;
+  const chars = [...content];
+  for (let n = chars.length - 1; n > 0; n--) {
+    const candidate = `${chars.slice(0, n).join("").trimEnd()}…`;
+    if (textWidthPx(candidate, sizePx, bold) <= maxPx) return candidate;
+  }
+  return "…";
+}
+
+/**
+ * At most `maxLines` lines of at most `maxPx` each, broken after spaces, "/", "-" or "·"; the
+ * last line is shortened with "…" when the rest does not fit.
+ */
+export function wrapLabel(content: string, maxPx: number, sizePx: number, maxLines = 2, bold = false): string[] {
+  if (textWidthPx(content, sizePx, bold) <= maxPx || maxLines <= 1) return [fitLabel(content, maxPx, sizePx, bold)];
+  const parts = content.split(/(?<=[ /\-·_])/);
+  const lines: string[] = [];
+  let current = "";
+  for (const part of parts) {
+    if (current !== "" && textWidthPx(`${current}${part}`.trimEnd(), sizePx, bold) > maxPx && lines.length < maxLines - 1) {
+      lines.push(current.trimEnd());
+      current = "";
+    }
+    current += part;
+  }
+  lines.push(current.trim());
+  return lines.map((l) => fitLabel(l, maxPx, sizePx, bold));
+}
+
 export function svgDocument(id: string, title: string, width: number, height: number, body: string): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart"${attrs({ id, width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title, "font-family": FONT })}>` +
     `<rect width="${width}" height="${height}" fill="#ffffff"/>` +
-    textEl(width / 2, 20, title, { "text-anchor": "middle", "font-size": 14, "font-weight": "bold", fill: "#222" }) +
+    textEl(width / 2, 20, fitLabel(title, width - 16, 14, true), { "text-anchor": "middle", "font-size": 14, "font-weight": "bold", fill: "#222" }) +
     body +
     `</svg>`
   );
@@ -74,7 +120,7 @@ export function legend(items: readonly LegendItem[], left: number, top: number, 
   let y = top + 10;
   let svg = "";
   for (const item of items) {
-    const label = truncateLabel(item.name, 40);
+    const label = fitLabel(item.name, Math.min(260, maxWidth - 22), 11);
     const w = 22 + textWidthPx(label, 11) + 14;
     if (x + w > left + maxWidth && x > left) {
       x = left;
@@ -111,11 +157,12 @@ export function axes(x: Scale, y: Scale, area: PlotArea, options: AxisOptions): 
     const half = textWidthPx(label, 11) / 2;
     svg += `<line${attrs({ x1: px, y1: area.top, x2: px, y2: area.bottom, stroke: "#f0f0f0" })}/>`;
     if (px - half < lastRight + 4) continue;
-    svg += textEl(px, area.bottom + 16, label, { "text-anchor": "middle", "font-size": 11, fill: "#555" });
+    // 18 px down: clear of the lowest y tick label ("0") at the corner.
+    svg += textEl(px, area.bottom + 18, label, { "text-anchor": "middle", "font-size": 11, fill: "#555" });
     lastRight = px + half;
   }
   svg += `<rect${attrs({ x: area.left, y: area.top, width: area.right - area.left, height: area.bottom - area.top, fill: "none", stroke: "#999" })}/>`;
-  svg += textEl((area.left + area.right) / 2, area.bottom + 34, options.xLabel, { "text-anchor": "middle", "font-size": 12, fill: "#333" });
+  svg += textEl((area.left + area.right) / 2, area.bottom + 36, options.xLabel, { "text-anchor": "middle", "font-size": 12, fill: "#333" });
   const cy = (area.top + area.bottom) / 2;
   svg += textEl(16, cy, options.yLabel, { "text-anchor": "middle", "font-size": 12, fill: "#333", transform: `rotate(-90 16 ${round2(cy)})` });
   return svg;
@@ -123,4 +170,41 @@ export function axes(x: Scale, y: Scale, area: PlotArea, options: AxisOptions): 
 
 export function noDataText(width: number, height: number): string {
   return textEl(width / 2, height / 2, "no data", { "text-anchor": "middle", "font-size": 14, fill: "#888" });
+}
+
+export interface LabelBox {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/**
+ * Places optional labels (point names, level markers) without overlap: the first candidate
+ * position inside `bounds` that clears every label placed so far wins; none fitting drops the
+ * label (its tooltip still names the point).
+ */
+export class LabelPlacer {
+  private readonly placed: LabelBox[] = [];
+
+  constructor(private readonly bounds: LabelBox) {}
+
+  /** Reserves a box (a tick label, a legend) that later labels must avoid. */
+  reserve(box: LabelBox): void {
+    this.placed.push(box);
+  }
+
+  /** Candidates are [x, baseline y, anchor]; returns the SVG text or "" when none fits. */
+  place(content: string, sizePx: number, candidates: ReadonlyArray<readonly [number, number, "start" | "end"]>, extra: Record<string, AttrValue> = {}): string {
+    const width = textWidthPx(content, sizePx);
+    for (const [x, y, anchor] of candidates) {
+      const left = anchor === "start" ? x : x - width;
+      const box = { left: left - 1, right: left + width + 1, top: y - sizePx - 1, bottom: y + sizePx * 0.3 + 1 };
+      if (box.left < this.bounds.left || box.right > this.bounds.right || box.top < this.bounds.top || box.bottom > this.bounds.bottom) continue;
+      if (this.placed.some((p) => box.left < p.right && p.left < box.right && box.top < p.bottom && p.top < box.bottom)) continue;
+      this.placed.push(box);
+      return textEl(x, y, content, { "font-size": sizePx, ...(anchor === "end" ? { "text-anchor": "end" } : {}), ...extra });
+    }
+    return "";
+  }
 }

@@ -3,7 +3,7 @@
 
 import { escapeHtml } from "../escape.js";
 import { linearScale, logScale, type Scale } from "./scale.js";
-import { attrs, axes, CHART_HEIGHT_PX, CHART_WIDTH_PX, colorAt, legend, noDataText, round2, svgDocument, textEl, truncateLabel, type PlotArea } from "./svg.js";
+import { attrs, axes, CHART_HEIGHT_PX, CHART_WIDTH_PX, colorAt, LabelPlacer, legend, noDataText, round2, svgDocument, truncateLabel, type PlotArea } from "./svg.js";
 
 export type Point = readonly [number, number];
 
@@ -84,7 +84,7 @@ function seriesPath(points: readonly Point[], x: Scale, y: Scale, step: boolean)
   return d;
 }
 
-function drawSeries(s: XYSeries, index: number, spec: XYChartSpec, x: Scale, y: Scale): string {
+function drawSeries(s: XYSeries, index: number, spec: XYChartSpec, x: Scale, y: Scale, labels: LabelPlacer): string {
   const color = s.color ?? colorAt(index);
   const style = s.style ?? "line";
   const kept: Array<{ p: Point; label: string | undefined }> = [];
@@ -104,19 +104,23 @@ function drawSeries(s: XYSeries, index: number, spec: XYChartSpec, x: Scale, y: 
       const cy = y(p[1]);
       const tip = `${label ? `${label}: ` : ""}${s.name} (${p[0].toPrecision(4)}, ${p[1].toPrecision(4)})`;
       svg += `<circle${attrs({ cx, cy, r: 4, fill: color, stroke: "#fff", "stroke-width": 1 })}><title>${escapeHtml(tip)}</title></circle>`;
-      if (showLabels && label) svg += textEl(cx + 6, cy - 6, truncateLabel(label, 28), { "font-size": 10, fill: "#444" });
+      if (showLabels && label) {
+        const text = truncateLabel(label, 28);
+        svg += labels.place(text, 10, [[cx + 6, cy - 6, "start"], [cx - 6, cy - 6, "end"], [cx + 6, cy + 14, "start"], [cx - 6, cy + 14, "end"]], { fill: "#444" });
+      }
     }
   }
   return `${svg}</g>`;
 }
 
-function drawMarkers(markers: readonly XMarker[], x: Scale, area: PlotArea): string {
+function drawMarkers(markers: readonly XMarker[], x: Scale, area: PlotArea, labels: LabelPlacer): string {
   let svg = "";
-  markers.forEach((m, i) => {
+  markers.forEach((m) => {
     const px = x(m.x);
     if (!Number.isFinite(px) || px < area.left - 0.5 || px > area.right + 0.5) return;
     svg += `<line${attrs({ x1: px, y1: area.top, x2: px, y2: area.bottom, stroke: "#888", "stroke-dasharray": "3 3" })}/>`;
-    svg += textEl(px + 3, area.top + 11 + (i % 2) * 12, truncateLabel(m.label, 16), { "font-size": 10, fill: "#555" });
+    const text = truncateLabel(m.label, 16);
+    svg += labels.place(text, 10, [0, 1, 2, 3].map((row) => [px + 3, area.top + 11 + row * 12, "start"] as const), { fill: "#555" });
   });
   return `<g class="markers">${svg}</g>`;
 }
@@ -142,9 +146,10 @@ export function renderXYChart(spec: XYChartSpec): string {
   const clipId = `${spec.id}-clip`;
   let body = leg.svg + axes(x, y, area, { xLabel: spec.xLabel, yLabel: spec.yLabel, ...(spec.xFormat ? { xFormat: spec.xFormat } : {}) });
   body += `<clipPath${attrs({ id: clipId })}><rect${attrs({ x: area.left - 5, y: area.top - 5, width: area.right - area.left + 10, height: area.bottom - area.top + 10 })}/></clipPath>`;
-  body += drawMarkers(spec.markers ?? [], x, area);
+  const labels = new LabelPlacer({ left: area.left + 1, right: area.right - 1, top: area.top + 1, bottom: area.bottom - 1 });
+  body += drawMarkers(spec.markers ?? [], x, area, labels);
   body += `<g${attrs({ "clip-path": `url(#${clipId})` })}>`;
-  spec.series.forEach((s, i) => (body += drawSeries(s, i, spec, x, y)));
+  spec.series.forEach((s, i) => (body += drawSeries(s, i, spec, x, y, labels)));
   body += "</g>";
   return svgDocument(spec.id, spec.title, width, height, body);
 }
