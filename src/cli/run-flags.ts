@@ -98,10 +98,22 @@ export function addRunFlags(cmd: Command): Command {
     .option("--gpu-count <n>", "GPUs the target runs on, for --gpu-hourly-cost (default: the embedded simulator's tp × pp, else 1)")
     .option("--server-cmd <cmd>", "the server's launch command, recorded in env.json")
     .option("--gpu-info-cmd <cmd>", 'command printing GPU facts (e.g. "ssh host nvidia-smi ..."), recorded in env.json')
-    .option("--sim-ttft-ms <ms>", "embedded simulator: time to first token (default 30)")
-    .option("--sim-per-token-ms <ms>", "embedded simulator: time per output token (default 10)")
-    .option("--sim-batch-slowdown <x>", "embedded simulator: per-token slowdown per extra running stream (default 0.002)")
-    .option("--sim-max-num-seqs <n>", "embedded simulator: requests admitted at once, the rest queue (default unlimited)")
+    .addOption(
+      new Option(
+        "--sim-timing <kind>",
+        "embedded simulator: roofline (default: the physics engine on --sim-gpu, else on the rtx-4070-qwen3-8b-awq preset) or simple (fixed TTFT and time per token, no GPU)",
+      ).choices(["roofline", "simple"]),
+    )
+    .option("--sim-ttft-ms <ms>", "embedded simulator, simple timing (implies it without --sim-gpu): time to first token (default 30)")
+    .option("--sim-per-token-ms <ms>", "embedded simulator, simple timing (implies it without --sim-gpu): time per output token (default 10)")
+    .option(
+      "--sim-batch-slowdown <x>",
+      "embedded simulator, simple timing (implies it without --sim-gpu): per-token slowdown per extra running stream (default 0.002)",
+    )
+    .option(
+      "--sim-max-num-seqs <n>",
+      "embedded simulator: requests admitted at once, the rest queue (default: vLLM's for the preset; unlimited with simple timing)",
+    )
     .option("--sim-trace <file>", "embedded simulator: write per-token emission times (ground truth) to this JSONL file")
     .option(
       "--sim-reasoning-tokens <n>",
@@ -217,6 +229,8 @@ export function runConfigFromFlags(raw: Raw): RunConfigInput {
   type Sim = NonNullable<RunConfigInput["sim"]>;
   // dtype and kv dtype are commander choices; the schema checks them again.
   const sim: Sim = { ...(simSettingsFromFlags(raw, "run") as Sim) };
+  const timing = str(raw, "simTiming");
+  if (timing !== undefined) sim.timing = timing as Sim["timing"];
   const ttft = str(raw, "simTtftMs");
   if (ttft !== undefined) sim.ttftMs = parseNonNegative(ttft, "--sim-ttft-ms");
   const perToken = str(raw, "simPerTokenMs");

@@ -38,6 +38,7 @@ const simText =
   (v: string | number): string[] => [`--sim-${name}`, String(v)];
 
 const SIM_WRITERS: { [K in SimField]-?: (value: NonNullable<SimInput[K]>) => string[] } = {
+  timing: simText("timing"),
   ttftMs: simText("ttft-ms"),
   perTokenMs: simText("per-token-ms"),
   batchSlowdown: simText("batch-slowdown"),
