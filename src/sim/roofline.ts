@@ -24,6 +24,8 @@ export interface Deployment {
   profile: SimProfile;
   /** Speculative decoding's draft model (same GPU, dtype); absent = free drafting (n-gram). */
   draftModel?: ModelShape | undefined;
+  /** The draft's weight format. @defaultValue dtype */
+  draftDtype?: WeightDtype | undefined;
 }
 
 /** The step-time terms in ms, for `explain` output and tests. */
@@ -131,7 +133,7 @@ export class RooflineTiming implements TimingModel {
   constructor(d: Deployment) {
     this.deployment = d;
     this.#main = new Roofline(d, d.model);
-    this.#draft = d.draftModel === undefined ? undefined : new Roofline({ ...d, model: d.draftModel }, d.draftModel);
+    this.#draft = d.draftModel === undefined ? undefined : new Roofline({ ...d, model: d.draftModel, dtype: d.draftDtype ?? d.dtype }, d.draftModel);
   }
 
   ttftMs(ctx: TtftContext): number {
@@ -153,12 +155,15 @@ export class RooflineTiming implements TimingModel {
     const attentionMs = 1000 * this.#main.attentionS(pairs, ctx.kvReadTokens);
     const commMs = 1000 * commS(d, tokens);
     const p = d.profile;
-    const overheadMs = p.stepOverheadMs + p.perSeqOverheadMs * ctx.running + (d.enforceEager ? p.eagerLayerOverheadMs * d.model.layers : 0);
+    // Speculative decoding samples k + 1 positions per decode row (the rejection sampler checks every draft): per-row CPU work grows with k.
+    const sampledPerRow = ctx.running + ctx.decodeSeqs * ctx.draftTokens;
+    const overheadMs = p.stepOverheadMs + p.perSeqOverheadMs * sampledPerRow + (d.enforceEager ? p.eagerLayerOverheadMs * d.model.layers : 0);
     let draftMs = 0;
     if (ctx.draftTokens > 0 && ctx.decodeSeqs > 0 && this.#draft !== undefined && d.draftModel !== undefined) {
-      // k sequential draft passes of one token per decode row.
+      // k sequential draft passes of one token per decode row, each reading the draft's own KV cache
+      // and paying its own fixed cost; the target then verifies k + 1 tokens per row (decodeTokens).
       const pass = this.#draft.linearS(ctx.decodeSeqs, ctx.decodeSeqs, d.draftModel) + this.#draft.attentionS(ctx.contextTokens, ctx.kvReadTokens);
-      draftMs = ctx.draftTokens * 1000 * pass;
+      draftMs = ctx.draftTokens * (1000 * pass + p.draftPassOverheadMs);
     }
     return { linearMs, attentionMs, commMs, overheadMs, draftMs, totalMs: linearMs + attentionMs + commMs + overheadMs + draftMs };
   }

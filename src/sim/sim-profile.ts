@@ -30,6 +30,8 @@ export interface SimProfile {
   tokenizeUsPerToken: number;
   /** Pipeline parallel: per step and stage boundary, handing the intermediate tensors to the next stage's worker process, ms. */
   pipelineStageOverheadMs: number;
+  /** Speculative decoding with a draft model: fixed cost of each draft forward pass (launch, sampling the proposal), ms. */
+  draftPassOverheadMs: number;
 }
 
 export const PROFILE_KEYS = [
@@ -45,6 +47,7 @@ export const PROFILE_KEYS = [
   "frontendMs",
   "tokenizeUsPerToken",
   "pipelineStageOverheadMs",
+  "draftPassOverheadMs",
 ] as const satisfies readonly (keyof SimProfile)[];
 
 /**
@@ -61,7 +64,8 @@ export const PROFILE_KEYS = [
  * the roofline alone predicts no change. Per-sequence CPU cost 0.05 ms: inside the published
  * bracket, from vLLM V1's scheduler alone (~13 µs per request) to vLLM V0's whole between-step
  * work (~20 ms at 200 sequences, vLLM RFC #6801); docs/simulator.md says how seed 001 led to it.
- * API-server costs are our own estimates.
+ * A draft model's forward pass pays half a step's fixed cost (its own launch, sampling of the proposal
+ * and bookkeeping between passes): 1 ms, 1.5 ms on B200. API-server costs are our own estimates.
  */
 export function defaultProfile(gpu?: GpuSpec): SimProfile {
   const b200 = gpu?.id === "B200";
@@ -80,6 +84,7 @@ export function defaultProfile(gpu?: GpuSpec): SimProfile {
     frontendMs: 2,
     tokenizeUsPerToken: 2,
     pipelineStageOverheadMs: 3,
+    draftPassOverheadMs: b200 ? 1.5 : 1,
   };
 }
 
