@@ -75,9 +75,12 @@ export function describeCrossover(x: SpecCrossover): string {
   };
   const shown = [1, 8, 32, 128].map(at).filter((s) => s !== "");
   const head = `speculative decoding (k=${x.draftTokens}, acceptance ${x.acceptanceRate}: ${x.tokensPerStep.toFixed(2)} tokens per step)`;
+  const first = x.points[0]?.concurrency;
   const where =
     x.crossover === undefined
       ? "faster than without at every concurrency up to max_num_seqs"
-      : `crossover at concurrency ${x.crossover}: faster than without below it, slower from there on`;
+      : x.crossover === first
+        ? "slower than without at every concurrency"
+        : `crossover at concurrency ${x.crossover}: faster than without below it, slower from there on`;
   return `${head}: ${where} (decode tokens/s ${shown.join(", ")})`;
 }

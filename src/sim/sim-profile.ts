@@ -64,8 +64,9 @@ export const PROFILE_KEYS = [
  * the roofline alone predicts no change. Per-sequence CPU cost 0.05 ms: inside the published
  * bracket, from vLLM V1's scheduler alone (~13 µs per request) to vLLM V0's whole between-step
  * work (~20 ms at 200 sequences, vLLM RFC #6801); docs/simulator.md says how seed 001 led to it.
- * A draft model's forward pass pays half a step's fixed cost (its own launch, sampling of the proposal
- * and bookkeeping between passes): 1 ms, 1.5 ms on B200. API-server costs are our own estimates.
+ * A draft model's forward pass pays a whole step's fixed cost: vLLM ran draft-model speculation on
+ * its V0 engine until late 2025 (V1 gained it in PR #24322), where each proposal pass is a full
+ * model-runner call (input preparation, graph launch, sampling). API-server costs are our own estimates.
  */
 export function defaultProfile(gpu?: GpuSpec): SimProfile {
   const b200 = gpu?.id === "B200";
@@ -84,7 +85,7 @@ export function defaultProfile(gpu?: GpuSpec): SimProfile {
     frontendMs: 2,
     tokenizeUsPerToken: 2,
     pipelineStageOverheadMs: 3,
-    draftPassOverheadMs: b200 ? 1.5 : 1,
+    draftPassOverheadMs: b200 ? 3 : 2,
   };
 }
 
