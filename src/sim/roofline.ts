@@ -34,6 +34,8 @@ export interface StepBreakdown {
   attentionMs: number;
   commMs: number;
   overheadMs: number;
+  /** Eager mode: how long the GPU waits for PyTorch to dispatch the step's kernels, beyond its own work (0 when the GPU is the slower side). */
+  dispatchMs: number;
   draftMs: number;
   totalMs: number;
 }
@@ -148,7 +150,7 @@ export class RooflineTiming implements TimingModel {
   breakdown(ctx: StepContext): StepBreakdown {
     const d = this.deployment;
     const tokens = ctx.decodeTokens + ctx.prefillTokens;
-    if (tokens === 0) return { linearMs: 0, attentionMs: 0, commMs: 0, overheadMs: 0, draftMs: 0, totalMs: 0 };
+    if (tokens === 0) return { linearMs: 0, attentionMs: 0, commMs: 0, overheadMs: 0, dispatchMs: 0, draftMs: 0, totalMs: 0 };
     const headRows = ctx.decodeTokens + Math.max(0, ctx.sampledRows - ctx.decodeSeqs);
     const linearMs = 1000 * this.#main.linearS(tokens, headRows, d.model);
     const pairs = ctx.prefillAttentionWork + ctx.contextTokens * (1 + ctx.draftTokens);
@@ -165,6 +167,9 @@ export class RooflineTiming implements TimingModel {
       const pass = this.#draft.linearS(ctx.decodeSeqs, ctx.decodeSeqs, d.draftModel) + this.#draft.attentionS(ctx.contextTokens, ctx.kvReadTokens);
       draftMs = ctx.draftTokens * (1000 * pass + p.draftPassOverheadMs);
     }
-    return { linearMs, attentionMs, commMs, overheadMs, draftMs, totalMs: linearMs + attentionMs + commMs + overheadMs + draftMs };
+    // Without CUDA graphs the CPU dispatches every kernel; launches are asynchronous, so the GPU
+    // only waits when dispatching the layers takes longer than running them (small models, fast GPUs).
+    const dispatchMs = d.enforceEager ? Math.max(0, p.eagerDispatchMsPerLayer * d.model.layers - (linearMs + attentionMs)) : 0;
+    return { linearMs, attentionMs, commMs, overheadMs, dispatchMs, draftMs, totalMs: linearMs + attentionMs + commMs + overheadMs + dispatchMs + draftMs };
   }
 }

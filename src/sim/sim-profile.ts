@@ -24,6 +24,8 @@ export interface SimProfile {
   perSeqOverheadMs: number;
   /** With --enforce-eager (no CUDA graphs): kernel launch cost per layer per step, ms. */
   eagerLayerOverheadMs: number;
+  /** With --enforce-eager: CPU time PyTorch takes to dispatch one layer's kernels, ms; overlaps the GPU's work (the GPU waits only for the excess). 0 for engines without Python dispatch. */
+  eagerDispatchMsPerLayer: number;
   /** Fixed API-server cost from arrival until the engine sees the request, ms. */
   frontendMs: number;
   /** API-server tokenisation cost per prompt token, microseconds. */
@@ -44,6 +46,7 @@ export const PROFILE_KEYS = [
   "stepOverheadMs",
   "perSeqOverheadMs",
   "eagerLayerOverheadMs",
+  "eagerDispatchMsPerLayer",
   "frontendMs",
   "tokenizeUsPerToken",
   "pipelineStageOverheadMs",
@@ -59,9 +62,12 @@ export const PROFILE_KEYS = [
  * GPU at 10 streams, which 30 µs cannot explain), η_n 0.7 (0.3 over PCIe), ~2 ms fixed step overhead on
  * H100 (3 ms on B200). Eager launch cost is 0.2 ms per layer: what seed 002's vLLM.rs decode
  * speeds imply (A100, no CUDA graphs: time per token nearly independent of the weight size,
- * ≈0.2 ms × layers on top of the weight streaming). Pipeline hand-off 3 ms per stage boundary per
- * step: seed 003's vLLM with 2 pipeline stages was 22 % slower than one GPU at 10 streams, where
- * the roofline alone predicts no change. Per-sequence CPU cost 0.05 ms: inside the published
+ * ≈0.2 ms × layers on top of the weight streaming). vLLM's eager mode adds Python dispatch, 0.33 ms
+ * per layer, hidden behind the GPU's work when that is longer: seed 003's Llama-3.2-3B ran at ~575
+ * tokens/s on 10 streams on one H100 PCIe, one V100 and one MI210 alike (2.2× apart in bandwidth),
+ * so its steps were CPU-bound at ~17 ms (in-sample: the constant was read off that seed). Pipeline
+ * hand-off 5 ms per stage boundary per step: the same seed's 2 pipeline stages ran 22 % slower than
+ * one GPU at 10 streams, where the roofline alone predicts no change. Per-sequence CPU cost 0.05 ms: inside the published
  * bracket, from vLLM V1's scheduler alone (~13 µs per request) to vLLM V0's whole between-step
  * work (~20 ms at 200 sequences, vLLM RFC #6801); docs/simulator.md says how seed 001 led to it.
  * A draft model's forward pass pays a whole step's fixed cost: vLLM ran draft-model speculation on
@@ -82,9 +88,10 @@ export function defaultProfile(gpu?: GpuSpec): SimProfile {
     stepOverheadMs: b200 ? 3 : 2,
     perSeqOverheadMs: 0.05,
     eagerLayerOverheadMs: 0.2,
+    eagerDispatchMsPerLayer: 0.33,
     frontendMs: 2,
     tokenizeUsPerToken: 2,
-    pipelineStageOverheadMs: 3,
+    pipelineStageOverheadMs: 5,
     draftPassOverheadMs: b200 ? 3 : 2,
   };
 }
