@@ -2,6 +2,8 @@
 // time; the table on stdout, the run directory written with run.predicted, the speed-up on stderr.
 
 import { predictRun } from "../run/predict.js";
+import { describeCrossover, specCrossover } from "../run/spec-crossover.js";
+import type { RunSummary } from "../results/run-summary.js";
 import type { PredictSimOptions } from "../run/predict.js";
 import { renderConsoleTable } from "../report/console.js";
 import { BenchError } from "../errors.js";
@@ -27,6 +29,17 @@ export function predictSimFromFlags(opts: Raw): PredictSimOptions {
   return sim;
 }
 
+/** Tokens a decoding stream attends to on average in this prediction: mean prompt plus half the mean answer. */
+function contextOf(summary: RunSummary): number {
+  let requests = 0;
+  let tokens = 0;
+  for (const l of summary.levels) {
+    requests += l.requests.completed;
+    tokens += l.input_tokens_total + l.output_tokens_total / 2;
+  }
+  return Math.max(1, Math.round(tokens / Math.max(1, requests)));
+}
+
 export async function predictCommand(opts: Raw): Promise<number> {
   if (printListings(opts, (s) => process.stdout.write(s))) return EXIT.ok;
   // Every flag about real servers, processes and clocks (the flag table's run-only rows).
@@ -47,6 +60,8 @@ export async function predictCommand(opts: Raw): Promise<number> {
     const progress = createProgressRenderer(process.stderr, opts.quiet === true);
     const result = await predictRun(input, sim, { onProgress: progress, signal: controller.signal });
     process.stdout.write(renderConsoleTable(result.summary));
+    const crossover = specCrossover(sim, contextOf(result.summary));
+    if (crossover !== undefined) process.stdout.write(`${describeCrossover(crossover)}\n`);
     process.stdout.write(`results: ${result.dir}\n`);
     process.stderr.write(
       `servebench: PREDICTED, not measured: ${result.simulatedS.toFixed(1)} s of serving simulated in ${result.wallS.toFixed(2)} s ` +

@@ -12,11 +12,25 @@ import { addEmbeddedSimFlags, simSettingsFromFlags } from "./sim-flags.js";
 type Raw = Record<string, string | boolean | undefined>;
 
 /** The simple-timing simulator's flags (its preset flags are cli/sim-flags.ts's table). */
-const SIM_SIMPLE_FLAGS: ReadonlyArray<{ flag: string; arg: string; help: string }> = [
-  { flag: "--sim-ttft-ms", arg: "<ms>", help: "embedded simulator: time to first token (default 30)" },
-  { flag: "--sim-per-token-ms", arg: "<ms>", help: "embedded simulator: time per output token (default 10)" },
-  { flag: "--sim-batch-slowdown", arg: "<x>", help: "embedded simulator: per-token slowdown per extra running stream (default 0.002)" },
-  { flag: "--sim-max-num-seqs", arg: "<n>", help: "embedded simulator: requests admitted at once, the rest queue (default unlimited)" },
+const SIM_SIMPLE_FLAGS: ReadonlyArray<{ flag: string; arg: string; help: string; choices?: readonly string[] }> = [
+  {
+    flag: "--sim-timing",
+    arg: "<kind>",
+    help: "embedded simulator: roofline (default: the physics engine on --sim-gpu, else on the rtx-4070-qwen3-8b-awq preset) or simple (fixed TTFT and time per token, no GPU)",
+    choices: ["roofline", "simple"],
+  },
+  { flag: "--sim-ttft-ms", arg: "<ms>", help: "embedded simulator, simple timing (implies it without --sim-gpu): time to first token (default 30)" },
+  { flag: "--sim-per-token-ms", arg: "<ms>", help: "embedded simulator, simple timing (implies it without --sim-gpu): time per output token (default 10)" },
+  {
+    flag: "--sim-batch-slowdown",
+    arg: "<x>",
+    help: "embedded simulator, simple timing (implies it without --sim-gpu): per-token slowdown per extra running stream (default 0.002)",
+  },
+  {
+    flag: "--sim-max-num-seqs",
+    arg: "<n>",
+    help: "embedded simulator: requests admitted at once, the rest queue (default: vLLM's for the preset; unlimited with simple timing)",
+  },
   { flag: "--sim-trace", arg: "<file>", help: "embedded simulator: write per-token emission times (ground truth) to this JSONL file" },
   {
     flag: "--sim-reasoning-tokens",
@@ -62,7 +76,10 @@ export function addRunFlags(cmd: Command): Command {
     const option = new Option(row.kind === "value" ? `${row.flag} ${row.arg ?? "<value>"}` : row.flag, help);
     cmd.addOption(row.choices === undefined ? option : option.choices([...row.choices]));
   }
-  for (const f of SIM_SIMPLE_FLAGS) cmd.option(`${f.flag} ${f.arg}`, f.help);
+  for (const f of SIM_SIMPLE_FLAGS) {
+    const option = new Option(`${f.flag} ${f.arg}`, f.help);
+    cmd.addOption(f.choices === undefined ? option : option.choices([...f.choices]));
+  }
   for (const f of RUN_COMMAND_FLAGS) cmd.option(f.arg === undefined ? f.flag : `${f.flag} ${f.arg}`, f.help);
   return cmd.addOption(new Option("--api-key <key>", "not supported: see --api-key-env").hideHelp());
 }
@@ -102,6 +119,8 @@ function withSim(input: RunConfigInput, raw: Raw): RunConfigInput {
   type Sim = NonNullable<RunConfigInput["sim"]>;
   // dtype and kv dtype are commander choices; the schema checks them again.
   const sim: Sim = { ...(simSettingsFromFlags(raw, "run") as Sim) };
+  const timing = str(raw, "simTiming");
+  if (timing !== undefined) sim.timing = timing as Sim["timing"];
   const ttft = str(raw, "simTtftMs");
   if (ttft !== undefined) sim.ttftMs = parseNonNegative(ttft, "--sim-ttft-ms");
   const perToken = str(raw, "simPerTokenMs");

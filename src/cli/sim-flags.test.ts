@@ -52,7 +52,10 @@ describe("simulator preset flags", () => {
       dialect: "sglang",
       faults: "reset=0.01",
     });
-    expect(resolveRunConfig(runConfigFromFlags(opts)).sim).toMatchObject({ gpu: "H100-SXM", ttftMs: 30 });
+    // The simple timing's defaults (ttft 30 ms, …) are filled by embedded-sim.ts, which can then tell a given value from a default.
+    expect(resolveRunConfig(runConfigFromFlags(opts)).sim).toMatchObject({ gpu: "H100-SXM" });
+    expect(resolveRunConfig(runConfigFromFlags(opts)).sim.ttftMs).toBeUndefined();
+    expect(runConfigFromFlags(runOpts(["--sim-timing", "simple"])).sim).toEqual({ timing: "simple" });
   });
 
   it("run: bad values name the --sim-* flag", () => {

@@ -82,6 +82,7 @@ const simText =
 
 /** The embedded simulator's settings as `run` spells them (--sim-<name>). */
 export const SIM_FLAG_WRITERS: { [K in SimField]-?: (value: NonNullable<SimInput[K]>) => string[] } = {
+  timing: simText("timing"),
   ttftMs: simText("ttft-ms"),
   perTokenMs: simText("per-token-ms"),
   batchSlowdown: simText("batch-slowdown"),

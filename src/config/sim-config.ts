@@ -11,10 +11,16 @@ const fraction = z.number().gt(0).max(1);
 
 /** Options for the embedded simulator, used when no `url` is given. */
 export const simConfigSchema = z.object({
-  /** Simple timing (ignored with a gpu preset). */
-  ttftMs: z.number().nonnegative().default(30),
-  perTokenMs: z.number().positive().default(10),
-  batchSlowdown: z.number().nonnegative().default(0.002),
+  /**
+   * roofline (default): step times from a GPU × model preset, --sim-gpu's or else the named default
+   * (RTX-4070 × Qwen3-8B-AWQ); simple: fixed timing (ttftMs, perTokenMs, batchSlowdown), which any
+   * of those three fields implies when no gpu is given.
+   */
+  timing: z.enum(["roofline", "simple"]).optional(),
+  /** Simple timing (ignored with a gpu preset). @defaultValue 30, 10, 0.002 */
+  ttftMs: z.number().nonnegative().optional(),
+  perTokenMs: z.number().positive().optional(),
+  batchSlowdown: z.number().nonnegative().optional(),
   /** Served model id; with gpu the catalog id. Absent: the run's `model`, else sim-model. */
   model: z.string().min(1).optional(),
   trace: z.string().optional(),
@@ -49,8 +55,9 @@ export const simConfigSchema = z.object({
 
 export type SimConfig = z.output<typeof simConfigSchema>;
 
-/** Fields that only mean something for a simulator servebench starts (the simple timing ones have defaults, so they cannot tell). */
+/** Fields that only mean something for a simulator servebench starts (the simple timing values are let through with --url, as before). */
 export const EMBEDDED_ONLY_FIELDS = [
+  "timing",
   "gpu",
   "modelConfig",
   "dtype",

@@ -68,6 +68,8 @@ export interface SimulatorInfo {
   dialect: string;
   max_model_len: number;
   faults?: string;
+  /** The named preset (e.g. rtx-4070-qwen3-8b-awq) when the run did not choose a GPU. */
+  preset?: string;
   gpu?: string;
   dtype?: string;
   kv_dtype?: string;

@@ -60,7 +60,18 @@ const run = z.looseObject({
   finished_at: z.string().optional(),
   target: z.string(),
   embedded_simulator: z.boolean(),
-  simulator: z.looseObject({ engine: z.string(), description: z.string(), model: z.string(), dialect: z.string(), max_model_len: num }).optional(),
+  simulator: z
+    .looseObject({
+      engine: z.string(),
+      description: z.string(),
+      model: z.string(),
+      dialect: z.string(),
+      max_model_len: num,
+      preset: z.string().optional(),
+      gpu: z.string().optional(),
+      dtype: z.string().optional(),
+    })
+    .optional(),
   model: z.string(),
   endpoint: z.enum(["completions", "chat"]),
   tokenizer: z.string(),

@@ -41,6 +41,31 @@ describe("embedded simulator options", () => {
     expect(simple.options.preset).toBeUndefined();
   });
 
+  it("without --sim-gpu runs the roofline engine on the named default preset, and names it", () => {
+    const { options, info } = embedded({});
+    expect(options.preset).toMatchObject({ gpu: "RTX-4070", model: "Qwen/Qwen3-8B-AWQ" });
+    expect(options).toMatchObject({ model: "Qwen/Qwen3-8B-AWQ", maxModelLen: 16384 });
+    expect(info).toMatchObject({
+      engine: "roofline",
+      preset: "rtx-4070-qwen3-8b-awq",
+      gpu: "RTX-4070",
+      dtype: "awq",
+      max_model_len: 16384,
+      model: "Qwen/Qwen3-8B-AWQ",
+    });
+    expect(info.description).toMatch(/^preset rtx-4070-qwen3-8b-awq: Qwen\/Qwen3-8B-AWQ awq on RTX-4070 tp=1 pp=1: .*max_model_len 16384/);
+    // --model names what is served; --sim-model picks the catalog model; preset limits still apply.
+    const named = embedded({ model: "my-llm", sim: { maxNumSeqs: 8 } });
+    expect(named.info).toMatchObject({ model: "my-llm", preset: "rtx-4070-qwen3-8b-awq" });
+    expect(named.info.description).toMatch(/max_num_seqs 8,/);
+    expect(embedded({ sim: { model: "Qwen/Qwen3-0.6B" } }).info).toMatchObject({ model: "Qwen/Qwen3-0.6B", gpu: "RTX-4070", dtype: "bf16" });
+    // The simple timing, asked for or implied by one of its values without a GPU; a GPU keeps the roofline.
+    expect(embedded({ sim: { timing: "simple" } }).info).toMatchObject({ engine: "simple", model: "sim-model" });
+    expect(embedded({ sim: { ttftMs: 5 } }).info.engine).toBe("simple");
+    expect(embedded({ sim: { ttftMs: 5, gpu: "H100-SXM", model: "Qwen/Qwen3-8B" } }).info.engine).toBe("roofline");
+    expect(embedded({ sim: { ttftMs: 5, timing: "roofline" } }).info).toMatchObject({ engine: "roofline", preset: "rtx-4070-qwen3-8b-awq" });
+  });
+
   it("rejects unknown presets and impossible deployments naming run's flag", () => {
     expect(() => embedded({ sim: { gpu: "H900", model: "Qwen/Qwen3-8B" } })).toThrow(
       /^--sim-gpu: unknown GPU "H900" \(known: .*H100-SXM.*; see --list-gpus\)$/,
@@ -49,7 +74,10 @@ describe("embedded simulator options", () => {
       /^--sim-model: "acme\/NotAModel" is not in the catalog \(see --list-models, or pass --sim-model-config PATH\)$/,
     );
     expect(() => embedded({ sim: { gpu: "H100-SXM" } })).toThrow(/^--sim-gpu: also give --sim-model/);
-    expect(() => embedded({ sim: { tp: 2 } })).toThrow(/^--sim-tp: needs --sim-gpu$/);
+    expect(() => embedded({ sim: { timing: "simple", tp: 2 } })).toThrow(/^--sim-tp: needs --sim-gpu$/);
+    expect(() => embedded({ sim: { timing: "simple", gpu: "H100-SXM", model: "Qwen/Qwen3-8B" } })).toThrow(
+      /^--sim-timing simple: has no GPU or model to simulate; drop --sim-gpu or --sim-timing$/,
+    );
     expect(() => embedded({ sim: { gpu: "RTX-4070", model: "Qwen/Qwen3-32B" } })).toThrow(/no memory left for the KV cache .* raise --sim-tp\/--sim-pp/);
     expect(() => embedded({ sim: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B", maxModelLen: 10_000_000 } })).toThrow(/lower --sim-max-model-len/);
     expect(() => embedded({ sim: { faults: "explode=0.5" } })).toThrow(/^--sim-faults: "explode=0.5" is not one of/);

@@ -15,6 +15,7 @@ import type { RunSummary } from "../results/run-summary.js";
 import { mergeShards, type MergeResult } from "./merge-run.js";
 import { perShardFlags } from "../config/run-flag-table.js";
 import { parseSummary } from "../results/summary-schema.js";
+import { DEFAULT_RUN_PRESET } from "../sim/named-presets.js";
 
 const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 const osSignals = constants.signals as Record<string, number | undefined>;
@@ -45,7 +46,28 @@ export function shardArgs(runArgs: readonly string[]): { shard: string[]; sim: s
     const renamed = target === sim && name !== "--sim-profile" ? name.replace(/^--(no-)?sim-/, "--$1") : name;
     target.push(renamed, ...(value === undefined ? [] : [value]));
   }
-  return { shard, sim };
+  return { shard, sim: withDefaultPreset(sim) };
+}
+
+/**
+ * `simulate` keeps the simple timing without --gpu; `run`'s embedded simulator does not
+ * (embedded-sim.ts): the same choice, in simulate's spelling. --timing is run's only.
+ */
+function withDefaultPreset(sim: string[]): string[] {
+  const at = sim.indexOf("--timing");
+  const timing = at === -1 ? undefined : sim[at + 1];
+  const rest = at === -1 ? sim : [...sim.slice(0, at), ...sim.slice(at + 2)];
+  const has = (flag: string): boolean => rest.includes(flag);
+  const simpleGiven = has("--ttft-ms") || has("--per-token-ms") || has("--batch-slowdown");
+  if (timing === "simple" || has("--gpu") || has("--model-config") || (timing === undefined && simpleGiven)) return rest;
+  const p = DEFAULT_RUN_PRESET;
+  return [
+    "--gpu",
+    p.gpu,
+    ...(has("--model") ? [] : ["--model", p.model]),
+    ...(has("--max-model-len") ? [] : ["--max-model-len", String(p.maxModelLen)]),
+    ...rest,
+  ];
 }
 
 interface CliChild {

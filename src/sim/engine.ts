@@ -5,7 +5,8 @@
 
 import { KvBlockPool } from "./kv-cache.js";
 import { mulberry32 } from "./output-plan.js";
-import { SeqQueue, UniqueBlockCounter, cacheFullBlocks, releaseBlocks, scheduleStep, stepContext } from "./scheduler.js";
+import { positionAcceptance } from "./spec-decode.js";
+import { SeqQueue, UniqueBlockCounter, blockHashOf, cacheFullBlocks, releaseBlocks, scheduleStep, stepContext } from "./scheduler.js";
 import type { BatchRow, ScheduleStats, SchedulerLimits, Seq } from "./scheduler.js";
 import type { SchedulerClock } from "./scheduler-clock.js";
 import type { StepContext, TimingModel } from "./timing.js";
@@ -36,7 +37,7 @@ export interface EngineTicket {
 export interface SpecDecodeOptions {
   /** Draft tokens proposed per step (k). */
   draftTokens: number;
-  /** Chance that each draft token is accepted, given the previous one was. */
+  /** Chance that the first draft token is accepted; later positions less (spec-decode.ts). */
   acceptanceRate: number;
   seed: number;
 }
@@ -286,7 +287,8 @@ export class StepEngine {
       if (slot.phase !== "running") continue; // cancelled during the step
       let accepted = 0;
       if (row.decode) {
-        while (accepted < row.draft && this.#random() < (this.#spec?.acceptanceRate ?? 0)) accepted++;
+        const p = this.#spec?.acceptanceRate ?? 0;
+        while (accepted < row.draft && this.#random() < positionAcceptance(p, accepted)) accepted++;
         slot.numComputed += 1 + accepted;
       } else slot.numComputed += row.tokens;
       if (this.#limits.prefixCaching) cacheFullBlocks(slot, slot.numComputed, this.#pool);

@@ -16,6 +16,9 @@ export type { EngineJob, EngineOptions, EngineTicket, SpecDecodeOptions, StepRec
 export { RooflineTiming, linearPeakTflops, weightBytesPerGpu } from "./roofline.js";
 export type { Deployment, StepBreakdown } from "./roofline.js";
 export { describePreset, resolvePreset } from "./preset.js";
+export { DEFAULT_RUN_PRESET } from "./named-presets.js";
+export { expectedTokensPerStep, positionAcceptance } from "./spec-decode.js";
+export type { NamedPreset } from "./named-presets.js";
 export type { PresetOptions, ResolvedPreset } from "./preset.js";
 export { SIM_SETTING_KEYS, presetFlag, renameSimFlags, simOptionsFromSettings } from "./preset-settings.js";
 export type { FlagStyle, SimPresetSettings, SimSettingKey } from "./preset-settings.js";

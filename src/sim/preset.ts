@@ -119,13 +119,17 @@ export function resolvePreset(p: PresetOptions, limits: PresetLimits): ResolvedP
   if (!(util > 0 && util <= 1))
     throw new BenchError("E_BAD_FLAG", `--gpu-memory-utilization: must be in (0, 1], got ${util}`, { where: "--gpu-memory-utilization" });
   const profile = mergeProfile(defaultProfile(gpu), p.profile ?? {});
-  const draftModel = p.draftModel === undefined ? undefined : resolveModel({ gpu, model: p.draftModel }).shape;
-  const deployment: Deployment = { gpu, model, dtype, kvDtype, tp, pp, enforceEager: p.enforceEager ?? false, profile, draftModel };
+  const draft = p.draftModel === undefined ? undefined : resolveModel({ gpu, model: p.draftModel });
+  const draftModel = draft?.shape;
+  // A quantised draft repo (Qwen/Qwen3-14B-AWQ) runs in its own format, else in the target's.
+  const draftDtype = draft === undefined ? undefined : (draft.implied ?? dtype);
+  const deployment: Deployment = { gpu, model, dtype, kvDtype, tp, pp, enforceEager: p.enforceEager ?? false, profile, draftModel, draftDtype };
   const bigGpu = gpu.memoryGb >= 70 && !gpu.id.startsWith("A100");
   const maxNumSeqs = positiveInt(limits.maxNumSeqs, bigGpu ? 1024 : 256, "--max-num-seqs");
   const maxModelLen = positiveInt(limits.maxModelLen, model.maxPositions, "--max-model-len");
   const maxNumBatchedTokens = positiveInt(limits.maxNumBatchedTokens, Math.max(bigGpu ? 8192 : 2048, maxNumSeqs), "--max-num-batched-tokens");
-  const weightBytes = weightBytesPerGpu(deployment) + (draftModel === undefined ? 0 : weightBytesPerGpu({ ...deployment, model: draftModel }));
+  const weightBytes =
+    weightBytesPerGpu(deployment) + (draftModel === undefined ? 0 : weightBytesPerGpu({ ...deployment, model: draftModel, dtype: draftDtype ?? dtype }));
   const ffn = model.experts > 0 ? model.expertsPerToken * model.moeIntermediate : model.intermediate;
   const activationBytes = maxNumBatchedTokens * (6 * model.hidden + (4 * ffn) / tp) * 2 + (maxNumSeqs * model.vocab * 4) / tp;
   const budget = gpu.memoryGb * GIB * util - weightBytes - activationBytes - 1.5 * GIB;
@@ -138,7 +142,9 @@ export function resolvePreset(p: PresetOptions, limits: PresetLimits): ResolvedP
       { where: "--gpu" },
     );
   }
-  const perToken = kvBytesPerToken(model, kvDtype === "fp8" ? 1 : 2, tp, pp);
+  // A draft model keeps its own KV cache for every token, in the same blocks: fewer tokens fit.
+  const kvElementBytes = kvDtype === "fp8" ? 1 : 2;
+  const perToken = kvBytesPerToken(model, kvElementBytes, tp, pp) + (draftModel === undefined ? 0 : kvBytesPerToken(draftModel, kvElementBytes, tp, pp));
   const kvBlocks = Math.floor(budget / (perToken * limits.blockSize));
   if (kvBlocks * limits.blockSize < maxModelLen) {
     throw new BenchError(

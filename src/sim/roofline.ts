@@ -24,6 +24,8 @@ export interface Deployment {
   profile: SimProfile;
   /** Speculative decoding's draft model (same GPU, dtype); absent = free drafting (n-gram). */
   draftModel?: ModelShape | undefined;
+  /** The draft's weight format. @defaultValue dtype */
+  draftDtype?: WeightDtype | undefined;
 }
 
 /** The step-time terms in ms, for `explain` output and tests. */
@@ -32,6 +34,8 @@ export interface StepBreakdown {
   attentionMs: number;
   commMs: number;
   overheadMs: number;
+  /** Eager mode: how long the GPU waits for PyTorch to dispatch the step's kernels, beyond its own work (0 when the GPU is the slower side). */
+  dispatchMs: number;
   draftMs: number;
   totalMs: number;
 }
@@ -131,7 +135,7 @@ export class RooflineTiming implements TimingModel {
   constructor(d: Deployment) {
     this.deployment = d;
     this.#main = new Roofline(d, d.model);
-    this.#draft = d.draftModel === undefined ? undefined : new Roofline({ ...d, model: d.draftModel }, d.draftModel);
+    this.#draft = d.draftModel === undefined ? undefined : new Roofline({ ...d, model: d.draftModel, dtype: d.draftDtype ?? d.dtype }, d.draftModel);
   }
 
   ttftMs(ctx: TtftContext): number {
@@ -146,20 +150,26 @@ export class RooflineTiming implements TimingModel {
   breakdown(ctx: StepContext): StepBreakdown {
     const d = this.deployment;
     const tokens = ctx.decodeTokens + ctx.prefillTokens;
-    if (tokens === 0) return { linearMs: 0, attentionMs: 0, commMs: 0, overheadMs: 0, draftMs: 0, totalMs: 0 };
+    if (tokens === 0) return { linearMs: 0, attentionMs: 0, commMs: 0, overheadMs: 0, dispatchMs: 0, draftMs: 0, totalMs: 0 };
     const headRows = ctx.decodeTokens + Math.max(0, ctx.sampledRows - ctx.decodeSeqs);
     const linearMs = 1000 * this.#main.linearS(tokens, headRows, d.model);
     const pairs = ctx.prefillAttentionWork + ctx.contextTokens * (1 + ctx.draftTokens);
     const attentionMs = 1000 * this.#main.attentionS(pairs, ctx.kvReadTokens);
     const commMs = 1000 * commS(d, tokens);
     const p = d.profile;
-    const overheadMs = p.stepOverheadMs + p.perSeqOverheadMs * ctx.running + (d.enforceEager ? p.eagerLayerOverheadMs * d.model.layers : 0);
+    // Speculative decoding samples k + 1 positions per decode row (the rejection sampler checks every draft): per-row CPU work grows with k.
+    const sampledPerRow = ctx.running + ctx.decodeSeqs * ctx.draftTokens;
+    const overheadMs = p.stepOverheadMs + p.perSeqOverheadMs * sampledPerRow + (d.enforceEager ? p.eagerLayerOverheadMs * d.model.layers : 0);
     let draftMs = 0;
     if (ctx.draftTokens > 0 && ctx.decodeSeqs > 0 && this.#draft !== undefined && d.draftModel !== undefined) {
-      // k sequential draft passes of one token per decode row.
+      // k sequential draft passes of one token per decode row, each reading the draft's own KV cache
+      // and paying its own fixed cost; the target then verifies k + 1 tokens per row (decodeTokens).
       const pass = this.#draft.linearS(ctx.decodeSeqs, ctx.decodeSeqs, d.draftModel) + this.#draft.attentionS(ctx.contextTokens, ctx.kvReadTokens);
-      draftMs = ctx.draftTokens * 1000 * pass;
+      draftMs = ctx.draftTokens * (1000 * pass + p.draftPassOverheadMs);
     }
-    return { linearMs, attentionMs, commMs, overheadMs, draftMs, totalMs: linearMs + attentionMs + commMs + overheadMs + draftMs };
+    // Without CUDA graphs the CPU dispatches every kernel; launches are asynchronous, so the GPU
+    // only waits when dispatching the layers takes longer than running them (small models, fast GPUs).
+    const dispatchMs = d.enforceEager ? Math.max(0, p.eagerDispatchMsPerLayer * d.model.layers - (linearMs + attentionMs)) : 0;
+    return { linearMs, attentionMs, commMs, overheadMs, dispatchMs, draftMs, totalMs: linearMs + attentionMs + commMs + overheadMs + dispatchMs + draftMs };
   }
 }

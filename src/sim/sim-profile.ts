@@ -24,12 +24,16 @@ export interface SimProfile {
   perSeqOverheadMs: number;
   /** With --enforce-eager (no CUDA graphs): kernel launch cost per layer per step, ms. */
   eagerLayerOverheadMs: number;
+  /** With --enforce-eager: CPU time PyTorch takes to dispatch one layer's kernels, ms; overlaps the GPU's work (the GPU waits only for the excess). 0 for engines without Python dispatch. */
+  eagerDispatchMsPerLayer: number;
   /** Fixed API-server cost from arrival until the engine sees the request, ms. */
   frontendMs: number;
   /** API-server tokenisation cost per prompt token, microseconds. */
   tokenizeUsPerToken: number;
   /** Pipeline parallel: per step and stage boundary, handing the intermediate tensors to the next stage's worker process, ms. */
   pipelineStageOverheadMs: number;
+  /** Speculative decoding with a draft model: fixed cost of each draft forward pass (launch, sampling the proposal), ms. */
+  draftPassOverheadMs: number;
 }
 
 export const PROFILE_KEYS = [
@@ -42,9 +46,11 @@ export const PROFILE_KEYS = [
   "stepOverheadMs",
   "perSeqOverheadMs",
   "eagerLayerOverheadMs",
+  "eagerDispatchMsPerLayer",
   "frontendMs",
   "tokenizeUsPerToken",
   "pipelineStageOverheadMs",
+  "draftPassOverheadMs",
 ] as const satisfies readonly (keyof SimProfile)[];
 
 /**
@@ -56,12 +62,17 @@ export const PROFILE_KEYS = [
  * GPU at 10 streams, which 30 µs cannot explain), η_n 0.7 (0.3 over PCIe), ~2 ms fixed step overhead on
  * H100 (3 ms on B200). Eager launch cost is 0.2 ms per layer: what seed 002's vLLM.rs decode
  * speeds imply (A100, no CUDA graphs: time per token nearly independent of the weight size,
- * ≈0.2 ms × layers on top of the weight streaming). Pipeline hand-off 3 ms per stage boundary per
- * step: seed 003's vLLM with 2 pipeline stages was 22 % slower than one GPU at 10 streams, where
- * the roofline alone predicts no change. Per-sequence CPU cost 0.05 ms: inside the published
+ * ≈0.2 ms × layers on top of the weight streaming). vLLM's eager mode adds Python dispatch, 0.33 ms
+ * per layer, hidden behind the GPU's work when that is longer: seed 003's Llama-3.2-3B ran at ~575
+ * tokens/s on 10 streams on one H100 PCIe, one V100 and one MI210 alike (2.2× apart in bandwidth),
+ * so its steps were CPU-bound at ~17 ms (in-sample: the constant was read off that seed). Pipeline
+ * hand-off 5 ms per stage boundary per step: the same seed's 2 pipeline stages ran 22 % slower than
+ * one GPU at 10 streams, where the roofline alone predicts no change. Per-sequence CPU cost 0.05 ms: inside the published
  * bracket, from vLLM V1's scheduler alone (~13 µs per request) to vLLM V0's whole between-step
  * work (~20 ms at 200 sequences, vLLM RFC #6801); docs/simulator.md says how seed 001 led to it.
- * API-server costs are our own estimates.
+ * A draft model's forward pass pays a whole step's fixed cost: vLLM ran draft-model speculation on
+ * its V0 engine until late 2025 (V1 gained it in PR #24322), where each proposal pass is a full
+ * model-runner call (input preparation, graph launch, sampling). API-server costs are our own estimates.
  */
 export function defaultProfile(gpu?: GpuSpec): SimProfile {
   const b200 = gpu?.id === "B200";
@@ -77,9 +88,11 @@ export function defaultProfile(gpu?: GpuSpec): SimProfile {
     stepOverheadMs: b200 ? 3 : 2,
     perSeqOverheadMs: 0.05,
     eagerLayerOverheadMs: 0.2,
+    eagerDispatchMsPerLayer: 0.33,
     frontendMs: 2,
     tokenizeUsPerToken: 2,
-    pipelineStageOverheadMs: 3,
+    pipelineStageOverheadMs: 5,
+    draftPassOverheadMs: b200 ? 3 : 2,
   };
 }
 

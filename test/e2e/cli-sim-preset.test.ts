@@ -58,6 +58,16 @@ describe("servebench run with an embedded simulator preset", () => {
     expect(readFileSync(join(tmp, "report", "report.html"), "utf8")).toMatch(/embedded simulator: Qwen\/Qwen3-0\.6B fp8 on H100-SXM tp=2 pp=1/);
   });
 
+  it("without --sim-gpu runs the roofline engine on the named default preset and says so", async () => {
+    const out = join(tmp, "default");
+    const r = await runCli(["run", "--concurrency", "1", "--requests", "1", "--input-tokens", "16", "--output-tokens", "4", "--strict", "--out", out]);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^embedded simulator: preset rtx-4070-qwen3-8b-awq: Qwen\/Qwen3-8B-AWQ awq on RTX-4070 tp=1 pp=1: .*max_model_len 16384/m);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { run: { simulator: Record<string, unknown> } };
+    expect(summary.run.simulator).toMatchObject({ engine: "roofline", preset: "rtx-4070-qwen3-8b-awq", gpu: "RTX-4070", dtype: "awq", max_model_len: 16384 });
+  });
+
   const bad: Array<[string, string[], RegExp]> = [
     [
       "unknown GPU",

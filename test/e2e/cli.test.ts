@@ -74,9 +74,12 @@ describe("servebench run against the embedded simulator", () => {
   it("never writes the API key anywhere", async () => {
     const out = join(tmp, "secret");
     const secret = "sk-test-DO-NOT-LEAK-1234567890";
-    const r = await runCli(["run", "--concurrency", "1", "--requests", "1", "--input-tokens", "16", "--output-tokens", "4", "--out", out], {
-      env: { OPENAI_API_KEY: secret },
-    });
+    const r = await runCli(
+      ["run", "--sim-timing", "simple", "--concurrency", "1", "--requests", "1", "--input-tokens", "16", "--output-tokens", "4", "--out", out],
+      {
+        env: { OPENAI_API_KEY: secret },
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(secret);
     for (const f of ["config.json", "requests.jsonl", "summary.json", "summary.csv", "summary.md", "env.json"]) {

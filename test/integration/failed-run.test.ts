@@ -366,7 +366,7 @@ describe("usage that cannot work is refused before anything starts (exit 2)", ()
     const dir = out("existing");
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "requests.jsonl"), '{"id":"0-0"}\n');
-    const r = await runCli(["run", "--concurrency", "1", "--requests", "1", "--out", dir, ...SMALL]);
+    const r = await runCli(["run", "--sim-timing", "simple", "--concurrency", "1", "--requests", "1", "--out", dir, ...SMALL]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--out .* already holds a run \(requests\.jsonl\): choose another --out, or continue that run with servebench run --resume/);
     expect(readFileSync(join(dir, "requests.jsonl"), "utf8")).toBe('{"id":"0-0"}\n');
@@ -400,7 +400,7 @@ describe("usage that cannot work is refused before anything starts (exit 2)", ()
 describe("SLO thresholds set the exit code", () => {
   it("an aggregate --slo term not met exits 7", async () => {
     const dir = out("slo");
-    const r = await runCli(["run", "--concurrency", "1", "--requests", "2", "--slo", "ttft_ms.p50<=0.001", "--out", dir, ...SMALL]);
+    const r = await runCli(["run", "--sim-timing", "simple", "--concurrency", "1", "--requests", "2", "--slo", "ttft_ms.p50<=0.001", "--out", dir, ...SMALL]);
     expect(r.code).toBe(7);
     expect(r.stderr).toMatch(/SLO not met \(exit 7\)/);
     expect(summaryOf(dir).run.verdict.status).toBe("slo_not_met");

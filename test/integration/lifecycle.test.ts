@@ -31,6 +31,7 @@ describe("lifecycle", () => {
       inputTokens: 8,
       outputTokens: 2,
       metrics: false,
+      sim: { timing: "simple" },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BenchError);
     expect((err as BenchError).code).toBe("E_IO");
