@@ -1,8 +1,10 @@
 // Owns the meaning of one SSE event in the OpenAI stream dialects (vLLM, SGLang, TGI,
-// llama.cpp, vllm.rs): end marker, generated text, finish reason, usage, or an error.
+// llama.cpp, vllm.rs): end marker, generated text, finish reason, usage, or an error
+// (Responses API events go to responses-events.ts).
 // Pure and total: any input yields a result, never a throw.
 
 import type { UsageCounts } from "./record.js";
+import { isResponsesEvent, parseResponsesEvent } from "./responses-events.js";
 
 export interface ChunkEvent {
   kind: "chunk";
@@ -49,6 +51,7 @@ export function parseChunk(data: string): StreamEvent {
   if (!isObject(value)) {
     return { kind: "error", code: "bad_sse", message: `event data is not a JSON object: ${clip(data)}` };
   }
+  if (isResponsesEvent(value)) return parseResponsesEvent(value);
   if (value["error"] != null) return midstreamError(value["error"]);
 
   let content = "";

@@ -7,7 +7,7 @@ import { monotonicNowMs } from "../clock.js";
 import { BenchError } from "../errors.js";
 import type { Endpoint, RequestSpec } from "../workload/request-spec.js";
 import type { RequestRecord } from "./record.js";
-import { buildRequestBody, resolveEndpoint } from "./request-builder.js";
+import { buildRequestBody, resolveEndpoint, streamsText } from "./request-builder.js";
 import { StreamObserver, type FailureKind } from "./stream-observer.js";
 
 export interface ClientOptions {
@@ -83,7 +83,8 @@ export class StreamingClient {
     const { origin, path } = resolveEndpoint(opts.baseUrl, opts.endpoint);
     this.#path = path;
     // identity: a compressed stream cannot be timestamped per token (and is named if sent anyway).
-    this.#headers = { "content-type": "application/json", accept: "text/event-stream", "accept-encoding": "identity" };
+    const accept = streamsText(opts.endpoint) ? "text/event-stream" : "application/json";
+    this.#headers = { "content-type": "application/json", accept, "accept-encoding": "identity" };
     if (opts.apiKey !== undefined && opts.apiKey !== "") {
       this.#headers["authorization"] = `Bearer ${opts.apiKey}`;
     }
@@ -124,7 +125,9 @@ export class StreamingClient {
       scheduledMs: meta.originMs + meta.scheduledMs,
       sentMs,
       targetInputTokens: spec.inputTokens,
-      targetOutputTokens: spec.targetOutputTokens,
+      // An embedding generates nothing: there is no output length to check.
+      targetOutputTokens: streamsText(this.#opts.endpoint) ? spec.targetOutputTokens : undefined,
+      body: streamsText(this.#opts.endpoint) ? "sse" : "embeddings",
       keepText: this.#opts.keepText ?? false,
       secret: this.#opts.apiKey,
       maxEventBytes: this.#opts.maxEventBytes,

@@ -7,7 +7,7 @@ export type Outcome = "ok" | "error" | "aborted";
 export interface RequestError {
   /**
    * Stable code: "http_<status>", "midstream_error", "timeout", "connection", "bad_sse", "incomplete",
-   * "empty_response", "sse_too_large" (a line or event above the size limit), "content_encoding" (a compressed stream).
+   * "empty_response", "bad_json" (an embeddings answer that is not JSON), "sse_too_large" (a line or event above the size limit), "content_encoding" (a compressed stream).
    */
   code: string;
   httpStatus?: number;

@@ -82,4 +82,17 @@ describe("buildRequestBody", () => {
   it("lets extraBody override any field", () => {
     expect(body(spec(), options({ extraBody: { temperature: 0.7, top_k: 5 } }))).toMatchObject({ temperature: 0.7, top_k: 5 });
   });
+
+  it("sends the Responses API its input, max_output_tokens and no stream_options; embeddings one unstreamed input", () => {
+    const r = body(spec({ targetOutputTokens: 12 }), options({ endpoint: "responses", exactOutput: true }));
+    expect(r).toMatchObject({ input: "Hello", max_output_tokens: 12, stream: true, min_tokens: 12, ignore_eos: true });
+    expect(r).not.toHaveProperty("stream_options");
+    expect(r).not.toHaveProperty("max_tokens");
+    const messages = [{ role: "user" as const, content: "Hi" }];
+    expect(body(spec({ messages }), options({ endpoint: "responses" }))["input"]).toEqual(messages);
+    const e = body(spec({ targetOutputTokens: 12 }), options({ endpoint: "embeddings" }));
+    expect(e).toEqual({ model: expect.any(String) as string, input: "Hello", encoding_format: "float" });
+    expect(resolveEndpoint("http://h:1/v1", "embeddings").path).toBe("/v1/embeddings");
+    expect(resolveEndpoint("http://h:1", "responses").path).toBe("/v1/responses");
+  });
 });

@@ -2,7 +2,7 @@
 // Pure. It knows the OpenAI request fields; it knows nothing about sockets or timing.
 
 import { BenchError } from "../errors.js";
-import type { Endpoint, RequestSpec } from "../workload/request-spec.js";
+import { ENDPOINT_PATHS, type Endpoint, type RequestSpec } from "../workload/request-spec.js";
 
 export interface BodyOptions {
   endpoint: Endpoint;
@@ -20,6 +20,11 @@ export interface ResolvedEndpoint {
   origin: string;
   /** "/v1/completions", "/prefix/v1/chat/completions", ... */
   path: string;
+}
+
+/** True for the routes that stream generated text as SSE (everything but embeddings). */
+export function streamsText(endpoint: Endpoint): boolean {
+  return endpoint !== "embeddings";
 }
 
 /**
@@ -40,23 +45,33 @@ export function resolveEndpoint(baseUrl: string, endpoint: Endpoint): ResolvedEn
   }
   let prefix = url.pathname.replace(/\/+$/, "");
   if (!prefix.endsWith("/v1")) prefix += "/v1";
-  const suffix = endpoint === "chat" ? "/chat/completions" : "/completions";
+  const suffix = ENDPOINT_PATHS[endpoint];
   return { origin: url.origin, path: prefix + suffix };
 }
 
-/** The JSON body; `stream_options.include_usage` asks every dialect for a usage chunk. */
+/**
+ * The JSON body. Streamed routes ask for usage (`stream_options.include_usage` for completions and
+ * chat; the Responses API always ends with it); embeddings are one JSON answer with their usage.
+ */
 export function buildRequestBody(spec: RequestSpec, opts: BodyOptions): string {
   const body: Record<string, unknown> = { model: opts.model };
-  if (opts.endpoint === "chat") {
-    body["messages"] = spec.messages ?? [{ role: "user", content: spec.prompt ?? "" }];
-  } else {
-    body["prompt"] = spec.prompt ?? (spec.messages ?? []).map((m) => m.content).join("\n");
+  const text = (): string => spec.prompt ?? (spec.messages ?? []).map((m) => m.content).join("\n");
+  if (opts.endpoint === "embeddings") {
+    body["input"] = text();
+    body["encoding_format"] = "float";
+    if (opts.extraBody !== undefined) Object.assign(body, opts.extraBody);
+    return JSON.stringify(body);
   }
+  const messages = (): unknown => spec.messages ?? [{ role: "user", content: spec.prompt ?? "" }];
+  if (opts.endpoint === "chat") body["messages"] = messages();
+  else if (opts.endpoint === "responses") body["input"] = spec.messages === undefined ? (spec.prompt ?? "") : messages();
+  else body["prompt"] = text();
   const target = spec.targetOutputTokens;
-  if (target !== undefined) body["max_tokens"] = target;
+  if (target !== undefined) body[opts.endpoint === "responses" ? "max_output_tokens" : "max_tokens"] = target;
   body["stream"] = true;
-  body["stream_options"] = { include_usage: true };
+  if (opts.endpoint !== "responses") body["stream_options"] = { include_usage: true };
   body["temperature"] = 0;
+  // vLLM takes its sampling extras on the Responses API too; a server that ignores them is caught by --strict.
   if (opts.exactOutput && target !== undefined) {
     body["min_tokens"] = target;
     body["ignore_eos"] = true;

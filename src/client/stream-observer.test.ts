@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readWireFixture } from "../../test/helpers/wire-server.js";
-import { StreamObserver, type ObserverInit } from "./stream-observer.js";
+import { readEmbeddings, StreamObserver, type ObserverInit } from "./stream-observer.js";
 
 const ORIGIN = 1_000_000;
 
@@ -211,5 +211,16 @@ describe("StreamObserver: what a hostile server sends", () => {
     expect(o.data(Buffer.from("x".repeat(600)), ORIGIN + 12)).toBe(true);
     expect(o.abandoned).toBe(true);
     expect(o.record().error).toMatchObject({ code: "sse_too_large", message: expect.stringMatching(/an SSE line passed 1 KiB/) as unknown });
+  });
+});
+
+describe("an embeddings answer", () => {
+  it("is ok with its prompt usage, and an error when it holds no embedding or is not JSON", () => {
+    expect(readEmbeddings('{"object":"list","data":[{"index":0,"embedding":[0.1,0.2]}],"usage":{"prompt_tokens":9,"total_tokens":9}}')).toEqual({
+      usage: { promptTokens: 9 },
+    });
+    expect(readEmbeddings('{"data":[]}')).toMatchObject({ code: "empty_response" });
+    expect(readEmbeddings("<html>")).toMatchObject({ code: "bad_json" });
+    expect(readEmbeddings('{"error":{"message":"too long","code":400}}')).toMatchObject({ code: "midstream_error" });
   });
 });

@@ -24,6 +24,8 @@ export interface ObserverInit {
   secret?: string | undefined;
   /** Bound on one SSE line or event (default 4 MiB, --max-event-size); past it: error "sse_too_large". */
   maxEventBytes?: number | undefined;
+  /** What a 2xx body is: an SSE stream of generated text (default), or one /v1/embeddings JSON answer. */
+  body?: "sse" | "embeddings";
 }
 
 /** Response headers the outcome rules look at, besides status and content type. */
@@ -67,8 +69,12 @@ export class StreamObserver {
   #usageImpossible: string | undefined;
   #clientRetry: string | undefined;
   #cancelled: string | undefined;
+  /** The JSON answer of an embeddings request, gathered until the body ends. */
+  #json: Buffer[] | undefined;
+  #jsonBytes = 0;
 
   constructor(init: ObserverInit) {
+    if (init.body === "embeddings") this.#json = [];
     this.#init = init;
     if (init.keepText) this.#textParts = [];
     const maxBytes = init.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
@@ -123,8 +129,42 @@ export class StreamObserver {
       return false;
     }
     this.#readMs = nowMs;
+    if (this.#json !== undefined) return this.#gatherJson(chunk, nowMs);
     this.#decoder.write(chunk);
     return this.settled;
+  }
+
+  #gatherJson(chunk: Buffer, nowMs: number): boolean {
+    const maxBytes = this.#init.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.#jsonBytes += chunk.length;
+    if (this.#jsonBytes > maxBytes) {
+      this.#abandon = true;
+      this.#settleError(
+        "sse_too_large",
+        `the JSON answer passed ${formatSize(maxBytes)} without ending: it was cut (--max-event-size raises the limit)`,
+        nowMs,
+      );
+      return true;
+    }
+    this.#events++;
+    this.#json?.push(Buffer.from(chunk));
+    return false;
+  }
+
+  /** An embeddings answer: ok when it holds an embedding for the input; its usage is the prompt's. */
+  #completeJson(endMs: number): void {
+    const text = Buffer.concat(this.#json ?? []).toString("utf8");
+    this.#json = [];
+    const verdict = readEmbeddings(text);
+    if (verdict.error !== undefined) {
+      this.#settleError(verdict.code, verdict.error, endMs);
+      return;
+    }
+    if (verdict.usage !== undefined) this.#usage = verdict.usage;
+    if (verdict.id !== undefined) this.#responseId = verdict.id;
+    this.#outcome = "ok";
+    this.#endMs = endMs;
+    this.#usageImpossible = impossibleUsage(this.#usage, 0, this.#init.targetInputTokens);
   }
 
   /** The response body ended normally. */
@@ -135,6 +175,10 @@ export class StreamObserver {
       return;
     }
     this.#readMs = nowMs;
+    if (this.#json !== undefined) {
+      this.#completeJson(nowMs);
+      return;
+    }
     this.#decoder.end();
     if (!this.settled) this.#complete(nowMs);
   }
@@ -271,6 +315,30 @@ export class StreamObserver {
     this.#outcome = "error";
     this.#endMs = nowMs;
   }
+}
+
+/** What a /v1/embeddings answer says: its usage and id, or why it is not an answer. */
+export function readEmbeddings(text: string): { usage?: UsageCounts; id?: string; error?: undefined } | { error: string; code: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { code: "bad_json", error: `the embeddings answer is not JSON: ${text.slice(0, 200)}` };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return { code: "bad_json", error: "the embeddings answer is not a JSON object" };
+  const v = value as Record<string, unknown>;
+  if (v.error != null) return { code: "midstream_error", error: formatErrorBody(parseErrorBody(text)) };
+  const data = v.data;
+  const first: unknown = Array.isArray(data) ? data[0] : undefined;
+  const embedding = first !== null && typeof first === "object" ? (first as Record<string, unknown>).embedding : undefined;
+  if (!(Array.isArray(embedding) && embedding.length > 0) && typeof embedding !== "string") {
+    return { code: "empty_response", error: "the embeddings answer holds no embedding (data[0].embedding)" };
+  }
+  const out: { usage?: UsageCounts; id?: string } = {};
+  const usage = v.usage as Record<string, unknown> | undefined;
+  if (usage !== null && typeof usage === "object" && typeof usage.prompt_tokens === "number") out.usage = { promptTokens: usage.prompt_tokens };
+  if (typeof v.id === "string" && v.id !== "") out.id = v.id;
+  return out;
 }
 
 /** More output tokens than any request generates. */

@@ -52,7 +52,7 @@ export const runConfigSchema = z
     model: z.string().min(1).optional(),
     /** tokenizer.json directory/file or a Hugging Face model id in the local cache; absent = bundled Qwen3. */
     tokenizer: z.string().min(1).optional(),
-    endpoint: z.enum(["completions", "chat"]).default("completions"),
+    endpoint: z.enum(["completions", "chat", "embeddings", "responses"]).default("completions"),
     inputTokens: positiveInt.default(512),
     outputTokens: positiveInt.default(128),
     /** Send min_tokens = max_tokens and ignore_eos so every completion has exactly outputTokens. */

@@ -141,7 +141,7 @@ export const RUN_FLAGS: { [K in Field]-?: FlagRow<K> } = {
     arg: "<kind>",
     group: "Target",
     help: "API to call",
-    choices: ["completions", "chat"],
+    choices: ["completions", "chat", "embeddings", "responses"],
     parse: same,
     write: text("--endpoint"),
   },

@@ -1,8 +1,11 @@
 // Owns the cross-field rules of workload and load-profile options (which combinations make
 // sense), kept apart from the schema so run-config.ts stays one screen of field definitions.
 
+import type { Endpoint } from "../workload/request-spec.js";
+
 interface Checked {
-  endpoint: "completions" | "chat";
+  endpoint: Endpoint;
+  cancelAfter?: { kind: "ms" | "tokens" } | undefined;
   inputTokens: number;
   prompt?: string | undefined;
   dataset?: string | undefined;
@@ -38,6 +41,9 @@ export function workloadRefinements(cfg: Checked, issue: (field: string, message
       issue("prefixTokens", `must be smaller than inputTokens (${cfg.inputTokens}), or give suffixTokens`);
     }
     if (cfg.suffixTokens !== undefined && cfg.inputDist !== undefined) issue("suffixTokens", "use suffixTokens or inputDist, not both");
+  }
+  if (cfg.endpoint === "embeddings" && cfg.cancelAfter?.kind === "tokens") {
+    issue("cancelAfter", "an embeddings answer streams no tokens: cancel after a time (e.g. 200ms)");
   }
   if (cfg.turns !== undefined) {
     if (cfg.endpoint !== "chat") issue("turns", "multi-turn sessions need endpoint chat");

@@ -7,6 +7,7 @@ import type { RequestRecord } from "../client/record.js";
 import { deriveRequestMetrics, type RequestMetrics } from "./derive.js";
 import { summarize, type Distribution } from "./stats.js";
 import { checkStrict, type StrictReport } from "./strict.js";
+import type { Endpoint } from "../workload/request-spec.js";
 
 /** Shared by both kinds: a ramp from zero, and what the level was for in a sweep or SLO search. */
 interface LoadExtras {
@@ -149,7 +150,7 @@ export interface AggregateOptions {
   percentiles: readonly number[];
   slo: readonly SloTerm[];
   strict: boolean;
-  endpoint: "completions" | "chat";
+  endpoint: Endpoint;
   /** Chat prompt targets include the chat template (rendered or server-counted), so strict checks them. */
   templateExact?: boolean;
   interrupted: boolean;

@@ -2,6 +2,8 @@
 // against the targets. Mismatches are counted and shown, never hidden or averaged away.
 
 import type { RequestRecord } from "../client/record.js";
+import type { Endpoint } from "../workload/request-spec.js";
+import { usesMessages } from "../workload/request-spec.js";
 
 export interface StrictMismatch {
   id: string;
@@ -29,9 +31,9 @@ const MAX_EXAMPLES = 20;
  * counted by the server's /tokenize); otherwise the server's template tokens are unknown to the
  * client, only the completion is checked, and the note says so.
  */
-export function checkStrict(records: readonly RequestRecord[], endpoint: "completions" | "chat", templateExact = false): StrictReport {
+export function checkStrict(records: readonly RequestRecord[], endpoint: Endpoint, templateExact = false): StrictReport {
   const report: StrictReport = { checked: 0, mismatched: 0, input_mismatches: 0, output_mismatches: 0, examples: [] };
-  const checkPrompt = endpoint === "completions" || templateExact;
+  const checkPrompt = !usesMessages(endpoint) || templateExact;
   if (!checkPrompt) {
     report.note = "chat endpoint without a chat template: prompt tokens include the server's template, so only completion tokens are checked";
   }

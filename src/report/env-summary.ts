@@ -4,6 +4,7 @@
 import type { DiscoveredRun } from "./discover.js";
 import { targetText } from "./format.js";
 import type { Table } from "./table.js";
+import { ENDPOINT_PATHS } from "../workload/request-spec.js";
 
 type Json = Record<string, unknown>;
 
@@ -47,7 +48,7 @@ export function envRows(run: DiscoveredRun): Array<[string, string]> {
     ["server version", str(target?.server_version) ?? (version ? (str(version.version) ?? str(version.build_info) ?? JSON.stringify(version)) : null)],
     ["server command", str(env.server_cmd)],
     ["workload", info.workload],
-    ["endpoint", info.imported ? null : `/v1/${info.endpoint === "chat" ? "chat/completions" : "completions"}`],
+    ["endpoint", info.imported ? null : `/v1${ENDPOINT_PATHS[info.endpoint]}`],
     ["tokenizer", info.tokenizer],
     ["GPU", gpuText(obj(env.gpu))],
     ["host", str(env.hostname)],

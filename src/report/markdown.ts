@@ -5,6 +5,7 @@ import type { LevelSummary } from "../metrics/level.js";
 import { fixed, sloSearchText, targetText, tokenRange } from "./format.js";
 import { mdCell, mdCode } from "./escape.js";
 import type { RunSummary } from "../results/run-summary.js";
+import { ENDPOINT_PATHS } from "../workload/request-spec.js";
 
 // Every string here may come from a server (model id, error codes, warnings) or a handed-over
 // summary.json: it goes through mdCell (controls stripped, HTML neutralised, pipes escaped).
@@ -42,7 +43,7 @@ export function renderMarkdown(summary: RunSummary): string {
   const lines: string[] = [];
   lines.push(`# servebench: ${escapeCell(run.model)}${run.predicted ? " (PREDICTED, not measured)" : ""}`);
   lines.push("");
-  lines.push(`- Target: ${escapeCell(targetText(run))} · endpoint \`/v1/${run.endpoint === "chat" ? "chat/completions" : "completions"}\` · started ${escapeCell(run.started_at)}`);
+  lines.push(`- Target: ${escapeCell(targetText(run))} · endpoint \`/v1${ENDPOINT_PATHS[run.endpoint]}\` · started ${escapeCell(run.started_at)}`);
   lines.push(`- Workload: ${escapeCell(run.workload)} · tokenizer ${escapeCell(run.tokenizer)}${run.strict ? " · strict" : ""}`);
   if (run.slo) lines.push(`- SLO: ${mdCode(run.slo)}`);
   const search = sloSearchText(run);

@@ -3,6 +3,7 @@
 
 import type { LevelSummary } from "../metrics/level.js";
 import type { ScaleInfo } from "./scale-info.js";
+import type { Endpoint } from "../workload/request-spec.js";
 
 export const SUMMARY_SCHEMA = "servebench.summary/v1";
 
@@ -14,7 +15,7 @@ export interface RunInfo {
   /** The embedded simulator's engine when embedded_simulator: its GPU preset or simple timing. */
   simulator?: SimulatorInfo;
   model: string;
-  endpoint: "completions" | "chat";
+  endpoint: Endpoint;
   tokenizer: string;
   workload: string;
   input_tokens?: number;

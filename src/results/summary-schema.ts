@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseWithSchema } from "../config/read-schema.js";
 import type { RunSummary } from "./run-summary.js";
 import { SUMMARY_SCHEMA } from "./run-summary.js";
+import { ENDPOINTS } from "../workload/request-spec.js";
 
 const num = z.number();
 const count = z.number().int().nonnegative();
@@ -73,7 +74,7 @@ const run = z.looseObject({
     })
     .optional(),
   model: z.string(),
-  endpoint: z.enum(["completions", "chat"]),
+  endpoint: z.enum(ENDPOINTS),
   tokenizer: z.string(),
   workload: z.string(),
   input_tokens: num.optional(),

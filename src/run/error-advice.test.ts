@@ -29,7 +29,7 @@ describe("adviceFor", () => {
 
   it("a 404 for a listed model → --url and --endpoint", () => {
     expect(adviceFor([{ code: "http_404", httpStatus: 404, count: 1, message: "Not Found" }], ctx)[0]).toMatch(
-      /POST \/v1\/completions was not found.*--endpoint \(completions; the other is chat\)/,
+      /POST \/v1\/completions was not found.*--endpoint \(completions; the others: chat, embeddings, responses\)/,
     );
   });
 

@@ -4,10 +4,12 @@
 
 import { BenchError } from "../errors.js";
 import type { ErrorCause, LevelSummary } from "../metrics/level.js";
+import type { Endpoint } from "../workload/request-spec.js";
+import { ENDPOINT_PATHS, ENDPOINTS } from "../workload/request-spec.js";
 
 export interface AdviceContext {
   baseUrl: string;
-  endpoint: "completions" | "chat";
+  endpoint: Endpoint;
   model: string;
   apiKeyEnv: string;
   apiKeySet: boolean;
@@ -63,9 +65,9 @@ export function adviceFor(causes: readonly ErrorCause[], ctx: AdviceContext): st
       `the server does not know the model "${ctx.model}"${served.length > 0 ? ` (it lists ${listText(served)})` : ""}: check --model against GET /v1/models`,
     );
   } else if (has((c) => c.httpStatus === 404 || c.httpStatus === 405) !== undefined) {
-    const path = ctx.endpoint === "chat" ? "/v1/chat/completions" : "/v1/completions";
+    const path = `/v1${ENDPOINT_PATHS[ctx.endpoint]}`;
     advice.push(
-      `POST ${path} was not found (HTTP 404/405): check --url (the server's base URL) and --endpoint (${ctx.endpoint}; the other is ${ctx.endpoint === "chat" ? "completions" : "chat"})`,
+      `POST ${path} was not found (HTTP 404/405): check --url (the server's base URL) and --endpoint (${ctx.endpoint}; the others: ${ENDPOINTS.filter((e) => e !== ctx.endpoint).join(", ")})`,
     );
   }
   if (

@@ -32,6 +32,7 @@ import { RequestSource } from "./request-source.js";
 import { simChatTemplate } from "./target.js";
 import type { RunResult } from "./run-benchmark.js";
 import { servebenchVersion } from "./version.js";
+import { usesMessages } from "../workload/request-spec.js";
 
 export { newPredictCache, virtualSchedulerClock } from "./predict-parts.js";
 export type { PredictCache } from "./predict-parts.js";
@@ -208,7 +209,7 @@ async function predictLevel(config: RunConfig, plan: LevelPlan, source: SpecSour
     warmup: boolean,
     signal: AbortSignal,
   ): Promise<{ record: RequestRecord; result: VirtualResult }> => {
-    if (spec.prompt !== undefined && config.endpoint === "completions") ctx.known.set(spec.prompt, spec.inputTokens);
+    if (spec.prompt !== undefined && !usesMessages(config.endpoint)) ctx.known.set(spec.prompt, spec.inputTokens);
     const pending = ctx.server.request(config.endpoint, requestBody(spec, ctx.model, config.exactOutput), signal);
     if (spec.prompt !== undefined) ctx.known.delete(spec.prompt);
     const result = await pending;

@@ -14,6 +14,7 @@ import type { RequestSpec, SessionSpec } from "../workload/request-spec.js";
 import { buildSessions } from "../workload/sessions.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
 import { loadTrace, type LoadedTrace } from "../workload/trace.js";
+import { usesMessages } from "../workload/request-spec.js";
 
 /** Pool cap when only a duration bounds a level; beyond it prompts are reused (and reported). */
 const MAX_POOL = 4096;
@@ -142,7 +143,7 @@ export class RequestSource {
   private suffixTotal(): LengthSampler | undefined {
     const c = this.config;
     if (c.suffixTokens === undefined || c.prefixTokens === undefined) return undefined;
-    const overhead = c.endpoint === "chat" ? this.ctx.counter.chatOverhead(["system", "user"]) : this.ctx.tokenizer.specialTokensAdded;
+    const overhead = usesMessages(c.endpoint) ? this.ctx.counter.chatOverhead(["system", "user"]) : this.ctx.tokenizer.specialTokensAdded;
     const total = c.prefixTokens + c.suffixTokens + overhead;
     return () => total;
   }

@@ -30,6 +30,7 @@ import { adviceFor, causeLine, checkBaseUrl, type AdviceContext } from "./error-
 import { runVerdict, type RunVerdict } from "./run-verdict.js";
 import { StartupWatch } from "./startup-watch.js";
 import { CONNECTION_POLICY } from "../client/http-client.js";
+import { usesMessages } from "../workload/request-spec.js";
 
 export interface RunHooks {
   onProgress?: ProgressListener;
@@ -190,7 +191,7 @@ async function serverCounting(config: RunConfig, ctx: RunContext, model: string)
   if (config.chatTemplate !== "auto" && config.chatTemplate !== "server") return undefined;
   const root = ctx.baseUrl.replace(/\/v1\/?$/, "");
   const server = await ctx.watch.step(`POST ${root}/tokenize`, (signal) => probeServerTokenize(ctx.baseUrl, model, ctx.apiKey, signal));
-  if (config.endpoint === "completions") return server?.text === undefined ? undefined : server;
+  if (!usesMessages(config.endpoint)) return server?.text === undefined ? undefined : server;
   if (server === undefined && config.chatTemplate === "server") {
     throw new BenchError("E_BAD_FLAG", `--chat-template server: ${ctx.baseUrl} has no working POST /tokenize (nor llama.cpp's /apply-template)`, {
       where: "--chat-template",
@@ -308,7 +309,7 @@ function explainFailures(level: LevelSummary, ctx: RunContext, advice: AdviceCon
 }
 
 function countMethod(config: RunConfig, counter: PromptCounter, server: ServerTokenizer | undefined): string {
-  if (config.endpoint === "completions") {
+  if (!usesMessages(config.endpoint)) {
     if (server !== undefined) return "server-tokenize";
     return counter.method === "message-contents" || counter.method === "chat-template" ? "tokenizer" : counter.method;
   }

@@ -9,6 +9,7 @@ import { FastExactSum, type ExactSumState } from "../metrics/exact-sum.js";
 import { meetsSlo } from "../metrics/level.js";
 import { checkStrict, type StrictReport } from "../metrics/strict.js";
 import { sortF64 } from "./sort-f64.js";
+import type { Endpoint } from "../workload/request-spec.js";
 
 /**
  * Numbers appended into chunks (8 bytes per value instead of a boxed number). Chunks grow to 1M
@@ -66,7 +67,7 @@ export const MAX_STRICT_EXAMPLES = 20;
 export interface PartialOptions {
   slo: readonly SloTerm[];
   strict: boolean;
-  endpoint: "completions" | "chat";
+  endpoint: Endpoint;
   /** Chat prompts were counted with the server's template, so prompt tokens are checked too (metrics/strict.ts). */
   templateExact?: boolean;
 }

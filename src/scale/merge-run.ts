@@ -23,6 +23,7 @@ import { parseSummary } from "../results/summary-schema.js";
 import { seriesCsv } from "./series.js";
 import type { ShardPass } from "./shard-accumulate.js";
 import type { ShardInfo } from "./shard-file.js";
+import { type Endpoint, ENDPOINTS } from "../workload/request-spec.js";
 
 export interface MergeOptions {
   out: string;
@@ -44,7 +45,7 @@ interface ShardRun {
   dir: string;
   info: ShardInfo;
   summary: RunSummary;
-  config: { percentiles: number[]; slo: SloTerm[]; strict: boolean; endpoint: "completions" | "chat" } & Record<string, unknown>;
+  config: { percentiles: number[]; slo: SloTerm[]; strict: boolean; endpoint: Endpoint } & Record<string, unknown>;
 }
 
 /** The fields of a shard's config.json that merging recomputes with (the rest is kept as written). */
@@ -52,7 +53,7 @@ const shardConfigSchema = z.looseObject({
   percentiles: z.array(z.number()),
   slo: z.array(z.looseObject({ metric: z.string(), op: z.string(), value: z.number() })),
   strict: z.boolean(),
-  endpoint: z.enum(["completions", "chat"]),
+  endpoint: z.enum(ENDPOINTS),
 });
 
 function readJson<T>(path: string): T {

@@ -114,8 +114,9 @@ export class Generation implements EngineJob {
     const end = last && finishReason === "stop" ? first + count - 1 : first + count;
     let text = "";
     for (let i = first; i < end; i++) text += tokenText(i);
-    // Chat only (a reasoning parser works on chat), and never the last token: an answer follows.
-    const reasoningEnd = this.#request.endpoint === "chat" ? Math.min(this.#deps.reasoningTokens, this.outputTokens - 1) : 0;
+    // Chat and the Responses API only (a reasoning parser works on messages), and never the last token: an answer follows.
+    const reasoningEnd =
+      this.#request.endpoint === "chat" || this.#request.endpoint === "responses" ? Math.min(this.#deps.reasoningTokens, this.outputTokens - 1) : 0;
     const reasoning = first < reasoningEnd;
     if (reasoning) this.#reasoningEmitted += Math.min(count, reasoningEnd - first);
     if (this.#writer !== undefined) this.#write(this.#writer.output(text, first === 0, finishReason, reasoning));
@@ -123,7 +124,10 @@ export class Generation implements EngineJob {
     const nowMs = this.#deps.nowMs();
     const previousMs = this.#emitMs[this.#emitMs.length - 1];
     for (let i = 0; i < count; i++) this.#emitMs.push(nowMs);
-    if (previousMs === undefined) this.#deps.metrics.onFirstToken(nowMs - this.#arrivalMs, count);
+    // An embedding's forward pass generates nothing: vLLM counts no generation tokens for it.
+    if (this.#request.endpoint === "embeddings") {
+      // nothing streamed, nothing generated
+    } else if (previousMs === undefined) this.#deps.metrics.onFirstToken(nowMs - this.#arrivalMs, count);
     else this.#deps.metrics.onNextToken(nowMs - previousMs, count);
     if (finishReason !== null) this.#complete(finishReason);
   }
@@ -226,7 +230,8 @@ export class Generation implements EngineJob {
   #end(reason: FinishedReason): void {
     this.#ended = true;
     const endMs = this.#deps.nowMs();
-    this.#deps.metrics.onFinished(reason, endMs - this.#arrivalMs, this.promptTokens, this.#emitMs.length, this.#cachedTokens);
+    const generated = this.#request.endpoint === "embeddings" ? 0 : this.#emitMs.length;
+    this.#deps.metrics.onFinished(reason, endMs - this.#arrivalMs, this.promptTokens, generated, this.#cachedTokens);
     this.#deps.trace?.write({
       id: this.#ids.id,
       model: this.#ids.model,

@@ -68,11 +68,17 @@ function parseOrThrow(endpoint: Endpoint, body: unknown, ctx: ParseContext): Par
   const n = optional(b, "n", "number");
   if (n !== undefined && n !== 1) fail("The simulator supports only n = 1", "n");
 
-  const { tokens: promptTokens, content: promptContent } = endpoint === "chat" ? chatPromptTokens(b, ctx) : completionPromptTokens(b, ctx);
+  const { tokens: promptTokens, content: promptContent } = promptOf(endpoint, b, ctx);
   if (promptTokens >= ctx.maxModelLen) throw new Invalid(promptTooLong(ctx.maxModelLen, promptTokens));
+  // An embedding is one forward pass over the prompt: timed as a prefill and one step, answered as JSON.
+  if (endpoint === "embeddings")
+    return { endpoint, stream: false, includeUsage: false, promptTokens, promptContent, maxTokens: 1, minTokens: 1, ignoreEos: true, seed: undefined };
 
-  const requested = (endpoint === "chat" ? integer(b, "max_completion_tokens", 1) : undefined) ?? integer(b, "max_tokens", 1);
-  const fallback = ctx.defaultMaxTokens ?? (endpoint === "chat" ? ctx.maxModelLen - promptTokens : 16);
+  const requested =
+    endpoint === "responses"
+      ? integer(b, "max_output_tokens", 1)
+      : ((endpoint === "chat" ? integer(b, "max_completion_tokens", 1) : undefined) ?? integer(b, "max_tokens", 1));
+  const fallback = ctx.defaultMaxTokens ?? (endpoint === "completions" ? 16 : ctx.maxModelLen - promptTokens);
   const maxTokens = requested ?? fallback;
   if (promptTokens + maxTokens > ctx.maxModelLen) {
     throw new Invalid(contextLengthExceeded(ctx.maxModelLen, promptTokens, maxTokens));
@@ -84,35 +90,48 @@ function parseOrThrow(endpoint: Endpoint, body: unknown, ctx: ParseContext): Par
   return { endpoint, stream, includeUsage, promptTokens, promptContent, maxTokens, minTokens, ignoreEos, seed };
 }
 
+/** The prompt of each route: completions' `prompt`, chat's `messages`, the Responses API's `input` (text: one user message), embeddings' `input`. */
+function promptOf(endpoint: Endpoint, b: Json, ctx: ParseContext): PromptCount {
+  if (endpoint === "chat") return chatPromptTokens(b, ctx);
+  if (endpoint === "completions") return completionPromptTokens(b, ctx);
+  const input = b["input"];
+  if (endpoint === "embeddings") return completionPromptTokens({ prompt: input }, ctx, "input");
+  if (typeof input === "string") {
+    if (input.length === 0) fail("input cannot be empty", "input");
+    return chatPromptTokens({ messages: [{ role: "user", content: input }] }, ctx);
+  }
+  return chatPromptTokens({ messages: input }, ctx, "input");
+}
+
 interface PromptCount {
   tokens: number;
   content: PromptContent;
 }
 
-function completionPromptTokens(b: Json, ctx: ParseContext): PromptCount {
+function completionPromptTokens(b: Json, ctx: ParseContext, field = "prompt"): PromptCount {
   const prompt = b["prompt"];
   // One prompt may be a string, a token-id list, or a one-element batch of either.
   const single = Array.isArray(prompt) && prompt.length === 1 && (typeof prompt[0] === "string" || Array.isArray(prompt[0])) ? prompt[0] : prompt;
   if (typeof single === "string") {
-    if (single.length === 0) fail("Prompt cannot be empty", "prompt");
+    if (single.length === 0) fail(`${field === "prompt" ? "Prompt" : field} cannot be empty`, field);
     return { tokens: ctx.countPromptTokens(single), content: single };
   }
   if (Array.isArray(single) && single.length > 0 && single.every((t) => Number.isInteger(t) && (t as number) >= 0)) {
     return { tokens: single.length, content: single as number[] };
   }
   if (Array.isArray(single) && single.length > 1 && single.every((p) => typeof p === "string" || Array.isArray(p))) {
-    return fail("The simulator supports one prompt per request", "prompt");
+    return fail("The simulator supports one prompt per request", field);
   }
-  return fail("prompt must be a non-empty string or a list of token ids", "prompt");
+  return fail(`${field} must be a non-empty string or a list of token ids`, field);
 }
 
 /**
  * Counted per message, not on the concatenation: chat templates put special tokens between messages,
  * so a real tokenizer never merges text across a message boundary.
  */
-function chatPromptTokens(b: Json, ctx: ParseContext): PromptCount {
+function chatPromptTokens(b: Json, ctx: ParseContext, field = "messages"): PromptCount {
   const messages = b["messages"];
-  if (!Array.isArray(messages) || messages.length === 0) return fail("messages must be a non-empty list", "messages");
+  if (!Array.isArray(messages) || messages.length === 0) return fail(`${field} must be a non-empty list`, field);
   let tokens = ctx.chatTemplateTokens;
   const laidOut: { role: string; text: string; tokens: number }[] = [];
   for (const message of messages) {

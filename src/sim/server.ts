@@ -192,7 +192,7 @@ class Simulator {
       const reply = dialect.loading(path);
       if (reply !== undefined) return send(res, reply);
     }
-    const endpoint: Endpoint | undefined = path === "/v1/completions" ? "completions" : path === "/v1/chat/completions" ? "chat" : undefined;
+    const endpoint = endpointOf(path, dialect.extraEndpoints ?? []);
     if (endpoint !== undefined) {
       if (method !== "POST") return send(res, { status: 405, body: JSON.stringify({ detail: "Method Not Allowed" }) });
       readBody(req, (body) => this.#complete(endpoint, body, res, arrivalMs));
@@ -318,6 +318,19 @@ class Simulator {
     this.#rejected++;
     send(res, this.#opts.dialect.error(error));
   }
+}
+
+const ROUTES: Record<string, Endpoint> = {
+  "/v1/completions": "completions",
+  "/v1/chat/completions": "chat",
+  "/v1/embeddings": "embeddings",
+  "/v1/responses": "responses",
+};
+
+/** The generation route a path names, when this server has it. */
+function endpointOf(path: string, extra: readonly Endpoint[]): Endpoint | undefined {
+  const endpoint = ROUTES[path];
+  return endpoint === "completions" || endpoint === "chat" || (endpoint !== undefined && extra.includes(endpoint)) ? endpoint : undefined;
 }
 
 /** ChatML, the template of Qwen and of the tiny llama.cpp test model, with the generation prompt. */

@@ -4,7 +4,7 @@
 
 import type { PlannedFinish } from "./output-plan.js";
 
-export type Endpoint = "completions" | "chat";
+export type Endpoint = "completions" | "chat" | "embeddings" | "responses";
 
 export interface ResponseIds {
   id: string;

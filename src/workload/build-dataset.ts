@@ -7,6 +7,7 @@ import type { PromptCounter } from "./chat-template.js";
 import type { DatasetRow } from "./dataset.js";
 import type { ChatMessage, Endpoint, RequestSpec } from "./request-spec.js";
 import type { TextTokenizer } from "./tokenizer.js";
+import { usesMessages } from "./request-spec.js";
 
 export interface DatasetSpecsOptions {
   endpoint: Endpoint;
@@ -69,9 +70,9 @@ function countRow(options: DatasetSpecsOptions, cache: Map<string, CountedRow>, 
   const where = row.where ?? `dataset row ${rowIndex + 1}`;
   const rowTarget = row.outputTokens ?? (row.answer === undefined ? undefined : Math.max(1, options.tokenizer.count(row.answer)));
   let result: CountedRow;
-  if (options.endpoint === "completions") {
+  if (!usesMessages(options.endpoint)) {
     if (row.prompt === undefined) {
-      const message = `${where}: row has "messages" but no "prompt"; --endpoint completions needs "prompt"`;
+      const message = `${where}: row has "messages" but no "prompt"; --endpoint ${options.endpoint} needs "prompt"`;
       throw new BenchError("E_DATASET", message, { where });
     }
     result = { prompt: row.prompt, inputTokens: options.counter.completion(row.prompt), rowTarget, fits: true };

@@ -11,6 +11,7 @@ import { deriveSeed } from "./random.js";
 import type { ChatMessage, Endpoint, RequestSpec } from "./request-spec.js";
 import { fixedPrompt, makeBlockPrompt, makeSyntheticPrompts } from "./synthetic.js";
 import type { TextTokenizer } from "./tokenizer.js";
+import { usesMessages } from "./request-spec.js";
 
 export type { DatasetRow } from "./dataset.js";
 
@@ -81,7 +82,7 @@ export function buildRequests(options: BuildRequestsOptions): RequestSpec[] {
   if (options.prompt !== undefined) {
     const fixed = fixedPrompt(tokenizer, options.prompt);
     const messages: ChatMessage[] = [{ role: "user", content: fixed.prompt }];
-    const inputTokens = options.endpoint === "chat" ? counter.chat(messages) : counter.completion(fixed.prompt);
+    const inputTokens = usesMessages(options.endpoint) ? counter.chat(messages) : counter.completion(fixed.prompt);
     return range(count).map((index) =>
       spec(options.endpoint, index, fixed.prompt, inputTokens, clipOutput(outputAt(startIndex + index), inputTokens, options.maxModelLen)),
     );
@@ -103,7 +104,7 @@ function synthetic(
   const groups = options.prefixGroups;
   const { input: total, output } = fitToContext(inputAt(globalIndex), outputAt(globalIndex), maxModelLen);
   if (groups !== undefined) return groupedSpec(options, counter, groups, globalIndex, index, total, output);
-  const overhead = endpoint === "chat" ? counter.chatOverhead(["user"]) : tokenizer.specialTokensAdded;
+  const overhead = usesMessages(endpoint) ? counter.chatOverhead(["user"]) : tokenizer.specialTokensAdded;
   const shared = options.sharedPrefixTokens ?? 0;
   // A shared prefix needs at least one unique token after it.
   const content = Math.max(1, shared + 1, total - overhead);
@@ -117,7 +118,7 @@ function synthetic(
           ]
         )[0];
   const messages: ChatMessage[] = [{ role: "user", content: prompt }];
-  const inputTokens = endpoint === "chat" ? counter.chat(messages) : counter.completion(prompt);
+  const inputTokens = usesMessages(endpoint) ? counter.chat(messages) : counter.completion(prompt);
   return spec(endpoint, index, prompt, inputTokens, output);
 }
 
@@ -135,7 +136,7 @@ function groupedSpec(
   const group = globalIndex % groups.groups;
   const groupSeed = deriveSeed(options.seed, SALT_GROUP, group);
   const p = groups.prefixTokens;
-  if (endpoint === "chat") {
+  if (usesMessages(endpoint)) {
     const suffix = Math.max(1, total - p - counter.chatOverhead(["system", "user"]));
     const [system] = makeSyntheticPrompts({ tokenizer, count: 1, inputTokens: p, seed: groupSeed, startIndex: 0 }) as [string];
     const [user] = makeSyntheticPrompts({ tokenizer, count: 1, inputTokens: suffix, seed: options.seed, startIndex: globalIndex }) as [string];
@@ -203,7 +204,7 @@ function constantLength(inputTokens: number | undefined): LengthSampler {
 }
 
 function spec(endpoint: Endpoint, index: number, prompt: string, inputTokens: number, target: number | undefined): RequestSpec {
-  return endpoint === "chat"
+  return usesMessages(endpoint)
     ? { index, messages: [{ role: "user", content: prompt }], inputTokens, targetOutputTokens: target }
     : { index, prompt, inputTokens, targetOutputTokens: target };
 }

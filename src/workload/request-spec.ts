@@ -1,7 +1,22 @@
 // Owns the shape of one request to send: what the workload produces and the client consumes.
 // Token counts here are the client tokenizer's; the server's `usage` is recorded separately.
 
-export type Endpoint = "completions" | "chat";
+/** The OpenAI routes servebench measures: streamed text (completions, chat, responses) or embeddings. */
+export const ENDPOINTS = ["completions", "chat", "embeddings", "responses"] as const;
+export type Endpoint = (typeof ENDPOINTS)[number];
+
+/** Routes whose prompt is a list of messages the server renders with its chat template (chat, the Responses API). */
+export function usesMessages(endpoint: Endpoint): boolean {
+  return endpoint === "chat" || endpoint === "responses";
+}
+
+/** The route's path below /v1. */
+export const ENDPOINT_PATHS: Record<Endpoint, string> = {
+  completions: "/completions",
+  chat: "/chat/completions",
+  embeddings: "/embeddings",
+  responses: "/responses",
+};
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";

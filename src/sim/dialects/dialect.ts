@@ -76,6 +76,8 @@ export interface Dialect {
   usesPromptCache?(body: unknown): boolean;
   /** While the model loads: the reply for this path, or undefined to serve it normally. */
   loading(path: string): HttpReply | undefined;
+  /** Routes this server has beyond /v1/completions and /v1/chat/completions (vLLM: embeddings, responses); others answer 404. */
+  readonly extraEndpoints?: readonly Endpoint[];
   /** False when this server validates `model` loosely and serves any name (TGI, llama.cpp, SGLang). */
   readonly checksModel: boolean;
   createMetrics(model: string, maxModelLen: number): MetricsBase;

@@ -7,20 +7,26 @@ import type { ScrapeGauges } from "../prom-text.js";
 import { SimMetrics } from "../sim-metrics.js";
 import { DONE_EVENT, SIM_VERSION, completionBody, errorBody, modelsBody, streamEncoder, unavailable } from "../vllm-wire.js";
 import type { Dialect, DialectName, HttpReply, StreamWriter } from "./dialect.js";
+import type { Endpoint } from "../vllm-wire.js";
+import { embeddingsBody, responsesWriter } from "../responses-wire.js";
 import { json, text } from "./dialect.js";
+
+const ID_PREFIX: Record<Endpoint, string> = { completions: "cmpl-", chat: "chatcmpl-", responses: "resp_", embeddings: "embd-" };
 
 function vllmDialect(name: DialectName, createMetrics: (model: string, maxModelLen: number) => MetricsBase): Dialect {
   return {
     name,
     sseContentType: "text/event-stream; charset=utf-8",
     checksModel: true,
+    extraEndpoints: ["embeddings", "responses"],
     ids: (endpoint, model, _seq, fingerprint) => ({
-      id: `${endpoint === "chat" ? "chatcmpl-" : "cmpl-"}${randomBytes(16).toString("hex")}`,
+      id: `${ID_PREFIX[endpoint]}${randomBytes(16).toString("hex")}`,
       created: Math.floor(Date.now() / 1000),
       model,
       systemFingerprint: fingerprint,
     }),
     stream(endpoint, ids, includeUsage): StreamWriter {
+      if (endpoint === "responses") return responsesWriter(ids);
       const enc = streamEncoder(endpoint, ids);
       return {
         // The chat role chunk goes out with the first token (both come from the first engine output).
@@ -33,7 +39,8 @@ function vllmDialect(name: DialectName, createMetrics: (model: string, maxModelL
           `data: {"error": {"message": ${JSON.stringify(message)}, "type": "InternalServerError", "param": null, "code": 500}}\n\n${DONE_EVENT}`,
       };
     },
-    body: completionBody,
+    body: (endpoint, ids, text, finish, promptTokens, completionTokens) =>
+      endpoint === "embeddings" ? embeddingsBody(ids, promptTokens) : completionBody(endpoint, ids, text, finish, promptTokens, completionTokens),
     error: (e) => json(e.status, errorBody(e)),
     route(path, view): HttpReply | undefined {
       switch (path) {
@@ -52,7 +59,7 @@ function vllmDialect(name: DialectName, createMetrics: (model: string, maxModelL
     loading: (path) =>
       path === "/health"
         ? { status: 503, body: "" }
-        : path.startsWith("/v1/") && path.includes("completions")
+        : path.startsWith("/v1/") && (path.includes("completions") || path === "/v1/responses" || path === "/v1/embeddings")
           ? json(503, errorBody(unavailable("The model is still loading")))
           : undefined,
     createMetrics,
