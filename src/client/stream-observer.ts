@@ -2,7 +2,7 @@
 // RequestRecord: the outcome rules live here. Pure: the caller supplies every timestamp,
 // so the rules are tested without sockets or sleeps.
 
-import { parseChunk } from "./chunk-parser.js";
+import { ChunkReader } from "./chunk-template.js";
 import { formatErrorBody, parseErrorBody } from "./error-body.js";
 import type { Outcome, RequestError, RequestRecord, UsageCounts } from "./record.js";
 import { DEFAULT_MAX_EVENT_BYTES, SseDecoder } from "./sse-decoder.js";
@@ -42,6 +42,7 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 export class StreamObserver {
   readonly #init: ObserverInit;
   readonly #decoder: SseDecoder;
+  readonly #chunks = new ChunkReader();
   #facts: ResponseFacts = {};
   /** Set when the rest of the body is useless and the connection should be cut (too large, compressed). */
   #abandon = false;
@@ -211,7 +212,7 @@ export class StreamObserver {
   #onEvent(data: string): void {
     if (this.settled) return; // e.g. the [DONE] that vLLM sends after an error event
     this.#events++;
-    const event = parseChunk(data);
+    const event = this.#chunks.read(data);
     if (event.kind === "done") {
       this.#sawDone = true;
       this.#complete(this.#readMs);
