@@ -40,6 +40,8 @@ export interface SendMeta {
   originMs: number;
   /** Cancel this request as an impatient user would: after this long from its send, or this many streamed chunks. */
   cancelAfter?: CancelAfter;
+  /** Overrides ClientOptions.keepText for this request (a caller that needs only some texts spares the rest). */
+  keepText?: boolean;
 }
 
 export type CancelAfter = { kind: "ms"; ms: number } | { kind: "tokens"; tokens: number };
@@ -125,7 +127,7 @@ export class StreamingClient {
       sentMs,
       targetInputTokens: spec.inputTokens,
       targetOutputTokens: spec.targetOutputTokens,
-      keepText: this.#opts.keepText ?? false,
+      keepText: meta.keepText ?? this.#opts.keepText ?? false,
       secret: this.#opts.apiKey,
       maxEventBytes: this.#opts.maxEventBytes,
     });
