@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readWireFixture, sseFixtureNames } from "../../test/helpers/wire-server.js";
 import { parseChunk } from "./chunk-parser.js";
 import { ChunkReader } from "./chunk-template.js";
@@ -76,6 +76,19 @@ describe("ChunkReader", () => {
     // A "text" inside logprobs, before the real one and equal to it: the probe tells them apart.
     const nested = (t: string): string => `{"choices":[{"logprobs":{"text":"z"},"text":${JSON.stringify(t)}}]}`;
     expect(readAll([nested("z"), nested("y")])).toBe(1);
+  });
+
+  it("stops learning on a stream whose every chunk differs (each try would cost a second parse)", () => {
+    const events = Array.from({ length: 40 }, (_, i) => completion(`t${i}`, `cmpl-${i}`));
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      const reader = new ChunkReader();
+      for (const data of events) reader.read(data);
+      expect(reader.fastReads).toBe(0);
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(events.length + 4);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it("matches the full parse on generated streams: one template, arbitrary texts and corruptions", () => {

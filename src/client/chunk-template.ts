@@ -17,8 +17,11 @@ const TEXT_KEYS: ReadonlyArray<{ key: string; field: "content" | "reasoning" }> 
   { key: '"reasoning":', field: "reasoning" },
   { key: '"reasoning_content":', field: "reasoning" },
 ];
-/** A stream whose chunks never fit a template stops trying after this many (each try costs one more parse). */
-const MAX_FAILED_LEARNS = 4;
+/**
+ * A stream whose chunks never repeat a template (a per-chunk timestamp or counter in the bytes)
+ * stops learning after this many tries in a row that the next chunk did not use: each costs a parse.
+ */
+const MAX_UNUSED_LEARNS = 4;
 
 /**
  * Reads one stream's events; the same answers as parseChunk for every input (tested on every
@@ -36,7 +39,7 @@ export class ChunkReader {
   /** What a chunk of the template means, apart from its text. */
   #base: ChunkEvent | undefined;
   #field: "content" | "reasoning" = "content";
-  #failedLearns = 0;
+  #unusedLearns = 0;
   /** Events answered by the template (for tests and the bench). */
   fastReads = 0;
 
@@ -47,6 +50,7 @@ export class ChunkReader {
       const end = data.length - this.#suffix.length;
       if (stringEnd(data, start) === end) {
         this.fastReads++;
+        this.#unusedLearns = 0;
         const text = decodeString(data, start, end);
         return {
           kind: "chunk",
@@ -59,7 +63,7 @@ export class ChunkReader {
       }
     }
     const event = parseChunk(data);
-    if (event.kind === "chunk" && event.usage === undefined && this.#failedLearns < MAX_FAILED_LEARNS) this.#learn(data, event);
+    if (event.kind === "chunk" && event.usage === undefined && this.#unusedLearns < MAX_UNUSED_LEARNS) this.#learn(data, event);
     return event;
   }
 
@@ -73,6 +77,7 @@ export class ChunkReader {
   #learn(data: string, event: ChunkEvent): void {
     // One text field, or nothing to learn from (a role chunk, the finish chunk).
     if ((event.content === "") === (event.reasoning === "")) return;
+    this.#unusedLearns++;
     for (const { key, field } of TEXT_KEYS) {
       if (event[field] === "") continue;
       for (let at = data.indexOf(key); at !== -1; at = data.indexOf(key, at + 1)) {
@@ -92,7 +97,6 @@ export class ChunkReader {
         }
       }
     }
-    this.#failedLearns++;
   }
 }
 
