@@ -10,7 +10,7 @@
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bareStartTogether, driveBare } from "./lib/bare-reader.js";
@@ -180,9 +180,10 @@ async function main(): Promise<void> {
   await capacity();
   if (TTFT_STREAMS > 0) await startTogether();
   if (MEM_STREAMS > 0) await memoryPerStream();
-  // The workers need both cores: unpin before spawning the CLI (its threads inherit the mask).
+  // The workers need both cores: unpin before spawning the CLI (it inherits the mask, and
+  // --workers auto counts the cores it may use). cpus() counts all of them, pinned or not.
   if (WORKERS_CONCURRENCY > 0 && !process.env.BENCH_URL) {
-    spawnSync("taskset", ["-pc", `0-${availableParallelism() - 1}`, String(process.pid)]);
+    spawnSync("taskset", ["-pc", `0-${cpus().length - 1}`, String(process.pid)]);
     await workersScaling();
   }
 }

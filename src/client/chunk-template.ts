@@ -63,7 +63,10 @@ export class ChunkReader {
       }
     }
     const event = parseChunk(data);
-    if (event.kind === "chunk" && event.usage === undefined && this.#unusedLearns < MAX_UNUSED_LEARNS) this.#learn(data, event);
+    // A finish chunk ends the stream's text: a template learnt from it would not be used.
+    if (event.kind === "chunk" && event.usage === undefined && event.finishReason === undefined && this.#unusedLearns < MAX_UNUSED_LEARNS) {
+      this.#learn(data, event);
+    }
     return event;
   }
 
