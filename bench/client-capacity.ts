@@ -6,7 +6,7 @@
 //  3. memory per in-flight stream at 1,000 streams (goal ≤ 20 KB);
 //  4. `run --workers auto` vs `--workers 1`, total tokens/s (goal ≥ 1.8× when the server is not the limit).
 // Client pinned to core 0, mock to core 1 (1–3). Env: STREAMS, OUTPUT_TOKENS, PER_TOKEN_MS, DURATION_MS,
-// REPEAT, TTFT_STREAMS, MEM_STREAMS, WORKERS_CONCURRENCY (0 skips a section), BENCH_URL (any server, 1 only).
+// REPEAT, TTFT_STREAMS, MEM_STREAMS, WORKERS_CONCURRENCY (STREAMS and these: 0 skips a section), BENCH_URL (any server, 1 only).
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
       .map((x) => x.toFixed(2))
       .join(" ")})`,
   );
-  await capacity();
+  if (STREAMS > 0) await capacity();
   if (TTFT_STREAMS > 0) await startTogether();
   if (MEM_STREAMS > 0) await memoryPerStream();
   // The workers need both cores: unpin before spawning the CLI (it inherits the mask, and

@@ -27,6 +27,7 @@ interface Stream {
   arrivalMs: number;
   emitMs: Float64Array;
   sent: number;
+  block?: Buffer;
 }
 
 const open = new Set<Stream>();
@@ -41,14 +42,25 @@ function chunk(s: Stream, text: string, finish: string | null): string {
   return `data: {"id":"${s.id}","object":"${object}","created":1733000000,"model":"mock-model","choices":[${choice}],"usage":null}\n\n`;
 }
 
+/** The text of token n (1-based): every 7th has characters JSON must escape, so a client's fast path meets them. */
+const tokenText = (n: number): string => (n % 7 === 0 ? ` "w${n}"\n` : ` w${n}`);
+
 function emit(s: Stream): void {
-  let out = "";
   const atMs = nowMs();
+  if (TOKENS_PER_WRITE > 1 && s.left > TOKENS_PER_WRITE) {
+    // A full block that is not the last: the same bytes every time (built once per stream), so
+    // the mock's cost per token stays far below a client's.
+    s.block ??= Buffer.from(Array.from({ length: TOKENS_PER_WRITE }, (_, n) => chunk(s, tokenText(n + 1), null)).join(""));
+    for (let n = 0; n < TOKENS_PER_WRITE; n++) s.emitMs[s.sent++] = atMs;
+    s.left -= TOKENS_PER_WRITE;
+    s.res.write(s.block);
+    return;
+  }
+  let out = "";
   for (let n = 0; n < TOKENS_PER_WRITE && s.left > 0; n++) {
     s.left--;
     s.emitMs[s.sent++] = atMs;
-    // Every 7th token has characters JSON must escape, so a client's fast path is exercised on them.
-    out += chunk(s, s.sent % 7 === 0 ? ` "w${s.sent}"\n` : ` w${s.sent}`, s.left === 0 ? "length" : null);
+    out += chunk(s, tokenText(s.sent), s.left === 0 ? "length" : null);
   }
   s.res.write(out);
   if (s.left > 0) return;

@@ -14,7 +14,9 @@ const chunk = (i: number, text: string, finish: string | null): string =>
 /** 512 tokens as bench/mock-sse-server.ts writes them, one read each. */
 const mockReads = [
   ...Array.from({ length: 512 }, (_, i) => Buffer.from(chunk(i, (i + 1) % 7 === 0 ? ` "w${i + 1}"\n` : ` w${i + 1}`, i === 511 ? "length" : null))),
-  Buffer.from('data: {"id":"cmpl-4f1","object":"x","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":2,"completion_tokens":512}}\n\ndata: [DONE]\n\n'),
+  Buffer.from(
+    'data: {"id":"cmpl-4f1","object":"x","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":2,"completion_tokens":512}}\n\ndata: [DONE]\n\n',
+  ),
 ];
 const vllmChat = readFileSync(new URL("../../test/fixtures/wire/vllm-chat-usage.sse.txt", import.meta.url), "utf8")
   .split(/(?<=\n\n)/)
