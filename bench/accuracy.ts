@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       const sim = await startSimProcess(["--ttft-ms", "20", "--per-token-ms", String(PER_TOKEN_MS), "--batch-slowdown", "0", "--trace", trace]);
       const scraper = scrape ? new MetricsScraper({ url: `${sim.url}/metrics`, intervalMs: 1000, originMs: monotonicNowMs() }) : undefined;
       scraper?.start();
-      const run = await driveServebench(sim.url, c, OUTPUT_TOKENS, DURATION_MS);
+      const run = await driveServebench(sim.url, c, OUTPUT_TOKENS, { durationMs: DURATION_MS });
       await scraper?.stop();
       await sim.stop();
       const f = compareWithTrace(run.records, run.originMs, readTrace(trace));

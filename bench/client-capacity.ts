@@ -1,89 +1,191 @@
-// `npm run bench:client`: the client's capacity. For S streams × 200 tokens/s (one token per
-// read), servebench's hot path vs a bare socket reader: tokens/s received, CPU µs per token,
-// ITL percentiles vs the server's own emission times; then memory per in-flight stream and
-// errors at 10,000 concurrent streams. Client on core 0, simulator on core 1.
-// Any server: BENCH_URL=http://host:port skips the simulator (no ground-truth ITL then).
+// `npm run bench:client`: what servebench's client costs, against an independent mock server
+// (bench/mock-sse-server.ts, its own process) and a bare Node socket reader (the floor):
+//  1. S streams × N tokens at one token per read: tokens/s (% of the reader), CPU µs per token for
+//     both and their ratio (goal ≤ 1.3), ITL vs the mock's own send gaps;
+//  2. client-added TTFT when 256 streams start together (goal ≤ 5 ms): servebench's TTFT less the bare reader's;
+//  3. memory per in-flight stream at 1,000 streams (goal ≤ 20 KB);
+//  4. `run --workers auto` vs `--workers 1`, total tokens/s (goal ≥ 1.8× when the server is not the limit).
+// Client pinned to core 0, mock to core 1 (1–3). Env: STREAMS, OUTPUT_TOKENS, PER_TOKEN_MS, DURATION_MS,
+// REPEAT, TTFT_STREAMS, MEM_STREAMS, WORKERS_CONCURRENCY (STREAMS and these: 0 skips a section), BENCH_URL (any server, 1 only).
 
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { driveBare } from "./lib/bare-reader.js";
+import { fileURLToPath } from "node:url";
+import { bareStartTogether, driveBare } from "./lib/bare-reader.js";
 import { driveServebench } from "./lib/drive.js";
-import { pinSelf, startSimProcess } from "./lib/sim-process.js";
+import { startMockProcess, type MockOptions } from "./lib/mock-process.js";
+import { pinSelf } from "./lib/sim-process.js";
 import { compareWithTrace, readTrace } from "./lib/trace.js";
 
-const DURATION_MS = Number(process.env.DURATION_MS ?? 10_000);
-const STREAMS = (process.env.STREAMS ?? "256,512").split(",").map(Number);
-const BIG = Number(process.env.BIG_STREAMS ?? 10_000);
+const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const STREAMS = env("STREAMS", 256);
+const OUTPUT_TOKENS = env("OUTPUT_TOKENS", 512);
+const PER_TOKEN_MS = env("PER_TOKEN_MS", 5);
+const DURATION_MS = env("DURATION_MS", 10_000);
+const REPEAT = env("REPEAT", 1);
+const TTFT_STREAMS = env("TTFT_STREAMS", 256);
+const MEM_STREAMS = env("MEM_STREAMS", 1000);
+const WORKERS_CONCURRENCY = env("WORKERS_CONCURRENCY", 256);
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
-async function withSim<T>(args: string[], body: (url: string, trace: string) => Promise<T>): Promise<T> {
-  const trace = join(mkdtempSync(join(tmpdir(), "sb-cap-")), "trace.jsonl");
+async function withMock<T>(opts: MockOptions, body: (url: string, trace: string) => Promise<T>): Promise<T> {
   if (process.env.BENCH_URL) return body(process.env.BENCH_URL, "");
-  const sim = await startSimProcess([...args, "--trace", trace]);
+  const trace = join(mkdtempSync(join(tmpdir(), "sb-cap-")), "trace.jsonl");
+  const mock = await startMockProcess({ ...opts, trace });
   try {
-    return await body(sim.url, trace);
+    return await body(mock.url, trace);
   } finally {
-    await sim.stop();
+    await mock.stop();
   }
 }
 
-const SIM_ARGS = ["--ttft-ms", "0", "--per-token-ms", "5", "--batch-slowdown", "0"];
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const f2 = (x: number): string => x.toFixed(2);
 
-async function capacity(streams: number): Promise<void> {
-  const ideal = streams * 200;
-  // Warm up the JIT on both paths first.
-  await withSim(SIM_ARGS, async (url) => {
-    await driveServebench(url, Math.min(streams, 64), 100, 1500);
-    await driveBare(url, Math.min(streams, 64), 100, 1500);
+async function capacity(): Promise<void> {
+  const mock = { perTokenMs: PER_TOKEN_MS, core: 1 };
+  await withMock(mock, async (url) => {
+    // Warm up the JIT on both paths first.
+    await driveServebench(url, Math.min(STREAMS, 64), 100, { durationMs: 1500 });
+    await driveBare(url, Math.min(STREAMS, 64), 100, 1500);
   });
-  const bare = await withSim(SIM_ARGS, (url) => driveBare(url, streams, 200, DURATION_MS));
-  let itl = "";
-  const ours = await withSim(SIM_ARGS, async (url, trace) => {
-    const r = await driveServebench(url, streams, 200, DURATION_MS);
-    return { r, trace };
-  });
-  if (ours.trace) {
-    const f = compareWithTrace(ours.r.records, ours.r.originMs, readTrace(ours.trace));
-    const p = (x: Record<string, number>): string => ["p50", "p90", "p99"].map((k) => (x[k] ?? NaN).toFixed(2)).join("/");
-    itl = `client ${p(f.clientItlP)} vs server ${p(f.serverItlP)} (MAE ${f.itlMaeMs.toFixed(3)} ms)`;
-  }
-  const rate = (tokens: number, ms: number): number => tokens / (ms / 1000);
-  const oursRate = rate(ours.r.tokens, ours.r.wallMs);
-  const bareRate = rate(bare.tokens, bare.wallMs);
+  console.log(`\n## 1. ${STREAMS} streams × ${OUTPUT_TOKENS} tokens, one token per read every ${PER_TOKEN_MS} ms (${DURATION_MS / 1000} s each)`);
   console.log(
-    `| ${streams} × 200 tok/s | ${ideal} | ${bareRate.toFixed(0)} (${((bareRate / ideal) * 100).toFixed(1)}%) | ${(bare.cpuUs / bare.tokens).toFixed(2)} | ` +
-      `${oursRate.toFixed(0)} (${((oursRate / bareRate) * 100).toFixed(1)}% of bare) | ${(ours.r.cpuUs / ours.r.tokens).toFixed(2)} | ${itl} |`,
+    "| run | load avg | reader tok/s | reader µs/token | servebench tok/s | % of reader | servebench µs/token | ratio (goal ≤ 1.3) | ITL p50/p90/p99 client vs mock (ms) | ITL error |",
+  );
+  console.log("|---|---|---:|---:|---:|---:|---:|---:|---|---|");
+  for (let run = 1; run <= REPEAT; run++) {
+    const load = loadavg()[0]?.toFixed(2) ?? "?";
+    const bare = await withMock(mock, (url) => driveBare(url, STREAMS, OUTPUT_TOKENS, DURATION_MS));
+    const ours = await withMock(mock, async (url, trace) => ({ r: await driveServebench(url, STREAMS, OUTPUT_TOKENS, { durationMs: DURATION_MS }), trace }));
+    let itl = "(no trace)";
+    let itlError = "";
+    if (ours.trace !== "") {
+      const f = compareWithTrace(ours.r.records, ours.r.originMs, readTrace(ours.trace));
+      const p = (x: Record<string, number>): string => ["p50", "p90", "p99"].map((k) => f2(x[k] ?? NaN)).join("/");
+      itl = `${p(f.clientItlP)} vs ${p(f.serverItlP)}`;
+      const d = (k: string): string => f2(Math.abs((f.clientItlP[k] ?? NaN) - (f.serverItlP[k] ?? NaN)));
+      itlError = `p50 ${d("p50")}, p90 ${d("p90")} ms; MAE ${f.itlMaeMs.toFixed(3)} ms (${f.matched} requests)`;
+    }
+    const rate = (tokens: number, ms: number): number => tokens / (ms / 1000);
+    const oursRate = rate(ours.r.tokens, ours.r.wallMs);
+    const bareRate = rate(bare.tokens, bare.wallMs);
+    const bareUs = bare.cpuUs / bare.tokens;
+    const oursUs = ours.r.cpuUs / ours.r.tokens;
+    console.log(
+      `| ${run} | ${load} | ${bareRate.toFixed(0)} | ${f2(bareUs)} | ${oursRate.toFixed(0)} | ${((oursRate / bareRate) * 100).toFixed(1)}% | ${f2(oursUs)} | ` +
+        `${(oursUs / bareUs).toFixed(2)}× | ${itl} | ${itlError} |`,
+    );
+  }
+}
+
+async function startTogether(): Promise<void> {
+  // Every stream starts at the same instant on a fresh connection; the mock sends its first token
+  // as soon as a request arrives. TTFT here is connect + accept + request + first chunk handled,
+  // less the mock's own TTFT; the bare reader's is the floor (the kernel's and the mock's share),
+  // so servebench's excess over it is what the client adds.
+  const ttfts = async (run: (url: string) => Promise<Array<{ responseId: string | undefined; ttftMs: number | undefined }>>): Promise<number[]> => {
+    const { rows, trace } = await withMock({ perTokenMs: PER_TOKEN_MS, core: 1 }, async (url, t) => ({ rows: await run(url), trace: t }));
+    const truth = trace === "" ? new Map() : readTrace(trace);
+    const out: number[] = [];
+    for (const row of rows) {
+      const t = row.responseId === undefined ? undefined : truth.get(row.responseId);
+      const emit0 = t?.emitMs[0];
+      if (t !== undefined && emit0 !== undefined && row.ttftMs !== undefined) out.push(row.ttftMs - (emit0 - t.arrivalMs));
+    }
+    return out.sort((a, b) => a - b);
+  };
+  const ours = await ttfts(async (url) => {
+    const r = await driveServebench(url, TTFT_STREAMS, 16, { requests: TTFT_STREAMS });
+    return r.records.map((rec) => ({ responseId: rec.responseId, ttftMs: rec.firstTokenMs === undefined ? undefined : rec.firstTokenMs - rec.scheduledMs }));
+  });
+  const bare = await ttfts(async (url) =>
+    (await bareStartTogether(url, TTFT_STREAMS, 16)).map((b) => ({ responseId: b.responseId, ttftMs: b.firstTokenMs - b.startMs })),
+  );
+  const at = (xs: number[], p: number): string => f2(percentile(xs, p));
+  console.log(
+    `\n## 2. TTFT less the mock's own, ${TTFT_STREAMS} streams started together on fresh connections (ms, p50/p99): ` +
+      `servebench ${at(ours, 50)}/${at(ours, 99)}, bare reader ${at(bare, 50)}/${at(bare, 99)}; ` +
+      `client-added (servebench − reader) ${f2(percentile(ours, 50) - percentile(bare, 50))}/${f2(percentile(ours, 99) - percentile(bare, 99))} (goal ≤ 5 ms) ` +
+      `(${ours.length}/${bare.length} matched)`,
   );
 }
 
-async function bigConcurrency(): Promise<void> {
-  // 10,000 streams × 2 tokens/s: enough in flight to measure memory per stream, little CPU.
-  global.gc?.();
-  const before = process.memoryUsage();
-  let peakRss = before.rss;
-  let peakHeap = before.heapUsed;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  }, 200);
-  const r = await withSim(["--ttft-ms", "0", "--per-token-ms", "500", "--batch-slowdown", "0"], (url) => driveServebench(url, BIG, 20, 15_000));
-  clearInterval(sampler);
-  const errors = r.records.filter((x) => x.outcome !== "ok");
-  const codes = [...new Set(errors.map((e) => e.error?.code ?? e.outcome))].join(", ");
+async function memoryPerStream(): Promise<void> {
+  // Long streams at 20 tokens/s each: all MEM_STREAMS are in flight when memory is read, after a GC,
+  // so the figure is what a stream holds (socket, parser, record so far), not garbage.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const perTokenMs = 50;
+  const holdMs = 8000;
+  await withMock({ perTokenMs, core: 1 }, async (url) => {
+    gc?.();
+    const before = process.memoryUsage();
+    const controller = new AbortController();
+    let at: NodeJS.MemoryUsage | undefined;
+    const timer = setTimeout(() => {
+      gc?.();
+      at = process.memoryUsage();
+      controller.abort();
+    }, holdMs);
+    await driveServebench(url, MEM_STREAMS, 1_000_000, { signal: controller.signal });
+    clearTimeout(timer);
+    if (at === undefined) return;
+    const kb = (bytes: number): string => (bytes / MEM_STREAMS / 1024).toFixed(1);
+    console.log(
+      `\n## 3. memory per in-flight stream, ${MEM_STREAMS} streams (goal ≤ 20 KB), ~${Math.round(holdMs / perTokenMs)} tokens each, ` +
+        `${gc === undefined ? "no GC (run node with --expose-gc)" : "after GC"}: heap ${kb(at.heapUsed - before.heapUsed)} KiB, ` +
+        `heap+external ${kb(at.heapUsed + at.external - before.heapUsed - before.external)} KiB, RSS ${kb(at.rss - before.rss)} KiB`,
+    );
+  });
+}
+
+function runCli(url: string, workers: string): { tokensPerS: number; busy: string } {
+  const out = mkdtempSync(join(tmpdir(), "sb-workers-"));
+  const args = [CLI, "run", "--url", url, "--endpoint", "completions", "--model", "mock-model", "--prompt", "Hello there"];
+  args.push("--output-tokens", "2048", "--concurrency", String(WORKERS_CONCURRENCY), "--requests", "1000000");
+  args.push("--duration", `${DURATION_MS / 1000}s`, "--no-metrics", "--quiet", "--out", out, "--workers", workers);
+  const child = spawnSync(process.execPath, args, { encoding: "utf8" });
+  if (child.status !== 0) throw new Error(`servebench run --workers ${workers} exited ${child.status}: ${child.stderr}`);
+  const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { levels: Array<{ output_tokens_per_s: number }> };
+  const busy = /busy \(CPU \/ wall\) [^;]*/.exec(child.stderr + child.stdout)?.[0] ?? "";
+  return { tokensPerS: summary.levels[0]?.output_tokens_per_s ?? NaN, busy };
+}
+
+async function workersScaling(): Promise<void> {
+  // Many tokens per write: the mock (one process, one core at most) spends far less per token
+  // than the client, so the client, not the server, is what runs out. Worker CPU/wall is printed
+  // by the CLI: a worker far below 1 means something else (the mock, the machine) was the limit.
+  // 128 tokens every 20 ms per stream: the mock pays one write per 128 tokens, the client parses all 128.
+  const tokensPerWrite = 128;
+  const perTokenMs = 20;
+  const mock = { perTokenMs, tokensPerWrite };
+  const ideal = (WORKERS_CONCURRENCY * tokensPerWrite * 1000) / perTokenMs;
+  const one = await withMock(mock, (url) => Promise.resolve(runCli(url, "1")));
+  const auto = await withMock(mock, (url) => Promise.resolve(runCli(url, "auto")));
   console.log(
-    `\n${BIG} concurrent streams: ${r.records.length} requests, ${errors.length} errors${codes ? ` (${codes})` : ""}; ` +
-      `memory per in-flight stream: RSS ${((peakRss - before.rss) / BIG / 1024).toFixed(1)} KiB, heap ${((peakHeap - before.heapUsed) / BIG / 1024).toFixed(1)} KiB`,
+    `\n## 4. run --workers auto vs 1 (${WORKERS_CONCURRENCY} streams, mock offers ${ideal.toFixed(0)} tok/s, ${tokensPerWrite} tokens per write every ${perTokenMs} ms, mock unpinned): ` +
+      `1 worker ${one.tokensPerS.toFixed(0)} tok/s, auto ${auto.tokensPerS.toFixed(0)} tok/s (${auto.busy}): ${(auto.tokensPerS / one.tokensPerS).toFixed(2)}× (goal ≥ 1.8×)`,
   );
 }
 
 async function main(): Promise<void> {
   const pinned = pinSelf(0);
-  console.log(`# client capacity (${DURATION_MS / 1000} s per run, client pinned to core 0: ${pinned}, one token per read)`);
-  console.log("| load | ideal tok/s | bare reader tok/s | bare µs/token | servebench tok/s | servebench µs/token | ITL p50/p90/p99 (ms) |");
-  console.log("|---|---:|---:|---:|---:|---:|---|");
-  for (const s of STREAMS) await capacity(s);
-  if (BIG > 0) await bigConcurrency();
+  console.log(
+    `# client capacity (client pinned to core 0: ${pinned}; load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")})`,
+  );
+  if (STREAMS > 0) await capacity();
+  if (TTFT_STREAMS > 0) await startTogether();
+  if (MEM_STREAMS > 0) await memoryPerStream();
+  // The workers need both cores: unpin before spawning the CLI (it inherits the mask, and
+  // --workers auto counts the cores it may use). cpus() counts all of them, pinned or not.
+  if (WORKERS_CONCURRENCY > 0 && !process.env.BENCH_URL) {
+    spawnSync("taskset", ["-pc", `0-${cpus().length - 1}`, String(process.pid)]);
+    await workersScaling();
+  }
 }
 
 main().catch((e: unknown) => {

@@ -9,23 +9,9 @@ import type { CalibrationPoint, MeasuredLevel, PointError } from "../src/run/cal
 import { predictRun } from "../src/run/predict.js";
 import type { PredictSimOptions } from "../src/run/predict.js";
 import type { RunConfigInput } from "../src/config/run-config.js";
-import type { GpuSpec, PresetOptions, SimProfile } from "../src/sim/index.js";
+import type { PresetOptions, SimProfile } from "../src/sim/index.js";
 import { loadTokenizer } from "../src/workload/tokenizer.js";
 import type { TextTokenizer } from "../src/workload/tokenizer.js";
-
-/** Seed 004 names only "32GB VRAM" with vLLM 0.13 (so compute capability ≥ 8): we assume an RTX 5090 (NVIDIA spec copies: 209.5 dense FP16 TFLOPS with FP32 accumulate, 1792 GB/s). */
-const RTX_5090_ASSUMED: GpuSpec = {
-  id: "RTX-5090 (assumed)",
-  name: "NVIDIA GeForce RTX 5090 (assumed for seed 004)",
-  memoryGb: 32,
-  memBwGBps: 1792,
-  bf16Tflops: 209.5,
-  fp8Tflops: 419,
-  fp4Tflops: 838,
-  linkGBpsPerDirection: 64,
-  pcieOnly: true,
-  architecture: "Blackwell (GB202, sm_120)",
-};
 
 interface Case {
   label: string;
@@ -34,6 +20,7 @@ interface Case {
   spec?: PredictSimOptions["speculative"];
   maxModelLen: number;
   maxNumBatchedTokens?: number;
+  maxNumSeqs?: number;
   config: RunConfigInput;
   measured: MeasuredLevel;
 }
@@ -73,9 +60,12 @@ function groups(): Group[] {
   });
   const s004 = (c: number, m: MeasuredLevel): Case => ({
     label: `c=${c}`,
-    preset: { gpu: RTX_5090_ASSUMED, model: "Qwen/Qwen2.5-14B-Instruct-AWQ" },
+    // As examples/seed-004-sweep.yaml: the catalog's RTX 5090 (the seed names only "32GB VRAM"), and a
+    // 64-slot batch cap that the seed does not state but its c=80 fall needs (docs/simulator.md).
+    preset: { gpu: "RTX-5090", model: "Qwen/Qwen2.5-14B-Instruct-AWQ" },
     maxModelLen: 4096,
     maxNumBatchedTokens: 2048,
+    maxNumSeqs: 64,
     // One request per slot, all at once; answers end on EOS at ~125 tokens on average (tokens/s × time / requests).
     config: {
       endpoint: "chat",
@@ -150,7 +140,7 @@ function groups(): Group[] {
     },
     {
       seed: "004",
-      what: "Qwen2.5-14B AWQ, 32 GB GPU (assumed RTX 5090), vLLM 0.13, 11-token prompt, ≤200 out",
+      what: "Qwen2.5-14B AWQ, 32 GB GPU (catalog RTX-5090, 64-slot cap assumed), vLLM 0.13, fixed chat prompt, ≤200 out",
       calibrateOn: 0,
       cases: [
         s004(40, { e2eMs: 2460, outputTokensPerS: 1467.89 }),
@@ -245,6 +235,7 @@ function simOf(c: Case, profile?: SimProfile): PredictSimOptions {
     preset: profile === undefined ? c.preset : { ...c.preset, profile },
     maxModelLen: c.maxModelLen,
     ...(c.maxNumBatchedTokens === undefined ? {} : { maxNumBatchedTokens: c.maxNumBatchedTokens }),
+    ...(c.maxNumSeqs === undefined ? {} : { maxNumSeqs: c.maxNumSeqs }),
     ...(c.spec === undefined ? {} : { speculative: c.spec }),
   };
 }

@@ -73,3 +73,38 @@ export async function driveBare(baseUrl: string, streams: number, outputTokens: 
   const cpu = process.cpuUsage(cpu0);
   return { cpuUs: cpu.user + cpu.system, wallMs: performance.now() - t0, tokens, requests };
 }
+
+export interface BareStart {
+  /** When the stream was started (connect called), the shared clock (performance.timeOrigin + now). */
+  startMs: number;
+  firstTokenMs: number;
+  responseId: string;
+}
+
+/** The floor for TTFT: `streams` raw connections opened at the same instant, one request each. */
+export async function bareStartTogether(baseUrl: string, streams: number, outputTokens: number): Promise<BareStart[]> {
+  const url = new URL(baseUrl);
+  const body = JSON.stringify({ model: "sim-model", prompt: "Hello there", max_tokens: outputTokens, stream: true });
+  const request = `POST /v1/completions HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  const now = (): number => performance.timeOrigin + performance.now();
+  const startMs = now();
+  const one = (): Promise<BareStart> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname);
+      let pending = "";
+      socket.setNoDelay(true);
+      socket.on("connect", () => socket.write(request));
+      socket.on("error", reject);
+      socket.on("data", (chunk: Buffer) => {
+        const at = now();
+        pending += chunk.toString("utf8");
+        const data = pending.indexOf("data: ");
+        const end = pending.indexOf("\n\n", data);
+        if (data < 0 || end < 0) return;
+        const parsed = JSON.parse(pending.slice(data + 6, end)) as { id: string };
+        socket.destroy();
+        resolve({ startMs, firstTokenMs: at, responseId: parsed.id });
+      });
+    });
+  return Promise.all(Array.from({ length: streams }, one));
+}

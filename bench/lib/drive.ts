@@ -1,4 +1,4 @@
-// Bench helper: drives S closed-loop streams for a while through servebench's real hot path
+// Bench helper: drives S closed-loop streams through servebench's real hot path
 // (load runner → StreamingClient → record append) and reports CPU time and records.
 
 import { mkdtempSync } from "node:fs";
@@ -18,12 +18,20 @@ export interface DriveResult {
   tokens: number;
 }
 
-export async function driveServebench(baseUrl: string, streams: number, outputTokens: number, durationMs: number): Promise<DriveResult> {
+export interface DriveOptions {
+  /** Stop issuing after this long (in-flight requests drain); default: no limit. */
+  durationMs?: number;
+  /** Requests in all; default: no limit (durationMs must then be set, or signal). */
+  requests?: number;
+  signal?: AbortSignal;
+}
+
+export async function driveServebench(baseUrl: string, streams: number, outputTokens: number, opts: DriveOptions): Promise<DriveResult> {
   const client = new StreamingClient({
     baseUrl,
     endpoint: "completions",
     model: "sim-model",
-    timeoutMs: 120_000,
+    timeoutMs: 600_000,
     maxConnections: streams,
     ignoreEos: false,
     exactOutput: true,
@@ -32,19 +40,24 @@ export async function driveServebench(baseUrl: string, streams: number, outputTo
   const spec = { index: 0, prompt: "Hello there", inputTokens: 2, targetOutputTokens: outputTokens };
   const records: RequestRecord[] = [];
   const originMs = monotonicNowMs();
-  const controller = new AbortController();
+  const signal = opts.signal ?? new AbortController().signal;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await runLevel(
-    { kind: "concurrency", concurrency: streams, requests: Number.POSITIVE_INFINITY, durationMs },
+    {
+      kind: "concurrency",
+      concurrency: streams,
+      requests: opts.requests ?? Number.POSITIVE_INFINITY,
+      ...(opts.durationMs === undefined ? {} : { durationMs: opts.durationMs }),
+    },
     {
       clock: realClock,
-      signal: controller.signal,
-      dispatch: async (job, signal) => {
+      signal,
+      dispatch: async (job, jobSignal) => {
         const { record } = await client.send(
           spec,
           { id: `0-${job.index}`, level: 0, warmup: false, scheduledMs: job.scheduledAtMs - originMs, originMs },
-          signal,
+          jobSignal,
         );
         dir.appendRecord(record);
         records.push(record);

@@ -135,6 +135,13 @@ describe("StreamingClient against a live server", () => {
     expect(record.firstContentMs).toBeGreaterThanOrEqual(record.firstTokenMs ?? Infinity);
   });
 
+  it("keeps text per request when the send says so, whatever the client's default", async () => {
+    const server = await serve(() => fixture("vllm-chat-reasoning.sse.txt"));
+    const keeping = client(server.url, { keepText: true });
+    expect((await keeping.send(spec, { ...meta("1-0"), keepText: false })).text).toBeUndefined();
+    expect((await client(server.url).send(spec, { ...meta("1-1"), keepText: true })).text).toMatch(/Paris\.$/);
+  });
+
   it("survives keep-alive comments and no-space framing (TGI)", async () => {
     const server = await serve(() => fixture("tgi-chat-keepalive.sse.txt"));
     const { record } = await client(server.url).send(spec, meta());

@@ -40,6 +40,8 @@ export interface SendMeta {
   originMs: number;
   /** Cancel this request as an impatient user would: after this long from its send, or this many streamed chunks. */
   cancelAfter?: CancelAfter;
+  /** Overrides ClientOptions.keepText for this request (a caller that needs only some texts spares the rest). */
+  keepText?: boolean;
 }
 
 export type CancelAfter = { kind: "ms"; ms: number } | { kind: "tokens"; tokens: number };
@@ -128,7 +130,7 @@ export class StreamingClient {
       // An embedding generates nothing: there is no output length to check.
       targetOutputTokens: streamsText(this.#opts.endpoint) ? spec.targetOutputTokens : undefined,
       body: streamsText(this.#opts.endpoint) ? "sse" : "embeddings",
-      keepText: this.#opts.keepText ?? false,
+      keepText: meta.keepText ?? this.#opts.keepText ?? false,
       secret: this.#opts.apiKey,
       maxEventBytes: this.#opts.maxEventBytes,
     });

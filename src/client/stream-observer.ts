@@ -2,7 +2,7 @@
 // RequestRecord: the outcome rules live here. Pure: the caller supplies every timestamp,
 // so the rules are tested without sockets or sleeps.
 
-import { parseChunk } from "./chunk-parser.js";
+import { ChunkReader } from "./chunk-template.js";
 import { formatErrorBody, parseErrorBody } from "./error-body.js";
 import type { Outcome, RequestError, RequestRecord, UsageCounts } from "./record.js";
 import { DEFAULT_MAX_EVENT_BYTES, SseDecoder } from "./sse-decoder.js";
@@ -44,6 +44,7 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 export class StreamObserver {
   readonly #init: ObserverInit;
   readonly #decoder: SseDecoder;
+  readonly #chunks = new ChunkReader();
   #facts: ResponseFacts = {};
   /** Set when the rest of the body is useless and the connection should be cut (too large, compressed). */
   #abandon = false;
@@ -53,6 +54,7 @@ export class StreamObserver {
   /** Arrival time of the read being decoded; every event decoded from it shares it. */
   #readMs = 0;
   #events = 0;
+  /** Arrival of each text-carrying chunk, ms since the origin (as the record stores them). */
   #tokenChunkMs: number[] = [];
   #firstContentMs: number | undefined;
   #outputChars = 0;
@@ -226,14 +228,14 @@ export class StreamObserver {
       scheduledMs: init.scheduledMs - origin,
       sentMs: init.sentMs - origin,
       endMs: (this.settled ? this.#endMs : init.sentMs) - origin,
-      tokenChunkMs: this.#tokenChunkMs.map((t) => t - origin),
+      tokenChunkMs: this.#tokenChunkMs.slice(),
       outcome: this.#outcome ?? "error",
       targetInputTokens: init.targetInputTokens,
       outputChars: this.#outputChars,
     };
     if (this.#headersMs !== undefined) record.headersMs = this.#headersMs - origin;
     const firstTokenMs = this.#tokenChunkMs[0];
-    if (firstTokenMs !== undefined) record.firstTokenMs = firstTokenMs - origin;
+    if (firstTokenMs !== undefined) record.firstTokenMs = firstTokenMs;
     if (this.#firstContentMs !== undefined) record.firstContentMs = this.#firstContentMs - origin;
     if (this.#error !== undefined) record.error = this.#error;
     else if (this.#outcome === undefined) record.error = { code: "incomplete", message: "not settled" };
@@ -255,7 +257,7 @@ export class StreamObserver {
   #onEvent(data: string): void {
     if (this.settled) return; // e.g. the [DONE] that vLLM sends after an error event
     this.#events++;
-    const event = parseChunk(data);
+    const event = this.#chunks.read(data);
     if (event.kind === "done") {
       this.#sawDone = true;
       this.#complete(this.#readMs);
@@ -267,10 +269,11 @@ export class StreamObserver {
     }
     const { content, reasoning } = event;
     if (content.length > 0 || reasoning.length > 0) {
-      this.#tokenChunkMs.push(this.#readMs);
+      // Stored relative to the origin as they arrive: the record takes them without a pass.
+      this.#tokenChunkMs.push(this.#readMs - this.#init.originMs);
       if (content.length > 0 && this.#firstContentMs === undefined) this.#firstContentMs = this.#readMs;
       this.#outputChars += content.length + reasoning.length;
-      if (this.#textParts !== undefined) this.#textParts.push(reasoning, content);
+      if (this.#textParts !== undefined) this.#textParts.push(reasoning.length > 0 ? reasoning + content : content);
     }
     if (event.finishReason !== undefined) this.#finishReason = event.finishReason;
     if (this.#responseId === undefined && event.responseId !== undefined) this.#responseId = event.responseId;

@@ -102,6 +102,8 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
     warmup,
     scheduledMs: scheduledAtMs - ctx.originMs,
     originMs: ctx.originMs,
+    // Text is kept only where it is used: sessions' histories, and the texts the token check will count.
+    keepText: sessions || (config.clientTokenCheck && !warmup && texts.size < MAX_CHECKED_TEXTS),
   });
   /** Sends one measured request and feeds the progress line and the saturation guard. */
   const sendMeasured = async (

@@ -78,7 +78,16 @@ async function main(task: WorkerTask): Promise<void> {
       signal: controller.signal,
       send: async (index, scheduledAtMs, signal) => {
         const spec = specAt(index, localOf(index));
-        const meta = { id: `${task.level}-${index}`, level: task.level, warmup: false, scheduledMs: scheduledAtMs - task.originMs, originMs: task.originMs };
+        // Text only for the completions the token check will count: the rest skip it per token.
+        const keepText = (task.client.keepText ?? false) && texts < task.maxTexts;
+        const meta = {
+          id: `${task.level}-${index}`,
+          level: task.level,
+          warmup: false,
+          scheduledMs: scheduledAtMs - task.originMs,
+          originMs: task.originMs,
+          keepText,
+        };
         const sent = await client.send({ ...spec, index }, meta, signal);
         const item: RecordItem = { record: sent.record };
         if (sent.text !== undefined && texts < task.maxTexts && sent.record.outcome === "ok") {

@@ -39,6 +39,19 @@ describe("workloads against the simulator", () => {
     expect(summary.run.workload).toMatch(/sharegpt, sample 20 of 103/);
   });
 
+  it("the client token check counts the text of every completion (text is kept for the checked requests)", async () => {
+    const { summary } = await runBenchmark({
+      ...fast,
+      clientTokenCheck: true,
+      out: join(tmp, "token-check"),
+      concurrency: [4],
+      requests: { kind: "count", n: 12 },
+      inputTokens: 16,
+      outputTokens: 8,
+    });
+    expect(summary.levels[0]?.client_token_check).toMatchObject({ checked: 12 });
+  });
+
   it("shared-prefix groups report the best-case hit rate next to the measured one", async () => {
     const { summary } = await runBenchmark({
       ...fast,
