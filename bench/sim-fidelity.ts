@@ -141,7 +141,9 @@ function groups(): Group[] {
     {
       seed: "004",
       what: "Qwen2.5-14B AWQ, 32 GB GPU (catalog RTX-5090, 64-slot cap assumed), vLLM 0.13, fixed chat prompt, ≤200 out",
-      calibrateOn: 0,
+      // Fitted on c=60, not c=40: c=40 was the seed's first level after start-up (a cold start the simulator
+      // does not model, docs/simulator.md), so a fit to it would carry that into every level.
+      calibrateOn: 1,
       cases: [
         s004(40, { e2eMs: 2460, outputTokensPerS: 1467.89 }),
         s004(60, { e2eMs: 2050, outputTokensPerS: 2529.38 }),
@@ -315,6 +317,10 @@ async function main(): Promise<void> {
       `${label}: median |error| ${medianAbsErrorPct(b).toFixed(1)}% with defaults (${b.length} comparisons), ${medianAbsErrorPct(a).toFixed(1)}% calibrated on the points not fitted (${a.length})\n`,
     );
   };
+  median(
+    "seeds 001 + 003 + 004 (the issue's goal: <= 10% with defaults)",
+    all.filter((g) => g.seed === "001" || g.seed === "003" || g.seed === "004"),
+  );
   median(
     "seeds 001 + 003",
     all.filter((g) => g.seed === "001" || g.seed === "003"),
