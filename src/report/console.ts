@@ -14,6 +14,8 @@ const P99_MIN_SAMPLES = 100;
 
 const TTFT_P99: Column = { title: "TTFT p99", cell: (l) => fixed(l.ttft_ms?.p99, 1) };
 const TTFT_MAX: Column = { title: "TTFT max", cell: (l) => fixed(l.ttft_ms?.max, 1) };
+const E2E_P99: Column = { title: "E2E p99", cell: (l) => fixed(l.e2e_ms?.p99, 1) };
+const E2E_MAX: Column = { title: "E2E max", cell: (l) => fixed(l.e2e_ms?.max, 1) };
 
 const COLUMNS: Column[] = [
   { title: "load", cell: (l) => loadLabel(l.load) },
@@ -28,18 +30,31 @@ const COLUMNS: Column[] = [
   { title: "errors", cell: (l) => String(l.requests.errored) },
 ];
 
+/** Embeddings generate nothing: their table is latency and prompt throughput. */
+const EMBEDDING_COLUMNS: Column[] = [
+  { title: "load", cell: (l) => loadLabel(l.load) },
+  { title: "ok/sent", cell: (l) => `${l.requests.completed}/${l.requests.sent}` },
+  { title: "req/s", cell: (l) => fixed(l.request_per_s, 3) },
+  { title: "in tok/s", cell: (l) => fixed(l.input_tokens_per_s, 1) },
+  { title: "E2E p50", cell: (l) => fixed(l.e2e_ms?.median, 1) },
+  E2E_P99,
+  { title: "errors", cell: (l) => String(l.requests.errored) },
+];
+
 const SMALL_SAMPLE = /^only \d+ requests completed: (p[\d.]+ needs at least \d+ to mean anything)$/;
 
 export function renderConsoleTable(summary: RunSummary): string {
   // Every header names its statistic. A short level (the default run's 3x) gets "TTFT max", which
   // it is, rather than a p99 of a handful of requests and a warning about it on every run.
   const short = summary.levels.some((l) => l.requests.completed > 0 && l.requests.completed < P99_MIN_SAMPLES);
-  const columns = COLUMNS.map((c) => (c === TTFT_P99 && short ? TTFT_MAX : c));
+  const base = summary.run.endpoint === "embeddings" ? EMBEDDING_COLUMNS : COLUMNS;
+  const columns = base.map((c) => (short && c === TTFT_P99 ? TTFT_MAX : short && c === E2E_P99 ? E2E_MAX : c));
   const rows = summary.levels.map((l) => columns.map((c) => c.cell(l)));
   const widths = columns.map((c, i) => Math.max(c.title.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]): string => cells.map((cell, i) => cell.padStart(widths[i] ?? 0)).join("  ");
   const out = [line(columns.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-  out.push(`(latencies in ms, measured from the scheduled send time${short ? `; TTFT max, not p99: a level had under ${P99_MIN_SAMPLES} requests` : ""})`);
+  const maxOf = summary.run.endpoint === "embeddings" ? "E2E" : "TTFT";
+  out.push(`(latencies in ms, measured from the scheduled send time${short ? `; ${maxOf} max, not p99: a level had under ${P99_MIN_SAMPLES} requests` : ""})`);
   // The small-sample warning repeats on every level of a short sweep: say it once.
   const smallSample = new Map<string, string[]>();
   // A warning every level shares (a server without /metrics) is said once, naming the levels.

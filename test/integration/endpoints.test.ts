@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { renderConsoleTable } from "../../src/report/console.js";
 import { runBenchmark } from "../../src/run/run-benchmark.js";
 import { parseRecordLine } from "../../src/results/request-record.js";
 
@@ -29,6 +30,10 @@ describe("other OpenAI endpoints", () => {
     expect(level?.e2e_ms?.count).toBe(6);
     expect(level?.output_tokens_total).toBe(0);
     expect(level?.input_tokens_per_s).toBeGreaterThan(0);
+    // The console shows what an embedding has: prompt throughput and latency, no token timing.
+    const table = renderConsoleTable(summary);
+    expect(table).toMatch(/in tok\/s +E2E p50 +E2E max/);
+    expect(table).not.toMatch(/TTFT|TPOT|out tok\/s/);
     for (const r of records(out)) {
       expect(r.usage?.promptTokens).toBe(48);
       expect(r.firstTokenMs).toBeUndefined();
