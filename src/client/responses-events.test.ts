@@ -13,7 +13,12 @@ describe("Responses API events", () => {
       content: "Hi",
       reasoning: "",
     });
-    for (const type of ["response.reasoning_text.delta", "response.reasoning.delta", "response.reasoning_summary_text.delta"]) {
+    for (const type of [
+      "response.reasoning_text.delta",
+      "response.reasoning.delta",
+      "response.reasoning_summary_text.delta",
+      "response.reasoning_summary.delta",
+    ]) {
       expect(parseChunk(ev(type, { delta: "think" }))).toMatchObject({ kind: "chunk", content: "", reasoning: "think" });
     }
     for (const type of ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added", "response.output_text.done"]) {

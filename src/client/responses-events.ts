@@ -6,7 +6,12 @@ import type { ChunkEvent, ErrorEvent } from "./chunk-parser.js";
 import type { UsageCounts } from "./record.js";
 
 const MAX_MESSAGE_CHARS = 500;
-const REASONING_DELTAS: ReadonlySet<string> = new Set(["response.reasoning_text.delta", "response.reasoning.delta", "response.reasoning_summary_text.delta"]);
+const REASONING_DELTAS: ReadonlySet<string> = new Set([
+  "response.reasoning_text.delta",
+  "response.reasoning.delta",
+  "response.reasoning_summary_text.delta",
+  "response.reasoning_summary.delta",
+]);
 
 /** True when a parsed event is a Responses API event (`type` names it) rather than a chat/completions chunk. */
 export function isResponsesEvent(value: Record<string, unknown>): boolean {
