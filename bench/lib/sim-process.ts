@@ -22,10 +22,18 @@ export function pinSelf(core: number): boolean {
 }
 
 export async function startSimProcess(args: string[], core = 1): Promise<SimProcess> {
-  const argv = [CLI, "simulate", "--port", "0", "--print-url", ...args];
-  const child = hasTaskset()
-    ? spawn("taskset", ["-c", String(core), process.execPath, ...argv], { stdio: ["ignore", "pipe", "inherit"] })
-    : spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "inherit"] });
+  return spawnServerProcess([CLI, "simulate", "--port", "0", "--print-url", ...args], core, "simulator");
+}
+
+/**
+ * Starts `node argv…` (on `core` when given and taskset exists) and resolves once it prints the
+ * URL it listens on; `stop` sends SIGTERM and waits for the exit.
+ */
+export async function spawnServerProcess(argv: string[], core: number | undefined, what: string): Promise<SimProcess> {
+  const child =
+    core !== undefined && hasTaskset()
+      ? spawn("taskset", ["-c", String(core), process.execPath, ...argv], { stdio: ["ignore", "pipe", "inherit"] })
+      : spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (d: Buffer) => {
@@ -33,7 +41,7 @@ export async function startSimProcess(args: string[], core = 1): Promise<SimProc
       const line = out.split("\n").find((l) => l.startsWith("http"));
       if (line) resolve(line.trim());
     });
-    child.on("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+    child.on("exit", (code) => reject(new Error(`${what} exited with ${code}`)));
   });
   return {
     url,

@@ -220,6 +220,14 @@ export function pairwiseTable(runs: readonly DiscoveredRun[], dimension: string,
   const columns: Column[] = [
     ...(others.length > 0 ? others.map((d) => ({ key: slug(d), title: d })) : []),
     ...(multiLoad ? [{ key: "load", title: "Load" }] : []),
+    ...pairColumns(a, b),
+  ];
+  return { table: { id: `pairwise-${slug(dimension)}`, title: `${dimension}: ${b} vs ${a}`, columns, rows }, genGains, promptGains, dimension, a, b };
+}
+
+/** The side-by-side columns of a two-valued dimension (seed 003's TP vs PP): both values' prompt and gen TPS, then the speedups of b over a. */
+export function pairColumns(a: string, b: string): Column[] {
+  return [
     { key: `${slug(a)}_prompt_tps`, title: `${a} (Prompt TPS)`, digits: 2 },
     { key: `${slug(b)}_prompt_tps`, title: `${b} (Prompt TPS)`, digits: 2 },
     { key: `${slug(a)}_gen_tps`, title: `${a} (Gen TPS)`, digits: 2 },
@@ -227,5 +235,4 @@ export function pairwiseTable(runs: readonly DiscoveredRun[], dimension: string,
     { key: "prompt_speedup", title: "Prompt Speedup (%)", digits: 1, format: "pct" },
     { key: "gen_speedup", title: "Gen Speedup (%)", digits: 1, format: "pct" },
   ];
-  return { table: { id: `pairwise-${slug(dimension)}`, title: `${dimension}: ${b} vs ${a}`, columns, rows }, genGains, promptGains, dimension, a, b };
 }

@@ -4,7 +4,7 @@
 
 import type { LevelSummary } from "../metrics/level.js";
 import { loadText } from "./analysis.js";
-import { promptTps } from "./cross-tables.js";
+import { pairColumns, promptTps } from "./cross-tables.js";
 import type { DiscoveredRun } from "./discover.js";
 import { slug } from "./escape.js";
 import type { MatrixCell, MatrixLayout, MatrixSection } from "./matrix-layout.js";
@@ -79,12 +79,7 @@ export function sideTable(layout: MatrixLayout, section: MatrixSection): Table |
     title: `${section.title}: ${b} vs ${a}`,
     columns: [
       ...keyColumns(layout, false),
-      { key: `${slug(a)}_prompt_tps`, title: `${a} (Prompt TPS)`, digits: 2 },
-      { key: `${slug(b)}_prompt_tps`, title: `${b} (Prompt TPS)`, digits: 2 },
-      { key: `${slug(a)}_gen_tps`, title: `${a} (Gen TPS)`, digits: 2 },
-      { key: `${slug(b)}_gen_tps`, title: `${b} (Gen TPS)`, digits: 2 },
-      { key: "prompt_speedup", title: "Prompt Speedup (%)", digits: 1, format: "pct" },
-      { key: "gen_speedup", title: "Gen Speedup (%)", digits: 1, format: "pct" },
+      ...pairColumns(a, b),
     ],
     rows: pairs.map((p) => {
       const pa = promptTps(p.a.run, p.a.level);

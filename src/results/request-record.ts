@@ -64,36 +64,46 @@ export function storedFieldName(camelPath: string): string {
   return `${top}.${nested.find(([c]) => c === sub)?.[1] ?? sub}`;
 }
 
-function rename(value: Record<string, unknown>, table: KeyTable, from: 0 | 1, keepUnknown: boolean): Record<string, unknown> {
-  const to = from === 0 ? 1 : 0;
+/** Each table's names by the side they are read from: [camel → snake, snake → camel], built once. */
+type Renames = readonly [Map<string, string>, Map<string, string>];
+const renames = (table: KeyTable): Renames => [new Map(table.map(([c, s]) => [c, s])), new Map(table.map(([c, s]) => [s, c]))];
+const RECORD = renames(RECORD_KEYS);
+const ERROR = renames(ERROR_KEYS);
+const USAGE = renames(USAGE_KEYS);
+
+/** A copy with every known key renamed (from 0: camel → snake, 1: snake → camel); unknown keys kept as they are, `record_version` dropped. */
+function rename(value: Record<string, unknown>, names: Renames, from: 0 | 1): Record<string, unknown> {
+  const map = names[from];
   const out: Record<string, unknown> = {};
-  for (const row of table) {
-    const v = value[row[from]];
-    if (v !== undefined) out[row[to]] = v;
-  }
-  if (keepUnknown) {
-    const known = new Set(table.map((row) => row[from]));
-    for (const [k, v] of Object.entries(value)) if (!known.has(k) && k !== "record_version" && v !== undefined) out[k] = v;
+  for (const k in value) {
+    const v = value[k];
+    if (v !== undefined && k !== "record_version") out[map.get(k) ?? k] = v;
   }
   return out;
 }
 
-function nested(value: unknown, table: KeyTable, from: 0 | 1): unknown {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? rename(value as Record<string, unknown>, table, from, true) : value;
+function nested(value: unknown, names: Renames, from: 0 | 1): unknown {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? rename(value as Record<string, unknown>, names, from) : value;
 }
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+/** Times rounded to the microsecond: smaller files, no lost precision that matters. */
+const ROUNDED: ReadonlySet<string> = new Set(["scheduledMs", "sentMs", "headersMs", "firstTokenMs", "firstContentMs", "endMs"]);
 
-/** The JSON object one requests.jsonl line holds for `record` (times rounded to the microsecond). */
+/** The JSON object one requests.jsonl line holds for `record`: keys in RECORD_KEYS order, times to the microsecond. */
 export function encodeRecord(record: WrittenRecord): Record<string, unknown> {
-  const rounded: WrittenRecord = { ...record, scheduledMs: r3(record.scheduledMs), sentMs: r3(record.sentMs), endMs: r3(record.endMs), tokenChunkMs: record.tokenChunkMs.map(r3) };
-  if (record.headersMs !== undefined) rounded.headersMs = r3(record.headersMs);
-  if (record.firstTokenMs !== undefined) rounded.firstTokenMs = r3(record.firstTokenMs);
-  if (record.firstContentMs !== undefined) rounded.firstContentMs = r3(record.firstContentMs);
-  const out = rename(rounded as unknown as Record<string, unknown>, RECORD_KEYS, 0, false);
-  if (out.error !== undefined) out.error = nested(out.error, ERROR_KEYS, 0);
-  if (out.usage !== undefined) out.usage = nested(out.usage, USAGE_KEYS, 0);
-  return { record_version: RECORD_VERSION, ...out };
+  const r = record as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { record_version: RECORD_VERSION };
+  for (const [camel, snake] of RECORD_KEYS) {
+    const v = r[camel];
+    if (v === undefined) continue;
+    if (ROUNDED.has(camel)) out[snake] = r3(v as number);
+    else if (camel === "tokenChunkMs") out[snake] = (v as number[]).map(r3);
+    else if (camel === "error") out[snake] = nested(v, ERROR, 0);
+    else if (camel === "usage") out[snake] = nested(v, USAGE, 0);
+    else out[snake] = v;
+  }
+  return out;
 }
 
 /** One requests.jsonl line (with its newline) for `record`. */
@@ -112,9 +122,9 @@ export function isStoredForm(value: Record<string, unknown>): boolean {
  */
 export function decodeRecord(value: Record<string, unknown>): Record<string, unknown> {
   if (!isStoredForm(value)) return value;
-  const out = rename(value, RECORD_KEYS, 1, true);
-  if (out.error !== undefined) out.error = nested(out.error, ERROR_KEYS, 1);
-  if (out.usage !== undefined) out.usage = nested(out.usage, USAGE_KEYS, 1);
+  const out = rename(value, RECORD, 1);
+  if (out.error !== undefined) out.error = nested(out.error, ERROR, 1);
+  if (out.usage !== undefined) out.usage = nested(out.usage, USAGE, 1);
   return out;
 }
 

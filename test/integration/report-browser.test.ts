@@ -2,7 +2,7 @@
 // chromium): no console errors, every chart drawn, tables sort, no injected script ran.
 // Skips, saying why, only where no chromium binary exists.
 
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,19 +10,7 @@ import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { generateReport } from "../../src/report/generate-report.js";
 import { HOSTILE, hostileRun, PLAN, SWEEP } from "./report-fixtures.js";
-
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-// Without the background-networking flags Chromium tries to phone home, which this sandbox refuses.
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
 
 interface ChartCheck {
   name: string;
@@ -39,7 +27,7 @@ describe.runIf(CHROMIUM !== undefined)("report.html in headless Chromium", () =>
     const context = await chromium.launchPersistentContext(join(tmp, "profile"), {
       executablePath: CHROMIUM as string,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
       viewport: { width: 1400, height: 900 },
     });
     try {

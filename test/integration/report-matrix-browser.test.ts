@@ -3,7 +3,7 @@
 // page, the section tables fit without scrolling, and screenshots land in the temp directory
 // (<tmp>/report-19-<width>.png; REPORT_SCREENSHOT_FULL=1 for the whole page, ~4 s slower).
 
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -11,18 +11,8 @@ import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { generateReport } from "../../src/report/generate-report.js";
 import { seed003Plan } from "./report-fixtures.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
 
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const WIDTHS = [1000, 1280, 1600];
 
 interface LayoutProblems {
@@ -114,7 +104,7 @@ describe.runIf(CHROMIUM !== undefined)("seed 003 plan report in headless Chromiu
     const context = await chromium.launchPersistentContext(join(tmp, "profile"), {
       executablePath: CHROMIUM as string,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
       viewport: { width: 1000, height: 1000 },
     });
     try {

@@ -4,7 +4,7 @@
 // command and plan dimension values (tags) is text: escaped in report.md, inert in Chromium.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../../src/sim/index.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { CLI } from "../helpers/cli.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
 
 const SECRETS = { env: "sk-ENVSECRET-4f1c9a", password: "pa55-URLSECRET-77", user: "alice-USERSECRET", cmd: "sk-CMDSECRET-0b3e" };
 const HOSTILE = {
@@ -22,17 +23,6 @@ const HOSTILE = {
   /** Plan dimension values: the tags every cell of a plan report is labelled with. */
   tags: ["\"><img src=x onerror=alert('dim')>", "<script>alert('dim2')</script>"],
 };
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const tmp = mkdtempSync(join(tmpdir(), "sb-secrets-"));
 let sim: RunningSimulator;
@@ -181,7 +171,7 @@ describe("hostile strings", () => {
   it.runIf(CHROMIUM !== undefined)(
     "report.html renders them as text in Chromium and no dialog fires",
     async () => {
-      const context = await chromium.launchPersistentContext(join(tmp, "profile"), { executablePath: CHROMIUM as string, headless: true, args: ARGS });
+      const context = await chromium.launchPersistentContext(join(tmp, "profile"), { executablePath: CHROMIUM as string, headless: true, args: CHROMIUM_ARGS });
       try {
         const page = await context.newPage();
         const dialogs: string[] = [];
