@@ -7,6 +7,7 @@ import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from "../c
 import { BenchError } from "../errors.js";
 import { DIALECT_NAMES, KV_DTYPE_NAMES, WEIGHT_DTYPE_NAMES, listGpus, listModels, presetFlag, simOptionsFromSettings } from "../sim/index.js";
 import type { FlagStyle, SimPresetSettings, SimSettingKey, SimulatorOptions } from "../sim/index.js";
+import { flagAttribute } from "../config/run-flag-table.js";
 
 type Raw = Record<string, string | boolean | undefined | string[]>;
 
@@ -98,17 +99,12 @@ export function addSimServeFlags(cmd: Command): Command {
     .option("--seed <n>", "seed for EOS draws and faults (default 0)");
 }
 
-/** commander's attribute name of a flag: "--no-sim-prefix-caching" → "simPrefixCaching". */
-function attribute(flag: string): string {
-  return flag.replace(/^--(no-)?/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 /** The preset settings the user gave (each value parsed, errors naming the flag); the model is the caller's. */
 export function simSettingsFromFlags(raw: Raw, style: FlagStyle): SimPresetSettings {
   const out: SimPresetSettings = {};
   for (const def of PRESET_FLAGS) {
     const flag = presetFlag(def.key, style);
-    const value = raw[attribute(flag)];
+    const value = raw[flagAttribute(flag)];
     if (def.key === "prefixCaching") {
       if (value === false) out.prefixCaching = false;
     } else if (def.key === "enforceEager") {

@@ -4,6 +4,7 @@
 // Pure and total: any input yields a result, never a throw.
 
 import type { UsageCounts } from "./record.js";
+import { clip, isCount, isObject } from "./json-values.js";
 import { isResponsesEvent, parseResponsesEvent } from "./responses-events.js";
 
 export interface ChunkEvent {
@@ -29,7 +30,6 @@ export interface ErrorEvent {
 export type StreamEvent = { kind: "done" } | ChunkEvent | ErrorEvent;
 
 const DONE: StreamEvent = { kind: "done" };
-const MAX_MESSAGE_CHARS = 500;
 
 /**
  * Interprets one event's data. A chunk "carries a token" iff `content` or `reasoning` is
@@ -135,16 +135,4 @@ function parseUsage(usage: Record<string, unknown>): UsageCounts {
   const cached = isObject(promptDetails) ? promptDetails["cached_tokens"] : undefined;
   if (isCount(cached)) counts.cachedPromptTokens = cached;
   return counts;
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function clip(text: string): string {
-  return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
 }

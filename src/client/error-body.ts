@@ -1,6 +1,8 @@
 // Owns reading the body of a non-2xx response, in every server's dialect, into one message.
 // Pure and total: malformed or empty bodies still yield a message, never a throw.
 
+import { isObject } from "./json-values.js";
+
 export interface ErrorBody {
   message: string;
   /** The server's error class when it names one, e.g. "BadRequestError", "overloaded". */
@@ -67,10 +69,6 @@ function plainText(text: string): string {
     .replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ")
     .trim();
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function clip(text: string): string {

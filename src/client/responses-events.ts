@@ -3,9 +3,9 @@
 // failures (response.failed, error). Pure and total, like chunk-parser.ts, which hands these over.
 
 import type { ChunkEvent, ErrorEvent } from "./chunk-parser.js";
+import { clip, isCount, isObject } from "./json-values.js";
 import type { UsageCounts } from "./record.js";
 
-const MAX_MESSAGE_CHARS = 500;
 const REASONING_DELTAS: ReadonlySet<string> = new Set([
   "response.reasoning_text.delta",
   "response.reasoning.delta",
@@ -57,14 +57,5 @@ function failure(error: Record<string, unknown>): ErrorEvent {
   const message = typeof error["message"] === "string" ? error["message"] : JSON.stringify(error);
   const code = error["code"];
   const suffix = typeof code === "string" || typeof code === "number" ? ` (${String(code)})` : "";
-  const text = message + suffix;
-  return { kind: "error", code: "midstream_error", message: text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text };
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return { kind: "error", code: "midstream_error", message: clip(message + suffix) };
 }

@@ -2,6 +2,7 @@
 // --cancel-after, --extra-body, --shard, --workers, --power. Pure functions, errors naming the flag.
 
 import { BenchError } from "../errors.js";
+import type { RunConfigInput } from "./run-config.js";
 import { parseDurationMs, parsePositiveInt, parsePositiveNumber } from "./units.js";
 
 /** A number in (0, 1]: "0.1" or "10%". */
@@ -22,7 +23,8 @@ export function parseNonNegativeDurationMs(value: string, flag: string): number 
   return /^\s*0+(\.0*)?\s*(ms|s|m|h)?\s*$/.test(value) ? 0 : parseDurationMs(value, flag);
 }
 
-export type CancelAfter = { kind: "ms"; ms: number } | { kind: "tokens"; tokens: number };
+/** As the run configuration holds it (run-config.ts). */
+type CancelAfter = NonNullable<RunConfigInput["cancelAfter"]>;
 
 /** "2s", "500ms" (after the send) or "20tokens" (after that many streamed chunks). */
 export function parseCancelAfter(value: string, flag: string): CancelAfter {

@@ -125,10 +125,10 @@ export class Generation implements EngineJob {
     const previousMs = this.#emitMs[this.#emitMs.length - 1];
     for (let i = 0; i < count; i++) this.#emitMs.push(nowMs);
     // An embedding's forward pass generates nothing: vLLM counts no generation tokens for it.
-    if (this.#request.endpoint === "embeddings") {
-      // nothing streamed, nothing generated
-    } else if (previousMs === undefined) this.#deps.metrics.onFirstToken(nowMs - this.#arrivalMs, count);
-    else this.#deps.metrics.onNextToken(nowMs - previousMs, count);
+    if (this.#request.endpoint !== "embeddings") {
+      if (previousMs === undefined) this.#deps.metrics.onFirstToken(nowMs - this.#arrivalMs, count);
+      else this.#deps.metrics.onNextToken(nowMs - previousMs, count);
+    }
     if (finishReason !== null) this.#complete(finishReason);
   }
 
