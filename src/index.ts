@@ -2,7 +2,8 @@
 
 export { runBenchmark, type RunHooks, type RunResult } from "./run/run-benchmark.js";
 export type { ProgressEvent, ProgressListener } from "./run/progress.js";
-export { resolveRunConfig, runConfigSchema, type RunConfig, type RunConfigInput } from "./config/run-config.js";
+export { runConfigSchema, type RunConfig, type RunConfigInput } from "./config/run-config.js";
+export { resolveRunConfig } from "./config/resolve-run-config.js";
 export { BenchError, isBenchError, type BenchErrorCode } from "./errors.js";
 export type { RequestRecord, Outcome } from "./client/record.js";
 export type { LevelSummary, FlatDistribution } from "./metrics/level.js";

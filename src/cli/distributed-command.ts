@@ -2,7 +2,7 @@
 // N shard processes with one start instant and merges them (src/scale/local-distributed.ts).
 
 import { parseDurationMs } from "../config/units.js";
-import { resolveRunConfig } from "../config/run-config.js";
+import { resolveRunConfig } from "../config/resolve-run-config.js";
 import { renderConsoleTable } from "../report/console.js";
 import { parseDistributed, readDistributedRecord, runDistributedLocal } from "../scale/local-distributed.js";
 import { BenchError, isBenchError } from "../errors.js";

@@ -2,7 +2,8 @@
 // defaults from the schema, predict's refusals, the error map, the shard argv and k8s's local check.
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { resolveRunConfig, runConfigSchema } from "../config/run-config.js";
+import { runConfigSchema } from "../config/run-config.js";
+import { resolveRunConfig } from "../config/resolve-run-config.js";
 import { flagAttribute, perShardFlags, RUN_FLAGS, runFlagRows, runOnlyFlags } from "../config/run-flag-table.js";
 import { shardArgs } from "../scale/local-distributed.js";
 import { predictCommand } from "./predict-command.js";

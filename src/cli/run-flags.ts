@@ -3,7 +3,8 @@
 
 import { Command, CommanderError, Option } from "commander";
 import { parseNonNegative } from "../config/flag-values.js";
-import { resolveRunConfig, runConfigSchema, type RunConfigInput } from "../config/run-config.js";
+import { runConfigSchema, type RunConfigInput } from "../config/run-config.js";
+import { resolveRunConfig } from "../config/resolve-run-config.js";
 import { flagAttribute, RUN_COMMAND_FLAGS, runFlagRows, type Field, type FlagRow } from "../config/run-flag-table.js";
 import { parseNonNegativeInt, parsePositiveNumber } from "../config/units.js";
 import { BenchError } from "../errors.js";

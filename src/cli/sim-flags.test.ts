@@ -2,7 +2,7 @@
 
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { resolveRunConfig } from "../config/run-config.js";
+import { resolveRunConfig } from "../config/resolve-run-config.js";
 import { addRunFlags, runConfigFromFlags } from "./run-flags.js";
 import { addEmbeddedSimFlags, addSimPresetFlags, simOptionsFromFlags, simSettingsFromFlags } from "./sim-flags.js";
 

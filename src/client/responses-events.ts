@@ -2,7 +2,7 @@
 // it): output and reasoning text deltas, the final usage on response.completed / .incomplete, and
 // failures (response.failed, error). Pure and total, like chunk-parser.ts, which hands these over.
 
-import type { ChunkEvent, ErrorEvent } from "./chunk-parser.js";
+import type { ChunkEvent, ErrorEvent } from "./stream-event.js";
 import { clip, isCount, isObject } from "./json-values.js";
 import type { UsageCounts } from "./record.js";
 

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
-import { resolveRunConfig } from "./run-config.js";
+import { resolveRunConfig } from "./resolve-run-config.js";
 
 describe("upper bounds, checked before anything is allocated", () => {
   it("concurrency, rate, requests and workers", () => {

@@ -1,12 +1,12 @@
 // Owns the run configuration: one zod schema that is the single source of truth for its
-// types, defaults and validation. The CLI and the library both go through resolveRunConfig().
+// types, defaults and validation. The CLI and the library both go through resolveRunConfig()
+// (resolve-run-config.ts, which names flags in errors from the flag table).
 
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { BenchError } from "../errors.js";
+import { ENDPOINTS } from "./endpoints.js";
 import { lengthDistSchema } from "./length-dist.js";
 import { EMBEDDED_ONLY_FIELDS, simConfigSchema } from "./sim-config.js";
-import { flagForField } from "./run-flag-table.js";
 import { workloadRefinements } from "./workload-checks.js";
 
 const positiveInt = z.number().int().positive();
@@ -52,7 +52,7 @@ export const runConfigSchema = z
     model: z.string().min(1).optional(),
     /** tokenizer.json directory/file or a Hugging Face model id in the local cache; absent = bundled Qwen3. */
     tokenizer: z.string().min(1).optional(),
-    endpoint: z.enum(["completions", "chat", "embeddings", "responses"]).default("completions"),
+    endpoint: z.enum(ENDPOINTS).default("completions"),
     inputTokens: positiveInt.default(512),
     outputTokens: positiveInt.default(128),
     /** Send min_tokens = max_tokens and ignore_eos so every completion has exactly outputTokens. */
@@ -241,17 +241,3 @@ export type RunConfig = z.output<typeof runConfigSchema>;
 
 /** Concurrency levels used when neither concurrency nor rate is given: a newcomer's small sweep. */
 export const DEFAULT_CONCURRENCY = [1, 4, 16] as const;
-
-/** Maps a config field path to the CLI flag users typed, so errors name the flag. */
-/** Validates and fills defaults. Throws BenchError(E_BAD_CONFIG) naming the field/flag. */
-export function resolveRunConfig(input: RunConfigInput): RunConfig {
-  const result = runConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  // Every problem at once, each naming its flag: fixing one should not reveal the next.
-  const problems = result.error.issues.map((i) => `${flagForField(i.path)}: ${i.message}`);
-  const where = result.error.issues[0] === undefined ? "config" : flagForField(result.error.issues[0].path);
-  throw new BenchError("E_BAD_CONFIG", problems.length === 0 ? `${where}: invalid configuration` : [...new Set(problems)].join("; "), {
-    where,
-    cause: result.error,
-  });
-}

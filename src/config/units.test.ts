@@ -50,7 +50,7 @@ describe("units", () => {
 
 describe("resolveRunConfig names every problem", () => {
   it("lists each invalid field with its flag, not only the first", async () => {
-    const { resolveRunConfig } = await import("./run-config.js");
+    const { resolveRunConfig } = await import("./resolve-run-config.js");
     expect(() => resolveRunConfig({ cancelRate: 0.5, workers: 2 })).toThrow(/--cancel-after: .*; --cancel-rate: .*--workers/);
   });
 });

@@ -1,7 +1,7 @@
 // Owns the cross-field rules of workload and load-profile options (which combinations make
 // sense), kept apart from the schema so run-config.ts stays one screen of field definitions.
 
-import type { Endpoint } from "../workload/request-spec.js";
+import type { Endpoint } from "./endpoints.js";
 
 interface Checked {
   endpoint: Endpoint;

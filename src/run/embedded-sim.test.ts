@@ -2,7 +2,8 @@
 // presets and bad combinations fail before anything starts, naming run's --sim-* flag.
 
 import { describe, expect, it } from "vitest";
-import { resolveRunConfig, type RunConfigInput } from "../config/run-config.js";
+import { type RunConfigInput } from "../config/run-config.js";
+import { resolveRunConfig } from "../config/resolve-run-config.js";
 import { embeddedSimOptions } from "./embedded-sim.js";
 
 const embedded = (input: RunConfigInput): ReturnType<typeof embeddedSimOptions> => embeddedSimOptions(resolveRunConfig(input));

@@ -1,6 +1,6 @@
 // $ per million tokens from a GPU's hourly price, the GPU count and the level's throughput.
 import { describe, expect, it } from "vitest";
-import { resolveRunConfig } from "../config/run-config.js";
+import { resolveRunConfig } from "../config/resolve-run-config.js";
 import { isCompareMetric } from "../report/compare.js";
 import { costGpus, levelCost } from "./level-extras.js";
 

@@ -5,7 +5,8 @@
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import type { RequestRecord } from "../client/record.js";
-import { resolveRunConfig, type RunConfig, type RunConfigInput } from "../config/run-config.js";
+import { type RunConfig, type RunConfigInput } from "../config/run-config.js";
+import { resolveRunConfig } from "../config/resolve-run-config.js";
 import { formatSlo } from "../config/units.js";
 import { BenchError } from "../errors.js";
 import type { LevelOutcome } from "../load/profiles/profile.js";

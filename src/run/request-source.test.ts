@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { resolveRunConfig, type RunConfigInput } from "../config/run-config.js";
+import { type RunConfigInput } from "../config/run-config.js";
+import { resolveRunConfig } from "../config/resolve-run-config.js";
 import { createPromptCounter } from "../workload/chat-template.js";
 import { loadTokenizer, type TextTokenizer } from "../workload/tokenizer.js";
 import { RequestSource, SALT_INPUT } from "./request-source.js";

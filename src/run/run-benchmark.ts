@@ -4,7 +4,8 @@
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import { registerSecret } from "../config/redact.js";
-import { resolveRunConfig, type RunConfig, type RunConfigInput } from "../config/run-config.js";
+import { type RunConfig, type RunConfigInput } from "../config/run-config.js";
+import { resolveRunConfig } from "../config/resolve-run-config.js";
 import { formatSlo } from "../config/units.js";
 import { BenchError, isBenchError } from "../errors.js";
 import { ProbeError } from "../client/probe-request.js";

@@ -1,9 +1,9 @@
 // Owns the shape of one request to send: what the workload produces and the client consumes.
 // Token counts here are the client tokenizer's; the server's `usage` is recorded separately.
 
-/** The OpenAI routes servebench measures: streamed text (completions, chat, responses) or embeddings. */
-export const ENDPOINTS = ["completions", "chat", "embeddings", "responses"] as const;
-export type Endpoint = (typeof ENDPOINTS)[number];
+import type { Endpoint } from "../config/endpoints.js";
+
+export { ENDPOINTS, type Endpoint } from "../config/endpoints.js";
 
 /** Routes whose prompt is a list of messages the server renders with its chat template (chat, the Responses API). */
 export function usesMessages(endpoint: Endpoint): boolean {

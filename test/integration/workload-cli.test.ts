@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Command } from "commander";
 import { addRunFlags, runConfigFromFlags } from "../../src/cli/run-flags.js";
-import { resolveRunConfig } from "../../src/config/run-config.js";
+import { resolveRunConfig } from "../../src/config/resolve-run-config.js";
 import { runCli } from "../helpers/cli.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/workload");
