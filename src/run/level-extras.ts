@@ -177,26 +177,57 @@ export function usageCache(records: readonly RequestRecord[]): LevelSummary["usa
 /** Above this share of cached prompt tokens a level's TTFT describes cached prompts: say so. */
 export const WARN_USAGE_CACHE_HIT_RATE = 0.5;
 
+/** What a server's own token counters should show for a level's requests (serverCountedTokens). */
+export interface ServedTokens {
+  /** Tokens the server certainly counted: ok requests' usage, and what failed or cancelled streams delivered. */
+  inputTokens: number;
+  outputTokens: number;
+  /**
+   * Upper bounds: a stream the server answered and then failed (an error event, a timeout, a
+   * dropped connection) may have cost it more than the client saw: its prompt even when no token
+   * arrived, and up to the requested length (llama.cpp generates a chat answer to the end, holds
+   * back what its output parser cannot place, then fails the request).
+   */
+  inputTokensMax: number;
+  outputTokensMax: number;
+}
+
 /**
  * The tokens a server's own counters include for these requests: every ok request's usage, and
  * for a request that failed mid-stream or that the client cancelled (the server had its prompt and
- * generated what the client received before the end) its target prompt and the chunks that arrived. Refused requests
- * (HTTP errors, connections that never got an answer) count nothing.
+ * generated what the client received before the end) its target prompt and the chunks that arrived,
+ * with the upper bounds of ServedTokens for streams that failed. Refused requests (HTTP errors,
+ * connections that never got an answer) count nothing.
  */
-export function serverCountedTokens(records: readonly RequestRecord[]): { inputTokens: number; outputTokens: number } {
-  let inputTokens = 0;
-  let outputTokens = 0;
+export function serverCountedTokens(records: readonly RequestRecord[]): ServedTokens {
+  const t: ServedTokens = { inputTokens: 0, outputTokens: 0, inputTokensMax: 0, outputTokensMax: 0 };
   for (const r of records) {
     if (r.warmup) continue;
+    const chunks = r.tokenChunkMs.length;
     if (r.outcome === "ok") {
-      inputTokens += r.usage?.promptTokens ?? r.targetInputTokens;
-      outputTokens += r.usage?.completionTokens ?? r.tokenChunkMs.length;
-    } else if (r.firstTokenMs !== undefined && r.error?.httpStatus === undefined && (r.outcome === "error" || r.cancelled !== undefined)) {
-      inputTokens += r.targetInputTokens;
-      outputTokens += r.tokenChunkMs.length;
+      const input = r.usage?.promptTokens ?? r.targetInputTokens;
+      const output = r.usage?.completionTokens ?? chunks;
+      t.inputTokens += input;
+      t.inputTokensMax += input;
+      t.outputTokens += output;
+      t.outputTokensMax += output;
+      continue;
+    }
+    if (r.error?.httpStatus !== undefined) continue;
+    const started = r.firstTokenMs !== undefined && (r.outcome === "error" || r.cancelled !== undefined);
+    if (started) {
+      t.inputTokens += r.targetInputTokens;
+      t.outputTokens += chunks;
+    }
+    if (r.outcome === "error" && r.headersMs !== undefined) {
+      t.inputTokensMax += r.targetInputTokens;
+      t.outputTokensMax += Math.max(chunks, r.targetOutputTokens ?? chunks);
+    } else if (started) {
+      t.inputTokensMax += r.targetInputTokens;
+      t.outputTokensMax += chunks;
     }
   }
-  return { inputTokens, outputTokens };
+  return t;
 }
 
 /** LevelSummary.reasoning from the completed requests whose usage reports reasoning tokens. */

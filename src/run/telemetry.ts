@@ -15,6 +15,7 @@ import { captureEnvironment } from "../telemetry/environment.js";
 import { waitReady } from "../telemetry/readiness.js";
 import { MetricsScraper } from "../telemetry/scraper.js";
 import { summarizeWindow } from "../telemetry/window.js";
+import type { ServedTokens } from "./level-extras.js";
 import type { ProgressListener } from "./progress.js";
 
 export class Telemetry {
@@ -118,7 +119,7 @@ export class Telemetry {
    * `served`: the tokens the server must have counted for the level's requests, failed ones
    * included (serverCountedTokens), for engines whose counters lag and are checked on totals.
    */
-  addToLevel(summary: LevelSummary, startMs: number, endMs: number, served?: { inputTokens: number; outputTokens: number }): void {
+  addToLevel(summary: LevelSummary, startMs: number, endMs: number, served?: ServedTokens): void {
     this.addEnergy(summary, startMs, endMs);
     if (!this.scraper) return;
     if (this.absent !== undefined) summary.warnings.push(this.absent);
@@ -138,8 +139,10 @@ export class Telemetry {
       rttMs: this.rttMs,
       countersLag: server.counters_lag,
       clientOutputTokens: served?.outputTokens ?? summary.output_tokens_total,
+      clientOutputTokensMax: served?.outputTokensMax ?? null,
       serverGenerationTokens: server.generation_tokens,
       clientInputTokens: served?.inputTokens ?? summary.input_tokens_total,
+      clientInputTokensMax: served?.inputTokensMax ?? null,
       serverPromptTokens: server.prompt_tokens,
     });
     if (warnings.length > 0) summary.cross_check = warnings;

@@ -56,4 +56,24 @@ describe("crossCheck with lagging counters (llama.cpp, TGI)", () => {
     expect(w).toHaveLength(1);
     expect(w[0]).toMatch(/generated tokens: the client counted 200 in the level, the server's counters 256/);
   });
+  it("accepts server totals up to what failed streams may have cost (llama.cpp generates a failed chat answer to the end)", () => {
+    // 10 ok × 64 + 6 failed streams that delivered 178 chunks of their 64 each: the server counts 1024.
+    const input = {
+      ...base,
+      clientOutputTokens: 818,
+      clientOutputTokensMax: 1024,
+      serverGenerationTokens: 1024,
+      clientInputTokens: 7680,
+      serverPromptTokens: 8192,
+    };
+    expect(crossCheck({ ...input, clientInputTokensMax: 8192 })).toEqual([]);
+    // Beyond the upper bound it is still flagged, with the range.
+    const w = crossCheck({ ...input, serverGenerationTokens: 1200, clientInputTokensMax: 8192 });
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(
+      /generated tokens: the client counted 818 \(up to 1024 with what its failed streams may have cost\) in the level, the server's counters 1200 \(14\.7% apart/,
+    );
+    // Below the lower bound too.
+    expect(crossCheck({ ...input, serverGenerationTokens: 700, clientInputTokensMax: 8192 })[0]).toMatch(/counted 818 \(up to 1024.*counters 700/);
+  });
 });

@@ -20,8 +20,14 @@ export interface CrossCheckInput {
    */
   countersLag?: boolean;
   clientOutputTokens?: number | null;
+  /**
+   * What the server may have counted at most for the same requests (streams it answered and then
+   * failed may have cost more than the client received); totals between the two agree.
+   */
+  clientOutputTokensMax?: number | null;
   serverGenerationTokens?: number | null;
   clientInputTokens?: number | null;
+  clientInputTokensMax?: number | null;
   serverPromptTokens?: number | null;
   /** Relative throughput tolerance, default 0.05. */
   throughputTolerance?: number;
@@ -43,8 +49,8 @@ export function crossCheck(input: CrossCheckInput): string[] {
   const client = input.clientGenerationTokensPerSec;
   const server = input.serverGenerationTokensPerSec;
   if (input.countersLag === true) {
-    warnings.push(...totalCheck("generated tokens", input.clientOutputTokens, input.serverGenerationTokens, tolerance));
-    warnings.push(...totalCheck("prompt tokens (cached included)", input.clientInputTokens, input.serverPromptTokens, tolerance));
+    warnings.push(...totalCheck("generated tokens", input.clientOutputTokens, input.clientOutputTokensMax, input.serverGenerationTokens, tolerance));
+    warnings.push(...totalCheck("prompt tokens (cached included)", input.clientInputTokens, input.clientInputTokensMax, input.serverPromptTokens, tolerance));
   } else if (client !== null && server !== null && (client > 0 || server > 0)) {
     const diff = Math.abs(client - server) / Math.max(client, server);
     if (diff > tolerance) {
@@ -79,12 +85,22 @@ export function crossCheck(input: CrossCheckInput): string[] {
   return warnings;
 }
 
-function totalCheck(what: string, client: number | null | undefined, server: number | null | undefined, tolerance: number): string[] {
+function totalCheck(
+  what: string,
+  client: number | null | undefined,
+  clientMax: number | null | undefined,
+  server: number | null | undefined,
+  tolerance: number,
+): string[] {
   if (client === null || client === undefined || server === null || server === undefined || (client === 0 && server === 0)) return [];
-  const diff = Math.abs(client - server) / Math.max(client, server);
+  const high = Math.max(client, clientMax ?? client);
+  // The nearest count the client can vouch for: the server may lie anywhere in [client, high].
+  const nearest = Math.min(Math.max(server, client), high);
+  const diff = Math.abs(nearest - server) / Math.max(nearest, server);
   if (diff <= tolerance) return [];
+  const counted = high > client ? `${client} (up to ${high} with what its failed streams may have cost)` : `${client}`;
   return [
-    `${what}: the client counted ${client} in the level, the server's counters ${server} ` +
+    `${what}: the client counted ${counted} in the level, the server's counters ${server} ` +
       `(${(diff * 100).toFixed(1)}% apart, more than ${(tolerance * 100).toFixed(0)}%): other traffic on the server, or a token-count mismatch`,
   ];
 }
