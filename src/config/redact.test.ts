@@ -68,3 +68,37 @@ describe("names and values that are not secrets", () => {
     expect(redactText('{"access_token": -1.5e-3}')).toBe('{"access_token": -1.5e-3}');
   });
 });
+
+describe("plan text: every way YAML writes a secret, and references that are not secrets", () => {
+  it("redacts the value after a secret-named flag in a YAML block list", () => {
+    const yaml = "command:\n  - vllm\n  - --api-key\n  - sk-literal1\n  - '--hf-token'\n  - \"hf_literal2\"\n  - --port\n  - ${port}\n";
+    expect(redactText(yaml)).toBe("command:\n  - vllm\n  - --api-key\n  - [redacted]\n  - '--hf-token'\n  - \"[redacted]\"\n  - --port\n  - ${port}\n");
+    // A flag followed by another flag has no value to hide.
+    expect(redactText("  - --api-key\n  - --port\n")).toBe("  - --api-key\n  - --port\n");
+  });
+
+  it("redacts the first key of a flow map that is a key's value", () => {
+    expect(redactText("    env: { HF_TOKEN: hf-literal3 }\n")).toBe("    env: { HF_TOKEN: [redacted] }\n");
+    expect(redactText("env: {HF_TOKEN: hf-literal4, A: 1}\n")).toBe("env: {HF_TOKEN: [redacted], A: 1}\n");
+  });
+
+  it("keeps ${name} and ${env:NAME} references as written: they are where a secret comes from, not the secret", () => {
+    const kept = [
+      'command: ["vllm", "--api-key", "${env:SB_KEY}"]',
+      "command: [vllm, --api-key, ${env:SB_KEY}]",
+      "  - --api-key\n  - ${env:SB_KEY}\n",
+      "--api-key ${env:SB_KEY} --token=${token}",
+      '    env: { HF_TOKEN: "${env:SB_HF}" }',
+      "HF_TOKEN: ${env:SB_HF}\n",
+      "HF_TOKEN=${env:SB_HF}",
+      '{"apiKey": "${env:K}"}',
+      "metricsUrl: http://h/metrics?token=${env:SB_MQ}",
+    ];
+    for (const text of kept) expect(redactText(text)).toBe(text);
+    expect(redactArgv(["vllm", "--api-key", "${env:SB_KEY}"])).toEqual(["vllm", "--api-key", "${env:SB_KEY}"]);
+    expect(redactJson({ env: { HF_TOKEN: "${env:SB_HF}" } })).toEqual({ env: { HF_TOKEN: "${env:SB_HF}" } });
+    // A default is written literally in the plan: it is redacted like any literal.
+    expect(redactText("--api-key ${env:SB_KEY:-sk-literal5}")).toBe("--api-key [redacted]");
+    expect(redactText("HF_TOKEN: ${env:SB_HF:-hf-literal6}\n")).toBe("HF_TOKEN: [redacted]\n");
+  });
+});

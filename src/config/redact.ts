@@ -84,7 +84,9 @@ const QUERY_PARAM = /([?&;]|&amp;)([^=&#;\s]+)=([^&#;\s]*)/g;
 export function redactUrl(url: string): string {
   return url
     .replace(USERINFO, `$1${REDACTED}@`)
-    .replace(QUERY_PARAM, (whole, sep: string, name: string) => (isSecretName(decodeSafe(name)) ? `${sep}${name}=${REDACTED}` : whole));
+    .replace(QUERY_PARAM, (whole, sep: string, name: string, value: string) =>
+      isSecretName(decodeSafe(name)) && !isReference(value) ? `${sep}${name}=${REDACTED}` : whole,
+    );
 }
 
 function decodeSafe(s: string): string {
@@ -96,12 +98,15 @@ function decodeSafe(s: string): string {
 }
 
 // `--api-key sk-1`, `--api-key=sk-1`, `"--api-key", "sk-1"` (JSON/YAML lists); not `<name>` in help text.
-const FLAG_VALUE = /(?<![\w-])(--?[A-Za-z][\w-]*)((?:=|\s+|["']?\s*,\s*["']?))(?![<[\-])("[^"]*"|'[^']*'|[^\s"',\]]+)/g;
+const FLAG_VALUE = /(?<![\w-])(--?[A-Za-z][\w-]*)((?:=|\s+|["']?\s*,\s*["']?))(?![<[\-])("[^"]*"|'[^']*'|\$\{[^}\s]*\}|[^\s"',\]]+)/g;
+// A YAML block list: `- --api-key` on one line, `- sk-1` on the next.
+const BLOCK_FLAG_VALUE = /^([ \t]*-[ \t]+(["']?)(--?[A-Za-z][\w-]*)\2[ \t]*\r?\n[ \t]*-[ \t]+)(?!["']?-)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#]+)/gm;
 // `"apiKey": "x"` (JSON), `apiKey: x` at a line start or in a `{ … }` flow map (YAML), `HF_TOKEN=x`
 // (an environment assignment). Prose such as "NAME_KEY: is not set" is left alone.
-const VALUE = `("(?:[^"\\\\]|\\\\.)*"|'[^']*'|[^\\s,}\\]"'#]+)`;
-const QUOTED_KEY = new RegExp(`(["'])([A-Za-z][\\w-]*)\\1(\\s*:\\s*)(?!\\[)${VALUE}`, "g");
-const YAML_KEY = new RegExp(`(^[ \\t]*(?:-[ \\t]+)?|[{,][ \\t]*)([A-Za-z][\\w-]*)(:[ \\t]+)(?!\\[)${VALUE}`, "gm");
+// A value that opens a list or a map is not one: `env: { HF_TOKEN: x }` leaves `{` for its first key.
+const VALUE = `("(?:[^"\\\\]|\\\\.)*"|'[^']*'|\\$\\{[^}\\s]*\\}|[^\\s,}\\]"'#]+)`;
+const QUOTED_KEY = new RegExp(`(["'])([A-Za-z][\\w-]*)\\1(\\s*:\\s*)(?![[{])${VALUE}`, "g");
+const YAML_KEY = new RegExp(`(^[ \\t]*(?:-[ \\t]+)?|[{,][ \\t]*)([A-Za-z][\\w-]*)(:[ \\t]+)(?![[{])${VALUE}`, "gm");
 const ENV_ASSIGN = /(?<![\w-])([A-Za-z][\w]*)(=)(?!\[)([^\s&"',;]+)/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 
@@ -111,24 +116,33 @@ export function redactText(text: string): string {
   out = out.replace(URL_PATTERN, redactUrl);
   out = out.replace(BEARER, `$1 ${REDACTED}`);
   out = out.replace(FLAG_VALUE, (whole, flag: string, sep: string, value: string) =>
-    isSecretName(flag) && !isRedacted(value) ? `${flag}${sep}${quoteLike(value)}` : whole,
+    isSecretName(flag) && !isKept(value) ? `${flag}${sep}${quoteLike(value)}` : whole,
+  );
+  out = out.replace(BLOCK_FLAG_VALUE, (whole, lead: string, _q: string, flag: string, value: string) =>
+    isSecretName(flag) && !isKept(value) ? `${lead}${quoteLike(value)}` : whole,
   );
   // A JSON number or literal is never a credential (and replacing it would break the JSON).
   const secretValue = (key: string, value: string): boolean =>
-    isSecretName(key) && !isRedacted(value) && !/^(null|true|false|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/.test(value);
+    isSecretName(key) && !isKept(value) && !/^(null|true|false|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/.test(value);
   out = out.replace(QUOTED_KEY, (whole, q: string, key: string, sep: string, value: string) =>
     secretValue(key, value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : whole,
   );
   out = out.replace(YAML_KEY, (whole, lead: string, key: string, sep: string, value: string) =>
     secretValue(key, value) ? `${lead}${key}${sep}${quoteLike(value)}` : whole,
   );
-  out = out.replace(ENV_ASSIGN, (whole, key: string, sep: string, value: string) =>
-    isSecretName(key) && !isRedacted(value) ? `${key}${sep}${REDACTED}` : whole,
-  );
+  out = out.replace(ENV_ASSIGN, (whole, key: string, sep: string, value: string) => (isSecretName(key) && !isKept(value) ? `${key}${sep}${REDACTED}` : whole));
   return out;
 }
 
 const isRedacted = (value: string): boolean => value.replace(/^["']|["']$/g, "") === REDACTED;
+
+/**
+ * `${env:NAME}` or `${name}` (a plan's reference, no `:-default`) names where a value comes from
+ * and is never the value: kept as written, so a plan's saved copy still resumes with it.
+ */
+const isReference = (value: string): boolean => /^["']?\$\{\s*(?:env:)?[A-Za-z_]\w*\s*\}["']?$/.test(value);
+
+const isKept = (value: string): boolean => isRedacted(value) || isReference(value);
 
 const quoteLike = (value: string): string => {
   const q = value[0];
@@ -139,7 +153,7 @@ const quoteLike = (value: string): string => {
 export function redactArgv(argv: readonly string[]): string[] {
   return argv.map((arg, i) => {
     const previous = argv[i - 1];
-    if (previous !== undefined && /^--?[A-Za-z]/.test(previous) && !previous.includes("=") && isSecretName(previous)) return REDACTED;
+    if (previous !== undefined && /^--?[A-Za-z]/.test(previous) && !previous.includes("=") && isSecretName(previous) && !isReference(arg)) return REDACTED;
     return redactText(arg);
   });
 }
@@ -155,7 +169,7 @@ export function redactJson<T>(value: T): T {
   }
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = typeof v === "string" && isSecretName(k) && v !== "" ? REDACTED : redactJson(v);
+    for (const [k, v] of Object.entries(value)) out[k] = typeof v === "string" && isSecretName(k) && v !== "" && !isReference(v) ? REDACTED : redactJson(v);
     return out as T;
   }
   return value;

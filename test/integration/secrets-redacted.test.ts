@@ -21,6 +21,7 @@ const SECRETS = {
   runMetricsQuery: "qtok-PLANTED7",
   serverCmd: "sk-PLANTED8",
   MYKEY: "mykey-PLANTED9",
+  flowMapEnv: "hfflow-PLANTED10",
 };
 const env = { SB_KEY: SECRETS.SB_KEY, OPENAI_API_KEY: SECRETS.OPENAI_API_KEY, MYKEY: SECRETS.MYKEY };
 
@@ -59,6 +60,7 @@ servers:
   sim:
     kind: local
     command: ["\${node}", "${FAKE_SERVER}", --port, "\${port}", --api-key, "\${env:SB_KEY}", --token, ${SECRETS.literalArg}]
+    env: { HF_TOKEN: ${SECRETS.flowMapEnv} }
     readyTimeoutMs: 30s
     stopGraceMs: 2s
 workloads:
@@ -123,6 +125,8 @@ workloads:
     }
     for (const text of captured) for (const [where, secret] of Object.entries(SECRETS)) if (text.includes(secret)) leaks.push(`${where} on the console`);
     expect(leaks).toEqual([]);
+    // The plan's saved copy keeps where the key comes from, so `plan run --resume DIR` still reads it.
+    expect(readFileSync(join(dir, "out", "plan", "plan.source.yaml"), "utf8")).toContain('--api-key, "${env:SB_KEY}"');
     // The run still recorded where it went, minus the secret parts.
     const config = JSON.parse(readFileSync(join(dir, "out", "run", "config.json"), "utf8")) as { url: string; serverCmd: string };
     expect(config.url).toBe(sim.url.replace("://", "://[redacted]@"));
