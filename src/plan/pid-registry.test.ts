@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { liveMembers, PidRegistry, processEntry, reapRecorded, type ReapPolicy } from "./pid-registry.js";
+import { liveMembers, MARKER_ENV, newMarker, PidRegistry, processEntry, reapRecorded, type ReapPolicy } from "./pid-registry.js";
 import { processIdentity } from "./process-group.js";
 
 const started: number[] = [];
@@ -27,6 +27,25 @@ afterEach(() => {
     }
   }
 });
+
+/**
+ * A process group whose leader has exited while a member runs on (as a server's workers outlive
+ * a crashed parent). Resolves with the group id and the member's pid.
+ */
+function startOrphanedGroup(env: NodeJS.ProcessEnv = {}): Promise<{ pgid: number; member: number }> {
+  const script =
+    "const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });" +
+    "c.unref(); process.stdout.write(String(c.pid));";
+  const leader = spawn(process.execPath, ["-e", script], { detached: true, stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, ...env } });
+  let out = "";
+  leader.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve) =>
+    leader.once("exit", () => {
+      started.push(leader.pid ?? 0);
+      resolve({ pgid: leader.pid ?? 0, member: Number(out) });
+    }),
+  );
+}
 
 const noCleanup = (): Promise<{ code: number; stderr: string }> => Promise.resolve({ code: 0, stderr: "" });
 const policy: ReapPolicy = { processServers: new Set(["sim"]), kubernetesCleanup: () => undefined, runCleanup: noCleanup };
@@ -56,6 +75,21 @@ describe.runIf(processIdentity(process.pid) !== undefined)("pids.json reaping", 
     const report = await reapRecorded(registry, policy);
     expect(report.stopped).toHaveLength(1);
     expect(liveMembers(processEntry(pid, "sim"))).toEqual([]);
+  });
+
+  it("a group whose leader is gone is ours only if its members carry the marker servebench gave it", async () => {
+    const marker = newMarker();
+    const ours = await startOrphanedGroup({ [MARKER_ENV]: marker });
+    const theirs = await startOrphanedGroup();
+    // A planted entry: a plan server's name, the bystander's group, the earliest start time.
+    const planted = { kind: "process" as const, pid: theirs.pgid, pgid: theirs.pgid, startTicks: "1", server: "sim", startedAt: "x" };
+    expect(liveMembers(planted)).toEqual([]);
+    expect(liveMembers({ ...planted, marker })).toEqual([]);
+    expect(liveMembers({ ...planted, pid: ours.pgid, pgid: ours.pgid, marker })).toEqual([ours.member]);
+    const registry = new PidRegistry(join(mkdtempSync(join(tmpdir(), "servebench-pids-")), "pids.json"));
+    registry.add(planted);
+    expect((await reapRecorded(registry, policy)).stopped).toEqual([]);
+    expect(processIdentity(theirs.member)).toBeDefined();
   });
 });
 

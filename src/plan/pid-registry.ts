@@ -4,6 +4,7 @@
 // time, so a recycled pid is never signalled) and resource names; every cleanup action is derived
 // from the plan's own server definitions, and an entry that matches none is reported and ignored.
 
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { describeIssue } from "../config/read-schema.js";
@@ -19,6 +20,11 @@ const processEntrySchema = z.object({
   startTicks: z.string().regex(/^\d*$/),
   /** Informational only: never used to decide what to signal. */
   cmdline: z.string().optional(),
+  /** The value of MARKER_ENV servebench started the group with (its members inherit it). */
+  marker: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
   server: z.string().min(1),
   startedAt: z.string(),
 });
@@ -90,27 +96,58 @@ export class PidRegistry {
   }
 }
 
+/** The environment variable every group servebench starts carries, with a fresh value per group. */
+export const MARKER_ENV = "SERVEBENCH_GROUP_MARKER";
+
+/** A random marker for a group about to be spawned (set as MARKER_ENV, recorded in its entry). */
+export function newMarker(): string {
+  return randomBytes(16).toString("hex");
+}
+
 /** Records a freshly spawned group leader with what identifies it. */
-export function processEntry(pid: number, server: string): ProcessEntry {
+export function processEntry(pid: number, server: string, marker?: string): ProcessEntry {
   const id = processIdentity(pid);
-  return { kind: "process", pid, pgid: pid, startTicks: id?.startTicks ?? "", cmdline: id?.cmdline ?? "", server, startedAt: new Date().toISOString() };
+  return {
+    kind: "process",
+    pid,
+    pgid: pid,
+    startTicks: id?.startTicks ?? "",
+    cmdline: id?.cmdline ?? "",
+    ...(marker === undefined ? {} : { marker }),
+    server,
+    startedAt: new Date().toISOString(),
+  };
 }
 
 /**
- * Whether the recorded group still has members that are ours. The group's leader must exist with
- * the recorded start time; if the leader is gone, the id cannot have been reused while members
- * remain, so members started after it are its children. Without a start time (or without /proc to
- * read one) nothing can be proved and nothing is signalled.
+ * Whether the recorded group still has members that are ours. While the group's leader exists
+ * (running or a zombie) it must have the recorded start time, and then its members started after
+ * it are ours. Once the leader is gone its start time proves nothing (the file may have been
+ * written by anyone, naming any group whose leader exited): a member is ours only if it carries
+ * the marker servebench started the group with. Without a start time (or without /proc to read
+ * one) nothing can be proved and nothing is signalled.
  */
 export function liveMembers(entry: ProcessEntry): number[] {
   if (entry.startTicks === "" || entry.pgid !== entry.pid) return [];
   if (processIdentity(process.pid) === undefined) return [];
   const leader = processIdentity(entry.pgid);
-  if (leader !== undefined && !leader.zombie && leader.startTicks !== entry.startTicks) return [];
+  if (leader !== undefined && leader.startTicks !== entry.startTicks) return [];
+  const marker = entry.marker;
+  if (leader === undefined && marker === undefined) return [];
   return groupMembers(entry.pgid).filter((pid) => {
     const id = processIdentity(pid);
-    return id !== undefined && BigInt(id.startTicks || "0") >= BigInt(entry.startTicks);
+    if (id === undefined || BigInt(id.startTicks || "0") < BigInt(entry.startTicks)) return false;
+    return leader !== undefined || (marker !== undefined && carriesMarker(pid, marker));
   });
+}
+
+/** Whether /proc/<pid>/environ holds MARKER_ENV=<marker> (false when it cannot be read). */
+function carriesMarker(pid: number, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(`${MARKER_ENV}=${marker}`);
+  } catch {
+    return false;
+  }
 }
 
 export interface ReapReport {

@@ -9,7 +9,7 @@ import { basename, join } from "node:path";
 import { stringify } from "yaml";
 import { isBenchError } from "../../errors.js";
 import { waitReady } from "../../telemetry/readiness.js";
-import { processEntry } from "../pid-registry.js";
+import { MARKER_ENV, newMarker, processEntry } from "../pid-registry.js";
 import type { KubernetesServerSpec } from "../plan-schema.js";
 import { freePort } from "../port.js";
 import { killGroupNow, stopGroup, type SpawnedGroup } from "../process-group.js";
@@ -148,14 +148,15 @@ class KubernetesServer implements RunningServer {
       const localPort = await freePort("127.0.0.1");
       const argv = this.commands.portForward(localPort);
       const fd = openSync(join(this.ctx.instanceDir, "port-forward.log"), "a");
+      const marker = newMarker();
       try {
-        this.forward = await this.runner().spawnLong(argv, { logFd: fd, cwd: this.ctx.instanceDir, env: process.env });
+        this.forward = await this.runner().spawnLong(argv, { logFd: fd, cwd: this.ctx.instanceDir, env: { ...process.env, [MARKER_ENV]: marker } });
       } catch (error) {
         throw new LaunchError(`kubectl port-forward: ${(error as Error).message}`);
       } finally {
         closeSync(fd);
       }
-      this.ctx.registry.add(processEntry(this.forward.pid, `${this.ctx.name} port-forward`));
+      this.ctx.registry.add(processEntry(this.forward.pid, `${this.ctx.name} port-forward`, marker));
       void this.forward.exited.then((reason) => this.diedResolve(`kubectl port-forward ${reason}`));
       this.baseUrl = `http://127.0.0.1:${localPort}`;
     } else {

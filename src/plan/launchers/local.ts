@@ -6,7 +6,7 @@ import { closeSync } from "node:fs";
 import { join } from "node:path";
 import { isBenchError } from "../../errors.js";
 import { waitReady } from "../../telemetry/readiness.js";
-import { processEntry } from "../pid-registry.js";
+import { MARKER_ENV, newMarker, processEntry } from "../pid-registry.js";
 import type { LocalServerSpec } from "../plan-schema.js";
 import { freePort, portProblem } from "../port.js";
 import { killGroupNow, spawnGroup, stopGroup, type SpawnedGroup } from "../process-group.js";
@@ -32,14 +32,16 @@ export const localLauncher: Launcher<LocalServerSpec> = {
     const log = new ServerLog(join(ctx.instanceDir, "server.log"));
     const fd = log.openForChild();
     let group: SpawnedGroup;
+    const marker = newMarker();
+    const childEnv = { ...(spec.inheritEnv ? { ...process.env, ...env } : env), [MARKER_ENV]: marker };
     try {
-      group = await spawnGroup(argv, { cwd: spec.cwd ?? process.cwd(), env: spec.inheritEnv ? { ...process.env, ...env } : env, logFd: fd });
+      group = await spawnGroup(argv, { cwd: spec.cwd ?? process.cwd(), env: childEnv, logFd: fd });
     } catch (error) {
       throw new LaunchError((error as Error).message);
     } finally {
       closeSync(fd);
     }
-    ctx.registry.add(processEntry(group.pid, ctx.name));
+    ctx.registry.add(processEntry(group.pid, ctx.name, marker));
     ctx.emit(`started ${ctx.name} (pid ${group.pid}): ${shellQuote(argv)}`);
     const server = new LocalServer(baseUrl, shellQuote(argv), group, log, spec.stopGraceMs, ctx);
     try {
