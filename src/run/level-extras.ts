@@ -181,11 +181,15 @@ export const WARN_USAGE_CACHE_HIT_RATE = 0.5;
  * The tokens a server's own counters include for these requests: every ok request's usage, and
  * for a request that failed mid-stream or that the client cancelled (the server had its prompt and
  * generated what the client received before the end) its target prompt and the chunks that arrived. Refused requests
- * (HTTP errors, connections that never got an answer) count nothing.
+ * (HTTP errors, connections that never got an answer) count nothing. `ttftP50Ms` is the TTFT
+ * median over the same requests (null when none had a first token): the server's TTFT histogram
+ * holds cancelled streams too, while the level's `ttft_ms` is over ok requests only, so the
+ * cross-check compares the server with this one.
  */
-export function serverCountedTokens(records: readonly RequestRecord[]): { inputTokens: number; outputTokens: number } {
+export function serverCountedTokens(records: readonly RequestRecord[]): { inputTokens: number; outputTokens: number; ttftP50Ms: number | null } {
   let inputTokens = 0;
   let outputTokens = 0;
+  const ttfts: number[] = [];
   for (const r of records) {
     if (r.warmup) continue;
     if (r.outcome === "ok") {
@@ -194,9 +198,10 @@ export function serverCountedTokens(records: readonly RequestRecord[]): { inputT
     } else if (r.firstTokenMs !== undefined && r.error?.httpStatus === undefined && (r.outcome === "error" || r.cancelled !== undefined)) {
       inputTokens += r.targetInputTokens;
       outputTokens += r.tokenChunkMs.length;
-    }
+    } else continue;
+    if (r.firstTokenMs !== undefined) ttfts.push(r.firstTokenMs - r.scheduledMs);
   }
-  return { inputTokens, outputTokens };
+  return { inputTokens, outputTokens, ttftP50Ms: summarize(ttfts, [])?.median ?? null };
 }
 
 /** LevelSummary.reasoning from the completed requests whose usage reports reasoning tokens. */
