@@ -59,9 +59,13 @@ export function createProgressRenderer(
         const s = event.summary;
         const line =
           `level ${s.level} (${loadLabel(s.load)}): ${s.requests.completed}/${s.requests.sent} ok in ${fixed(s.duration_s, 1)} s, ` +
-          `${fixed(s.request_per_s, 2)} req/s, ${fixed(s.output_tokens_per_s, 1)} out tok/s, ` +
-          `TTFT p50 ${fixed(s.ttft_ms?.median, 1)} ms, TPOT p50 ${fixed(s.tpot_ms?.median, 2)} ms` +
-          (s.requests.errored > 0 ? `, ${s.requests.errored} errors` : "");
+          `${fixed(s.request_per_s, 2)} req/s, ` +
+          // An embeddings level has no token timing: its figures are input tokens/s and E2E.
+          (s.ttft_ms === undefined && s.e2e_ms !== undefined
+            ? `${fixed(s.input_tokens_per_s, 1)} in tok/s, E2E p50 ${fixed(s.e2e_ms.median, 1)} ms`
+            : `${fixed(s.output_tokens_per_s, 1)} out tok/s, TTFT p50 ${fixed(s.ttft_ms?.median, 1)} ms, TPOT p50 ${fixed(s.tpot_ms?.median, 2)} ms`) +
+          (s.requests.errored > 0 ? `, ${s.requests.errored} errors` : "") +
+          (s.cancelled !== undefined && s.cancelled.requests > 0 ? `, ${s.cancelled.requests} cancelled` : "");
         stream.write(`${live ? "\r\x1b[K" : ""}${line}\n`);
         return;
       }

@@ -24,7 +24,8 @@ export function paretoChart(runs: readonly DiscoveredRun[]): ChartEntry | null {
   const front = paretoFront(points);
   const series: XYSeries[] = [
     { name: "all runs and levels", points: points.map((p) => [p.latencyMs, p.throughput]), labels: points.map((p) => p.label), style: "points", color: "#9aa7b8", showLabels: points.length <= 6 },
-    { name: "Pareto front", points: front.map((p) => [p.latencyMs, p.throughput]), labels: front.map((p) => p.label), style: "line+points", color: "#e15759" },
+    // The front's points are among those: labelled once, by whichever series labels them.
+    { name: "Pareto front", points: front.map((p) => [p.latencyMs, p.throughput]), labels: front.map((p) => p.label), style: "line+points", color: "#e15759", showLabels: points.length > 6 && front.length <= 12 },
   ];
   return { name: "pareto", spec: { kind: "xy", id: "pareto", title: "Throughput–latency trade-off (Pareto front)", xLabel: "p50 E2E latency (ms)", yLabel: "output tokens/s", series } };
 }
@@ -94,7 +95,7 @@ export function perGpuParetoCharts(runs: readonly DiscoveredRun[]): ChartEntry[]
         kind: "xy", id: "pareto-per-gpu", title: "Per-GPU throughput vs per-user speed (Pareto front)", xLabel: "output tokens/s per user", yLabel: "output tokens/s per GPU",
         series: [
           { name: "levels", points: points.map((p) => [p.perUser, p.perGpu]), labels: points.map((p) => p.label), style: "points", color: "#9aa7b8", showLabels: points.length <= 6 },
-          { name: "Pareto front", points: front.map((p) => [p.perUser, p.perGpu]), labels: front.map((p) => p.label), style: "line+points", color: "#e15759" },
+          { name: "Pareto front", points: front.map((p) => [p.perUser, p.perGpu]), labels: front.map((p) => p.label), style: "line+points", color: "#e15759", showLabels: points.length > 6 && front.length <= 12 },
         ],
       },
     },
@@ -108,7 +109,7 @@ export function perGpuParetoCharts(runs: readonly DiscoveredRun[]): ChartEntry[]
         kind: "xy", id: "pareto-ttft", title: "Per-GPU throughput vs TTFT p90 (Pareto front)", xLabel: "TTFT p90 (ms)", yLabel: "output tokens/s per GPU",
         series: [
           { name: "levels", points: timed.map((p) => [p.ttftP90Ms as number, p.perGpu]), labels: timed.map((p) => p.label), style: "points", color: "#9aa7b8", showLabels: timed.length <= 6 },
-          { name: "Pareto front", points: ttftFront.map((p) => [p.latencyMs, p.throughput]), labels: ttftFront.map((p) => p.label), style: "line+points", color: "#e15759" },
+          { name: "Pareto front", points: ttftFront.map((p) => [p.latencyMs, p.throughput]), labels: ttftFront.map((p) => p.label), style: "line+points", color: "#e15759", showLabels: timed.length > 6 && ttftFront.length <= 12 },
         ],
       },
     });

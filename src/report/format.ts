@@ -1,5 +1,7 @@
 // Owns number and label formatting shared by the text renderers (console, markdown, csv, environment table).
 
+import type { LevelSummary } from "../metrics/level.js";
+
 export function fixed(value: number | undefined, digits: number): string {
   return value === undefined || !Number.isFinite(value) ? "" : value.toFixed(digits);
 }
@@ -41,4 +43,30 @@ export function sloSearchText(run: {
         : `${best}${unit} is the highest load that met ${s.slo}`;
   const above = s.failed_above === null ? "" : `; ${s.failed_above}${unit} failed`;
   return `${head} (${s.probes} probes${above}${s.converged || ceiling ? "" : "; not converged: raise --slo-max-levels"})`;
+}
+
+/**
+ * A level's Notes cell, unescaped: summary.md and the report's per-level table (report.html,
+ * report.md) both show it, so they say the same things.
+ */
+export function levelNotes(level: LevelSummary): string {
+  const parts: string[] = [];
+  if (level.requests.errored > 0) parts.push(`errors: ${Object.entries(level.errors_by_code).map(([c, n]) => `${c}×${n}`).join(", ")}`);
+  if (level.strict) {
+    parts.push(level.strict.checked === 0 ? "strict: nothing checked (no successful request)" : level.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${level.strict.mismatched} mismatched`);
+  }
+  const hitRate = level.server?.prefix_cache_hit_rate;
+  if (typeof hitRate === "number") parts.push(`prefix cache hit ${(hitRate * 100).toFixed(2)}%`);
+  else if (level.usage_cache !== undefined) parts.push(`cached prompt tokens ${(level.usage_cache.hit_rate * 100).toFixed(2)}%`);
+  if (level.goodput) parts.push(`goodput ${level.goodput.request_per_s.toFixed(3)} req/s`);
+  if (level.reasoning !== undefined) {
+    const answerMs = level.ttfc_ms?.mean;
+    parts.push(`reasoning ${level.reasoning.reasoning_tokens_total} / answer ${level.reasoning.answer_tokens_total} tokens${answerMs === undefined ? "" : `, first answer token ${answerMs.toFixed(1)} ms (mean)`}`);
+  }
+  if (level.cancelled !== undefined) parts.push(`cancelled ${level.cancelled.requests} after ${level.cancelled.after}`);
+  if (level.energy !== undefined) parts.push(`${level.energy.avg_power_w.toFixed(0)} W, ${level.energy.joules_per_output_token?.toFixed(3) ?? "–"} J per output token`);
+  const usd = level.cost?.usd_per_million_output_tokens;
+  if (typeof usd === "number") parts.push(`$${usd.toFixed(2)} per M output tokens`);
+  if (level.interrupted) parts.push("interrupted");
+  return parts.join("; ");
 }

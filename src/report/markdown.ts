@@ -2,7 +2,7 @@
 // followed by errors, strict-mode findings and warnings, so nothing suspect is hidden.
 
 import type { LevelSummary } from "../metrics/level.js";
-import { fixed, sloSearchText, targetText, tokenRange } from "./format.js";
+import { fixed, levelNotes, sloSearchText, targetText, tokenRange } from "./format.js";
 import { mdCell, mdCode } from "./escape.js";
 import type { RunSummary } from "../results/run-summary.js";
 import { ENDPOINT_PATHS } from "../workload/request-spec.js";
@@ -11,32 +11,7 @@ import { ENDPOINT_PATHS } from "../workload/request-spec.js";
 // summary.json: it goes through mdCell (controls stripped, HTML neutralised, pipes escaped).
 const escapeCell = (text: unknown): string => mdCell(text);
 
-function notes(level: LevelSummary): string {
-  const parts: string[] = [];
-  if (level.requests.errored > 0) {
-    parts.push(`errors: ${Object.entries(level.errors_by_code).map(([c, n]) => `${c}×${n}`).join(", ")}`);
-  }
-  if (level.strict) {
-    parts.push(level.strict.checked === 0 ? "strict: nothing checked (no successful request)" : level.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${level.strict.mismatched} mismatched`);
-  }
-  const hitRate = level.server?.prefix_cache_hit_rate;
-  if (typeof hitRate === "number") {
-    parts.push(`prefix cache hit ${(hitRate * 100).toFixed(2)}%`);
-  } else if (level.usage_cache !== undefined) {
-    parts.push(`cached prompt tokens ${(level.usage_cache.hit_rate * 100).toFixed(2)}%`);
-  }
-  if (level.goodput) parts.push(`goodput ${level.goodput.request_per_s.toFixed(3)} req/s`);
-  if (level.reasoning !== undefined) {
-    const answerMs = level.ttfc_ms?.mean;
-    parts.push(`reasoning ${level.reasoning.reasoning_tokens_total} / answer ${level.reasoning.answer_tokens_total} tokens${answerMs === undefined ? "" : `, first answer token ${answerMs.toFixed(1)} ms (mean)`}`);
-  }
-  if (level.cancelled !== undefined) parts.push(`cancelled ${level.cancelled.requests} after ${level.cancelled.after}`);
-  if (level.energy !== undefined) parts.push(`${level.energy.avg_power_w.toFixed(0)} W, ${level.energy.joules_per_output_token?.toFixed(3) ?? "–"} J per output token`);
-  const usd = level.cost?.usd_per_million_output_tokens;
-  if (typeof usd === "number") parts.push(`$${usd.toFixed(2)} per M output tokens`);
-  if (level.interrupted) parts.push("interrupted");
-  return escapeCell(parts.join("; "));
-}
+const notes = (level: LevelSummary): string => escapeCell(levelNotes(level));
 
 export function renderMarkdown(summary: RunSummary): string {
   const { run } = summary;

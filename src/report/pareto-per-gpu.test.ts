@@ -1,7 +1,8 @@
 // The serving trade-off: per-GPU throughput against per-user speed, and its Pareto front.
 import { describe, expect, it } from "vitest";
 import type { FlatDistribution, LevelSummary } from "../metrics/level.js";
-import { operatingPoints, perGpuFront, perGpuParetoCharts } from "./cross-charts.js";
+import { renderChart } from "./chart/render.js";
+import { operatingPoints, paretoChart, perGpuFront, perGpuParetoCharts } from "./cross-charts.js";
 import type { DiscoveredRun } from "./discover.js";
 
 const dist = (mean: number): FlatDistribution => ({ count: 10, mean, median: mean, std: 0, min: mean, max: mean, p50: mean, p90: mean, p99: mean });
@@ -32,4 +33,15 @@ describe("per-GPU Pareto front", () => {
     const charts = perGpuParetoCharts([run("A", [level(1, 100, 100), level(8, 700, 90)])]);
     expect(charts.map((c) => c.name)).toEqual(["pareto-per-gpu", "pareto-ttft"]);
   });
+
+  it("labels each point once: the front's points are not labelled again over the levels' labels", () => {
+    const levels = [level(1, 100, 100), level(8, 700, 90), level(32, 1600, 50)].map((l) => ({ ...l, e2e_ms: dist(1000 / (l.decode_tokens_per_s?.mean ?? 1)) }));
+    const charts = [...perGpuParetoCharts([run("A", levels)]), paretoChart([run("A", levels)])];
+    expect(charts.length).toBe(3);
+    for (const chart of charts) {
+      const svg = renderChart((chart as { spec: Parameters<typeof renderChart>[0] }).spec);
+      for (const label of ["c=1", "c=8", "c=32"]) expect(svg.match(new RegExp(`>${label}</text>`, "g"))?.length, `${chart?.name} ${label}`).toBe(1);
+    }
+  });
 });
+

@@ -5,7 +5,7 @@ import type { FlatDistribution, LevelSummary } from "../metrics/level.js";
 import { loadText, loadValue } from "./analysis.js";
 import type { DiscoveredRun } from "./discover.js";
 import { slug } from "./escape.js";
-import { tokenRange } from "./format.js";
+import { levelNotes, tokenRange } from "./format.js";
 import type { CellValue, Column, Table } from "./table.js";
 
 function sorted(levels: readonly LevelSummary[]): LevelSummary[] {
@@ -15,23 +15,6 @@ function sorted(levels: readonly LevelSummary[]): LevelSummary[] {
 function loadColumn(levels: readonly LevelSummary[]): Column {
   const rate = levels.some((l) => l.load.kind === "rate");
   return rate ? { key: "rate_per_s", title: "Rate (req/s)", digits: 2 } : { key: "concurrency", title: "Concurrency", format: "int" };
-}
-
-function levelNotes(l: LevelSummary): string {
-  const parts: string[] = [];
-  if (l.requests.errored > 0) parts.push(`errors: ${Object.entries(l.errors_by_code).map(([c, n]) => `${c}×${n}`).join(", ")}`);
-  if (l.strict) parts.push(l.strict.checked === 0 ? "strict: nothing checked (no successful request)" : l.strict.mismatched === 0 ? "strict ✓" : `strict ✗ ${l.strict.mismatched} mismatched`);
-  const hit = l.server?.prefix_cache_hit_rate;
-  if (typeof hit === "number") parts.push(`prefix cache hit ${(hit * 100).toFixed(2)}%`);
-  else if (l.usage_cache !== undefined) parts.push(`cached prompt tokens ${(l.usage_cache.hit_rate * 100).toFixed(2)}%`);
-  if (l.goodput) parts.push(`goodput ${l.goodput.request_per_s.toFixed(3)} req/s`);
-  if (l.reasoning !== undefined) parts.push(`reasoning ${l.reasoning.reasoning_tokens_total} / answer ${l.reasoning.answer_tokens_total} tokens`);
-  if (l.cancelled !== undefined) parts.push(`cancelled ${l.cancelled.requests} after ${l.cancelled.after}`);
-  if (l.energy !== undefined) parts.push(`${l.energy.avg_power_w.toFixed(0)} W, ${l.energy.joules_per_output_token?.toFixed(3) ?? "–"} J per output token`);
-  const usd = l.cost?.usd_per_million_output_tokens;
-  if (typeof usd === "number") parts.push(`$${usd.toFixed(2)} per M output tokens`);
-  if (l.interrupted) parts.push("interrupted");
-  return parts.join("; ");
 }
 
 /** Seed 001: one row per level with QPS, prompt/decode TPS, mean TTFT/E2E/TPOT, actual tokens, notes. */

@@ -190,6 +190,12 @@ export interface ServedTokens {
    */
   inputTokensMax: number;
   outputTokensMax: number;
+  /**
+   * TTFT median over the same requests (null when none had a first token): the server's TTFT
+   * histogram holds cancelled and failed streams too, while the level's `ttft_ms` is over ok
+   * requests only, so the cross-check compares the server with this one.
+   */
+  ttftP50Ms: number | null;
 }
 
 /**
@@ -200,7 +206,8 @@ export interface ServedTokens {
  * connections that never got an answer) count nothing.
  */
 export function serverCountedTokens(records: readonly RequestRecord[]): ServedTokens {
-  const t: ServedTokens = { inputTokens: 0, outputTokens: 0, inputTokensMax: 0, outputTokensMax: 0 };
+  const t: Omit<ServedTokens, "ttftP50Ms"> = { inputTokens: 0, outputTokens: 0, inputTokensMax: 0, outputTokensMax: 0 };
+  const ttfts: number[] = [];
   for (const r of records) {
     if (r.warmup) continue;
     const chunks = r.tokenChunkMs.length;
@@ -211,6 +218,7 @@ export function serverCountedTokens(records: readonly RequestRecord[]): ServedTo
       t.inputTokensMax += input;
       t.outputTokens += output;
       t.outputTokensMax += output;
+      if (r.firstTokenMs !== undefined) ttfts.push(r.firstTokenMs - r.scheduledMs);
       continue;
     }
     if (r.error?.httpStatus !== undefined) continue;
@@ -218,6 +226,7 @@ export function serverCountedTokens(records: readonly RequestRecord[]): ServedTo
     if (started) {
       t.inputTokens += r.targetInputTokens;
       t.outputTokens += chunks;
+      ttfts.push((r.firstTokenMs ?? 0) - r.scheduledMs);
     }
     if (r.outcome === "error" && r.headersMs !== undefined) {
       t.inputTokensMax += r.targetInputTokens;
@@ -227,7 +236,7 @@ export function serverCountedTokens(records: readonly RequestRecord[]): ServedTo
       t.outputTokensMax += chunks;
     }
   }
-  return t;
+  return { ...t, ttftP50Ms: summarize(ttfts, [])?.median ?? null };
 }
 
 /** LevelSummary.reasoning from the completed requests whose usage reports reasoning tokens. */

@@ -25,17 +25,17 @@ const midstream = { code: "midstream_error", message: "The model produced output
 describe("serverCountedTokens", () => {
   it("counts ok requests' usage exactly", () => {
     const t = serverCountedTokens([rec({ headersMs: 5, firstTokenMs: 10, tokenChunkMs: chunks(64), usage: { promptTokens: 512, completionTokens: 64 } })]);
-    expect(t).toEqual({ inputTokens: 512, outputTokens: 64, inputTokensMax: 512, outputTokensMax: 64 });
+    expect(t).toMatchObject({ inputTokens: 512, outputTokens: 64, inputTokensMax: 512, outputTokensMax: 64 });
   });
 
   it("a stream that failed after 30 tokens: 30 certain, up to the 64 requested", () => {
     const t = serverCountedTokens([rec({ outcome: "error", error: midstream, headersMs: 5, firstTokenMs: 10, tokenChunkMs: chunks(30) })]);
-    expect(t).toEqual({ inputTokens: 512, outputTokens: 30, inputTokensMax: 512, outputTokensMax: 64 });
+    expect(t).toMatchObject({ inputTokens: 512, outputTokens: 30, inputTokensMax: 512, outputTokensMax: 64 });
   });
 
   it("a stream whose first event was the server's error: its prompt may have been counted", () => {
     const t = serverCountedTokens([rec({ outcome: "error", error: midstream, headersMs: 5 })]);
-    expect(t).toEqual({ inputTokens: 0, outputTokens: 0, inputTokensMax: 512, outputTokensMax: 64 });
+    expect(t).toMatchObject({ inputTokens: 0, outputTokens: 0, inputTokensMax: 512, outputTokensMax: 64 });
   });
 
   it("refused requests and warmups count nothing; a cancelled stream counts what arrived", () => {
@@ -45,6 +45,6 @@ describe("serverCountedTokens", () => {
       rec({ warmup: true, headersMs: 5, firstTokenMs: 10, tokenChunkMs: chunks(64), usage: { promptTokens: 512, completionTokens: 64 } }),
       rec({ outcome: "aborted", cancelled: "2s", headersMs: 5, firstTokenMs: 10, tokenChunkMs: chunks(8) }),
     ]);
-    expect(t).toEqual({ inputTokens: 512, outputTokens: 8, inputTokensMax: 512, outputTokensMax: 8 });
+    expect(t).toMatchObject({ inputTokens: 512, outputTokens: 8, inputTokensMax: 512, outputTokensMax: 8 });
   });
 });

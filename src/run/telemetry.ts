@@ -117,7 +117,8 @@ export class Telemetry {
 
   /**
    * `served`: the tokens the server must have counted for the level's requests, failed ones
-   * included (serverCountedTokens), for engines whose counters lag and are checked on totals.
+   * included (serverCountedTokens), for engines whose counters lag and are checked on totals, and
+   * the TTFT median over those requests, which the server's histogram holds.
    */
   addToLevel(summary: LevelSummary, startMs: number, endMs: number, served?: ServedTokens): void {
     this.addEnergy(summary, startMs, endMs);
@@ -133,7 +134,8 @@ export class Telemetry {
       // What the server generated includes the tokens of failed and cancelled requests.
       clientGenerationTokensPerSec: served !== undefined && summary.duration_s > 0 ? served.outputTokens / summary.duration_s : summary.output_tokens_per_s,
       serverGenerationTokensPerSec: server.generation_tokens_per_s,
-      clientTtftP50Ms: summary.ttft_ms?.median ?? null,
+      // The server's TTFT histogram holds cancelled and failed streams that got a first token too.
+      clientTtftP50Ms: served?.ttftP50Ms !== undefined ? served.ttftP50Ms : (summary.ttft_ms?.median ?? null),
       serverTtftP50Ms: server.ttft_ms.p50,
       serverTtftP50BucketMs: server.ttft_p50_bucket_ms,
       rttMs: this.rttMs,
