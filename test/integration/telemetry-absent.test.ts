@@ -3,6 +3,8 @@
 // server-side columns are empty, once in the console.
 
 import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -38,5 +40,32 @@ describe("a server with no /metrics", () => {
     expect(lines.filter((l) => l.includes('"error":"HTTP 404')).length).toBe(1);
     expect(lines.at(-1)).toMatch(/"ok":false,"error":"HTTP 404/);
     expect(renderConsoleTable(summary).match(/has no http/g)).toHaveLength(1);
+  });
+
+  it("a llama-server started without --metrics (HTTP 501) stops scraping too, and says how to enable it", async () => {
+    const body = readFileSync(new URL("../fixtures/telemetry/llamacpp-error-501-metrics-disabled.json", import.meta.url));
+    const disabled = createServer((_req, res) => res.writeHead(501, { "content-type": "application/json" }).end(body));
+    await new Promise<void>((resolve) => disabled.listen(0, "127.0.0.1", resolve));
+    const metricsUrl = `http://127.0.0.1:${(disabled.address() as AddressInfo).port}/metrics`;
+    try {
+      const out = mkdtempSync(join(tmpdir(), "servebench-metrics-501-"));
+      const { summary } = await runBenchmark({
+        sim: { ttftMs: 5, perTokenMs: 20, batchSlowdown: 0, dialect: "llamacpp" },
+        metricsUrl,
+        metricsIntervalMs: 100,
+        clientTokenCheck: false,
+        out,
+        concurrency: [1],
+        requests: { kind: "count", n: 4 },
+        inputTokens: 16,
+        outputTokens: 8,
+      });
+      expect(summary.levels[0]?.warnings.some((w) => w.includes("(HTTP 501: not enabled; llama.cpp: start llama-server with --metrics)"))).toBe(true);
+      // Polling on would leave a line every 100 ms of a level that lasts ≥ 160 ms.
+      const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");
+      expect(lines.filter((l) => l.includes('"error":"HTTP 501')).length).toBe(1);
+    } finally {
+      await new Promise((resolve) => disabled.close(resolve));
+    }
   });
 });
