@@ -151,7 +151,7 @@ interface Discovered {
 async function discover(config: RunConfig, ctx: RunContext): Promise<Discovered> {
   const url = `${ctx.baseUrl.replace(/\/v1$/, "")}/v1/models`;
   const ask = (): Promise<Awaited<ReturnType<typeof discoverModel>>> =>
-    ctx.watch.step(`GET ${url}`, (signal) => discoverModel(ctx.baseUrl, ctx.apiKey, signal, config.apiKeyEnv));
+    ctx.watch.step(`GET ${url}`, (signal) => discoverModel(ctx.baseUrl, ctx.apiKey, signal, config.apiKeyEnv, config.model !== undefined));
   if (config.model === undefined) {
     const found = await ask();
     return { model: found.id, maxModelLen: found.maxModelLen, servedModels: found.ids };

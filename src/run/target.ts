@@ -81,14 +81,17 @@ const MODELS_MAX_BYTES = 4 * 1024 * 1024;
 /**
  * GET /v1/models; returns the first model id, how many models are listed, and every listed id.
  * Unreachable → one clear error naming the URL; an HTTP error → advice that fits it (API key for
- * 401/403). Bounded (deadline, body cap) and abortable.
+ * 401/403). Bounded (deadline, body cap) and abortable. `modelGiven`: --model was passed, so no
+ * message advises passing it.
  */
 export async function discoverModel(
   baseUrl: string,
   apiKey: string | undefined,
   signal?: AbortSignal,
   apiKeyEnv = "OPENAI_API_KEY",
+  modelGiven = false,
 ): Promise<{ id: string; maxModelLen?: number; listed?: number; ids: string[] }> {
+  const passModel = modelGiven ? "" : "; pass --model to skip model discovery";
   const url = `${baseUrl.replace(/\/v1$/, "")}/v1/models`;
   let body: unknown;
   try {
@@ -103,7 +106,7 @@ export async function discoverModel(
       const location = res.status >= 300 && res.status < 400 ? ` to ${String(res.headers["location"] ?? "nowhere")}` : "";
       throw new BenchError(
         "E_UNREACHABLE",
-        `GET ${url} answered HTTP ${res.status}${location}${snippet(res.body)}; ${httpAdvice(res.status, apiKey, apiKeyEnv)}`,
+        `GET ${url} answered HTTP ${res.status}${location}${snippet(res.body)}${httpAdvice(res.status, apiKey, apiKeyEnv, modelGiven)}`,
         { where: "--url" },
       );
     }
@@ -112,7 +115,7 @@ export async function discoverModel(
     if (cause instanceof BenchError) throw cause;
     if (cause instanceof ProbeError && cause.kind === "aborted") throw new BenchError("E_INTERRUPTED", `interrupted while waiting for GET ${url}`, { cause });
     if (cause instanceof ProbeError) throw new BenchError("E_UNREACHABLE", `cannot reach ${url} (${cause.message})`, { where: "--url", cause });
-    throw new BenchError("E_UNREACHABLE", `GET ${url} did not answer JSON (${(cause as Error).message}); pass --model to skip model discovery`, {
+    throw new BenchError("E_UNREACHABLE", `GET ${url} did not answer JSON (${(cause as Error).message})${passModel}`, {
       where: "--url",
       cause,
     });
@@ -121,7 +124,7 @@ export async function discoverModel(
   const first: unknown = Array.isArray(data) ? data[0] : undefined;
   const id = (first as { id?: unknown } | undefined)?.id;
   if (typeof id !== "string") {
-    throw new BenchError("E_UNREACHABLE", `GET ${url} listed no model; pass --model`, { where: "--model" });
+    throw new BenchError("E_UNREACHABLE", `GET ${url} listed no model${modelGiven ? "" : "; pass --model"}`, { where: "--model" });
   }
   const ids = Array.isArray(data)
     ? data.flatMap((m: unknown) => {
@@ -150,11 +153,12 @@ function snippet(body: string): string {
   return flat === "" ? "" : ` (${flat})`;
 }
 
-function httpAdvice(status: number, apiKey: string | undefined, apiKeyEnv: string): string {
+/** "; advice" that fits an HTTP error of GET /v1/models, or "" (--model given: nothing to add). */
+function httpAdvice(status: number, apiKey: string | undefined, apiKeyEnv: string, modelGiven: boolean): string {
   if (status === 401 || status === 403) {
-    return `the server wants an API key: servebench sends the one in the environment variable ${apiKeyEnv} (${apiKey === undefined ? "not set" : "set"}); set it, or name the variable with --api-key-env NAME`;
+    return `; the server wants an API key: servebench sends the one in the environment variable ${apiKeyEnv} (${apiKey === undefined ? "not set" : "set"}); set it, or name the variable with --api-key-env NAME`;
   }
-  if (status >= 300 && status < 400) return "servebench does not follow redirects: point --url at the final address";
-  if (status === 404) return "check --url (the server's base URL, without /v1/...) or pass --model to skip model discovery";
-  return "pass --model to skip model discovery";
+  if (status >= 300 && status < 400) return "; servebench does not follow redirects: point --url at the final address";
+  if (status === 404) return `; check --url (the server's base URL, without /v1/...)${modelGiven ? "" : " or pass --model to skip model discovery"}`;
+  return modelGiven ? "" : "; pass --model to skip model discovery";
 }

@@ -123,9 +123,41 @@ describe("every request refused", () => {
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/http_500 ×4 \(CUDA out of memory\)/);
     expect(r.stderr).toMatch(/the target is failing \(exit 6\)/);
+    // --model was given: the note on the failed model listing must not advise passing it.
+    expect(r.stderr).toMatch(/note: --model m not checked: GET .*\/v1\/models answered HTTP 500/);
+    expect(r.stderr).not.toMatch(/pass --model/);
     const md = readFileSync(join(dir, "summary.md"), "utf8");
     expect(md).not.toMatch(/strict ✓/);
     expect(md).toMatch(/strict: nothing checked/);
+  });
+});
+
+describe("a model listing that cannot be read, with --model given", () => {
+  it("notes it without advising --model (already passed)", async () => {
+    server = await startBrokenServer((req, res) => {
+      if (req.url === "/v1/models") {
+        res.writeHead(200, { "content-type": "text/html" });
+        return res.end("<html>gateway</html>");
+      }
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(completionStream(4, { prompt_tokens: 16, completion_tokens: 4 }));
+    });
+    const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "1", "--out", out("models-html"), ...SMALL]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: --model m not checked: GET .*\/v1\/models did not answer JSON/);
+    expect(r.stderr).not.toMatch(/pass --model/);
+  });
+
+  it("an empty listing is noted without advising --model", async () => {
+    server = await startBrokenServer((req, res) => {
+      if (req.url === "/v1/models") return models(res, []);
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(completionStream(4, { prompt_tokens: 16, completion_tokens: 4 }));
+    });
+    const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "1", "--requests", "1", "--out", out("models-empty"), ...SMALL]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: --model m not checked: GET .*\/v1\/models listed no model/);
+    expect(r.stderr).not.toMatch(/pass --model/);
   });
 });
 
