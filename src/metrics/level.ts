@@ -277,6 +277,9 @@ export function aggregateLevel(records: readonly RequestRecord[], options: Aggre
 }
 
 /** Warnings that make a result suspect; shown in the console, summary.md and summary.json. */
+/** Matches levelWarnings' small-sample note; group 1 is the part every such level shares ("p99 needs at least 100 to mean anything"). */
+export const SMALL_SAMPLE_WARNING = /^only \d+ requests completed: (p[\d.]+ needs at least \d+ to mean anything)$/;
+
 export function levelWarnings(s: LevelSummary, percentiles: readonly number[]): string[] {
   const warnings: string[] = [];
   if (s.requests.sent > 0 && s.requests.errored / s.requests.sent > 0.05) {

@@ -1,6 +1,6 @@
 // Owns the terminal rendering of a run: an aligned per-level table and the warnings.
 
-import type { LevelSummary } from "../metrics/level.js";
+import { SMALL_SAMPLE_WARNING, type LevelSummary } from "../metrics/level.js";
 import { fixed, loadLabel, sloSearchText } from "./format.js";
 import type { RunSummary } from "../results/run-summary.js";
 
@@ -41,8 +41,6 @@ const EMBEDDING_COLUMNS: Column[] = [
   { title: "errors", cell: (l) => String(l.requests.errored) },
 ];
 
-const SMALL_SAMPLE = /^only \d+ requests completed: (p[\d.]+ needs at least \d+ to mean anything)$/;
-
 export function renderConsoleTable(summary: RunSummary): string {
   // Every header names its statistic. A short level (the default run's 3x) gets "TTFT max", which
   // it is, rather than a p99 of a handful of requests and a warning about it on every run.
@@ -61,7 +59,7 @@ export function renderConsoleTable(summary: RunSummary): string {
   const shared = new Map<string, LevelSummary[]>();
   for (const l of summary.levels) {
     for (const w of l.warnings) {
-      const m = SMALL_SAMPLE.exec(w);
+      const m = SMALL_SAMPLE_WARNING.exec(w);
       // The table already shows the max instead of the p99 this note is about.
       if (m && short && m[1] === `p99 needs at least ${P99_MIN_SAMPLES} to mean anything`) continue;
       if (m) smallSample.set(m[1] as string, [...(smallSample.get(m[1] as string) ?? []), loadLabel(l.load)]);

@@ -1,8 +1,8 @@
 // Owns summary.md: the per-level table in the layout our users write by hand (seed 001),
 // followed by errors, strict-mode findings and warnings, so nothing suspect is hidden.
 
-import type { LevelSummary } from "../metrics/level.js";
-import { fixed, levelNotes, sloSearchText, targetText, tokenRange } from "./format.js";
+import { SMALL_SAMPLE_WARNING, type LevelSummary } from "../metrics/level.js";
+import { fixed, levelNotes, loadLabel, sloSearchText, targetText, tokenRange } from "./format.js";
 import { mdCell, mdCode } from "./escape.js";
 import type { RunSummary } from "../results/run-summary.js";
 import { ENDPOINT_PATHS } from "../workload/request-spec.js";
@@ -35,11 +35,21 @@ export function renderMarkdown(summary: RunSummary): string {
     );
   }
   lines.push(...prefixCacheSection(summary.levels, rateRun), ...turnSection(summary.levels, rateRun));
-  const warned = summary.levels.filter((l) => l.warnings.length > 0);
-  if (warned.length > 0) {
-    lines.push("", "## Warnings", "");
-    for (const l of warned) for (const w of l.warnings) lines.push(`- level ${l.level}: ${escapeCell(w)}`);
+  // The table shows means; the small-sample note is about the percentiles in summary.json, so it
+  // is said once for the levels it concerns rather than once per level of every short sweep.
+  const smallSample = new Map<string, string[]>();
+  const warnings: string[] = [];
+  for (const l of summary.levels) {
+    for (const w of l.warnings) {
+      const m = SMALL_SAMPLE_WARNING.exec(w);
+      if (m?.[1] !== undefined) smallSample.set(m[1], [...(smallSample.get(m[1]) ?? []), loadLabel(l.load)]);
+      else warnings.push(`- level ${l.level}: ${escapeCell(w)}`);
+    }
   }
+  for (const [need, levels] of smallSample) {
+    warnings.push(`- note: ${escapeCell(need)}; fewer requests completed at ${escapeCell(levels.join(", "))} (summary.json's percentiles; use --requests to raise it)`);
+  }
+  if (warnings.length > 0) lines.push("", "## Warnings", "", ...warnings);
   const strictExamples = summary.levels.flatMap((l) => l.strict?.examples ?? []);
   if (strictExamples.length > 0) {
     lines.push("", "## Strict-mode mismatches (first examples)", "", "| Request | Field | Expected | Actual |", "|---|---|---:|---:|");

@@ -137,7 +137,8 @@ describe("a model listing that cannot be read, with --model given", () => {
     server = await startBrokenServer((req, res) => {
       if (req.url === "/v1/models") {
         res.writeHead(200, { "content-type": "text/html" });
-        return res.end("<html>gateway</html>");
+        res.end("<html>gateway</html>");
+        return;
       }
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.end(completionStream(4, { prompt_tokens: 16, completion_tokens: 4 }));
