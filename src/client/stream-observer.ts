@@ -6,6 +6,7 @@ import { ChunkReader } from "./chunk-template.js";
 import { formatErrorBody, parseErrorBody } from "./error-body.js";
 import type { Outcome, RequestError, RequestRecord, UsageCounts } from "./record.js";
 import { DEFAULT_MAX_EVENT_BYTES, SseDecoder } from "./sse-decoder.js";
+import { MAX_PLAUSIBLE_TOKENS, plausibleCompletionTokens, plausiblePromptTokens } from "./usage-bounds.js";
 
 export interface ObserverInit {
   id: string;
@@ -344,9 +345,6 @@ export function readEmbeddings(text: string): { usage?: UsageCounts; id?: string
   return out;
 }
 
-/** More output tokens than any request generates. */
-const MAX_PLAUSIBLE_TOKENS = 100_000_000;
-
 /**
  * Why a completed request's usage cannot be right, or undefined. Every text-carrying chunk holds
  * at least one token, so completion_tokens below their count is impossible; a prompt the client
@@ -358,11 +356,11 @@ export function impossibleUsage(usage: UsageCounts | undefined, textChunks: numb
     return `usage.completion_tokens ${completion} is below the ${textChunks} text chunks streamed`;
   }
   // No request generates this many tokens: a counter bug (e.g. 1e12) would otherwise become the throughput.
-  if (completion !== undefined && completion > MAX_PLAUSIBLE_TOKENS) {
+  if (completion !== undefined && !plausibleCompletionTokens(completion, textChunks)) {
     return `usage.completion_tokens ${completion} is absurd (more than ${MAX_PLAUSIBLE_TOKENS})`;
   }
   const prompt = usage?.promptTokens;
-  if (prompt !== undefined && clientPromptTokens > 0 && (prompt <= 0 || prompt > clientPromptTokens * 100 + 1000)) {
+  if (prompt !== undefined && !plausiblePromptTokens(prompt, clientPromptTokens)) {
     return `usage.prompt_tokens ${prompt} is absurd for a prompt of ${clientPromptTokens} tokens`;
   }
   return undefined;

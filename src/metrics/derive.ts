@@ -2,6 +2,7 @@
 // Every latency starts at the *scheduled* send time so a late or queued send is never hidden.
 
 import type { RequestRecord } from "../client/record.js";
+import { plausibleCompletionTokens, plausiblePromptTokens } from "../client/usage-bounds.js";
 
 export interface RequestMetrics {
   /** Scheduled send → first chunk with generated text (content or reasoning). */
@@ -14,9 +15,9 @@ export interface RequestMetrics {
   tpotMs?: number;
   /** Gaps between consecutive text-carrying chunks. */
   itlMs: number[];
-  /** Server usage.completion_tokens, else the client tokenizer's count. */
+  /** Server usage.completion_tokens when it can be right, else the client tokenizer's count (outputTokensOf). */
   outputTokens?: number;
-  /** Server usage.prompt_tokens, else the client tokenizer's count of what was sent. */
+  /** Server usage.prompt_tokens when it can be right, else the client tokenizer's count of what was sent. */
   promptTokens: number;
   /** 1000 / tpot: tokens per second of one stream after its first token. */
   decodeTokensPerS?: number;
@@ -27,14 +28,22 @@ export interface RequestMetrics {
 }
 
 /**
- * Server usage.completion_tokens, else the client tokenizer's count. A usage below the number of
- * text chunks streamed is impossible (each chunk carries a token): the chunk count, a lower bound,
- * is used instead, so a lying server cannot shrink throughput and inflate TPOT.
+ * Server usage.completion_tokens, else the client tokenizer's count. A usage that cannot be right
+ * (below the number of text chunks streamed, each of which carries a token, or absurd: above 10⁸
+ * or negative) is replaced by the chunk count, a lower bound, so a lying server can neither
+ * shrink throughput and inflate TPOT nor make a counter bug the throughput.
  */
 export function outputTokensOf(record: RequestRecord): number | undefined {
   const usage = record.usage?.completionTokens;
-  if (usage !== undefined && usage < record.tokenChunkMs.length) return Math.max(record.clientOutputTokens ?? 0, record.tokenChunkMs.length);
+  if (usage !== undefined && !plausibleCompletionTokens(usage, record.tokenChunkMs.length))
+    return Math.max(record.clientOutputTokens ?? 0, record.tokenChunkMs.length);
   return usage ?? record.clientOutputTokens;
+}
+
+/** Server usage.prompt_tokens, else (absent, or impossible for the prompt sent: ≤ 0, absurdly large) the client's count. */
+export function promptTokensOf(record: RequestRecord): number {
+  const usage = record.usage?.promptTokens;
+  return usage !== undefined && plausiblePromptTokens(usage, record.targetInputTokens) ? usage : record.targetInputTokens;
 }
 
 export function deriveRequestMetrics(record: RequestRecord): RequestMetrics {
@@ -42,7 +51,7 @@ export function deriveRequestMetrics(record: RequestRecord): RequestMetrics {
   const ttfcMs = record.firstContentMs === undefined ? undefined : record.firstContentMs - record.scheduledMs;
   const e2eMs = record.endMs - record.scheduledMs;
   const outputTokens = outputTokensOf(record);
-  const promptTokens = record.usage?.promptTokens ?? record.targetInputTokens;
+  const promptTokens = promptTokensOf(record);
   const itlMs: number[] = [];
   for (let i = 1; i < record.tokenChunkMs.length; i++) {
     itlMs.push((record.tokenChunkMs[i] as number) - (record.tokenChunkMs[i - 1] as number));

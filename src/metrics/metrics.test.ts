@@ -154,6 +154,27 @@ describe("impossible usage", () => {
     expect(deriveRequestMetrics({ ...r, usage: { promptTokens: 16, completionTokens: 7 } }).outputTokens).toBe(7);
   });
 
+  it("an absurd completion_tokens (a counter bug, or negative) is replaced by the chunk count, an impossible prompt_tokens by the client's", () => {
+    const r = record({ tokenChunkMs: [150, 250, 350, 450, 550], usage: { promptTokens: 1000, completionTokens: 1e12 } });
+    expect(deriveRequestMetrics(r).outputTokens).toBe(5);
+    expect(deriveRequestMetrics({ ...r, usage: { promptTokens: 1000, completionTokens: -3 } }).outputTokens).toBe(5);
+    expect(deriveRequestMetrics({ ...r, usage: { promptTokens: -5, completionTokens: 5 } }).promptTokens).toBe(1000);
+    expect(deriveRequestMetrics({ ...r, usage: { promptTokens: 1e12, completionTokens: 5 } }).promptTokens).toBe(1000);
+    expect(deriveRequestMetrics({ ...r, usage: { promptTokens: 1013, completionTokens: 5 } }).promptTokens).toBe(1013);
+    const s = aggregateLevel([r, record({ id: "0-1", usage: { promptTokens: -5, completionTokens: -3 } })], {
+      level: 0,
+      load: { kind: "concurrency", concurrency: 1 },
+      percentiles: [50],
+      slo: [],
+      strict: false,
+      endpoint: "completions",
+      interrupted: false,
+    });
+    expect(s.output_tokens_total).toBe(10);
+    expect(s.input_tokens_total).toBe(2000);
+    expect(s.prefill_tokens_per_s?.min).toBeGreaterThan(0);
+  });
+
   it("the level counts the marked requests and warns", () => {
     const lying = record({
       id: "0-1",
