@@ -14,6 +14,7 @@ import { reportVerdict } from "./verdict-report.js";
 import { printListings } from "./sim-flags.js";
 import type { RunConfigInput } from "../config/run-config.js";
 import { readDistributedRecord } from "../scale/local-distributed.js";
+import { onStopSignal } from "./stop-signals.js";
 
 /**
  * A resumed shard runs with a new start instant and barrier directory (run --distributed --resume
@@ -71,8 +72,7 @@ export async function runCommand(opts: Record<string, string | boolean | undefin
       process.exit(EXIT.interrupted);
     }
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const offSignal = onStopSignal(onSignal);
   try {
     const render = createProgressRenderer(process.stderr, opts.quiet === true);
     const progress: typeof render = (event) => {
@@ -96,7 +96,6 @@ export async function runCommand(opts: Record<string, string | boolean | undefin
     }
     return reportVerdict(result.verdict);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    offSignal();
   }
 }

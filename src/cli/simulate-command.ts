@@ -9,6 +9,7 @@ import type { DialectName, FaultEvent, SimulatorOptions } from "../sim/index.js"
 import { loadTokenizer } from "../workload/tokenizer.js";
 import { EXIT } from "./exit-codes.js";
 import { printListings, simOptionsFromFlags } from "./sim-flags.js";
+import { onStopSignal } from "./stop-signals.js";
 
 type Raw = Record<string, string | boolean | undefined>;
 
@@ -69,8 +70,10 @@ export async function simulateCommand(raw: Raw): Promise<number> {
     process.stderr.write(`servebench simulator (${String(full.dialect)}) listening on ${sim.url}: ${what}\n`);
   }
   await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+    const off = onStopSignal(() => {
+      off();
+      resolve();
+    });
   });
   const stats = sim.stats();
   await sim.close();

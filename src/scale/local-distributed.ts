@@ -70,6 +70,9 @@ function withDefaultPreset(sim: string[]): string[] {
   ];
 }
 
+/** Set to "1" in the environment of the processes this coordinator starts: they stop on its SIGTERM, not on SIGINT (cli/stop-signals.ts). */
+export const COORDINATED_ENV = "SERVEBENCH_COORDINATED";
+
 interface CliChild {
   done: Promise<{ code: number; stderr: string }>;
   /** Sends a signal (default SIGTERM) unless the process has already exited. */
@@ -79,7 +82,8 @@ interface CliChild {
 }
 
 function spawnCli(args: string[], onLine?: (line: string) => void): CliChild {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // Stopped by this coordinator (SIGTERM), not by the terminal's Ctrl-C, which reaches them too (cli/stop-signals.ts).
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [COORDINATED_ENV]: "1" } });
   let stderr = "";
   let stdout = "";
   let exited = false;

@@ -1,6 +1,6 @@
-// Interruption as a user does it, through the built CLI: Ctrl-C (SIGINT) and `kill -9` of the
-// whole process group, mid-run and mid-plan, then --resume. Afterwards the run holds exactly the
-// requests an uninterrupted run would (no id twice) and no process it started is still alive.
+// Interruption as a user does it, through the built CLI: Ctrl-C (SIGINT) and `kill -9`, each sent
+// to the whole process group, mid-run and mid-plan, then --resume. Afterwards the run holds exactly
+// the requests an uninterrupted run would (no id twice) and no process it started is still alive.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -105,8 +105,8 @@ async function interrupt(s: Started, ready: () => boolean, how: Stop): Promise<{
   }
   const started = descendantPids(pid);
   const barriers = started.map((p) => /--barrier-dir\0([^\0]+)/.exec(readCmdline(p))?.[1]).filter((b): b is string => b !== undefined);
-  if (how === "SIGINT") s.child.kill("SIGINT");
-  else process.kill(-pid, "SIGKILL");
+  // Both to the whole process group, as a terminal's Ctrl-C and `kill -9 -PGID` do.
+  process.kill(-pid, how === "SIGINT" ? "SIGINT" : "SIGKILL");
   const { code, stderr } = await s.exited;
   return { code, started, barriers, stderr };
 }

@@ -98,6 +98,47 @@ describe("lifecycle", () => {
     }
   }, 30_000);
 
+  it("Ctrl-C (SIGINT to the whole process group) on run --distributed local:2 merges what the shards finished", async () => {
+    // A terminal's Ctrl-C reaches the coordinator, its simulator and its shards at once. Each shard
+    // must stop once (on the coordinator's SIGTERM), not take that SIGTERM as a second Ctrl-C and
+    // quit without writing, which left nothing to merge.
+    const out = join(tmp, "distributed-ctrl-c");
+    const args = ["run", "--distributed", "local:2", "--concurrency", "2", "--requests", "100000", "--input-tokens", "8", "--output-tokens", "64"];
+    args.push("--sim-per-token-ms", "20", "--no-metrics", "--quiet", "--out", out);
+    const parent = spawn(process.execPath, [CLI, ...args], {
+      detached: true, // its own process group, as a shell job is
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, SERVEBENCH_START_DELAY: "2s" },
+    });
+    let stderr = "";
+    parent.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    parent.stdout.resume();
+    const exited = new Promise<number | null>((r) => parent.on("close", (code) => r(code)));
+    const pid = parent.pid as number;
+    let children: number[] = [];
+    try {
+      await waitFor(() => childPids(pid).length === 3 && /shard processes start at/.test(stderr), 30_000);
+      const shardRecords = (i: number): string => join(out, "shards", `shard-${i}`, "requests.jsonl");
+      await waitFor(() => [0, 1].every((i) => existsSync(shardRecords(i)) && readFileSync(shardRecords(i), "utf8").length > 0), 30_000);
+      children = childPids(pid);
+      process.kill(-pid, "SIGINT");
+      expect(await exited).toBe(130);
+      await waitFor(() => children.every((c) => !alive(c)), 10_000).catch(() => undefined);
+      expect(children.filter(alive)).toEqual([]);
+      expect(stderr).not.toMatch(/cannot merge/);
+      expect(stderr).toMatch(/continue with: servebench run --resume/);
+      const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
+        run: { interrupted: boolean };
+        levels: Array<{ requests: { sent: number } }>;
+      };
+      expect(summary.run.interrupted).toBe(true);
+      expect(summary.levels[0]?.requests.sent).toBeGreaterThan(0);
+    } finally {
+      if (alive(pid)) process.kill(-pid, "SIGKILL");
+      for (const c of children) if (alive(c)) process.kill(c, "SIGKILL");
+    }
+  }, 60_000);
+
   it("SIGTERM to run --distributed local:2 stops the shards and the simulator and removes the barrier directory", async () => {
     const out = join(tmp, "distributed");
     const args = [
