@@ -111,6 +111,7 @@ class LocalServer implements RunningServer {
     if (this.stopped) return;
     this.stopped = true;
     const result = await stopGroup(this.group.pid, this.stopGraceMs);
+    this.log.scrub();
     if (result.forced) this.ctx.emit(`${this.ctx.name} did not stop within ${this.stopGraceMs} ms of SIGTERM: sent SIGKILL`);
     if (result.survivors.length > 0) this.ctx.emit(`warning: ${this.ctx.name}: processes ${result.survivors.join(", ")} survived SIGKILL`);
     else this.ctx.registry.remove((e) => e.kind === "process" && e.pid === this.group.pid);
