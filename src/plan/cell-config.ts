@@ -217,7 +217,12 @@ function normalizeRun(
   if (typeof out["requests"] === "number") out["requests"] = { kind: "count", n: out["requests"] };
   attempt("requests", (v) => parseRequestCount(v, "requests"));
   attempt("slo", (v) => parseSlo(v, "slo"));
-  if (typeof out["dataset"] === "string") out["dataset"] = resolve(planDir, out["dataset"]);
+  // Files a plan names are relative to the plan, whichever field names them.
+  for (const key of ["dataset", "trace"]) if (typeof out[key] === "string") out[key] = resolve(planDir, out[key]);
+  for (const key of ["inputDist", "outputDist"]) {
+    const dist = out[key];
+    if (isHistogram(dist)) out[key] = { ...dist, file: resolve(planDir, dist.file) };
+  }
   const tokenizer = out["tokenizer"];
   if (typeof tokenizer === "string" && !isAbsolute(tokenizer) && existsSync(resolve(planDir, tokenizer))) out["tokenizer"] = resolve(planDir, tokenizer);
   if (checkFiles !== "none") checkNamedFiles(out, sectionOf, issues, checkFiles === "all");
@@ -230,6 +235,10 @@ function checkNamedFiles(run: Record<string, unknown>, sectionOf: (key: string) 
   for (const key of ["dataset", "trace"]) {
     const path = run[key];
     if (typeof path === "string" && !existsSync(path)) issues.push({ path: sectionOf(key), message: `no such file: ${path}` });
+  }
+  for (const key of ["inputDist", "outputDist"]) {
+    const dist = run[key];
+    if (isHistogram(dist) && !existsSync(dist.file)) issues.push({ path: [...sectionOf(key), "file"], message: `no such file: ${dist.file}` });
   }
   // Kubernetes Jobs find a tokenizer id in the image's cache, not this machine's.
   if (tokenizerHere && typeof run["tokenizer"] === "string") {
@@ -244,4 +253,11 @@ function checkNamedFiles(run: Record<string, unknown>, sectionOf: (key: string) 
 function isTextField(key: string): boolean {
   const field = runConfigSchema.shape[key as keyof typeof runConfigSchema.shape] as z.ZodType | undefined;
   return field !== undefined && bare(field) instanceof z.ZodString;
+}
+
+/** A `hist:` length distribution as a plan gives it: `{ kind: histogram, file: … }`. */
+function isHistogram(value: unknown): value is { kind: "histogram"; file: string } {
+  return (
+    typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "histogram" && typeof (value as { file?: unknown }).file === "string"
+  );
 }

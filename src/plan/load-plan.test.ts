@@ -137,4 +137,13 @@ describe("plans that would exhaust the machine, or fail hours in", () => {
     ]);
     expect(() => loadPlanText(text.replace(/dataset: [^,]+, tokenizer: [^,]+, /, ""), { ...opts, runsHere: false })).not.toThrow();
   });
+
+  it("resolves trace and hist: files from the plan's folder, as dataset, and checks they exist", () => {
+    const text = `${existing}workloads:\n  w: { trace: t/no-trace.jsonl }\n  v: { inputDist: { kind: histogram, file: h/no-hist.csv }, outputTokens: 8 }\n`;
+    const found = problems(() => loadPlanText(text, opts)).map(([path, , message]) => `${path}: ${message}`);
+    expect(found).toEqual([
+      expect.stringMatching(/^workloads\.w\.trace: no such file: \/tmp\/t\/no-trace\.jsonl/),
+      expect.stringMatching(/^workloads\.v\.inputDist\.file: no such file: \/tmp\/h\/no-hist\.csv/),
+    ]);
+  });
 });
