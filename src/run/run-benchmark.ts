@@ -247,7 +247,7 @@ async function runLevels(config: RunConfig, ctx: RunContext): Promise<RunResult>
   const history: LevelOutcome[] = [];
   await ctx.watch.step(`the server's clock (Date headers)`, () => scale.measureClock(ctx.baseUrl, ctx.apiKey));
   await scale.waitForStart(ctx.signal);
-  telemetry.start(originMs);
+  telemetry.start(originMs, ctx.signal);
   await telemetry.startPower(originMs);
   try {
     let setAside = ctx.resume?.setAside ?? 0;

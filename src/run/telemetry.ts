@@ -29,6 +29,7 @@ export class Telemetry {
   private scrapeFailures = 0;
   private power: PowerSampler | undefined;
   readyAfterMs: number | undefined;
+  private interrupted = false;
 
   constructor(
     private readonly config: RunConfig,
@@ -80,8 +81,17 @@ export class Telemetry {
     return this.rttMs;
   }
 
-  start(originMs: number): void {
+  /** Starts polling /metrics; `signal` (the run's) stops it at once, a scrape in flight included. */
+  start(originMs: number, signal?: AbortSignal): void {
     if (!this.config.metrics) return;
+    signal?.addEventListener(
+      "abort",
+      () => {
+        this.interrupted = true;
+        this.scraper?.interrupt();
+      },
+      { once: true },
+    );
     this.scraper = new MetricsScraper({
       url: this.metricsUrl,
       intervalMs: this.config.metricsIntervalMs,
@@ -114,7 +124,7 @@ export class Telemetry {
 
   /** Scrapes now so the level's window has a tight edge. */
   async mark(): Promise<void> {
-    if (this.absent !== undefined) return;
+    if (this.absent !== undefined || this.interrupted) return;
     await this.scraper?.scrapeNow();
   }
 

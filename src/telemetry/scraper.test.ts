@@ -130,4 +130,21 @@ describe("MetricsScraper", () => {
     await scraper.scrapeNow();
     await expect(scraper.stop()).rejects.toMatchObject({ code: "E_IO" });
   });
+
+  it("interrupt() aborts a scrape a silent /metrics holds, and stop() then waits for nothing", async () => {
+    let asked = 0;
+    // Accepts the request and never answers: only our own abort can end this scrape.
+    const url = await serve(() => (asked += 1));
+    const out = await tmpFile();
+    const scraper = new MetricsScraper({ url, intervalMs: 1000, timeoutMs: 600_000, out, originMs: monotonicNowMs() });
+    scraper.start();
+    await until(() => asked === 1);
+    const inFlight = scraper.scrapeNow(); // queued behind the held scrape, as a level's edge is
+    scraper.interrupt();
+    await scraper.stop();
+    expect((await inFlight).ok).toBe(false);
+    const lines = (await readFile(out, "utf8")).trim().split("\n");
+    expect(lines[0]).toMatch(/"ok":false,"error":"[^"]*interrupted/);
+    expect(asked).toBe(1); // nothing was sent after the interruption
+  });
 });

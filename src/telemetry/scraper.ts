@@ -47,6 +47,8 @@ export class MetricsScraper {
   private running = false;
   /** Stopped: scrapes already queued are dropped, not sent. */
   private closed = false;
+  /** Aborts the scrape in flight when the run is interrupted (a silent /metrics must not hold up a Ctrl-C). */
+  private readonly cancel = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private nextAtMs = 0;
   /** Serialises scrapes (timer ticks and scrapeNow) so they never overlap. */
@@ -100,6 +102,7 @@ export class MetricsScraper {
     const wasRunning = this.running;
     this.running = false;
     clearTimeout(this.timer);
+    if (this.cancel.signal.aborted) this.closed = true; // interrupted: no last scrape, nothing left to wait for
     if (wasRunning && options.finalScrape !== false) await this.scrapeNow();
     this.closed = true;
     await this.chain;
@@ -115,6 +118,14 @@ export class MetricsScraper {
         where: this.opts.out ?? "metrics.jsonl",
       });
     }
+  }
+
+  /** Stops at once: the scrape in flight is aborted and no other starts (for an interrupted run). */
+  interrupt(): void {
+    this.running = false;
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.cancel.abort(new Error("interrupted"));
   }
 
   private tick(): void {
@@ -164,7 +175,7 @@ export class MetricsScraper {
       method: "GET",
       // Plain 0.0.4 text: prometheus_client would otherwise be free to answer in OpenMetrics.
       headers: { accept: "text/plain; version=0.0.4", ...headers },
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.cancel.signal]),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
