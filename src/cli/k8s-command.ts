@@ -14,7 +14,7 @@ import { runOnKubernetes } from "../k8s/k8s-run.js";
 import { kubectlRunner } from "../k8s/kubectl.js";
 import { checkName, parseStorage, renderManifest, type RenderOptions } from "../k8s/manifest.js";
 import { runPlanOnKubernetes } from "../k8s/k8s-plan-run.js";
-import { checkDnsLabel, checkObjectName, checkQuantity } from "../k8s/k8s-values.js";
+import { checkDnsLabel, checkEndpointUrl, checkImage, checkObjectName, checkQuantity, checkRegion } from "../k8s/k8s-values.js";
 import { renderPlanManifest } from "../k8s/plan-manifest.js";
 import { loadPlanFile } from "../plan/load-plan.js";
 import { pullShards, pushDir, S3Store, s3OptionsFromEnv } from "../k8s/s3-store.js";
@@ -42,13 +42,13 @@ function baseOptions(runArgs: string[], raw: Raw): Omit<RenderOptions, "startAtE
   const endpoint = str(raw, "s3Endpoint");
   const region = str(raw, "s3Region");
   const secret = str(raw, "s3Secret");
-  if (endpoint !== undefined) s3.endpoint = endpoint;
-  if (region !== undefined) s3.region = region;
+  if (endpoint !== undefined) s3.endpoint = checkEndpointUrl(endpoint, "--s3-endpoint");
+  if (region !== undefined) s3.region = checkRegion(region, "--s3-region");
   if (secret !== undefined) s3.secret = secret;
   const o: Omit<RenderOptions, "startAtEpochMs" | "mergeJob"> = {
     name: checkName(String(raw.name)),
     shards: parsePositiveInt(String(raw.shards), "--shards"),
-    image: str(raw, "image") ?? `servebench/servebench:${servebenchVersion()}`,
+    image: checkImage(str(raw, "image") ?? `servebench/servebench:${servebenchVersion()}`, "--image"),
     runArgs,
     storage: parseStorage(String(raw.storage), s3),
     cpu: checkQuantity(String(raw.cpu), "--cpu"),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clearSecrets, registerSecret } from "../config/redact.js";
-import { checkDnsLabel, checkObjectName, checkQuantity, refuseSecretsInRunArgs } from "./k8s-values.js";
+import { checkDnsLabel, checkEndpointUrl, checkImage, checkObjectName, checkQuantity, checkRegion, refuseSecretsInRunArgs } from "./k8s-values.js";
 import { parseStorage } from "./manifest.js";
 
 describe("Kubernetes option values", () => {
@@ -27,6 +27,17 @@ describe("Kubernetes option values", () => {
     for (const v of ["2", "0.5", "500m", "2Gi", "512Mi", "1e3"]) expect(checkQuantity(v, "--cpu")).toBe(v);
     for (const v of ["2\nkind: Pod", "a: b", "two", "-1", "0", "2 Gi", ""])
       expect(() => checkQuantity(v, "--memory")).toThrow(/^--memory: .* Kubernetes quantity/);
+  });
+
+  it("image, S3 endpoint and region are what they say, never a newline or a YAML key", () => {
+    for (const v of ["servebench/servebench:0.1.0", "ghcr.io/acme/servebench:v1", "registry.local:5000/sb/servebench", `sb@sha256:${"a".repeat(64)}`])
+      expect(checkImage(v, "--image")).toBe(v);
+    for (const v of ["sb:1\nkind: Pod", "a: b", "sb latest", ""]) expect(() => checkImage(v, "--image")).toThrow(/^--image: .* container image reference/);
+    for (const v of ["https://minio.example.com:9000", "http://10.0.0.5:9000/"]) expect(checkEndpointUrl(v, "--s3-endpoint")).toBe(v);
+    for (const v of ["https://x\ny: z", "a: b", "ftp://x", "https://user:pw@x"])
+      expect(() => checkEndpointUrl(v, "--s3-endpoint")).toThrow(/^--s3-endpoint: .* http\(s\) URL/);
+    for (const v of ["us-east-1", "auto"]) expect(checkRegion(v, "--s3-region")).toBe(v);
+    for (const v of ["a: b", "us\neast", ""]) expect(() => checkRegion(v, "--s3-region")).toThrow(/^--s3-region: .* region name/);
   });
 
   it("refuses run flags that would put a secret into the Job's command", () => {

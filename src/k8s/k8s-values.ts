@@ -61,3 +61,41 @@ export function refuseSecretsInRunArgs(runArgs: readonly string[], where: string
     }
   });
 }
+
+// An image reference: [registry[:port]/]path[:tag][@digest], no spaces or control bytes.
+const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@[a-z0-9]+:[a-f0-9]{32,})?$/i;
+
+/** `--image`: a container image reference (registry/path:tag or @digest). */
+export function checkImage(value: string, flag: string): string {
+  if (value.length > 512 || !IMAGE.test(value)) {
+    throw new BenchError("E_BAD_FLAG", `${flag}: ${shown(value)} must be a container image reference such as registry.example.com/servebench:0.1.0`, {
+      where: flag,
+    });
+  }
+  return value;
+}
+
+/** `--s3-endpoint`: an http(s) URL with nothing but a host, port and path. */
+export function checkEndpointUrl(value: string, flag: string): string {
+  let ok = false;
+  try {
+    const url = new URL(value);
+    ok = (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === "" && !/[\s"'`$\\]/.test(value);
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new BenchError(
+      "E_BAD_FLAG",
+      `${flag}: ${shown(value)} must be an http(s) URL such as https://minio.example.com:9000 (credentials go in --s3-secret)`,
+      { where: flag },
+    );
+  return value;
+}
+
+/** `--s3-region`: letters, digits and dashes (us-east-1, auto). */
+export function checkRegion(value: string, flag: string): string {
+  if (!/^[a-z0-9][a-z0-9-]{0,63}$/i.test(value))
+    throw new BenchError("E_BAD_FLAG", `${flag}: ${shown(value)} must be a region name such as us-east-1`, { where: flag });
+  return value;
+}
