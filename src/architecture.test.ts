@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const SRC = dirname(fileURLToPath(import.meta.url));
@@ -106,5 +107,34 @@ describe("src import graph", () => {
   it("only the public index reaches into folders from the top level", () => {
     const topLevel = [...graph].filter(([module, targets]) => folderOf(module) === "." && module !== "index.ts" && targets.some((t) => folderOf(t) !== "."));
     expect(topLevel.map(([m]) => m)).toEqual([]);
+  });
+});
+
+// sim/ and workload/ are used by plan files and the library as much as by the command line: their
+// errors name config fields (`tp`, `inputTokens`), and src/cli/field-flags.ts spells them as flags.
+/** Every string or template literal of a source text that spells a --flag, as "line: text" (comments and `--x` decrements are not literals). */
+function flagLiterals(text: string): string[] {
+  const source = ts.createSourceFile("module.ts", text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) && /(^|[^\w-])--[a-z]/.test(node.text)) {
+      found.push(`${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${node.text}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+describe("core vocabulary", () => {
+  it("sim/ and workload/ spell no command-line flag in their strings (messages, where)", () => {
+    const files = [...sources(join(SRC, "sim")), ...sources(join(SRC, "workload"))];
+    expect(files.length).toBeGreaterThan(30);
+    expect(files.flatMap((f) => flagLiterals(readFileSync(f, "utf8")).map((hit) => `${relative(SRC, f)}:${hit}`))).toEqual([]);
+  });
+
+  it("finds a flag in a thrown message or a where (the check itself)", () => {
+    const text = 'throw new BenchError("E_BAD_FLAG", `--tp ${tp}: bad`, { where: "--tp" });\nx = --y; // --comment\nok("`tp`", "a--b");';
+    expect(flagLiterals(text)).toEqual(["1: --tp ", "1: --tp"]);
   });
 });

@@ -16,6 +16,7 @@ import { mergeCommand } from "./merge-command.js";
 import { addK8sCommands } from "./k8s-command.js";
 import { addPlanCommands } from "./plan-command.js";
 import { groupOptions } from "./help-groups.js";
+import { withFlagNames } from "./field-flags.js";
 
 /** The whole command tree; a command's action reports its exit code through `setExit`. */
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -29,7 +30,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addSimListingFlags(
     addEmbeddedSimFlags(addRunFlags(program.command("run").description("benchmark a server (default: the embedded simulator) at one or more load levels"))),
   ).action(async (opts: Record<string, string | boolean | undefined>) => {
-    setExit(await runCommand(opts));
+    setExit(await withFlagNames(() => runCommand(opts)));
   });
 
   addSimPresetFlags(
@@ -52,13 +53,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
         ),
     ),
   ).action(async (opts: Record<string, string | boolean | undefined>) => {
-    setExit(await simulateCommand(opts));
+    setExit(await withFlagNames(() => simulateCommand(opts)));
   });
 
   addSimPresetFlags(
     addRunFlags(program.command("predict").description("predict a run's results with the simulated engine in virtual time (same flags as run)")),
   ).action(async (opts: Record<string, string | boolean | undefined>) => {
-    setExit(await predictCommand(opts));
+    setExit(await withFlagNames(() => predictCommand(opts)));
   });
 
   addSimPresetFlags(
@@ -71,7 +72,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option("--levels <list>", "fit on these level indexes only (default: all); the others are predicted")
       .option("--out <file>", "fitted profile (default: <run-dir>/sim-profile.json)"),
   ).action(async (dir: string, opts: Record<string, string | boolean | undefined>) => {
-    setExit(await calibrateCommand(dir, opts));
+    setExit(await withFlagNames(() => calibrateCommand(dir, opts)));
   });
 
   program

@@ -5,11 +5,46 @@
 import { Option, type Command } from "commander";
 import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from "../config/units.js";
 import { BenchError } from "../errors.js";
-import { DIALECT_NAMES, KV_DTYPE_NAMES, WEIGHT_DTYPE_NAMES, listGpus, listModels, presetFlag, simOptionsFromSettings } from "../sim/index.js";
-import type { FlagStyle, SimPresetSettings, SimSettingKey, SimulatorOptions } from "../sim/index.js";
+import { DIALECT_NAMES, KV_DTYPE_NAMES, WEIGHT_DTYPE_NAMES, listGpus, listModels, simOptionsFromSettings } from "../sim/index.js";
+import type { SimPresetSettings, SimSettingKey, SimulatorOptions } from "../sim/index.js";
 import { flagAttribute } from "../config/run-flag-table.js";
 
 type Raw = Record<string, string | boolean | undefined | string[]>;
+
+/** `simulate`, `predict` and `calibrate` spell the flags bare (--tp); `run` prefixes them (--sim-tp). */
+export type FlagStyle = "simulate" | "run";
+
+/** Each setting's flag name as `simulate` spells it (without "--"). */
+const FLAG_NAMES: Readonly<Record<SimSettingKey, string>> = {
+  model: "model",
+  gpu: "gpu",
+  modelConfig: "model-config",
+  dtype: "dtype",
+  kvDtype: "kv-dtype",
+  tp: "tp",
+  pp: "pp",
+  maxModelLen: "max-model-len",
+  gpuMemoryUtilization: "gpu-memory-utilization",
+  maxNumSeqs: "max-num-seqs",
+  maxNumBatchedTokens: "max-num-batched-tokens",
+  kvCacheBlocks: "kv-cache-blocks",
+  prefixCaching: "prefix-caching",
+  enforceEager: "enforce-eager",
+  specTokens: "spec-tokens",
+  specAcceptance: "spec-acceptance",
+  specDraftModel: "spec-draft-model",
+  profile: "sim-profile",
+};
+
+export function isPresetSetting(name: string): name is SimSettingKey {
+  return Object.hasOwn(FLAG_NAMES, name);
+}
+
+/** The flag users type for a setting, e.g. presetFlag("tp", "run") = "--sim-tp". */
+export function presetFlag(key: SimSettingKey, style: FlagStyle): string {
+  const name = style === "run" && !FLAG_NAMES[key].startsWith("sim-") ? `sim-${FLAG_NAMES[key]}` : FLAG_NAMES[key];
+  return key === "prefixCaching" ? `--no-${name}` : `--${name}`;
+}
 
 interface FlagDef {
   key: Exclude<SimSettingKey, "model">;
@@ -121,7 +156,7 @@ export function simSettingsFromFlags(raw: Raw, style: FlagStyle): SimPresetSetti
  * model name); without --gpu only the scheduler limits apply (the simple timing model stays).
  */
 export function simOptionsFromFlags(raw: Raw, model: string | undefined): SimulatorOptions {
-  return simOptionsFromSettings({ ...simSettingsFromFlags(raw, "simulate"), model }, "simulate");
+  return simOptionsFromSettings({ ...simSettingsFromFlags(raw, "simulate"), model });
 }
 
 /** Handles --list-gpus / --list-models; true when one was printed (the command then exits 0). */

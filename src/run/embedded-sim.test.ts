@@ -1,5 +1,5 @@
 // Unit: the run config's `sim` section → the embedded simulator's options and description; bad
-// presets and bad combinations fail before anything starts, naming run's --sim-* flag.
+// presets and bad combinations fail before anything starts, naming the run config's `sim.*` field.
 
 import { describe, expect, it } from "vitest";
 import { type RunConfigInput } from "../config/run-config.js";
@@ -67,21 +67,20 @@ describe("embedded simulator options", () => {
     expect(embedded({ sim: { ttftMs: 5, timing: "roofline" } }).info).toMatchObject({ engine: "roofline", preset: "rtx-4070-qwen3-8b-awq" });
   });
 
-  it("rejects unknown presets and impossible deployments naming run's flag", () => {
-    expect(() => embedded({ sim: { gpu: "H900", model: "Qwen/Qwen3-8B" } })).toThrow(
-      /^--sim-gpu: unknown GPU "H900" \(known: .*H100-SXM.*; see --list-gpus\)$/,
-    );
+  it("rejects unknown presets and impossible deployments naming the run config's field", () => {
+    expect(() => embedded({ sim: { gpu: "H900", model: "Qwen/Qwen3-8B" } })).toThrow(/^`sim.gpu`: unknown GPU "H900" \(known: .*H100-SXM.*; see `listGpus`\)$/);
     expect(() => embedded({ sim: { gpu: "H100-SXM", model: "acme/NotAModel" } })).toThrow(
-      /^--sim-model: "acme\/NotAModel" is not in the catalog \(see --list-models, or pass --sim-model-config PATH\)$/,
+      /^`sim.model`: "acme\/NotAModel" is not in the catalog \(see `listModels`, or pass `sim.modelConfig` PATH\)$/,
     );
-    expect(() => embedded({ sim: { gpu: "H100-SXM" } })).toThrow(/^--sim-gpu: also give --sim-model/);
-    expect(() => embedded({ sim: { timing: "simple", tp: 2 } })).toThrow(/^--sim-tp: needs --sim-gpu$/);
+    expect(() => embedded({ sim: { gpu: "H100-SXM" } })).toThrow(/^`sim.gpu`: also give `sim.model`/);
+    expect(() => embedded({ sim: { timing: "simple", tp: 2 } })).toThrow(/^`sim.tp`: needs `sim.gpu`$/);
     expect(() => embedded({ sim: { timing: "simple", gpu: "H100-SXM", model: "Qwen/Qwen3-8B" } })).toThrow(
-      /^--sim-timing simple: has no GPU or model to simulate; drop --sim-gpu or --sim-timing$/,
+      /^`sim.timing` simple: has no GPU or model to simulate; drop `sim.gpu` or `sim.timing`$/,
     );
-    expect(() => embedded({ sim: { gpu: "RTX-4070", model: "Qwen/Qwen3-32B" } })).toThrow(/no memory left for the KV cache .* raise --sim-tp\/--sim-pp/);
-    expect(() => embedded({ sim: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B", maxModelLen: 10_000_000 } })).toThrow(/lower --sim-max-model-len/);
-    expect(() => embedded({ sim: { faults: "explode=0.5" } })).toThrow(/^--sim-faults: "explode=0.5" is not one of/);
+    expect(() => embedded({ sim: { gpu: "RTX-4070", model: "Qwen/Qwen3-32B" } })).toThrow(/no memory left for the KV cache .* raise `sim.tp`\/`sim.pp`/);
+    expect(() => embedded({ sim: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B", maxModelLen: 10_000_000 } })).toThrow(/lower `sim.maxModelLen`/);
+    expect(() => embedded({ sim: { faults: "explode=0.5" } })).toThrow(/^`sim.faults`: "explode=0.5" is not one of/);
+    expect(() => embedded({ sim: { gpu: "H100-SXM", model: "Qwen/Qwen3-8B", tp: 3 } })).toThrow(expect.objectContaining({ where: "sim.tp" }));
   });
 
   it("schema: preset fields are typed and never mix with --url", () => {

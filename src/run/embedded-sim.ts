@@ -1,13 +1,13 @@
 // Owns what `run` without a url starts: RunConfig.sim → SimulatorOptions through the same preset
-// translation as `simulate` (errors in run's --sim-* spelling), the roofline engine on the named
+// translation as `simulate` (errors naming run config fields: `sim.tp`), the roofline engine on the named
 // default preset unless told otherwise, checked before anything slow, and the description of that
 // simulator a run's summary carries. Starting it is target.ts's job.
 
 import type { RunConfig } from "../config/run-config.js";
-import type { SimConfig } from "../config/sim-config.js";
+import { simConfigSchema, type SimConfig } from "../config/sim-config.js";
 import { BenchError } from "../errors.js";
 import type { SimulatorInfo } from "../results/run-summary.js";
-import { DEFAULT_RUN_PRESET, DEFAULT_SIM_MODEL, describePreset, renameSimFlags, resolveSimulatorOptions, simOptionsFromSettings } from "../sim/index.js";
+import { DEFAULT_RUN_PRESET, DEFAULT_SIM_MODEL, describePreset, resolveSimulatorOptions, simOptionsFromSettings } from "../sim/index.js";
 import type { ResolvedSimulatorOptions, SimulatorOptions } from "../sim/index.js";
 
 export interface EmbeddedSim {
@@ -35,15 +35,17 @@ export function embeddedTiming(sim: SimConfig): "roofline" | "simple" {
  * The embedded simulator of a config without url. With a gpu preset the served model is `sim.model`
  * (the catalog id), else the run's `model`; on the default preset `sim.model` picks the catalog
  * model and `model` only names it; with the simple timing any name is served (default sim-model).
- * @throws BenchError naming the --sim-* flag: unknown GPU or model, a model that does not fit, a preset setting without --sim-gpu.
+ * @throws BenchError naming the `sim.*` field: unknown GPU or model, a model that does not fit, a preset setting without `sim.gpu`.
  */
 export function embeddedSimOptions(config: RunConfig): EmbeddedSim {
   const { timing: _timing, ttftMs, perTokenMs, batchSlowdown, trace, dialect, faults, reasoningTokens, ...given } = config.sim;
   const timing = embeddedTiming(config.sim);
   try {
     if (timing === "simple" && (given.gpu !== undefined || given.modelConfig !== undefined)) {
-      const flag = given.gpu !== undefined ? "--sim-gpu" : "--sim-model-config";
-      throw new BenchError("E_BAD_FLAG", `--sim-timing simple: has no GPU or model to simulate; drop ${flag} or --sim-timing`, { where: "--sim-timing" });
+      const field = given.gpu !== undefined ? "sim.gpu" : "sim.modelConfig";
+      throw new BenchError("E_BAD_FLAG", `\`sim.timing\` simple: has no GPU or model to simulate; drop \`${field}\` or \`sim.timing\``, {
+        where: "sim.timing",
+      });
     }
     const named = timing === "roofline" && given.gpu === undefined && given.modelConfig === undefined ? DEFAULT_RUN_PRESET : undefined;
     const settings =
@@ -57,7 +59,7 @@ export function embeddedSimOptions(config: RunConfig): EmbeddedSim {
       batchSlowdown: batchSlowdown ?? SIMPLE_DEFAULTS.batchSlowdown,
     };
     const options: SimulatorOptions = {
-      ...simOptionsFromSettings({ ...settings, model: catalogModel }, "run"),
+      ...simOptionsFromSettings({ ...settings, model: catalogModel }),
       model: served ?? DEFAULT_SIM_MODEL,
       ...simple,
       // One seed for the run: same seed, same faults and EOS draws.
@@ -71,8 +73,16 @@ export function embeddedSimOptions(config: RunConfig): EmbeddedSim {
     const timingText = `simple timing: ttft ${simple.ttftMs} ms, ${simple.perTokenMs} ms/token, batch slowdown ${simple.batchSlowdown}`;
     return { options, info: describeSimulator(resolved, timingText, faults, named?.name) };
   } catch (error) {
-    throw renameSimFlags(error, "run");
+    throw underSim(error);
   }
+}
+
+/** The simulator names its own settings (`tp`); in a run config they live under `sim` (`sim.tp`). */
+function underSim(error: unknown): unknown {
+  if (!(error instanceof BenchError)) return error;
+  const path = (name: string): string => (Object.hasOwn(simConfigSchema.shape, name) ? `sim.${name}` : name);
+  const message = error.message.replace(/`([A-Za-z]+)`/g, (_, name: string) => `\`${path(name)}\``);
+  return new BenchError(error.code, message, { ...(error.where === undefined ? {} : { where: path(error.where) }), cause: error });
 }
 
 function describeSimulator(r: ResolvedSimulatorOptions, timing: string, faults: string | undefined, presetName: string | undefined): SimulatorInfo {

@@ -79,7 +79,7 @@ const GPU_ALIASES: Record<string, string> = {
 export function gpuFromRaw(id: string, raw: RawGpu): GpuSpec {
   const bf16 = raw.bf16_tflops ?? raw.fp16_tflops;
   if (bf16 === null || !(raw.mem_bw_gbps > 0) || !(raw.memory_gb > 0)) {
-    throw new BenchError("E_BAD_CONFIG", `GPU ${id}: needs memory_gb, mem_bw_gbps and bf16_tflops or fp16_tflops`, { where: "--gpu" });
+    throw new BenchError("E_BAD_CONFIG", `GPU ${id}: needs memory_gb, mem_bw_gbps and bf16_tflops or fp16_tflops`, { where: "gpu" });
   }
   const pcieOnly = /pcie/i.test(raw.interconnect) && !/nvlink \d|infinity fabric/i.test(raw.interconnect.split(";")[0] ?? "");
   return {
@@ -109,8 +109,8 @@ export function findGpu(idOrName: string): GpuSpec {
   if (id !== undefined) return gpuFromRaw(id, RAW_GPUS.find((g) => g.name === GPU_IDS[id]) as RawGpu);
   const raw = RAW_GPUS.find((g) => g.name.toLowerCase() === idOrName.trim().toLowerCase());
   if (raw !== undefined) return gpuFromRaw(raw.name, raw);
-  throw new BenchError("E_BAD_FLAG", `--gpu: unknown GPU "${idOrName}" (known: ${Object.keys(GPU_IDS).join(", ")}; see --list-gpus)`, {
-    where: "--gpu",
+  throw new BenchError("E_BAD_FLAG", `\`gpu\`: unknown GPU "${idOrName}" (known: ${Object.keys(GPU_IDS).join(", ")}; see \`listGpus\`)`, {
+    where: "gpu",
   });
 }
 

@@ -46,19 +46,19 @@ export function kvBytesPerElement(kv: KvDtype): number {
   return kv === "fp8" ? 1 : 2;
 }
 
-export function parseWeightDtype(value: string, where = "--dtype"): WeightDtype {
+export function parseWeightDtype(value: string, where = "dtype"): WeightDtype {
   const v = value.toLowerCase().replace(/-/g, "_");
   const alias: Record<string, WeightDtype> = { bfloat16: "bf16", float16: "fp16", half: "fp16", auto: "bf16", w4a16: "int4", fp4: "nvfp4" };
   const found = alias[v] ?? (v in WEIGHT_DTYPES ? (v as WeightDtype) : undefined);
   if (found === undefined) {
-    throw new BenchError("E_BAD_FLAG", `${where}: "${value}" is not one of ${WEIGHT_DTYPE_NAMES.join(", ")}`, { where });
+    throw new BenchError("E_BAD_FLAG", `\`${where}\`: "${value}" is not one of ${WEIGHT_DTYPE_NAMES.join(", ")}`, { where });
   }
   return found;
 }
 
-export function parseKvDtype(value: string, where = "--kv-dtype"): KvDtype {
+export function parseKvDtype(value: string, where = "kvDtype"): KvDtype {
   const v = value.toLowerCase();
   const found = v === "fp8_e4m3" || v === "fp8_e5m2" ? "fp8" : KV_DTYPE_NAMES.find((k) => k === v);
-  if (found === undefined) throw new BenchError("E_BAD_FLAG", `${where}: "${value}" is not one of ${KV_DTYPE_NAMES.join(", ")}`, { where });
+  if (found === undefined) throw new BenchError("E_BAD_FLAG", `\`${where}\`: "${value}" is not one of ${KV_DTYPE_NAMES.join(", ")}`, { where });
   return found;
 }

@@ -42,7 +42,7 @@ export const NO_FAULTS: FaultSpec = { rates: {}, stallMs: 0, slowHeadersMs: 0, c
 
 function durationMs(value: string, term: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value);
-  if (m === null) throw new BenchError("E_BAD_FLAG", `--faults: "${term}": duration "${value}" is not like 500ms or 5s`, { where: "--faults" });
+  if (m === null) throw new BenchError("E_BAD_FLAG", `\`faults\`: "${term}": duration "${value}" is not like 500ms or 5s`, { where: "faults" });
   return Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
 }
 
@@ -64,30 +64,30 @@ export function parseFaults(spec: string): FaultSpec {
     if (name === "crash-after") {
       const n = Number(value);
       if (!Number.isSafeInteger(n) || n < 0)
-        throw new BenchError("E_BAD_FLAG", `--faults: "${term}": crash-after needs a request count`, { where: "--faults" });
+        throw new BenchError("E_BAD_FLAG", `\`faults\`: "${term}": crash-after needs a request count`, { where: "faults" });
       out.crashAfter = n;
       continue;
     }
     if (!(FAULT_KINDS as readonly string[]).includes(name) || name === "crash" || value === undefined) {
       throw new BenchError(
         "E_BAD_FLAG",
-        `--faults: "${term}" is not one of ${FAULT_KINDS.filter((k) => k !== "crash").join(", ")}, crash-after=N (as name=rate)`,
-        { where: "--faults" },
+        `\`faults\`: "${term}" is not one of ${FAULT_KINDS.filter((k) => k !== "crash").join(", ")}, crash-after=N (as name=rate)`,
+        { where: "faults" },
       );
     }
     const [rateText = "", duration] = value.split(":", 2);
     const rate = Number(rateText);
-    if (!(rate >= 0 && rate <= 1)) throw new BenchError("E_BAD_FLAG", `--faults: "${term}": rate must be in [0, 1]`, { where: "--faults" });
+    if (!(rate >= 0 && rate <= 1)) throw new BenchError("E_BAD_FLAG", `\`faults\`: "${term}": rate must be in [0, 1]`, { where: "faults" });
     out.rates[name as FaultKind] = rate;
     if (duration !== undefined && name === "stall") out.stallMs = durationMs(duration, term);
     else if (duration !== undefined && name === "slow-headers") out.slowHeadersMs = durationMs(duration, term);
     else if (duration !== undefined)
-      throw new BenchError("E_BAD_FLAG", `--faults: "${term}": only stall and slow-headers take a duration`, { where: "--faults" });
+      throw new BenchError("E_BAD_FLAG", `\`faults\`: "${term}": only stall and slow-headers take a duration`, { where: "faults" });
   }
   const sum = ["http500", "http503", "http429"].reduce((a, k) => a + (out.rates[k as FaultKind] ?? 0), 0);
   const during = ["midstream", "reset", "stall", "malformed", "short"].reduce((a, k) => a + (out.rates[k as FaultKind] ?? 0), 0);
   if (sum > 1 || during > 1)
-    throw new BenchError("E_BAD_FLAG", "--faults: the rates of one phase (before streaming, during streaming) add up to more than 1", { where: "--faults" });
+    throw new BenchError("E_BAD_FLAG", "`faults`: the rates of one phase (before streaming, during streaming) add up to more than 1", { where: "faults" });
   return out;
 }
 

@@ -61,7 +61,7 @@ export function modelShapeFromConfig(config: Json, id: string): ModelShape {
   const need = (label: string, ...keys: string[]): number => {
     const v = num(...keys);
     if (v === undefined || v <= 0) {
-      throw new BenchError("E_BAD_CONFIG", `model config ${id}: missing ${label} (${keys.join(" / ")})`, { where: "--model-config" });
+      throw new BenchError("E_BAD_CONFIG", `model config ${id}: missing ${label} (${keys.join(" / ")})`, { where: "modelConfig" });
     }
     return v;
   };

@@ -1,6 +1,6 @@
 // Owns the hardware-preset settings as plain data (what `simulate --gpu …` and `run --sim-gpu …`
-// both parse into) and their one translation into SimulatorOptions: the "needs --gpu" rules and the
-// file reads. Errors name the flag as the calling command spells it (simulate: --tp, run: --sim-tp).
+// both parse into) and their one translation into SimulatorOptions: the "needs `gpu`" rules and the
+// file reads. Errors name the setting (`tp`); the CLI turns that into its flag (src/cli/field-flags.ts).
 
 import { readFileSync } from "node:fs";
 import { BenchError } from "../errors.js";
@@ -35,64 +35,23 @@ export interface SimPresetSettings {
 
 export type SimSettingKey = keyof SimPresetSettings;
 
-/** `simulate`, `predict` and `calibrate` spell the flags bare (--tp); `run` prefixes them (--sim-tp). */
-export type FlagStyle = "simulate" | "run";
-
-/** Each setting's flag name as `simulate` spells it (without "--"). */
-const FLAG_NAMES: Readonly<Record<SimSettingKey, string>> = {
-  model: "model",
-  gpu: "gpu",
-  modelConfig: "model-config",
-  dtype: "dtype",
-  kvDtype: "kv-dtype",
-  tp: "tp",
-  pp: "pp",
-  maxModelLen: "max-model-len",
-  gpuMemoryUtilization: "gpu-memory-utilization",
-  maxNumSeqs: "max-num-seqs",
-  maxNumBatchedTokens: "max-num-batched-tokens",
-  kvCacheBlocks: "kv-cache-blocks",
-  prefixCaching: "prefix-caching",
-  enforceEager: "enforce-eager",
-  specTokens: "spec-tokens",
-  specAcceptance: "spec-acceptance",
-  specDraftModel: "spec-draft-model",
-  profile: "sim-profile",
-};
-
-export const SIM_SETTING_KEYS = Object.keys(FLAG_NAMES) as SimSettingKey[];
-
 /** Settings that only mean something with a GPU preset. */
 const GPU_ONLY: readonly SimSettingKey[] = ["dtype", "kvDtype", "tp", "pp", "gpuMemoryUtilization", "modelConfig", "profile", "specDraftModel", "enforceEager"];
 
-/** Flags of the simulated server that are not preset settings but get the same prefix in `run`. */
-const SERVER_FLAG_NAMES = ["dialect", "faults"] as const;
-
-function styled(name: string, style: FlagStyle): string {
-  return style === "run" && !name.startsWith("sim-") ? `sim-${name}` : name;
-}
-
-/** The flag users type for a setting, e.g. presetFlag("tp", "run") = "--sim-tp". */
-export function presetFlag(key: SimSettingKey, style: FlagStyle): string {
-  const name = styled(FLAG_NAMES[key], style);
-  return key === "prefixCaching" ? `--no-${name}` : `--${name}`;
-}
-
-function readJson(path: string, flag: string): Record<string, unknown> {
+function readJson(path: string, field: SimSettingKey): Record<string, unknown> {
   try {
     return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
   } catch (cause) {
-    throw new BenchError("E_IO", `${flag}: cannot read ${path}: ${(cause as Error).message}`, { where: flag, cause });
+    throw new BenchError("E_IO", `\`${field}\`: cannot read ${path}: ${(cause as Error).message}`, { where: field, cause });
   }
 }
 
 /**
  * Simulator options from preset settings (values already type-checked by the flag parser or the
  * config schema). Without `gpu` only the scheduler limits apply and the simple timing model stays.
- * Errors are already in `style`'s flag names.
+ * Errors name the settings (`tp`, `gpu`, …).
  */
-export function simOptionsFromSettings(s: SimPresetSettings, style: FlagStyle = "simulate"): SimulatorOptions {
-  const flag = (key: SimSettingKey): string => presetFlag(key, style);
+export function simOptionsFromSettings(s: SimPresetSettings): SimulatorOptions {
   const out: SimulatorOptions = {};
   if (s.maxModelLen !== undefined) out.maxModelLen = s.maxModelLen;
   if (s.maxNumSeqs !== undefined) out.maxNumSeqs = s.maxNumSeqs;
@@ -102,15 +61,13 @@ export function simOptionsFromSettings(s: SimPresetSettings, style: FlagStyle = 
   if (s.specTokens !== undefined) out.speculative = { draftTokens: s.specTokens, acceptanceRate: s.specAcceptance ?? 0.7 };
   if (s.gpu === undefined) {
     const given = GPU_ONLY.find((key) => s[key] !== undefined && s[key] !== false);
-    if (given !== undefined) throw new BenchError("E_BAD_FLAG", `${flag(given)}: needs ${flag("gpu")}`, { where: flag("gpu") });
+    if (given !== undefined) throw new BenchError("E_BAD_FLAG", `\`${given}\`: needs \`gpu\``, { where: "gpu" });
     return out;
   }
   const preset: PresetOptions = { gpu: s.gpu, model: s.model };
-  if (s.modelConfig !== undefined) preset.modelConfig = readJson(s.modelConfig, flag("modelConfig"));
+  if (s.modelConfig !== undefined) preset.modelConfig = readJson(s.modelConfig, "modelConfig");
   else if (s.model === undefined) {
-    throw new BenchError("E_BAD_FLAG", `${flag("gpu")}: also give ${flag("model")} (a catalog id, see --list-models) or ${flag("modelConfig")}`, {
-      where: flag("model"),
-    });
+    throw new BenchError("E_BAD_FLAG", "`gpu`: also give `model` (a catalog id, see `listModels`) or `modelConfig`", { where: "model" });
   }
   preset.dtype = s.dtype;
   preset.kvDtype = s.kvDtype;
@@ -122,19 +79,4 @@ export function simOptionsFromSettings(s: SimPresetSettings, style: FlagStyle = 
   preset.draftModel = s.specDraftModel;
   out.preset = preset;
   return out;
-}
-
-/**
- * The simulator core names `simulate`'s flags in its errors (--gpu, --tp, --faults, …); for `run`
- * this returns the same error with run's spelling (--sim-gpu, --sim-tp, --sim-faults).
- */
-export function renameSimFlags(error: unknown, style: FlagStyle): unknown {
-  if (style === "simulate" || !(error instanceof BenchError)) return error;
-  const names = new Set<string>([...Object.values(FLAG_NAMES), ...SERVER_FLAG_NAMES]);
-  const rename = (text: string): string =>
-    text.replace(/--(no-)?([a-z][a-z0-9-]*)/g, (whole, no: string | undefined, name: string) =>
-      names.has(name) ? `--${no ?? ""}${styled(name, style)}` : whole,
-    );
-  const where = error.where === undefined ? {} : { where: rename(error.where) };
-  return new BenchError(error.code, rename(error.message), { ...where, cause: error });
 }

@@ -1,6 +1,6 @@
 // Owns turning a preset (GPU id × model × dtype × parallelism × memory settings) into an engine
 // configuration: the roofline TimingModel, the KV cache size in blocks and vLLM's scheduler defaults.
-// Throws BenchError naming the flag when the model does not fit, as vLLM refuses to start.
+// Throws BenchError naming the setting (`tp`, `maxModelLen`, …) when the model does not fit, as vLLM refuses to start.
 
 import { BenchError } from "../errors.js";
 import { findGpu, findModel } from "./catalog.js";
@@ -67,17 +67,17 @@ function resolveModel(p: PresetOptions): { shape: ModelShape; implied: WeightDty
     const implied: WeightDtype | undefined = q === "awq" ? "awq" : q === "gptq" ? "gptq" : q === "fp8" ? "fp8" : undefined;
     return { shape, implied };
   }
-  if (p.model === undefined) throw new BenchError("E_BAD_FLAG", "--model: a preset needs a catalog model id or --model-config", { where: "--model" });
+  if (p.model === undefined) throw new BenchError("E_BAD_FLAG", "`model`: a preset needs a catalog model id or `modelConfig`", { where: "model" });
   const found = findModel(p.model);
   if (found === undefined) {
-    throw new BenchError("E_BAD_FLAG", `--model: "${p.model}" is not in the catalog (see --list-models, or pass --model-config PATH)`, { where: "--model" });
+    throw new BenchError("E_BAD_FLAG", `\`model\`: "${p.model}" is not in the catalog (see \`listModels\`, or pass \`modelConfig\` PATH)`, { where: "model" });
   }
   return { shape: found.shape, implied: found.impliedDtype };
 }
 
-function positiveInt(value: number | undefined, fallback: number, flag: string): number {
+function positiveInt(value: number | undefined, fallback: number, field: string): number {
   const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < 1) throw new BenchError("E_BAD_FLAG", `${flag}: must be a positive integer, got ${String(v)}`, { where: flag });
+  if (!Number.isSafeInteger(v) || v < 1) throw new BenchError("E_BAD_FLAG", `\`${field}\`: must be a positive integer, got ${String(v)}`, { where: field });
   return v;
 }
 
@@ -86,19 +86,19 @@ function checkParallel(model: ModelShape, tp: number, pp: number): void {
   if (model.heads % tp !== 0) {
     throw new BenchError(
       "E_BAD_FLAG",
-      `--tp ${tp}: ${model.id} has ${model.heads} attention heads, which must be divisible by the tensor-parallel size (vLLM refuses this too)`,
-      { where: "--tp" },
+      `\`tp\` ${tp}: ${model.id} has ${model.heads} attention heads, which must be divisible by the tensor-parallel size (vLLM refuses this too)`,
+      { where: "tp" },
     );
   }
   if (model.kvHeads % tp !== 0 && tp % model.kvHeads !== 0) {
     throw new BenchError(
       "E_BAD_FLAG",
-      `--tp ${tp}: ${model.id} has ${model.kvHeads} KV heads; the tensor-parallel size must divide them or be a multiple of them`,
-      { where: "--tp" },
+      `\`tp\` ${tp}: ${model.id} has ${model.kvHeads} KV heads; the tensor-parallel size must divide them or be a multiple of them`,
+      { where: "tp" },
     );
   }
   if (pp > model.layers) {
-    throw new BenchError("E_BAD_FLAG", `--pp ${pp}: ${model.id} has only ${model.layers} layers to split into pipeline stages`, { where: "--pp" });
+    throw new BenchError("E_BAD_FLAG", `\`pp\` ${pp}: ${model.id} has only ${model.layers} layers to split into pipeline stages`, { where: "pp" });
   }
 }
 
@@ -112,12 +112,12 @@ export function resolvePreset(p: PresetOptions, limits: PresetLimits): ResolvedP
   const { shape: model, implied } = resolveModel(p);
   const dtype = p.dtype === undefined ? (implied ?? "bf16") : parseWeightDtype(p.dtype);
   const kvDtype = p.kvDtype === undefined ? "auto" : parseKvDtype(p.kvDtype);
-  const tp = positiveInt(p.tp, 1, "--tp");
-  const pp = positiveInt(p.pp, 1, "--pp");
+  const tp = positiveInt(p.tp, 1, "tp");
+  const pp = positiveInt(p.pp, 1, "pp");
   checkParallel(model, tp, pp);
   const util = p.gpuMemoryUtilization ?? 0.9;
   if (!(util > 0 && util <= 1))
-    throw new BenchError("E_BAD_FLAG", `--gpu-memory-utilization: must be in (0, 1], got ${util}`, { where: "--gpu-memory-utilization" });
+    throw new BenchError("E_BAD_FLAG", `\`gpuMemoryUtilization\`: must be in (0, 1], got ${util}`, { where: "gpuMemoryUtilization" });
   const profile = mergeProfile(defaultProfile(gpu), p.profile ?? {});
   const draft = p.draftModel === undefined ? undefined : resolveModel({ gpu, model: p.draftModel });
   const draftModel = draft?.shape;
@@ -125,9 +125,9 @@ export function resolvePreset(p: PresetOptions, limits: PresetLimits): ResolvedP
   const draftDtype = draft === undefined ? undefined : (draft.implied ?? dtype);
   const deployment: Deployment = { gpu, model, dtype, kvDtype, tp, pp, enforceEager: p.enforceEager ?? false, profile, draftModel, draftDtype };
   const bigGpu = gpu.memoryGb >= 70 && !gpu.id.startsWith("A100");
-  const maxNumSeqs = positiveInt(limits.maxNumSeqs, bigGpu ? 1024 : 256, "--max-num-seqs");
-  const maxModelLen = positiveInt(limits.maxModelLen, model.maxPositions, "--max-model-len");
-  const maxNumBatchedTokens = positiveInt(limits.maxNumBatchedTokens, Math.max(bigGpu ? 8192 : 2048, maxNumSeqs), "--max-num-batched-tokens");
+  const maxNumSeqs = positiveInt(limits.maxNumSeqs, bigGpu ? 1024 : 256, "maxNumSeqs");
+  const maxModelLen = positiveInt(limits.maxModelLen, model.maxPositions, "maxModelLen");
+  const maxNumBatchedTokens = positiveInt(limits.maxNumBatchedTokens, Math.max(bigGpu ? 8192 : 2048, maxNumSeqs), "maxNumBatchedTokens");
   const weightBytes =
     weightBytesPerGpu(deployment) + (draftModel === undefined ? 0 : weightBytesPerGpu({ ...deployment, model: draftModel, dtype: draftDtype ?? dtype }));
   const ffn = model.experts > 0 ? model.expertsPerToken * model.moeIntermediate : model.intermediate;
@@ -138,8 +138,8 @@ export function resolvePreset(p: PresetOptions, limits: PresetLimits): ResolvedP
     throw new BenchError(
       "E_BAD_CONFIG",
       `${model.id} (${dtype}) needs ${gb(weightBytes)} GB of weights per GPU on ${gpu.id} with tp=${tp} pp=${pp}: no memory left for the KV cache ` +
-        `(${gpu.memoryGb} GB × ${util}); raise --tp/--pp or --gpu-memory-utilization, or use a smaller --dtype`,
-      { where: "--gpu" },
+        `(${gpu.memoryGb} GB × ${util}); raise \`tp\`/\`pp\` or \`gpuMemoryUtilization\`, or use a smaller \`dtype\``,
+      { where: "gpu" },
     );
   }
   // A draft model keeps its own KV cache for every token, in the same blocks: fewer tokens fit.
@@ -150,8 +150,8 @@ export function resolvePreset(p: PresetOptions, limits: PresetLimits): ResolvedP
     throw new BenchError(
       "E_BAD_CONFIG",
       `the model's max seq len (${maxModelLen}) is larger than the maximum number of tokens that can be stored in KV cache ` +
-        `(${kvBlocks * limits.blockSize}); lower --max-model-len or raise --gpu-memory-utilization, --tp or --pp`,
-      { where: "--max-model-len" },
+        `(${kvBlocks * limits.blockSize}); lower \`maxModelLen\` or raise \`gpuMemoryUtilization\`, \`tp\` or \`pp\``,
+      { where: "maxModelLen" },
     );
   }
   return {

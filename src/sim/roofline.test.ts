@@ -35,7 +35,7 @@ describe("catalog and model shapes", () => {
     expect(findGpu("h100-sxm").memBwGBps).toBe(3350);
     expect(findGpu("A100").id).toBe("A100-80G");
     expect(findGpu("V100").bf16Tflops).toBe(112); // no BF16 on Volta: the FP16 rate
-    expect(() => findGpu("TPU-v5")).toThrow(/--list-gpus/);
+    expect(() => findGpu("TPU-v5")).toThrow(/see `listGpus`/);
     expect(findModel("Qwen/Qwen3-32B-FP8")).toMatchObject({ catalogId: "Qwen/Qwen3-32B", impliedDtype: "fp8" });
     expect(findModel("Qwen/Qwen2.5-14B-Instruct-AWQ")).toMatchObject({ catalogId: "Qwen/Qwen2.5-14B-Instruct", impliedDtype: "awq" });
     expect(findModel("RedHatAI/Qwen3-32B-NVFP4")?.impliedDtype).toBe("nvfp4");
@@ -111,11 +111,11 @@ describe("roofline step time", () => {
     expect(slow.overheadMs).toBeCloseTo(10 + 4 * 0.25, 5);
   });
 
-  it("refuses tensor/pipeline splits vLLM refuses, naming the flag", () => {
+  it("refuses tensor/pipeline splits vLLM refuses, naming the setting", () => {
     const limits = { blockSize: 16, maxModelLen: 4096 };
     // Qwen3-8B: 32 attention heads, 8 KV heads, 36 layers.
-    expect(() => resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-8B", tp: 3 }, limits)).toThrow(/--tp 3: .*32 attention heads/);
-    expect(() => resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-8B", pp: 37 }, limits)).toThrow(/--pp 37: .*only 36 layers/);
+    expect(() => resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-8B", tp: 3 }, limits)).toThrow(/^`tp` 3: .*32 attention heads/);
+    expect(() => resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-8B", pp: 37 }, limits)).toThrow(/^`pp` 37: .*only 36 layers/);
     // 16 divides the heads and is a multiple of the 8 KV heads (replicated): allowed, as in vLLM.
     expect(resolvePreset({ gpu: "H100-SXM", model: "Qwen/Qwen3-8B", tp: 16 }, limits).maxModelLen).toBe(4096);
     // Qwen3-0.6B: 16 heads, 8 KV heads: tp 4 divides both.

@@ -96,17 +96,20 @@ export function defaultProfile(gpu?: GpuSpec): SimProfile {
   };
 }
 
-/** Overlays a partial profile, validating each value (all must be finite and >= 0, efficiencies <= 1). */
-export function mergeProfile(base: SimProfile, overrides: Partial<Record<string, unknown>>, where = "--sim-profile"): SimProfile {
+/** Overlays a partial profile, validating each value (all must be finite and >= 0, efficiencies <= 1); `file` names their source in errors. */
+export function mergeProfile(base: SimProfile, overrides: Partial<Record<string, unknown>>, file?: string): SimProfile {
+  const at = `\`profile\`${file === undefined ? "" : ` ${file}`}`;
   const out: SimProfile = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     if (key === "$comment" || key === "fitted" || key === "source") continue;
     if (!(PROFILE_KEYS as readonly string[]).includes(key)) {
-      throw new BenchError("E_BAD_CONFIG", `${where}: unknown constant "${key}" (known: ${PROFILE_KEYS.join(", ")})`, { where });
+      throw new BenchError("E_BAD_CONFIG", `${at}: unknown constant "${key}" (known: ${PROFILE_KEYS.join(", ")})`, { where: "profile" });
     }
     const isEfficiency = key.endsWith("Efficiency");
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (isEfficiency && (value <= 0 || value > 1))) {
-      throw new BenchError("E_BAD_CONFIG", `${where}: ${key} must be a number ${isEfficiency ? "in (0, 1]" : ">= 0"}, got ${JSON.stringify(value)}`, { where });
+      throw new BenchError("E_BAD_CONFIG", `${at}: ${key} must be a number ${isEfficiency ? "in (0, 1]" : ">= 0"}, got ${JSON.stringify(value)}`, {
+        where: "profile",
+      });
     }
     out[key as keyof SimProfile] = value;
   }
@@ -119,14 +122,14 @@ export function readProfileFile(path: string): Partial<SimProfile> {
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
-    throw new BenchError("E_IO", `--sim-profile: cannot read ${path}: ${(cause as Error).message}`, { where: "--sim-profile", cause });
+    throw new BenchError("E_IO", `\`profile\`: cannot read ${path}: ${(cause as Error).message}`, { where: "profile", cause });
   }
   const obj = json as Record<string, unknown>;
   const profile = typeof obj["profile"] === "object" && obj["profile"] !== null ? obj["profile"] : obj;
   if (typeof profile !== "object" || profile === null || Array.isArray(profile)) {
-    throw new BenchError("E_BAD_CONFIG", `--sim-profile: ${path} must hold a JSON object`, { where: "--sim-profile" });
+    throw new BenchError("E_BAD_CONFIG", `\`profile\`: ${path} must hold a JSON object`, { where: "profile" });
   }
-  mergeProfile(defaultProfile(), profile as Record<string, unknown>, `--sim-profile ${path}`); // validates
+  mergeProfile(defaultProfile(), profile as Record<string, unknown>, path); // validates
   const out: Partial<SimProfile> = {};
   for (const key of PROFILE_KEYS) {
     const value = (profile as Record<string, unknown>)[key];

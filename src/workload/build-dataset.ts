@@ -36,7 +36,7 @@ const counted = new WeakMap<PromptCounter, WeakMap<readonly DatasetRow[], Map<st
 /** Request i uses row (startIndex + i) mod rows, moving on past rows too long for the context. */
 export function datasetSpecs(options: DatasetSpecsOptions): RequestSpec[] {
   const { rows, count, startIndex } = options;
-  if (rows.length === 0) throw new BenchError("E_DATASET", "dataset has no rows", { where: "--dataset" });
+  if (rows.length === 0) throw new BenchError("E_DATASET", "dataset has no rows", { where: "dataset" });
   let byRows = counted.get(options.counter);
   if (byRows === undefined) counted.set(options.counter, (byRows = new WeakMap()));
   let cache = byRows.get(rows);
@@ -50,7 +50,7 @@ export function datasetSpecs(options: DatasetSpecsOptions): RequestSpec[] {
       if (candidate.fits) row = candidate;
     }
     if (row === undefined) {
-      throw new BenchError("E_DATASET", `no dataset row fits the server's max_model_len (${options.maxModelLen})`, { where: "--dataset" });
+      throw new BenchError("E_DATASET", `no dataset row fits the server's max_model_len (${options.maxModelLen})`, { where: "dataset" });
     }
     const target = clip(row.rowTarget ?? options.outputAt(startIndex + index), row.inputTokens, options.maxModelLen);
     specs.push(
@@ -72,7 +72,7 @@ function countRow(options: DatasetSpecsOptions, cache: Map<string, CountedRow>, 
   let result: CountedRow;
   if (!usesMessages(options.endpoint)) {
     if (row.prompt === undefined) {
-      const message = `${where}: row has "messages" but no "prompt"; --endpoint ${options.endpoint} needs "prompt"`;
+      const message = `${where}: row has "messages" but no "prompt"; \`endpoint\` ${options.endpoint} needs "prompt"`;
       throw new BenchError("E_DATASET", message, { where });
     }
     result = { prompt: row.prompt, inputTokens: options.counter.completion(row.prompt), rowTarget, fits: true };

@@ -74,7 +74,7 @@ export function buildRequests(options: BuildRequestsOptions): RequestSpec[] {
   const fixedOutput = checkOutputTokens(options.outputTokens);
   const outputAt = (i: number): number | undefined => options.outputLength?.(i) ?? fixedOutput;
   if (options.prompt !== undefined && options.dataset !== undefined) {
-    throw new BenchError("E_BAD_CONFIG", "--prompt and --dataset cannot be used together", { where: "--prompt" });
+    throw new BenchError("E_BAD_CONFIG", "`prompt` and `dataset` cannot be used together", { where: "prompt" });
   }
   if (options.dataset !== undefined) {
     return datasetSpecs({ ...options, counter, rows: options.dataset, startIndex, outputAt });
@@ -195,10 +195,10 @@ export function clipOutput(output: number | undefined, input: number, maxModelLe
 
 function constantLength(inputTokens: number | undefined): LengthSampler {
   if (inputTokens === undefined) {
-    throw new BenchError("E_BAD_CONFIG", "--input-tokens is required for synthetic prompts", { where: "--input-tokens" });
+    throw new BenchError("E_BAD_CONFIG", "`inputTokens` is required for synthetic prompts", { where: "inputTokens" });
   }
   if (!Number.isSafeInteger(inputTokens) || inputTokens < 1) {
-    throw new BenchError("E_BAD_CONFIG", `--input-tokens must be a positive integer, got ${inputTokens}`, { where: "--input-tokens" });
+    throw new BenchError("E_BAD_CONFIG", `\`inputTokens\` must be a positive integer, got ${inputTokens}`, { where: "inputTokens" });
   }
   return () => inputTokens;
 }
@@ -211,8 +211,8 @@ function spec(endpoint: Endpoint, index: number, prompt: string, inputTokens: nu
 
 function checkOutputTokens(value: number | undefined): number | undefined {
   if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
-    throw new BenchError("E_BAD_CONFIG", `--output-tokens must be a positive integer, got ${value}`, {
-      where: "--output-tokens",
+    throw new BenchError("E_BAD_CONFIG", `\`outputTokens\` must be a positive integer, got ${value}`, {
+      where: "outputTokens",
     });
   }
   return value;

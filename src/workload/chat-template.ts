@@ -36,7 +36,7 @@ export function createPromptCounter(tokenizer: TextTokenizer, template: "auto" |
   if (source === undefined) {
     if (template === "tokenizer") {
       throw new BenchError("E_TOKENIZER", `tokenizer "${tokenizer.name}" has no chat_template in tokenizer_config.json`, {
-        where: "--chat-template",
+        where: "chatTemplate",
       });
     }
     return {
@@ -73,7 +73,7 @@ export function createTemplateRenderer(tokenizer: TextTokenizer, source: string)
     template = new Template(source);
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    throw new BenchError("E_TOKENIZER", `tokenizer "${tokenizer.name}": chat_template does not parse: ${why}`, { where: "--chat-template", cause });
+    throw new BenchError("E_TOKENIZER", `tokenizer "${tokenizer.name}": chat_template does not parse: ${why}`, { where: "chatTemplate", cause });
   }
   return (messages) => {
     try {
@@ -84,7 +84,7 @@ export function createTemplateRenderer(tokenizer: TextTokenizer, source: string)
       });
     } catch (cause) {
       const why = cause instanceof Error ? cause.message : String(cause);
-      throw new BenchError("E_TOKENIZER", `tokenizer "${tokenizer.name}": chat_template failed to render: ${why}`, { where: "--chat-template", cause });
+      throw new BenchError("E_TOKENIZER", `tokenizer "${tokenizer.name}": chat_template failed to render: ${why}`, { where: "chatTemplate", cause });
     }
   };
 }

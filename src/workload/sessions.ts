@@ -34,7 +34,7 @@ export function buildSessions(options: BuildSessionsOptions): SessionSpec[] {
     const sessionTurns: SessionTurn[] = Array.from({ length: turns }, (_, t) => {
       const k = s * turns + t;
       const length = options.inputLength?.(k);
-      if (length === undefined) throw new BenchError("E_BAD_CONFIG", "--input-tokens is required for synthetic sessions", { where: "--input-tokens" });
+      if (length === undefined) throw new BenchError("E_BAD_CONFIG", "`inputTokens` is required for synthetic sessions", { where: "inputTokens" });
       const [user] = makeSyntheticPrompts({ tokenizer: options.tokenizer, count: 1, inputTokens: length, seed: options.seed, startIndex: k }) as [string];
       return { user, targetOutputTokens: options.outputLength?.(k) };
     });

@@ -149,7 +149,7 @@ describe("makeSyntheticPrompts", () => {
       }
     }
     // 99 words are 99 tokens and 100 words are 101: no text of 100 tokens exists.
-    expectBenchError(() => makeSyntheticPrompts({ tokenizer: odd, count: 1, inputTokens: 100, seed: 1 }), "E_TOKENIZER", "--tokenizer");
+    expectBenchError(() => makeSyntheticPrompts({ tokenizer: odd, count: 1, inputTokens: 100, seed: 1 }), "E_TOKENIZER", "tokenizer");
   });
 
   it("refuses a tokenizer that cannot encode common words as one token", () => {
@@ -161,14 +161,14 @@ describe("makeSyntheticPrompts", () => {
       decode: (ids) => String.fromCharCode(...ids),
       ...NO_SPECIALS,
     };
-    expectBenchError(() => makeSyntheticPrompts({ tokenizer: chars, count: 1, inputTokens: 5, seed: 0 }), "E_TOKENIZER", "--tokenizer");
+    expectBenchError(() => makeSyntheticPrompts({ tokenizer: chars, count: 1, inputTokens: 5, seed: 0 }), "E_TOKENIZER", "tokenizer");
   });
 
   it("rejects bad lengths", () => {
     const base = { tokenizer: qwen, count: 1, seed: 0 };
-    expectBenchError(() => makeSyntheticPrompts({ ...base, inputTokens: 0 }), "E_BAD_CONFIG", "--input-tokens");
-    expectBenchError(() => makeSyntheticPrompts({ ...base, inputTokens: 2.5 }), "E_BAD_CONFIG", "--input-tokens");
-    expectBenchError(() => makeSyntheticPrompts({ ...base, inputTokens: 10, sharedPrefixTokens: 11 }), "E_BAD_CONFIG", "--shared-prefix-tokens");
+    expectBenchError(() => makeSyntheticPrompts({ ...base, inputTokens: 0 }), "E_BAD_CONFIG", "inputTokens");
+    expectBenchError(() => makeSyntheticPrompts({ ...base, inputTokens: 2.5 }), "E_BAD_CONFIG", "inputTokens");
+    expectBenchError(() => makeSyntheticPrompts({ ...base, inputTokens: 10, sharedPrefixTokens: 11 }), "E_BAD_CONFIG", "sharedPrefixTokens");
     expect(makeSyntheticPrompts({ ...base, count: 0, inputTokens: 10 })).toEqual([]);
   });
 });
@@ -176,7 +176,7 @@ describe("makeSyntheticPrompts", () => {
 describe("fixedPrompt", () => {
   it("returns the text and its token count", () => {
     expect(fixedPrompt(qwen, "Hello world")).toEqual({ prompt: "Hello world", inputTokens: 2 });
-    expectBenchError(() => fixedPrompt(qwen, ""), "E_BAD_CONFIG", "--prompt");
+    expectBenchError(() => fixedPrompt(qwen, ""), "E_BAD_CONFIG", "prompt");
   });
 });
 

@@ -119,17 +119,17 @@ export function makeBlockPrompt(o: {
  * fixedPrompt(tokenizer, "Hello world"); // { prompt: "Hello world", inputTokens: 2 }
  */
 export function fixedPrompt(tokenizer: TextTokenizer, text: string): { prompt: string; inputTokens: number } {
-  if (text.length === 0) throw new BenchError("E_BAD_CONFIG", "--prompt is empty", { where: "--prompt" });
+  if (text.length === 0) throw new BenchError("E_BAD_CONFIG", "`prompt` is empty", { where: "prompt" });
   return { prompt: text, inputTokens: tokenizer.count(text) };
 }
 
 function checkOptions(count: number, inputTokens: number, sharedPrefixTokens: number, startIndex: number): void {
-  const bad = (where: string, what: string): BenchError => new BenchError("E_BAD_CONFIG", `${where} must be ${what}`, { where });
+  const bad = (where: string, what: string): BenchError => new BenchError("E_BAD_CONFIG", `\`${where}\` must be ${what}`, { where });
   if (!Number.isSafeInteger(count) || count < 0) throw bad("count", "a non-negative integer");
   if (!Number.isSafeInteger(startIndex) || startIndex < 0) throw bad("startIndex", "a non-negative integer");
-  if (!Number.isSafeInteger(inputTokens) || inputTokens < 1) throw bad("--input-tokens", "a positive integer");
+  if (!Number.isSafeInteger(inputTokens) || inputTokens < 1) throw bad("inputTokens", "a positive integer");
   if (!Number.isSafeInteger(sharedPrefixTokens) || sharedPrefixTokens < 0 || sharedPrefixTokens > inputTokens) {
-    throw bad("--shared-prefix-tokens", `an integer from 0 to --input-tokens (${inputTokens})`);
+    throw bad("sharedPrefixTokens", `an integer from 0 to \`inputTokens\` (${inputTokens})`);
   }
 }
 
@@ -144,8 +144,8 @@ function wordPool(tokenizer: TextTokenizer): WordPool {
     throw new BenchError(
       "E_TOKENIZER",
       `tokenizer "${tokenizer.name}" cannot build synthetic prompts: only ${next.length} common English ` +
-        `words encode to one token (need ${MIN_POOL_WORDS}); use --prompt or --dataset`,
-      { where: "--tokenizer" },
+        `words encode to one token (need ${MIN_POOL_WORDS}); use \`prompt\` or \`dataset\``,
+      { where: "tokenizer" },
     );
   }
   const pool = { first, next };
@@ -215,7 +215,7 @@ function withPrefix(tokenizer: TextTokenizer, pool: WordPool, prefix: Prefix, ma
   throw new BenchError(
     "E_TOKENIZER",
     `tokenizer "${tokenizer.name}" merges tokens across the shared-prefix boundary; ` + `cannot keep the first ${prefix.ids.length} tokens identical`,
-    { where: "--shared-prefix-tokens" },
+    { where: "sharedPrefixTokens" },
   );
 }
 
@@ -245,8 +245,8 @@ function fixUp(
       for (let k = tokens; k < target; k++) words.push(pick(pool.next, rng));
     }
   }
-  throw new BenchError("E_TOKENIZER", `tokenizer "${tokenizer.name}" cannot produce an exact ${target}-token synthetic prompt; use --prompt or --dataset`, {
-    where: "--tokenizer",
+  throw new BenchError("E_TOKENIZER", `tokenizer "${tokenizer.name}" cannot produce an exact ${target}-token synthetic prompt; use \`prompt\` or \`dataset\``, {
+    where: "tokenizer",
   });
 }
 

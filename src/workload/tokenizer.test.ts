@@ -25,7 +25,7 @@ async function expectTokenizerError(promise: Promise<unknown>, ...fragments: str
   expect(isBenchError(error)).toBe(true);
   if (!isBenchError(error)) return;
   expect(error.code).toBe("E_TOKENIZER");
-  expect(error.where).toBe("--tokenizer");
+  expect(error.where).toBe("tokenizer");
   for (const fragment of fragments) expect(error.message).toContain(fragment);
 }
 

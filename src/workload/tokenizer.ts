@@ -36,7 +36,7 @@ export interface TextTokenizer {
 }
 
 export const BUNDLED_TOKENIZER_NAME = "bundled:Qwen3";
-const WHERE = "--tokenizer";
+const WHERE = "tokenizer";
 
 /** Loading a large tokenizer takes ~1 s, so each tokenizer.json is loaded once per process. */
 const loaded = new Map<string, Promise<TextTokenizer>>();

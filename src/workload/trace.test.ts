@@ -45,7 +45,7 @@ describe("traces", () => {
     expect(() => parseTrace('{"timestamp": 0, "input_length": 5, "output_length": 1}\n{oops\n', "m.jsonl")).toThrow(/^m\.jsonl:2: invalid JSON/);
     expect(() => parseTrace("Timestamp,Request tokens\n1,2\n", "b.csv")).toThrow(/^b\.csv:1: BurstGPT header needs "response tokens"/);
     expect(() => parseTrace("Timestamp,Request tokens,Response tokens\n1,x,2\n", "b.csv")).toThrow(/^b\.csv:2: /);
-    expect(() => parseTrace('{"foo": 1}\n', "t.jsonl")).toThrow(/--trace-format/);
+    expect(() => parseTrace('{"foo": 1}\n', "t.jsonl")).toThrow(/pass `traceFormat`/);
     expect(() => parseTrace('{"timestamp": 0, "input_length": 5, "output_length": 1, "hash_ids": [1, -2]}\n', "m.jsonl")).toThrow(
       /^m\.jsonl:1: "hash_ids" must be an array of non-negative integers/,
     );

@@ -67,8 +67,8 @@ function detectTraceFormat(text: string, file: string): Exclude<TraceFormat, "au
       .find((l) => l.trim() !== "") ?? "";
   if (/"input_length"\s*:/.test(firstLine)) return "mooncake";
   if (/"input_tokens"\s*:/.test(firstLine)) return "servebench";
-  throw new BenchError("E_DATASET", `${file}: cannot tell the trace format; pass --trace-format (servebench, mooncake or burstgpt)`, {
-    where: "--trace-format",
+  throw new BenchError("E_DATASET", `${file}: cannot tell the trace format; pass \`traceFormat\` (servebench, mooncake or burstgpt)`, {
+    where: "traceFormat",
   });
 }
 

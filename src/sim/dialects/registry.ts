@@ -13,6 +13,6 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { vllm: vllmV1, 
 
 export function dialectByName(name: string): Dialect {
   const d = (DIALECTS as Record<string, Dialect | undefined>)[name];
-  if (d === undefined) throw new BenchError("E_BAD_FLAG", `--dialect: "${name}" is not one of ${DIALECT_NAMES.join(", ")}`, { where: "--dialect" });
+  if (d === undefined) throw new BenchError("E_BAD_FLAG", `\`dialect\`: "${name}" is not one of ${DIALECT_NAMES.join(", ")}`, { where: "dialect" });
   return d;
 }

@@ -77,7 +77,7 @@ describe("JSON array, JSONL and CSV", () => {
     expect(loadDataset(join(FIXTURES, "good.jsonl")).format).toBe("jsonl");
     expect(loadDataset(file("noext", '{"prompt": "x"}\n')).format).toBe("jsonl");
     expect(datasetError(() => loadDataset(join(FIXTURES, "bad-json.jsonl")))).toMatch(/bad-json\.jsonl:\d+: /);
-    expect(() => loadDataset(file("weird", "hello"))).toThrow(/--dataset-format/);
+    expect(() => loadDataset(file("weird", "hello"))).toThrow(/pass `datasetFormat`/);
   });
 
   it("reads CSV with quoted fields, embedded newlines and optional output_tokens", () => {

@@ -73,8 +73,8 @@ export function detectFormat(file: string, bytes: Uint8Array): Exclude<DatasetFo
     .trimStart();
   if (head.startsWith("[")) return /"conversations?"\s*:/.test(head) ? "sharegpt" : "json";
   if (head.startsWith("{")) return "jsonl";
-  throw new BenchError("E_DATASET", `${file}: cannot tell the dataset format; pass --dataset-format (sharegpt, json, jsonl or csv)`, {
-    where: "--dataset-format",
+  throw new BenchError("E_DATASET", `${file}: cannot tell the dataset format; pass \`datasetFormat\` (sharegpt, json, jsonl or csv)`, {
+    where: "datasetFormat",
   });
 }
 
