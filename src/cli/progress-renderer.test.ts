@@ -65,6 +65,14 @@ describe("progress renderer, level-end line", () => {
     expect(line).toBe("level 1 (c=4): 8/8 ok in 2.0 s, 4.00 req/s, 2048.0 in tok/s, E2E p50 173.3 ms\n");
   });
 
+  it("a level where every request failed says there is nothing to time, not empty TTFT and TPOT", () => {
+    const line = lineOf({
+      kind: "level-end",
+      summary: { ...base, input_tokens_per_s: 0, requests: { sent: 3, completed: 0, errored: 3, aborted: 0, warmup: 0 } },
+    });
+    expect(line).toBe("level 1 (c=4): 0/3 ok in 2.0 s, 4.00 req/s, no successful request to time, 3 errors\n");
+  });
+
   it("a level with cancelled requests says how many", () => {
     const line = lineOf({
       kind: "level-end",

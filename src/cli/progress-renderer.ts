@@ -63,7 +63,9 @@ export function createProgressRenderer(
           // An embeddings level has no token timing: its figures are input tokens/s and E2E.
           (s.ttft_ms === undefined && s.e2e_ms !== undefined
             ? `${fixed(s.input_tokens_per_s, 1)} in tok/s, E2E p50 ${fixed(s.e2e_ms.median, 1)} ms`
-            : `${fixed(s.output_tokens_per_s, 1)} out tok/s, TTFT p50 ${fixed(s.ttft_ms?.median, 1)} ms, TPOT p50 ${fixed(s.tpot_ms?.median, 2)} ms`) +
+            : s.requests.completed === 0
+              ? "no successful request to time" // not "TTFT p50  ms": there is nothing to show
+              : `${fixed(s.output_tokens_per_s, 1)} out tok/s, TTFT p50 ${fixed(s.ttft_ms?.median, 1)} ms, TPOT p50 ${fixed(s.tpot_ms?.median, 2)} ms`) +
           (s.requests.errored > 0 ? `, ${s.requests.errored} errors` : "") +
           (s.cancelled !== undefined && s.cancelled.requests > 0 ? `, ${s.cancelled.requests} cancelled` : "");
         stream.write(`${live ? "\r\x1b[K" : ""}${line}\n`);
