@@ -5,6 +5,17 @@ import { aggregateLevel, meetsSlo } from "./level.js";
 import { percentileSorted, summarize } from "./stats.js";
 import { checkStrict } from "./strict.js";
 
+/** aggregateLevel's options for a plain closed-loop level of one stream, p50 only. */
+const ONE_STREAM_LEVEL: Parameters<typeof aggregateLevel>[1] = {
+  level: 0,
+  load: { kind: "concurrency", concurrency: 1 },
+  percentiles: [50],
+  slo: [],
+  strict: false,
+  endpoint: "completions",
+  interrupted: false,
+};
+
 function record(over: Partial<RequestRecord> = {}): RequestRecord {
   return {
     id: "0-0",
@@ -161,15 +172,7 @@ describe("impossible usage", () => {
     expect(deriveRequestMetrics({ ...r, usage: { promptTokens: -5, completionTokens: 5 } }).promptTokens).toBe(1000);
     expect(deriveRequestMetrics({ ...r, usage: { promptTokens: 1e12, completionTokens: 5 } }).promptTokens).toBe(1000);
     expect(deriveRequestMetrics({ ...r, usage: { promptTokens: 1013, completionTokens: 5 } }).promptTokens).toBe(1013);
-    const s = aggregateLevel([r, record({ id: "0-1", usage: { promptTokens: -5, completionTokens: -3 } })], {
-      level: 0,
-      load: { kind: "concurrency", concurrency: 1 },
-      percentiles: [50],
-      slo: [],
-      strict: false,
-      endpoint: "completions",
-      interrupted: false,
-    });
+    const s = aggregateLevel([r, record({ id: "0-1", usage: { promptTokens: -5, completionTokens: -3 } })], ONE_STREAM_LEVEL);
     expect(s.output_tokens_total).toBe(10);
     expect(s.input_tokens_total).toBe(2000);
     expect(s.prefill_tokens_per_s?.min).toBeGreaterThan(0);
@@ -181,30 +184,17 @@ describe("impossible usage", () => {
       usage: { promptTokens: 16, completionTokens: 1 },
       usageImpossible: "usage.completion_tokens 1 is below the 5 text chunks streamed",
     });
-    const s = aggregateLevel([record(), lying], {
-      level: 0,
-      load: { kind: "concurrency", concurrency: 1 },
-      percentiles: [50],
-      slo: [],
-      strict: false,
-      endpoint: "completions",
-      interrupted: false,
-    });
+    const s = aggregateLevel([record(), lying], ONE_STREAM_LEVEL);
     expect(s.usage_impossible).toMatchObject({ requests: 1, output_tokens_from: "streamed_chunks" });
     expect(s.warnings.join("\n")).toMatch(/the server's usage is wrong on 1 of 2 requests/);
   });
 
   it("error causes: most frequent first, the first message cut to one line", () => {
     const fail = (id: string, code: string, message: string): RequestRecord => record({ id, outcome: "error", error: { code, message } });
-    const s = aggregateLevel([fail("a", "http_500", "boom\n  at x"), fail("b", "connection", "ECONNREFUSED"), fail("c", "connection", "ECONNRESET")], {
-      level: 0,
-      load: { kind: "concurrency", concurrency: 1 },
-      percentiles: [50],
-      slo: [],
-      strict: false,
-      endpoint: "completions",
-      interrupted: false,
-    });
+    const s = aggregateLevel(
+      [fail("a", "http_500", "boom\n  at x"), fail("b", "connection", "ECONNREFUSED"), fail("c", "connection", "ECONNRESET")],
+      ONE_STREAM_LEVEL,
+    );
     expect(s.error_causes).toEqual([
       { code: "connection", count: 2, message: "ECONNREFUSED" },
       { code: "http_500", count: 1, message: "boom at x" },

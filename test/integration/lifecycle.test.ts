@@ -21,6 +21,26 @@ function tcpServers(): number {
   return process.getActiveResourcesInfo().filter((r) => r === "TCPServerWrap").length;
 }
 
+/**
+ * `run --distributed local:2` of long streams (so it is mid-run when signalled), its stderr
+ * collected; `ownGroup` puts it in its own process group, as a shell job is.
+ */
+function spawnDistributed(name: string, ownGroup: boolean) {
+  const out = join(tmp, name);
+  const args = ["run", "--distributed", "local:2", "--concurrency", "2", "--requests", "100000", "--input-tokens", "8", "--output-tokens", "64"];
+  args.push("--sim-per-token-ms", "20", "--no-metrics", "--quiet", "--out", out);
+  const parent = spawn(process.execPath, [CLI, ...args], {
+    detached: ownGroup,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, SERVEBENCH_START_DELAY: "2s" },
+  });
+  let stderr = "";
+  parent.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  parent.stdout.resume();
+  const exited = new Promise<number | null>((r) => parent.on("close", (code) => r(code)));
+  return { parent, pid: parent.pid as number, exited, stderr: (): string => stderr, out };
+}
+
 describe("lifecycle", () => {
   it("closes the embedded simulator when the run directory cannot be created", async () => {
     const before = tcpServers();
@@ -102,22 +122,10 @@ describe("lifecycle", () => {
     // A terminal's Ctrl-C reaches the coordinator, its simulator and its shards at once. Each shard
     // must stop once (on the coordinator's SIGTERM), not take that SIGTERM as a second Ctrl-C and
     // quit without writing, which left nothing to merge.
-    const out = join(tmp, "distributed-ctrl-c");
-    const args = ["run", "--distributed", "local:2", "--concurrency", "2", "--requests", "100000", "--input-tokens", "8", "--output-tokens", "64"];
-    args.push("--sim-per-token-ms", "20", "--no-metrics", "--quiet", "--out", out);
-    const parent = spawn(process.execPath, [CLI, ...args], {
-      detached: true, // its own process group, as a shell job is
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, SERVEBENCH_START_DELAY: "2s" },
-    });
-    let stderr = "";
-    parent.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    parent.stdout.resume();
-    const exited = new Promise<number | null>((r) => parent.on("close", (code) => r(code)));
-    const pid = parent.pid as number;
+    const { parent, pid, exited, stderr, out } = spawnDistributed("distributed-ctrl-c", true);
     let children: number[] = [];
     try {
-      await waitFor(() => childPids(pid).length === 3 && /shard processes start at/.test(stderr), 30_000);
+      await waitFor(() => childPids(pid).length === 3 && /shard processes start at/.test(stderr()), 30_000);
       const shardRecords = (i: number): string => join(out, "shards", `shard-${i}`, "requests.jsonl");
       await waitFor(() => [0, 1].every((i) => existsSync(shardRecords(i)) && readFileSync(shardRecords(i), "utf8").length > 0), 30_000);
       children = childPids(pid);
@@ -125,8 +133,8 @@ describe("lifecycle", () => {
       expect(await exited).toBe(130);
       await waitFor(() => children.every((c) => !alive(c)), 10_000).catch(() => undefined);
       expect(children.filter(alive)).toEqual([]);
-      expect(stderr).not.toMatch(/cannot merge/);
-      expect(stderr).toMatch(/continue with: servebench run --resume/);
+      expect(stderr()).not.toMatch(/cannot merge/);
+      expect(stderr()).toMatch(/continue with: servebench run --resume/);
       const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
         run: { interrupted: boolean };
         levels: Array<{ requests: { sent: number } }>;
@@ -140,36 +148,11 @@ describe("lifecycle", () => {
   }, 60_000);
 
   it("SIGTERM to run --distributed local:2 stops the shards and the simulator and removes the barrier directory", async () => {
-    const out = join(tmp, "distributed");
-    const args = [
-      "run",
-      "--distributed",
-      "local:2",
-      "--concurrency",
-      "2",
-      "--requests",
-      "100000",
-      "--input-tokens",
-      "8",
-      "--output-tokens",
-      "64",
-      "--sim-per-token-ms",
-      "20",
-      "--no-metrics",
-      "--quiet",
-      "--out",
-      out,
-    ];
-    const parent = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SERVEBENCH_START_DELAY: "2s" } });
-    let stderr = "";
-    parent.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    parent.stdout.resume();
-    const exited = new Promise<number | null>((r) => parent.on("close", (code) => r(code)));
-    const pid = parent.pid as number;
+    const { parent, pid, exited, stderr, out } = spawnDistributed("distributed", false);
     let children: number[] = [];
     try {
       // The simulator and both shards are running and sending requests.
-      await waitFor(() => childPids(pid).length === 3 && /shard processes start at/.test(stderr), 30_000);
+      await waitFor(() => childPids(pid).length === 3 && /shard processes start at/.test(stderr()), 30_000);
       await waitFor(
         () => existsSync(join(out, "shards", "shard-0", "requests.jsonl")) && readFileSync(join(out, "shards", "shard-0", "requests.jsonl"), "utf8").length > 0,
         30_000,
@@ -185,7 +168,7 @@ describe("lifecycle", () => {
       expect(existsSync(barrier as string)).toBe(false);
       // What the shards finished is merged and marked interrupted.
       expect((JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { run: { interrupted: boolean } }).run.interrupted).toBe(true);
-      expect(stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(stderr()).not.toMatch(/internal error|\n\s+at /);
     } finally {
       // Whatever happened above, nothing this test started outlives it.
       if (alive(pid)) parent.kill("SIGKILL");
