@@ -54,7 +54,9 @@ export function pairwiseFindings(result: PairwiseResult): string[] {
   const wins = result.genGains.filter((g) => g > 0).length;
   const parts = [gainSentence("generation throughput", result.genGains)];
   if (result.promptGains.length > 0) parts.push(gainSentence("prompt throughput", result.promptGains));
+  const same = result.sameConfiguration;
+  const left = same > 0 ? ` (${same} matched pair${same === 1 ? "" : "s"} ran one configuration under both names and ${same === 1 ? "is" : "are"} left out)` : "";
   return [
-    `${result.dimension} = ${result.b} vs ${result.a} over ${n} matched cell${n === 1 ? "" : "s"}: ${parts.join("; ")}; ${result.b} is faster in ${wins} of ${n}.`,
+    `${result.dimension} = ${result.b} vs ${result.a} over ${n} matched cell${n === 1 ? "" : "s"}${left}: ${parts.join("; ")}; ${result.b} is faster in ${wins} of ${n}.`,
   ];
 }

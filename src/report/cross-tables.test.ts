@@ -1,4 +1,5 @@
 // Unit tests for cross-run tables: which dimensions pair cells, seed 003's side-by-side speedups.
+import { pairwiseFindings } from "./cross-analysis.js";
 import { describe, expect, it } from "vitest";
 import type { LevelSummary } from "../metrics/level.js";
 import { matchingDimensions, pairwiseTable } from "./cross-tables.js";
@@ -32,7 +33,11 @@ describe("pairing cells", () => {
     expect(matchingDimensions(withSingles, "parallel")).toEqual(["gpu"]);
     const result = pairwiseTable(withSingles, "parallel", "pp", "tp");
     expect(result?.table.rows.map((r) => r[0])).toEqual(["H100X2", "mi210x2", "H100X1"]);
-    expect(result?.genGains.map((g) => Number((g * 100).toFixed(1)))).toEqual([11.4, 14.9, 1.6]);
+    // H100X1 ran one configuration under both names: shown, but no speedup counted.
+    expect(result?.genGains.map((g) => Number((g * 100).toFixed(1)))).toEqual([11.4, 14.9]);
+    expect(result?.sameConfiguration).toBe(1);
+    expect(result?.table.rows[2]?.slice(-2)).toEqual([null, null]);
+    expect(pairwiseFindings(result as NonNullable<typeof result>)[0]).toMatch(/over 2 matched cells \(1 matched pair ran one configuration under both names and is left out\)/);
   });
 
   it("keeps a dimension that follows from the compared one alone: engines measured on one GPU each are not paired across GPUs", () => {

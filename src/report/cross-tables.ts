@@ -153,6 +153,23 @@ export interface PairwiseResult {
   dimension: string;
   a: string;
   b: string;
+  /** Matched pairs whose two cells ran one configuration (no speedup counted): seed 003's 1-GPU presets under "tp" and "pp". */
+  sameConfiguration: number;
+}
+
+/**
+ * Tells which matched pairs ran one configuration under two names. `keys` are the candidates (a
+ * plan include's gpus, tp, pp); those that differ within some pair are what the compared
+ * dimension changes, and a pair equal on all of them is the same server twice: seed 003's 1-GPU
+ * presets are "tp" and "pp" by name only, and their difference is noise, not a speedup. When no
+ * key differs in any pair, the compared dimension itself is the change and no pair is alike.
+ */
+export function sameConfigurationTest(
+  pairs: ReadonlyArray<readonly [DiscoveredRun, DiscoveredRun]>,
+  keys: readonly string[],
+): (a: DiscoveredRun, b: DiscoveredRun) => boolean {
+  const changed = keys.filter((k) => pairs.some(([a, b]) => a.dimensions[k] !== b.dimensions[k]));
+  return (a, b) => changed.length > 0 && changed.every((k) => a.dimensions[k] === b.dimensions[k]);
 }
 
 function determines(runs: readonly DiscoveredRun[], by: readonly string[], target: string): boolean {
@@ -196,6 +213,13 @@ export function pairwiseTable(runs: readonly DiscoveredRun[], dimension: string,
   };
   const left = side(a);
   const right = side(b);
+  const derived = varyingDimensions(runs).filter((d) => d !== dimension && !others.includes(d));
+  const matched = [...left].flatMap(([key, pa]) => {
+    const pb = right.get(key);
+    return pb === undefined ? [] : [[pa.run, pb.run] as const];
+  });
+  const alikeRuns = sameConfigurationTest(matched, derived);
+  let same = 0;
   const multiLoad = new Set(runs.flatMap((r) => r.summary.levels.map((l) => JSON.stringify(l.load)))).size > 1;
   const rows: CellValue[][] = [];
   const genGains: number[] = [];
@@ -206,8 +230,10 @@ export function pairwiseTable(runs: readonly DiscoveredRun[], dimension: string,
     const gain = (x: number, y: number): number | null => (x > 0 ? y / x - 1 : null);
     const promptA = promptTps(pa.run, pa.level);
     const promptB = promptTps(pb.run, pb.level);
-    const pg = promptA !== null && promptB !== null ? gain(promptA, promptB) : null;
-    const gg = gain(pa.level.output_tokens_per_s, pb.level.output_tokens_per_s);
+    const alike = alikeRuns(pa.run, pb.run);
+    if (alike) same++;
+    const pg = promptA !== null && promptB !== null && !alike ? gain(promptA, promptB) : null;
+    const gg = alike ? null : gain(pa.level.output_tokens_per_s, pb.level.output_tokens_per_s);
     if (pg !== null) promptGains.push(pg);
     if (gg !== null) genGains.push(gg);
     rows.push([
@@ -222,7 +248,7 @@ export function pairwiseTable(runs: readonly DiscoveredRun[], dimension: string,
     ...(multiLoad ? [{ key: "load", title: "Load" }] : []),
     ...pairColumns(a, b),
   ];
-  return { table: { id: `pairwise-${slug(dimension)}`, title: `${dimension}: ${b} vs ${a}`, columns, rows }, genGains, promptGains, dimension, a, b };
+  return { table: { id: `pairwise-${slug(dimension)}`, title: `${dimension}: ${b} vs ${a}`, columns, rows }, genGains, promptGains, dimension, a, b, sameConfiguration: same };
 }
 
 /** The side-by-side columns of a two-valued dimension (seed 003's TP vs PP): both values' prompt and gen TPS, then the speedups of b over a. */

@@ -102,15 +102,16 @@ describe("plan layout", () => {
     expect(table.rows[2]?.slice(0, 4)).toEqual(["H100X2", "pp", 133.65 / 4, 133.65]);
     const side = sideTable(layout, section);
     expect(side?.columns.map((c) => c.title)).toEqual(["preset", "pp (Prompt TPS)", "tp (Prompt TPS)", "pp (Gen TPS)", "tp (Gen TPS)", "Prompt Speedup (%)", "Gen Speedup (%)"]);
-    expect(side?.rows.map((r) => [r[0], Number(((r[6] as number) * 100).toFixed(1))])).toEqual([
-      ["H100X1", 0],
+    // H100X1's "pp" and "tp" are one server (tp = pp = 1): no speedup is shown for it.
+    expect(side?.rows.map((r) => [r[0], r[6] === null ? null : Number(((r[6] as number) * 100).toFixed(1))])).toEqual([
+      ["H100X1", null],
       ["H100X2", 10],
       ["mi210x2", 10],
     ]);
     expect(sectionObservations(layout, section)).toEqual([
       "Highest Prompt TPS: H100X1 · pp with 42.32 tokens/s.",
       "Highest Gen TPS: H100X1 · pp with 169.29 tokens/s.",
-      "tp vs pp: Gen speedup from +0.0% (H100X1) to +10.0% (mi210x2); tp is faster in 2 of 3.",
+      "tp vs pp: Gen speedup from +10.0% (H100X2) to +10.0% (mi210x2); tp is faster in 2 of 2 (H100X1: one configuration under both names, left out).",
       "Notable errors on: H100X2 · pp (2 errs).",
     ]);
   });
@@ -146,6 +147,8 @@ describe("findings across cells", () => {
     expect(effects.map((e) => e.dimension)).toEqual(["model", "preset", "parallel", "ctx"]);
     expect(Number((effects[0]?.medianSpread ?? 0).toFixed(3))).toBe(2.333); // 1 / 0.3 − 1
     expect(effects.find((e) => e.dimension === "preset")?.wins[0]).toEqual(["H100X1", 8]);
+    // parallel compares the 2-GPU presets only (2 × 4 sections): H100X1's "tp" and "pp" are one server.
+    expect(effects.find((e) => e.dimension === "parallel")?.groups).toBe(8);
     expect(effectFindings(effects)[0]).toMatch(/^What moves Gen TPS .*: model 233\.3%, preset 29\.5%, parallel 10\.0%, ctx 1\.0%\.$/);
     expect(matrixSentence(layout, runs)).toBe("24 cells: preset (3) × model (2) × ctx (2) × parallel (2); 480 requests at c=10; gpus, tp, pp set per cell by the plan's include.");
     expect(errorFinding(runs)).toBe("Errors in 1 of 24 cells: H100X2 · deepseek-ai/DeepSeek-R1-Distill-Qwen-32B · 8192 · pp (2 of 20: http_503×2).");

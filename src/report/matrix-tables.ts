@@ -4,7 +4,7 @@
 
 import type { LevelSummary } from "../metrics/level.js";
 import { loadText } from "./analysis.js";
-import { pairColumns, promptTps } from "./cross-tables.js";
+import { pairColumns, promptTps, sameConfigurationTest } from "./cross-tables.js";
 import type { DiscoveredRun } from "./discover.js";
 import { slug } from "./escape.js";
 import type { MatrixCell, MatrixLayout, MatrixSection } from "./matrix-layout.js";
@@ -68,12 +68,20 @@ export function sidePairs(layout: MatrixLayout, section: MatrixSection): SidePai
 
 const gain = (x: number | null, y: number | null): number | null => (x !== null && y !== null && x > 0 ? y / x - 1 : null);
 
+/** Which side pairs ran one configuration under both names (seed 003's 1-GPU "tp" and "pp"), over every section. */
+function alikeTest(layout: MatrixLayout): (p: SidePair) => boolean {
+  const pairs = layout.sections.flatMap((section) => sidePairs(layout, section).map((p) => [p.a.run, p.b.run] as const));
+  const alike = sameConfigurationTest(pairs, layout.attributes);
+  return (p) => alike(p.a.run, p.b.run);
+}
+
 /** Seed 003's "Pipeline vs Tensor" table: both values' Prompt and Gen TPS, and B's speedup over A. */
 export function sideTable(layout: MatrixLayout, section: MatrixSection): Table | null {
   const side = layout.side;
   const pairs = sidePairs(layout, section);
   if (!side || pairs.length === 0) return null;
   const { a, b } = side;
+  const alike = alikeTest(layout);
   return {
     id: `${section.id}-${slug(side.dimension)}`,
     title: `${section.title}: ${b} vs ${a}`,
@@ -86,13 +94,19 @@ export function sideTable(layout: MatrixLayout, section: MatrixSection): Table |
       const pb = promptTps(p.b.run, p.b.level);
       const ga = p.a.level.output_tokens_per_s;
       const gb = p.b.level.output_tokens_per_s;
-      return [...keyCells(layout, p.a, false), pa, pb, ga, gb, gain(pa, pb), gain(ga, gb)];
+      // One configuration under both names: no speedup to show, only noise.
+      const same = alike(p);
+      return [...keyCells(layout, p.a, false), pa, pb, ga, gb, same ? null : gain(pa, pb), same ? null : gain(ga, gb)];
     }),
   };
 }
 
 function speedupObservation(layout: MatrixLayout, section: MatrixSection): string | null {
-  const gains = sidePairs(layout, section)
+  const alike = alikeTest(layout);
+  const pairs = sidePairs(layout, section);
+  const same = [...new Set(pairs.filter(alike).map((p) => p.row))];
+  const gains = pairs
+    .filter((p) => !alike(p))
     .map((p) => ({ p, g: gain(p.a.level.output_tokens_per_s, p.b.level.output_tokens_per_s) }))
     .filter((x): x is { p: SidePair; g: number } => x.g !== null)
     .sort((x, y) => x.g - y.g);
@@ -103,7 +117,8 @@ function speedupObservation(layout: MatrixLayout, section: MatrixSection): strin
   const fmt = (g: number): string => `${g >= 0 ? "+" : ""}${(g * 100).toFixed(1)}%`;
   const faster = gains.filter((x) => x.g > 0).length;
   const range = gains.length === 1 ? `${fmt(lo.g)} (${name(lo.p)})` : `from ${fmt(lo.g)} (${name(lo.p)}) to ${fmt(hi.g)} (${name(hi.p)})`;
-  return `${layout.side.b} vs ${layout.side.a}: Gen speedup ${range}; ${layout.side.b} is faster in ${faster} of ${gains.length}.`;
+  const note = same.length > 0 ? ` (${same.join(", ")}: one configuration under both names, left out)` : "";
+  return `${layout.side.b} vs ${layout.side.a}: Gen speedup ${range}; ${layout.side.b} is faster in ${faster} of ${gains.length}${note}.`;
 }
 
 /** Seed 003's observations: highest Prompt and Gen TPS, the side-by-side speedups, the cells with errors. */
