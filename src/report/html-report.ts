@@ -35,7 +35,10 @@ function headline(model: ReportModel): string {
   const sent = levels.reduce((a, x) => a + x.l.requests.sent, 0);
   const errored = levels.reduce((a, x) => a + x.l.requests.errored, 0);
   cards.push(card("requests measured", fmtNum(sent, 0), `${model.runs.length} run${model.runs.length === 1 ? "" : "s"}, ${levels.length} level${levels.length === 1 ? "" : "s"}`));
-  cards.push(card("error rate", `${fmtNum(sent > 0 ? (errored / sent) * 100 : 0, 2)}%`, `${fmtNum(errored, 0)} failed`));
+  // Cancelled requests (--cancel-rate) are neither errors nor in the latencies: the card says how many.
+  const cancelled = levels.reduce((a, x) => a + (x.l.cancelled?.requests ?? 0), 0);
+  const failedText = `${fmtNum(errored, 0)} failed${cancelled > 0 ? ` · ${fmtNum(cancelled, 0)} cancelled by the client` : ""}`;
+  cards.push(card("error rate", `${fmtNum(sent > 0 ? (errored / sent) * 100 : 0, 2)}%`, failedText));
   const slo = model.runs.map((r) => r.analysis.slo).find((s) => s?.best);
   if (slo?.best) cards.push(card("highest load within SLO", slo.best.load, `goodput ${fmtNum(slo.best.goodputPerS, 3)} req/s · ${slo.text}`));
   return `<section id="headline"><h2>Headline</h2><div class="cards">${cards.join("")}</div></section>`;

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { resolveRunConfig, runBenchmark, startSimulator } from "../../src/index.js";
 import { cancelsThis } from "../../src/run/run-level.js";
 import { parseRecordLine } from "../../src/results/request-record.js";
+import { generateReport } from "../../src/report/generate-report.js";
 
 const work = mkdtempSync(join(tmpdir(), "servebench-cancel-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -62,6 +63,9 @@ describe("cancellation", () => {
       // The server counted every cancelled stream as aborted (its connection went away).
       expect(sim.stats().finished.abort).toBe(cancelled.length);
       expect(readFileSync(join(out, "summary.md"), "utf8")).toMatch(new RegExp(`cancelled ${cancelled.length} after 6 tokens`));
+      // The report's headline says how many the client gave up, beside the error rate they are not part of.
+      await generateReport({ paths: [out], outDir: join(work, "tokens-report"), png: false });
+      expect(readFileSync(join(work, "tokens-report", "report.html"), "utf8")).toContain(`0 failed · ${cancelled.length} cancelled by the client`);
     } finally {
       await sim.close();
     }
