@@ -263,11 +263,18 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
       summary.cancelled = { requests: cancelled, rate: config.cancelRate, after: formatCancelAfter(config.cancelAfter) };
     const retries = records.filter((r) => r.clientRetry !== undefined && !r.warmup).length;
     if (retries > 0) summary.client_retries = retries;
-    if (config.prefixGroups !== undefined && config.prefixTokens !== undefined) {
-      const sent = levelSpecList.slice(0, result.dispatched);
+    const sent = levelSpecList.slice(0, result.dispatched);
+    // --prefix-groups, or --shared-prefix-tokens (one group: every prompt starts with the same text).
+    const prefix =
+      config.prefixGroups !== undefined && config.prefixTokens !== undefined
+        ? { groups: config.prefixGroups, tokens: config.prefixTokens }
+        : (config.sharedPrefixTokens ?? 0) > 0 && sent.some((s) => s.group !== undefined)
+          ? { groups: 1, tokens: config.sharedPrefixTokens ?? 0 }
+          : undefined;
+    if (prefix !== undefined) {
       summary.prefix_cache = {
-        groups: config.prefixGroups,
-        prefix_tokens: config.prefixTokens,
+        groups: prefix.groups,
+        prefix_tokens: prefix.tokens,
         best_case_hit_rate: round4(bestCasePrefixHitRate(sent, ctx.source.seenGroups)),
         measured_hit_rate: summary.server?.prefix_cache_hit_rate ?? summary.usage_cache?.hit_rate ?? null,
       };

@@ -119,7 +119,10 @@ function synthetic(
         )[0];
   const messages: ChatMessage[] = [{ role: "user", content: prompt }];
   const inputTokens = usesMessages(endpoint) ? counter.chat(messages) : counter.completion(prompt);
-  return spec(endpoint, index, prompt, inputTokens, output);
+  const s = spec(endpoint, index, prompt, inputTokens, output);
+  // One shared prefix is one group: every request after the first could reuse it (the best case).
+  if (shared > 0 && blocks === undefined) return { ...s, group: 0, prefixTokens: shared + (usesMessages(endpoint) ? 0 : tokenizer.specialTokensAdded) };
+  return s;
 }
 
 /** Group g's prefix is the same text for every request of g (seeded by g); the suffix is unique. */

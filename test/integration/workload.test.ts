@@ -74,6 +74,23 @@ describe("workloads against the simulator", () => {
     expect(measured === null || (typeof measured === "number" && measured <= 0.6 + 1e-9)).toBe(true);
   });
 
+  it("one shared prefix (--shared-prefix-tokens) reports its best-case hit rate too", async () => {
+    const { summary } = await runBenchmark({
+      ...fast,
+      out: join(tmp, "shared-prefix"),
+      strict: true,
+      concurrency: [2],
+      requests: { kind: "count", n: 10 },
+      inputTokens: 80,
+      sharedPrefixTokens: 60,
+      outputTokens: 4,
+    });
+    const level = summary.levels[0];
+    expect(level?.strict?.mismatched).toBe(0);
+    // 10 requests of 80 tokens, one prefix of 60: the 9 after the first hit 60 of 80.
+    expect(level?.prefix_cache).toMatchObject({ groups: 1, prefix_tokens: 60, best_case_hit_rate: 0.675 });
+  });
+
   it("multi-turn sessions carry the received answers and split TTFT by turn", async () => {
     const out = join(tmp, "turns");
     const { summary } = await runBenchmark({
