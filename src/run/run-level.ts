@@ -9,6 +9,7 @@ import type { RequestRecord } from "../client/record.js";
 import type { LoadLevel } from "../load/runner.js";
 import { SaturationGuard } from "../load/saturation.js";
 import { ConnectionBackoff } from "../load/connection-backoff.js";
+import { RefusalStop } from "../load/refusal-stop.js";
 import { levelTargetFailure } from "./run-verdict.js";
 import type { LevelSummary } from "../metrics/level.js";
 import type { RunDirectory } from "../report/run-dir.js";
@@ -82,9 +83,12 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
   const backoff = new ConnectionBackoff();
   const levelStartMs = monotonicNowMs();
   let serverGone: string | undefined;
+  // A server that refuses every request (a wrong key, model or URL): end the level, saying so.
+  const refusals = new RefusalStop();
   const noteConnection = (r: RequestRecord): void => {
     if (r.outcome === "error" && r.error?.code === "connection" && r.headersMs === undefined) backoff.failed(monotonicNowMs());
     else if (r.headersMs !== undefined) backoff.answered(monotonicNowMs());
+    if (!r.warmup) refusals.noted(r.outcome === "error" ? r.error?.httpStatus : undefined, r.outcome === "ok", r.error?.message);
   };
   const guard = new SaturationGuard({
     maxErrorRate: config.maxErrorRate,
@@ -187,7 +191,7 @@ export async function runOneLevel(plan: LevelPlan, ctx: LevelContext): Promise<L
         shouldStop: () => {
           const verdict = guard.verdict();
           if (verdict !== undefined) return verdict;
-          serverGone ??= backoff.verdict(monotonicNowMs(), levelStartMs);
+          serverGone ??= backoff.verdict(monotonicNowMs(), levelStartMs) ?? refusals.verdict();
           return serverGone;
         },
         pace: async (signal) => {

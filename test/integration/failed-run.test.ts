@@ -108,6 +108,20 @@ describe("every request refused", () => {
     expect(summaryOf(dir).run.verdict.status).toBe("target_failed");
   });
 
+  it("a --duration level against a server that refuses everything ends after 20 refusals instead of spinning", async () => {
+    server = await startBrokenServer((req, res) => json(res, 401, { error: { message: "Invalid API key provided", type: "invalid_request_error" } }));
+    const dir = out("401-duration");
+    const r = await runCli(["run", "--url", server.url, "--model", "m", "--concurrency", "2", "--duration", "60s", "--out", dir, ...SMALL], {
+      env: { OPENAI_API_KEY: "" },
+    });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/the server refused all \d+ requests of the level so far \(HTTP 401: invalid_request_error: Invalid API key provided\)/);
+    // Unchecked, a 60 s level wrote ~1,400 records a second; the two slots in flight may add one each.
+    const records = readFileSync(join(dir, "requests.jsonl"), "utf8").trim().split("\n");
+    expect(records.length).toBeLessThanOrEqual(22);
+    expect(summaryOf(dir).run.verdict.status).toBe("target_failed");
+  });
+
   it("401 on model discovery names the key, not --model", async () => {
     server = await startBrokenServer((req, res) => json(res, 401, { error: "Unauthorized" }));
     const r = await runCli(["run", "--url", server.url, "--concurrency", "1", "--requests", "1", "--out", out("401-models"), ...SMALL]);
