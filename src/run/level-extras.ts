@@ -6,7 +6,7 @@
 import type { RunConfig } from "../config/run-config.js";
 import { compareSlo, formatSloTerm, perRequestSlo, type SloTerm } from "../config/units.js";
 import type { RequestRecord } from "../client/record.js";
-import { deriveRequestMetrics, type RequestMetrics } from "../metrics/derive.js";
+import { deriveRequestMetrics, outputTokensOf, promptTokensOf, type RequestMetrics } from "../metrics/derive.js";
 import { aggregateLevel, flatten, type LevelLoad, type LevelSummary, type TurnSplit } from "../metrics/level.js";
 import { percentileSorted, summarize } from "../metrics/stats.js";
 import type { RequestSpec } from "../workload/request-spec.js";
@@ -212,8 +212,9 @@ export function serverCountedTokens(records: readonly RequestRecord[]): ServedTo
     if (r.warmup) continue;
     const chunks = r.tokenChunkMs.length;
     if (r.outcome === "ok") {
-      const input = r.usage?.promptTokens ?? r.targetInputTokens;
-      const output = r.usage?.completionTokens ?? chunks;
+      // The level's own rule for usage it can trust (an absurd count is the server's bug, not its work).
+      const input = promptTokensOf(r);
+      const output = outputTokensOf(r) ?? chunks;
       t.inputTokens += input;
       t.inputTokensMax += input;
       t.outputTokens += output;

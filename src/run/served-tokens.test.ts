@@ -28,6 +28,11 @@ describe("serverCountedTokens", () => {
     expect(t).toMatchObject({ inputTokens: 512, outputTokens: 64, inputTokensMax: 512, outputTokensMax: 64 });
   });
 
+  it("trusts usage as the level does: an absurd count gives way to the client's", () => {
+    const t = serverCountedTokens([rec({ headersMs: 5, firstTokenMs: 10, tokenChunkMs: chunks(64), usage: { promptTokens: -5, completionTokens: 1e12 } })]);
+    expect(t).toMatchObject({ inputTokens: 512, outputTokens: 64 });
+  });
+
   it("a stream that failed after 30 tokens: 30 certain, up to the 64 requested", () => {
     const t = serverCountedTokens([rec({ outcome: "error", error: midstream, headersMs: 5, firstTokenMs: 10, tokenChunkMs: chunks(30) })]);
     expect(t).toMatchObject({ inputTokens: 512, outputTokens: 30, inputTokensMax: 512, outputTokensMax: 64 });
