@@ -158,18 +158,20 @@ export interface PairwiseResult {
 }
 
 /**
- * Tells which matched pairs ran one configuration under two names. `keys` are the candidates (a
- * plan include's gpus, tp, pp); those that differ within some pair are what the compared
- * dimension changes, and a pair equal on all of them is the same server twice: seed 003's 1-GPU
- * presets are "tp" and "pp" by name only, and their difference is noise, not a speedup. When no
- * key differs in any pair, the compared dimension itself is the change and no pair is alike.
+ * Tells which compared groups (pairs, or every value of a dimension with the rest fixed) ran one
+ * configuration under several names. `keys` are the candidates (a plan include's gpus, tp, pp);
+ * those that differ within some group are what the compared dimension changes, and a group equal
+ * on all of them is the same server twice: seed 003's 1-GPU presets are "tp" and "pp" by name
+ * only, and their difference is noise, not a speedup. When no key differs in any group, the
+ * compared dimension itself is the change and no group is alike.
  */
 export function sameConfigurationTest(
-  pairs: ReadonlyArray<readonly [DiscoveredRun, DiscoveredRun]>,
+  groups: ReadonlyArray<readonly DiscoveredRun[]>,
   keys: readonly string[],
-): (a: DiscoveredRun, b: DiscoveredRun) => boolean {
-  const changed = keys.filter((k) => pairs.some(([a, b]) => a.dimensions[k] !== b.dimensions[k]));
-  return (a, b) => changed.length > 0 && changed.every((k) => a.dimensions[k] === b.dimensions[k]);
+): (group: readonly DiscoveredRun[]) => boolean {
+  const oneValue = (group: readonly DiscoveredRun[], k: string): boolean => group.every((r) => r.dimensions[k] === group[0]?.dimensions[k]);
+  const changed = keys.filter((k) => groups.some((g) => !oneValue(g, k)));
+  return (group) => changed.length > 0 && changed.every((k) => oneValue(group, k));
 }
 
 function determines(runs: readonly DiscoveredRun[], by: readonly string[], target: string): boolean {
@@ -216,7 +218,7 @@ export function pairwiseTable(runs: readonly DiscoveredRun[], dimension: string,
   const derived = varyingDimensions(runs).filter((d) => d !== dimension && !others.includes(d));
   const matched = [...left].flatMap(([key, pa]) => {
     const pb = right.get(key);
-    return pb === undefined ? [] : [[pa.run, pb.run] as const];
+    return pb === undefined ? [] : [[pa.run, pb.run]];
   });
   const alikeRuns = sameConfigurationTest(matched, derived);
   let same = 0;
@@ -230,7 +232,7 @@ export function pairwiseTable(runs: readonly DiscoveredRun[], dimension: string,
     const gain = (x: number, y: number): number | null => (x > 0 ? y / x - 1 : null);
     const promptA = promptTps(pa.run, pa.level);
     const promptB = promptTps(pb.run, pb.level);
-    const alike = alikeRuns(pa.run, pb.run);
+    const alike = alikeRuns([pa.run, pb.run]);
     if (alike) same++;
     const pg = promptA !== null && promptB !== null && !alike ? gain(promptA, promptB) : null;
     const gg = alike ? null : gain(pa.level.output_tokens_per_s, pb.level.output_tokens_per_s);

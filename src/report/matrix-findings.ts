@@ -6,6 +6,7 @@ import type { LevelSummary } from "../metrics/level.js";
 import { fmtNum, loadText } from "./analysis.js";
 import { warningKind } from "./analysis-warnings.js";
 import type { DiscoveredRun } from "./discover.js";
+import { sameConfigurationTest } from "./cross-tables.js";
 import type { MatrixLayout } from "./matrix-layout.js";
 
 function median(values: readonly number[]): number {
@@ -42,12 +43,14 @@ export function dimensionEffects(layout: MatrixLayout, runs: readonly Discovered
     }
     const spreads: number[] = [];
     const wins = new Map<string, number>();
-    // Include keys that change with `dim` somewhere (tp, pp with parallel); a group equal on all of
-    // them ran one configuration under several names (seed 003's 1-GPU "tp" and "pp"): no effect.
-    const changed = layout.attributes.filter((k) => [...groups.values()].some((g) => new Set(g.map((p) => p.run.dimensions[k])).size > 1));
+    // A group that ran one configuration under several names (seed 003's 1-GPU "tp" and "pp") has no effect to show.
+    const alike = sameConfigurationTest(
+      [...groups.values()].map((g) => g.map((p) => p.run)),
+      layout.attributes,
+    );
     for (const g of groups.values()) {
       if (new Set(g.map((p) => p.run.dimensions[dim])).size < 2) continue;
-      if (changed.length > 0 && changed.every((k) => new Set(g.map((p) => p.run.dimensions[k])).size === 1)) continue;
+      if (alike(g.map((p) => p.run))) continue;
       const best = g.reduce((a, b) => (b.level.output_tokens_per_s > a.level.output_tokens_per_s ? b : a));
       const worst = g.reduce((a, b) => (b.level.output_tokens_per_s < a.level.output_tokens_per_s ? b : a));
       if (!(worst.level.output_tokens_per_s > 0)) continue;

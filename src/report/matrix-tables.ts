@@ -68,11 +68,20 @@ export function sidePairs(layout: MatrixLayout, section: MatrixSection): SidePai
 
 const gain = (x: number | null, y: number | null): number | null => (x !== null && y !== null && x > 0 ? y / x - 1 : null);
 
-/** Which side pairs ran one configuration under both names (seed 003's 1-GPU "tp" and "pp"), over every section. */
+const alikeTests = new WeakMap<MatrixLayout, (p: SidePair) => boolean>();
+
+/** Which side pairs ran one configuration under both names (seed 003's 1-GPU "tp" and "pp"), over every section; once per layout. */
 function alikeTest(layout: MatrixLayout): (p: SidePair) => boolean {
-  const pairs = layout.sections.flatMap((section) => sidePairs(layout, section).map((p) => [p.a.run, p.b.run] as const));
-  const alike = sameConfigurationTest(pairs, layout.attributes);
-  return (p) => alike(p.a.run, p.b.run);
+  let test = alikeTests.get(layout);
+  if (test === undefined) {
+    const alike = sameConfigurationTest(
+      layout.sections.flatMap((section) => sidePairs(layout, section).map((p) => [p.a.run, p.b.run])),
+      layout.attributes,
+    );
+    test = (p) => alike([p.a.run, p.b.run]);
+    alikeTests.set(layout, test);
+  }
+  return test;
 }
 
 /** Seed 003's "Pipeline vs Tensor" table: both values' Prompt and Gen TPS, and B's speedup over A. */
