@@ -102,8 +102,7 @@ export class Telemetry {
         // A 404 before any success: the server has no Prometheus endpoint (vLLM.rs, many gateways);
         // a 501: it has one, switched off (llama-server without --metrics). Polling either is noise.
         else if (!this.seenOk && this.absent === undefined && /^HTTP (404|501)\b/.test(scrape.error)) {
-          const status = scrape.error.slice(5, 8);
-          const why = status === "501" ? `HTTP 501: not enabled; llama.cpp: start llama-server with --metrics` : "HTTP 404";
+          const why = scrape.error.startsWith("HTTP 501") ? "HTTP 501: not enabled; llama.cpp: start llama-server with --metrics" : "HTTP 404";
           this.absent = `the server has no ${this.metricsUrl} (${why}): server-side columns stay empty (--metrics-url names another endpoint, --no-metrics skips scraping)`;
           this.emit({ kind: "info", message: `${this.absent}; scraping stopped` });
           void this.scraper?.stop({ finalScrape: false }).catch(() => undefined);
