@@ -29,7 +29,6 @@ export class Telemetry {
   private scrapeFailures = 0;
   private power: PowerSampler | undefined;
   readyAfterMs: number | undefined;
-  private interrupted = false;
 
   constructor(
     private readonly config: RunConfig,
@@ -84,14 +83,7 @@ export class Telemetry {
   /** Starts polling /metrics; `signal` (the run's) stops it at once, a scrape in flight included. */
   start(originMs: number, signal?: AbortSignal): void {
     if (!this.config.metrics) return;
-    signal?.addEventListener(
-      "abort",
-      () => {
-        this.interrupted = true;
-        this.scraper?.interrupt();
-      },
-      { once: true },
-    );
+    signal?.addEventListener("abort", () => this.scraper?.interrupt(), { once: true });
     this.scraper = new MetricsScraper({
       url: this.metricsUrl,
       intervalMs: this.config.metricsIntervalMs,
@@ -123,7 +115,7 @@ export class Telemetry {
 
   /** Scrapes now so the level's window has a tight edge. */
   async mark(): Promise<void> {
-    if (this.absent !== undefined || this.interrupted) return;
+    if (this.absent !== undefined) return; // an interrupted scraper answers at once, sending nothing
     await this.scraper?.scrapeNow();
   }
 
