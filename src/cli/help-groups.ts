@@ -31,7 +31,7 @@ export const FLAG_GROUP_OF: ReadonlyMap<string, Group> = new Map([
     "Simulator",
     `--gpu --model-config --dtype --kv-dtype --tp --pp --max-model-len --gpu-memory-utilization --max-num-seqs
     --max-num-batched-tokens --kv-cache-blocks --no-prefix-caching --enforce-eager --spec-tokens --spec-acceptance
-    --spec-draft-model --list-gpus --list-models`,
+    --spec-draft-model --cold-start --list-gpus --list-models`,
   ),
 ]);
 

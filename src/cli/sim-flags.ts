@@ -3,7 +3,7 @@
 // One table, one parser (values checked here, naming the flag), plus the --list-gpus/--list-models listings.
 
 import { Option, type Command } from "commander";
-import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from "../config/units.js";
+import { parseDurationMs, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from "../config/units.js";
 import { BenchError } from "../errors.js";
 import { DIALECT_NAMES, KV_DTYPE_NAMES, WEIGHT_DTYPE_NAMES, listGpus, listModels, simOptionsFromSettings } from "../sim/index.js";
 import type { SimPresetSettings, SimSettingKey, SimulatorOptions } from "../sim/index.js";
@@ -34,6 +34,7 @@ const FLAG_NAMES: Readonly<Record<SimSettingKey, string>> = {
   specAcceptance: "spec-acceptance",
   specDraftModel: "spec-draft-model",
   profile: "sim-profile",
+  coldStartMs: "cold-start",
 };
 
 export function isPresetSetting(name: string): name is SimSettingKey {
@@ -84,6 +85,12 @@ const PRESET_FLAGS: readonly FlagDef[] = [
   { key: "specAcceptance", arg: "<p>", help: "speculative decoding: per-token acceptance rate (default 0.7)", parse: fraction },
   { key: "specDraftModel", arg: "<hf-id>", help: "speculative decoding: draft model from the catalog (default: free drafting, like n-gram)" },
   { key: "profile", arg: "<file>", help: "efficiency constants (JSON, e.g. from `servebench calibrate`)" },
+  {
+    key: "coldStartMs",
+    arg: "<time>",
+    help: "the first engine step after start takes this much longer, a fresh server's warm-up, e.g. 1s (default 0)",
+    parse: parseDurationMs,
+  },
 ];
 
 function addPresetFlags(cmd: Command, style: FlagStyle, skip: ReadonlySet<SimSettingKey> = new Set()): Command {

@@ -106,6 +106,7 @@ describe("runArgsFromConfig", () => {
           specAcceptance: 0.6,
           specDraftModel: "Qwen/Qwen3-0.6B",
           profile: "/p.json",
+          coldStartMs: 1500,
           dialect: "sglang",
           faults: "http500=0.05",
         },

@@ -105,6 +105,7 @@ export const SIM_FLAG_WRITERS: { [K in SimField]-?: (value: NonNullable<SimInput
   specAcceptance: simText("spec-acceptance"),
   specDraftModel: simText("spec-draft-model"),
   profile: simText("profile"),
+  coldStartMs: (v) => (v > 0 ? ["--sim-cold-start", `${v}ms`] : []),
   dialect: simText("dialect"),
   faults: simText("faults"),
   reasoningTokens: simText("reasoning-tokens"),

@@ -45,6 +45,8 @@ export const simConfigSchema = z.object({
   specDraftModel: z.string().min(1).optional(),
   /** Path of an efficiency-constant file (from `servebench calibrate`). */
   profile: z.string().min(1).optional(),
+  /** The first engine step after start takes this much longer (a fresh server's warm-up), in ms. */
+  coldStartMs: z.number().nonnegative().optional(),
   /** Which server the simulator speaks like (default vllm). */
   dialect: z.enum(DIALECT_NAMES).optional(),
   /** Fault spec, e.g. "http500=0.05,reset=0.01" (docs/simulator.md). */
@@ -74,6 +76,7 @@ export const EMBEDDED_ONLY_FIELDS = [
   "specAcceptance",
   "specDraftModel",
   "profile",
+  "coldStartMs",
   "dialect",
   "faults",
   "reasoningTokens",

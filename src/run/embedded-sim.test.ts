@@ -31,6 +31,15 @@ describe("embedded simulator options", () => {
     expect(info.description).toMatch(/^Qwen\/Qwen3-32B fp8 on H100-SXM tp=2 pp=1: /);
   });
 
+  it("passes a cold start to the simulator and says so in the description (default: none)", () => {
+    const cold = embedded({ sim: { timing: "simple", coldStartMs: 1500 } });
+    expect(cold.options.coldStartMs).toBe(1500);
+    expect(cold.info.description).toMatch(/, cold start 1500 ms$/);
+    const warm = embedded({ sim: { timing: "simple" } });
+    expect(warm.options.coldStartMs).toBeUndefined();
+    expect(warm.info.description).not.toMatch(/cold start/);
+  });
+
   it("serves the run's --model when --sim-model is not given, and sim-model without either", () => {
     expect(embedded({ model: "Qwen/Qwen3-8B", sim: { gpu: "A100-80G" } }).info).toMatchObject({ model: "Qwen/Qwen3-8B", gpu: "A100-80G" });
     const simple = embedded({ sim: { perTokenMs: 4, maxNumSeqs: 8, dialect: "tgi", faults: "http500=0.1" } });

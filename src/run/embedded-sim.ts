@@ -86,7 +86,8 @@ function underSim(error: unknown): unknown {
 }
 
 function describeSimulator(r: ResolvedSimulatorOptions, timing: string, faults: string | undefined, presetName: string | undefined): SimulatorInfo {
-  const extras = `${r.dialect.name === "vllm" ? "" : `, ${r.dialect.name} dialect`}${faults === undefined ? "" : `, faults ${faults}`}`;
+  const coldStart = r.engine.coldStartMs > 0 ? `, cold start ${r.engine.coldStartMs} ms` : "";
+  const extras = `${coldStart}${r.dialect.name === "vllm" ? "" : `, ${r.dialect.name} dialect`}${faults === undefined ? "" : `, faults ${faults}`}`;
   const common = { model: r.model, dialect: r.dialect.name, max_model_len: r.maxModelLen, ...(faults === undefined ? {} : { faults }) };
   if (r.preset === undefined) {
     const limit = Number.isFinite(r.engine.maxNumSeqs) ? `, max_num_seqs ${r.engine.maxNumSeqs}` : "";

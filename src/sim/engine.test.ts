@@ -46,6 +46,22 @@ describe("StepEngine", () => {
     expect(clock.pending()).toBe(0);
   });
 
+  it("a cold start lengthens only the engine's first step: every request in it waits, later ones do not", () => {
+    const clock = manualSchedulerClock(0);
+    const engine = new StepEngine({ timing: simpleTiming({ ttftMs: 20, perTokenMs: 10 }), clock, coldStartMs: 500 });
+    const a = job(3);
+    const b = job(3);
+    engine.submit(a.job);
+    engine.submit(b.job);
+    clock.advanceTo(2000);
+    expect(a.tokenMs).toEqual([520, 530, 540]);
+    expect(b.tokenMs).toEqual([520, 530, 540]);
+    const c = job(3);
+    engine.submit(c.job); // reaches the scheduler at 2020; warm now
+    clock.advanceTo(4000);
+    expect(c.tokenMs).toEqual([2020, 2030, 2040]);
+  });
+
   it("prefills a later request in the next step of the running batch; its first token ends that step", () => {
     const clock = manualSchedulerClock(0);
     const engine = new StepEngine({ timing: simpleTiming({ ttftMs: 20, perTokenMs: 10 }), clock });

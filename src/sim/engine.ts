@@ -68,6 +68,8 @@ export interface EngineOptions {
   /** @defaultValue true */
   prefixCaching?: boolean | undefined;
   spec?: SpecDecodeOptions | undefined;
+  /** The engine's first step takes this much longer: a freshly started server's one-time warm-up. @defaultValue 0 */
+  coldStartMs?: number | undefined;
   onStep?: ((step: StepRecord) => void) | undefined;
 }
 
@@ -94,6 +96,8 @@ export class StepEngine {
   #steps = 0;
   #stopped = false;
   #busy = false;
+  /** Still owed by the next step (only the first step pays it). */
+  #coldStartMs: number;
   readonly #unique = new UniqueBlockCounter();
 
   constructor(options: EngineOptions) {
@@ -110,6 +114,7 @@ export class StepEngine {
     this.#spec = spec;
     this.#random = mulberry32(spec?.seed ?? 0);
     this.#onStep = options.onStep;
+    this.#coldStartMs = options.coldStartMs ?? 0;
   }
 
   /** Requests in the running batch (prefilling or decoding). */
@@ -265,7 +270,8 @@ export class StepEngine {
     // Without prefix caching no block is shared: every row reads its own context.
     const unique = this.#limits.prefixCaching ? this.#unique.count(rows, this.#pool.numBlocks) : Infinity;
     const ctx = stepContext(rows, this.#pool.blockSize, this.#limits.draftTokens, unique);
-    const durationMs = Math.max(0, this.#timing.stepMs(ctx));
+    const durationMs = Math.max(0, this.#timing.stepMs(ctx)) + this.#coldStartMs;
+    this.#coldStartMs = 0;
     this.#steps++;
     this.#inFlight = { rows, endMs: atMs + durationMs };
     this.#onStep?.({

@@ -111,6 +111,13 @@ export interface SimulatorOptions {
   dialect?: DialectName | undefined;
   /** /health answers 503 (model loading) for this long after start. @defaultValue 0 */
   loadTimeMs?: number | undefined;
+  /**
+   * The engine's first step after start takes this much longer: the one-time warm-up a freshly
+   * started server pays on its first requests (lazy CUDA module loading, JIT-compiled kernels, the
+   * chat template's first compile; vLLM issue #16858, PR #30700). Every request in that step waits
+   * for it. @defaultValue 0
+   */
+  coldStartMs?: number | undefined;
   /** Faults to inject: a spec string ("http500=0.05,reset=0.01,stall=0.01:5s,crash-after=100") or a parsed FaultSpec. */
   faults?: string | FaultSpec | undefined;
   /** Called for every injected fault (the simulator's own log); stats().faults counts them too. */
@@ -134,6 +141,7 @@ export interface EngineLimits {
   blockSize: number;
   prefixCaching: boolean;
   spec: SpecDecodeOptions | undefined;
+  coldStartMs: number;
 }
 
 export interface ResolvedSimulatorOptions {
@@ -207,6 +215,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
       blockSize,
       prefixCaching: options.prefixCaching ?? true,
       spec: spec === undefined || spec.draftTokens === 0 ? undefined : { ...spec, seed: options.seed ?? 0 },
+      coldStartMs: check("coldStartMs", options.coldStartMs ?? 0, 0),
     },
     promptTokenizer: options.promptTokenizer,
     defaultMaxTokens: options.defaultMaxTokens === undefined ? undefined : integer("defaultMaxTokens", options.defaultMaxTokens, 1),

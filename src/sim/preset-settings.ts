@@ -31,6 +31,8 @@ export interface SimPresetSettings {
   specDraftModel?: string | undefined;
   /** Path of an efficiency-constant file (from `servebench calibrate`). */
   profile?: string | undefined;
+  /** The engine's first step takes this much longer (a freshly started server's warm-up). */
+  coldStartMs?: number | undefined;
 }
 
 export type SimSettingKey = keyof SimPresetSettings;
@@ -58,6 +60,7 @@ export function simOptionsFromSettings(s: SimPresetSettings): SimulatorOptions {
   if (s.maxNumBatchedTokens !== undefined) out.maxNumBatchedTokens = s.maxNumBatchedTokens;
   if (s.kvCacheBlocks !== undefined) out.kvCacheBlocks = s.kvCacheBlocks;
   if (s.prefixCaching === false) out.prefixCaching = false;
+  if (s.coldStartMs !== undefined) out.coldStartMs = s.coldStartMs;
   if (s.specTokens !== undefined) out.speculative = { draftTokens: s.specTokens, acceptanceRate: s.specAcceptance ?? 0.7 };
   if (s.gpu === undefined) {
     const given = GPU_ONLY.find((key) => s[key] !== undefined && s[key] !== false);

@@ -52,6 +52,7 @@ export function engineFromOptions(o: ResolvedSimulatorOptions, onStep?: (s: Step
     blockSize: e.blockSize,
     prefixCaching: e.prefixCaching,
     spec: e.spec,
+    coldStartMs: e.coldStartMs,
     onStep,
   });
 }
