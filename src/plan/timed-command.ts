@@ -1,4 +1,4 @@
-// Owns running one external command (kubectl, helm) to completion within a time bound: no shell,
+// Owns running one external command (kubectl, helm, launchers, GPU tools) to completion within a time bound: no shell,
 // output captured up to a cap, killed at the deadline or on abort. Every one-shot command
 // servebench runs goes through here, so none can hang a run or a plan.
 
@@ -14,6 +14,11 @@ export interface TimedCommandOptions {
   cwd?: string;
   /** Output kept per stream; the rest is dropped and the result says truncated. Default 64 MiB. */
   maxOutputBytes?: number;
+  /**
+   * Start the command in a process group of its own and kill the whole group at the deadline or on
+   * abort, so a shell's children (`sh -c "a | b"`) cannot outlive it. Default false.
+   */
+  processGroup?: boolean;
 }
 
 export interface TimedCommandResult {
@@ -48,10 +53,21 @@ export function runTimedCommand(argv: readonly string[], options: TimedCommandOp
     let exitCode: number | null = null;
     const child = spawn(command ?? "", args, {
       stdio: ["pipe", "pipe", "pipe"],
+      detached: options.processGroup === true,
       ...(options.env === undefined ? {} : { env: options.env }),
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
-    const kill = (): void => void child.kill("SIGKILL");
+    const kill = (): void => {
+      if (options.processGroup === true && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+          return;
+        } catch {
+          // the group is gone already: fall through to the child itself
+        }
+      }
+      child.kill("SIGKILL");
+    };
     const timer = setTimeout(() => {
       timedOut = true;
       kill();

@@ -1,10 +1,14 @@
 // env.json on this machine: versions, redaction, target facts, GPU tools recorded as absent.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureEnvironment, isoWithOffset, parseModels, redactSecrets, serverIdentity } from "./environment.js";
 import { captureGpuInfo, parseNvidiaSmi } from "./gpu-info.js";
+import { readPower } from "./power.js";
 
 let server: Server;
 let baseUrl: string;
@@ -23,6 +27,15 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
 });
+
+/** A process that exists and is not a zombie (a killed orphan may wait for a reaper that never comes). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
 
 const hasTool = (t: string): boolean => spawnSync("sh", ["-c", `command -v ${t}`]).status === 0;
 
@@ -71,6 +84,19 @@ describe("captureEnvironment", () => {
     });
     const slow = await captureGpuInfo({ gpuInfoCmd: "sleep 5", timeoutMs: 100 });
     expect(slow).toMatchObject({ source: "gpu-info-cmd", error: "timed out after 100 ms" });
+  });
+
+  it("kills everything a timed-out gpuInfoCmd or power command started, not just its shell", async () => {
+    // The shell prints the pid of a background child, then waits for it: at the deadline both must die.
+    const gpu = await captureGpuInfo({ gpuInfoCmd: "sleep 30 & echo $!; wait", timeoutMs: 500 });
+    expect(gpu).toMatchObject({ source: "gpu-info-cmd", error: "timed out after 500 ms" });
+    const pidFile = join(mkdtempSync(join(tmpdir(), "sb-power-")), "pid");
+    const power = readPower({ kind: "cmd", command: `sleep 30 & echo $! > ${pidFile}; wait` }, 500);
+    await expect(power).rejects.toThrow(/timed out after 500 ms/);
+    const pids = [Number(gpu.source === "gpu-info-cmd" ? gpu.raw : Number.NaN), Number(readFileSync(pidFile, "utf8").trim())];
+    expect(pids.every((pid) => Number.isInteger(pid) && pid > 0)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    for (const pid of pids) expect(running(pid)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 // Owns finding out which GPUs the machine has, for env.json: nvidia-smi, else rocm-smi, or the
 // user's own --gpu-info-cmd. A missing tool is a fact to record, never an error.
 
-import { exec, execFile } from "node:child_process";
+import { describeFailure, runTimedCommand } from "../plan/timed-command.js";
 
 export interface GpuDevice {
   name: string | null;
@@ -16,26 +16,23 @@ export type GpuInfo =
   | { source: "nvidia-smi" | "rocm-smi"; devices: GpuDevice[]; raw: string; error?: string }
   | { source: "gpu-info-cmd"; command: string; raw: string; error?: string };
 
-interface RunResult {
-  stdout: string;
-  error?: { message: string; killed?: boolean | undefined; code?: unknown };
-}
-
 const NVIDIA_ARGS = ["--query-gpu=name,driver_version,memory.total,mig.mode.current", "--format=csv,noheader"];
 const ROCM_ARGS = ["--showproductname", "--showdriverversion", "--showmeminfo", "vram", "--json"];
 
-function run(file: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (error, stdout) => {
-      resolve(error === null ? { stdout } : { stdout, error });
-    });
-  });
+interface RunResult {
+  stdout: string;
+  /** Why it failed (timed out, exit code, could not start); absent on success. */
+  error?: string;
+  missing: boolean;
 }
 
-function failure(r: RunResult, timeoutMs: number): string | undefined {
-  if (r.error === undefined) return undefined;
-  if (r.error.killed === true) return `timed out after ${timeoutMs} ms`;
-  return r.error.message.split("\n")[0];
+/** Runs argv in a process group of its own (killed whole at the deadline): nothing it starts outlives it. */
+async function run(argv: readonly string[], timeoutMs: number): Promise<RunResult> {
+  const r = await runTimedCommand(argv, { timeoutMs, maxOutputBytes: 1024 * 1024, processGroup: true });
+  const missing = r.startError?.includes("ENOENT") === true;
+  if (r.timedOut) return { stdout: r.stdout, error: `timed out after ${timeoutMs} ms`, missing };
+  if (r.code === 0) return { stdout: r.stdout, missing };
+  return { stdout: r.stdout, error: describeFailure(r, timeoutMs).split("\n")[0] ?? "failed", missing };
 }
 
 /**
@@ -46,23 +43,18 @@ export async function captureGpuInfo(options: { gpuInfoCmd?: string; timeoutMs?:
   const timeoutMs = options.timeoutMs ?? 5000;
   if (options.gpuInfoCmd !== undefined) {
     const command = options.gpuInfoCmd;
-    const r = await new Promise<RunResult>((resolve) => {
-      exec(command, { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (error, stdout) => {
-        resolve(error === null ? { stdout } : { stdout, error });
-      });
-    });
-    const error = failure(r, timeoutMs);
-    return { source: "gpu-info-cmd", command, raw: r.stdout.trim(), ...(error === undefined ? {} : { error }) };
+    const r = await run(["/bin/sh", "-c", command], timeoutMs);
+    return { source: "gpu-info-cmd", command, raw: r.stdout.trim(), ...(r.error === undefined ? {} : { error: r.error }) };
   }
-  const nvidia = await run("nvidia-smi", NVIDIA_ARGS, timeoutMs);
-  if (nvidia.error?.code !== "ENOENT") {
-    const error = failure(nvidia, timeoutMs);
+  const nvidia = await run(["nvidia-smi", ...NVIDIA_ARGS], timeoutMs);
+  if (!nvidia.missing) {
+    const error = nvidia.error;
     const devices = error === undefined ? parseNvidiaSmi(nvidia.stdout) : [];
     return { source: "nvidia-smi", devices, raw: nvidia.stdout.trim(), ...(error === undefined ? {} : { error }) };
   }
-  const rocm = await run("rocm-smi", ROCM_ARGS, timeoutMs);
-  if (rocm.error?.code !== "ENOENT") {
-    const error = failure(rocm, timeoutMs);
+  const rocm = await run(["rocm-smi", ...ROCM_ARGS], timeoutMs);
+  if (!rocm.missing) {
+    const error = rocm.error;
     return { source: "rocm-smi", devices: parseRocmSmi(rocm.stdout), raw: rocm.stdout.trim(), ...(error === undefined ? {} : { error }) };
   }
   return { source: "absent", tried: ["nvidia-smi", "rocm-smi"] };

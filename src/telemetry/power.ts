@@ -2,7 +2,7 @@
 // command, a DCGM exporter's /metrics), one sample per interval on the run's clock, and each
 // level's average watts and joules. A source that fails is recorded, never fatal.
 
-import { exec, execFile } from "node:child_process";
+import { describeFailure, runTimedCommand } from "../plan/timed-command.js";
 import { request } from "undici";
 import { monotonicNowMs } from "../clock.js";
 import { BenchError } from "../errors.js";
@@ -53,20 +53,11 @@ export function parseDcgmPower(text: string): { watts: number; gpus: number } | 
 
 const MAX_OUTPUT_BYTES = 1024 * 1024;
 
-function runTool(file: string, args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: MAX_OUTPUT_BYTES }, (error, stdout) => {
-      if (error === null) resolve(stdout);
-      // ExecFileException is an Error with an Omit<> type the lint rule cannot see through.
-      else reject(error as Error);
-    });
-  });
-}
-
-function runShell(command: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    exec(command, { timeout: timeoutMs, maxBuffer: MAX_OUTPUT_BYTES }, (error, stdout) => (error === null ? resolve(stdout) : reject(error)));
-  });
+/** Runs argv in a process group of its own, killed whole at the deadline; its stdout, or rejects with why not. */
+async function runTool(argv: readonly string[], timeoutMs: number): Promise<string> {
+  const r = await runTimedCommand(argv, { timeoutMs, maxOutputBytes: MAX_OUTPUT_BYTES, processGroup: true });
+  if (r.code === 0 && !r.timedOut) return r.stdout;
+  throw new Error(r.timedOut ? `timed out after ${timeoutMs} ms` : describeFailure(r, timeoutMs));
 }
 
 /** One reading of `source`: total watts and GPU count. Rejects with the reason it could not read. */
@@ -74,13 +65,13 @@ export async function readPower(source: PowerSource, timeoutMs: number): Promise
   let reading: { watts: number; gpus: number } | undefined;
   switch (source.kind) {
     case "nvidia-smi":
-      reading = parseWattLines(await runTool("nvidia-smi", ["--query-gpu=power.draw", "--format=csv,noheader,nounits"], timeoutMs));
+      reading = parseWattLines(await runTool(["nvidia-smi", "--query-gpu=power.draw", "--format=csv,noheader,nounits"], timeoutMs));
       break;
     case "rocm-smi":
-      reading = parseRocmPower(await runTool("rocm-smi", ["--showpower", "--json"], timeoutMs));
+      reading = parseRocmPower(await runTool(["rocm-smi", "--showpower", "--json"], timeoutMs));
       break;
     case "cmd":
-      reading = parseWattLines(await runShell(source.command, timeoutMs));
+      reading = parseWattLines(await runTool(["/bin/sh", "-c", source.command], timeoutMs));
       break;
     case "dcgm": {
       const res = await request(source.url, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
