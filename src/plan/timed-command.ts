@@ -1,6 +1,7 @@
-// Owns running one external command (kubectl, helm, launchers, GPU tools) to completion within a time bound: no shell,
-// output captured up to a cap, killed at the deadline or on abort. Every one-shot command
-// servebench runs goes through here, so none can hang a run or a plan.
+// Owns running one external command (kubectl, helm, launchers, GPU tools) to completion within a
+// time bound: no shell unless the argv asks for one, output captured up to a cap, killed at the
+// deadline or on abort. Every one-shot command servebench runs goes through here, so none can hang
+// a run or a plan.
 
 import { spawn } from "node:child_process";
 
