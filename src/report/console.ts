@@ -42,7 +42,7 @@ const EMBEDDING_COLUMNS: Column[] = [
 ];
 
 export function renderConsoleTable(summary: RunSummary): string {
-  // Every header names its statistic. A short level (the default run's 3x) gets "TTFT max", which
+  // Every header names its statistic. A short level (the default run's 2x) gets "TTFT max", which
   // it is, rather than a p99 of a handful of requests and a warning about it on every run.
   const short = summary.levels.some((l) => l.requests.completed > 0 && l.requests.completed < P99_MIN_SAMPLES);
   const base = summary.run.endpoint === "embeddings" ? EMBEDDING_COLUMNS : COLUMNS;

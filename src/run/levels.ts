@@ -2,7 +2,7 @@
 // concrete level plan (request count, duration, connections, the load as the summary shows it).
 
 import type { RunConfig } from "../config/run-config.js";
-import { DEFAULT_CONCURRENCY } from "../config/run-config.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_REQUESTS } from "../config/run-config.js";
 import { fixedLevels } from "../load/profiles/fixed-levels.js";
 import type { LevelRole, LoadProfile, ProbeLoad, ProfileStep } from "../load/profiles/profile.js";
 import { sloSearchProfile } from "../load/profiles/slo-search.js";
@@ -52,9 +52,9 @@ export function traceRatePerSec(trace: LoadedTrace, timeScale: number): number {
   return Math.round(rate * 1000) / 1000;
 }
 
-/** "3x" at concurrency c = 3c requests; at rate r req/s = 3r requests (three seconds of arrivals). */
+/** "2x" at concurrency c = 2c requests; at rate r req/s = 2r requests (two seconds of arrivals). */
 function requestsFor(config: RunConfig, scale: number): number {
-  const spec = config.requests ?? (config.durationMs === undefined ? { kind: "multiple" as const, factor: 3 } : undefined);
+  const spec = config.requests ?? (config.durationMs === undefined ? DEFAULT_REQUESTS : undefined);
   if (spec === undefined) return Infinity;
   return spec.kind === "count" ? spec.n : Math.max(1, Math.ceil(spec.factor * scale));
 }
