@@ -111,6 +111,19 @@ describe("roofline step time", () => {
     expect(slow.overheadMs).toBeCloseTo(10 + 4 * 0.25, 5);
   });
 
+  it("eager W8A8 launches an activation-quantisation kernel per linear layer: 16 kernels a layer instead of 12", () => {
+    const eagerOverhead = (gpu: string, dtype: string, enforceEager = true): number =>
+      timing(gpu, "Qwen/Qwen3-32B", { dtype, enforceEager }).breakdown(decode(1, 10)).overheadMs;
+    const layers = 64;
+    const launchMs = defaultProfile().eagerLayerOverheadMs;
+    expect(eagerOverhead("H100-SXM", "fp8") - eagerOverhead("H100-SXM", "bf16")).toBeCloseTo((launchMs * layers * 4) / 12, 5);
+    // AWQ is weight-only (16-bit activations); A100 has no FP8 tensor path, so FP8 runs weight-only there.
+    expect(eagerOverhead("H100-SXM", "awq")).toBeCloseTo(eagerOverhead("H100-SXM", "bf16"), 5);
+    expect(eagerOverhead("A100-80G", "fp8")).toBeCloseTo(eagerOverhead("A100-80G", "bf16"), 5);
+    // With CUDA graphs there is no per-kernel CPU cost.
+    expect(eagerOverhead("H100-SXM", "fp8", false)).toBeCloseTo(eagerOverhead("H100-SXM", "bf16", false), 5);
+  });
+
   it("refuses tensor/pipeline splits vLLM refuses, naming the setting", () => {
     const limits = { blockSize: 16, maxModelLen: 4096 };
     // Qwen3-8B: 32 attention heads, 8 KV heads, 36 layers.

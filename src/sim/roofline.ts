@@ -54,6 +54,44 @@ export function linearPeakTflops(gpu: GpuSpec, dtype: WeightDtype): number {
   }
 }
 
+/**
+ * Kernels vLLM launches per decoder layer in eager mode with 16-bit weights (Qwen3/Llama): RMSNorm
+ * (fused with the residual add), QKV GEMM, q/k norms (Qwen3), rotary, KV-cache write, attention, O
+ * GEMM, RMSNorm, gate_up GEMM, SiLU-and-mul, down GEMM: about 12. The eager per-layer costs are per
+ * layer of these; a layer that launches more kernels pays proportionally more.
+ */
+const EAGER_KERNELS_PER_LAYER = 12;
+/** Linear layers per decoder layer: QKV, O, gate_up, down (vLLM fuses q/k/v and gate/up). */
+const LINEARS_PER_LAYER = 4;
+
+/**
+ * Whether the linear layers quantise their activations (W8A8 FP8 or INT8, W4A4 NVFP4) on this GPU:
+ * then every linear layer is preceded by a dynamic activation-quantisation kernel. Without the tensor
+ * path the weights run weight-only (Marlin) and the activations stay 16-bit.
+ */
+export function quantizesActivations(gpu: GpuSpec, dtype: WeightDtype): boolean {
+  switch (WEIGHT_DTYPES[dtype].compute) {
+    case "fp8":
+      return gpu.fp8Tflops !== null;
+    case "int8":
+      return true;
+    case "fp4":
+      return gpu.fp4Tflops !== null;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Eager kernel launches per layer relative to a 16-bit layer: W8A8/W4A4 adds one activation-quantisation
+ * kernel per linear layer. With CUDA graphs (and torch.compile, which fuses the quantisation into the
+ * preceding RMSNorm) there is no per-kernel CPU cost, so this only scales the eager costs; vLLM turns
+ * compilation off with --enforce-eager (optimisation level -O0).
+ */
+export function eagerKernelFactor(gpu: GpuSpec, dtype: WeightDtype): number {
+  return quantizesActivations(gpu, dtype) ? (EAGER_KERNELS_PER_LAYER + LINEARS_PER_LAYER) / EAGER_KERNELS_PER_LAYER : 1;
+}
+
 /** Bytes of weights one GPU holds (its TP shard of its PP stage). */
 export function weightBytesPerGpu(d: Pick<Deployment, "model" | "dtype" | "tp" | "pp">): number {
   const p = modelParams(d.model);
@@ -159,7 +197,8 @@ export class RooflineTiming implements TimingModel {
     const p = d.profile;
     // Speculative decoding samples k + 1 positions per decode row (the rejection sampler checks every draft): per-row CPU work grows with k.
     const sampledPerRow = ctx.running + ctx.decodeSeqs * ctx.draftTokens;
-    const overheadMs = p.stepOverheadMs + p.perSeqOverheadMs * sampledPerRow + (d.enforceEager ? p.eagerLayerOverheadMs * d.model.layers : 0);
+    const eagerKernels = d.enforceEager ? eagerKernelFactor(d.gpu, d.dtype) * d.model.layers : 0;
+    const overheadMs = p.stepOverheadMs + p.perSeqOverheadMs * sampledPerRow + p.eagerLayerOverheadMs * eagerKernels;
     let draftMs = 0;
     if (ctx.draftTokens > 0 && ctx.decodeSeqs > 0 && this.#draft !== undefined && d.draftModel !== undefined) {
       // k sequential draft passes of one token per decode row, each reading the draft's own KV cache
@@ -169,7 +208,7 @@ export class RooflineTiming implements TimingModel {
     }
     // Without CUDA graphs the CPU dispatches every kernel; launches are asynchronous, so the GPU
     // only waits when dispatching the layers takes longer than running them (small models, fast GPUs).
-    const dispatchMs = d.enforceEager ? Math.max(0, p.eagerDispatchMsPerLayer * d.model.layers - (linearMs + attentionMs)) : 0;
+    const dispatchMs = d.enforceEager ? Math.max(0, p.eagerDispatchMsPerLayer * eagerKernels - (linearMs + attentionMs)) : 0;
     return { linearMs, attentionMs, commMs, overheadMs, dispatchMs, draftMs, totalMs: linearMs + attentionMs + commMs + overheadMs + dispatchMs + draftMs };
   }
 }
