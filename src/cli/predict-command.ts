@@ -1,6 +1,8 @@
 // Owns `servebench predict`: `run`'s flags plus the simulator preset flags → predictRun in virtual
 // time; the table on stdout, the run directory written with run.predicted, the speed-up on stderr.
 
+import { resolveRunConfig } from "../config/resolve-run-config.js";
+import { embeddedSimOptions } from "../run/embedded-sim.js";
 import { predictRun } from "../run/predict.js";
 import { describeCrossover, specCrossover } from "../run/spec-crossover.js";
 import type { RunSummary } from "../results/run-summary.js";
@@ -8,6 +10,7 @@ import type { PredictSimOptions } from "../run/predict.js";
 import { renderConsoleTable } from "../report/console.js";
 import { BenchError } from "../errors.js";
 import { runOnlyFlags } from "../config/run-flag-table.js";
+import { describePreset, resolveSimulatorOptions } from "../sim/index.js";
 import { EXIT } from "./exit-codes.js";
 import { createProgressRenderer } from "./progress-renderer.js";
 import { runConfigFromFlags } from "./run-flags.js";
@@ -15,18 +18,23 @@ import { printListings, simOptionsFromFlags, simSettingsFromFlags } from "./sim-
 
 type Raw = Record<string, string | boolean | undefined>;
 
-/** The simulator for predict: --gpu presets, else the simple model with run's --sim-* values. */
-export function predictSimFromFlags(opts: Raw): PredictSimOptions {
+/**
+ * The simulator for predict: --gpu presets; else the one `run` would start without --url (the
+ * default preset, or the simple timing when --sim-timing simple or a simple-timing value asks).
+ */
+export function predictSimFromFlags(opts: Raw): { sim: PredictSimOptions; description: string } {
   const input = runConfigFromFlags(opts);
   const sim: PredictSimOptions = simOptionsFromFlags(opts, input.model);
-  const simple = input.sim ?? {};
-  if (sim.preset === undefined) {
-    sim.ttftMs = simple.ttftMs ?? 30;
-    sim.perTokenMs = simple.perTokenMs ?? 10;
-    sim.batchSlowdown = simple.batchSlowdown ?? 0.002;
-    if (simple.maxNumSeqs !== undefined && sim.maxNumSeqs === undefined) sim.maxNumSeqs = simple.maxNumSeqs;
+  if (sim.preset !== undefined) {
+    const preset = resolveSimulatorOptions({ ...sim, port: 0 }).preset;
+    return { sim, description: preset === undefined ? String(sim.model) : describePreset(preset) };
   }
-  return sim;
+  // Without --gpu only the scheduler settings are left (simOptionsFromFlags refused the rest), as run's --sim-* spell them.
+  const settings = simSettingsFromFlags(opts, "simulate") as NonNullable<typeof input.sim>;
+  const config = resolveRunConfig({ ...input, sim: { ...input.sim, ...settings } });
+  const { options, info } = embeddedSimOptions(config);
+  const { clock: _clock, host: _host, port: _port, trace: _trace, spinMs: _spinMs, ...embedded } = options;
+  return { sim: embedded, description: info.description };
 }
 
 /** Tokens a decoding stream attends to on average in this prediction: mean prompt plus half the mean answer. */
@@ -47,7 +55,7 @@ export async function predictCommand(opts: Raw): Promise<number> {
     if (opts[attribute] !== undefined) throw new BenchError("E_BAD_FLAG", `${flag}: not for predict (${why})`, { where: flag });
   }
   const input = runConfigFromFlags(opts);
-  const sim = predictSimFromFlags(opts);
+  const { sim, description } = predictSimFromFlags(opts);
   // The cost of the predicted deployment is for all of its GPUs: --tp × --pp unless --gpu-count says.
   if (input.gpuCount === undefined) {
     const preset = simSettingsFromFlags(opts, "simulate");
@@ -57,6 +65,7 @@ export async function predictCommand(opts: Raw): Promise<number> {
   const onSignal = (): void => controller.abort();
   process.on("SIGINT", onSignal);
   try {
+    if (opts.quiet !== true) process.stderr.write(`servebench predict: ${description}\n`);
     const progress = createProgressRenderer(process.stderr, opts.quiet === true);
     const result = await predictRun(input, sim, { onProgress: progress, signal: controller.signal });
     process.stdout.write(renderConsoleTable(result.summary));
