@@ -2,9 +2,11 @@
 // (bench/mock-sse-server.ts, its own process) and a bare Node socket reader (the floor):
 //  1. S streams × N tokens at one token per read: tokens/s (% of the reader), CPU µs per token for
 //     both and their ratio (goal ≤ 1.3), ITL vs the mock's own send gaps;
-//  2. client-added TTFT when 256 streams start together (goal ≤ 5 ms): servebench's TTFT less the bare reader's;
+//  2. client-added TTFT when 256 streams start together (goal ≤ 5 ms): servebench's TTFT less the bare reader's,
+//     and the mock's CPU over each run (bench/client-start-profile.ts splits this TTFT further);
 //  3. memory per in-flight stream at 1,000 streams (goal ≤ 20 KB);
-//  4. `run --workers auto` vs `--workers 1`, total tokens/s (goal ≥ 1.8× when the server is not the limit).
+//  4. `run --workers auto` vs `--workers 1`, total tokens/s (goal ≥ 1.8× when the server is not the limit),
+//     the cores the CLI and the mock used, and the most the machine's cores allow at those costs per token.
 // Client pinned to core 0, mock to core 1 (1–3). Env: STREAMS, OUTPUT_TOKENS, PER_TOKEN_MS, DURATION_MS,
 // REPEAT, TTFT_STREAMS, MEM_STREAMS, WORKERS_CONCURRENCY (STREAMS and these: 0 skips a section), BENCH_URL (any server, 1 only).
 
@@ -16,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { bareStartTogether, driveBare } from "./lib/bare-reader.js";
 import { driveServebench } from "./lib/drive.js";
 import { startMockProcess, type MockOptions } from "./lib/mock-process.js";
+import { childrenCpuMs } from "./lib/proc-cpu.js";
 import { pinSelf } from "./lib/sim-process.js";
 import { compareWithTrace, readTrace } from "./lib/trace.js";
 
@@ -30,15 +33,24 @@ const MEM_STREAMS = env("MEM_STREAMS", 1000);
 const WORKERS_CONCURRENCY = env("WORKERS_CONCURRENCY", 256);
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
-async function withMock<T>(opts: MockOptions, body: (url: string, trace: string) => Promise<T>): Promise<T> {
-  if (process.env.BENCH_URL) return body(process.env.BENCH_URL, "");
+/** `mockCpuMs`: the mock's CPU time so far (NaN against BENCH_URL). */
+async function withMock<T>(opts: MockOptions, body: (url: string, trace: string, mockCpuMs: () => number) => Promise<T>): Promise<T> {
+  if (process.env.BENCH_URL) return body(process.env.BENCH_URL, "", () => NaN);
   const trace = join(mkdtempSync(join(tmpdir(), "sb-cap-")), "trace.jsonl");
   const mock = await startMockProcess({ ...opts, trace });
   try {
-    return await body(mock.url, trace);
+    return await body(mock.url, trace, () => mock.cpuMs());
   } finally {
     await mock.stop();
   }
+}
+
+/** Runs `body` and returns its result with the mock's CPU time over it and the wall time, ms. */
+async function withCpu<T>(mockCpuMs: () => number, body: () => Promise<T>): Promise<{ r: T; mockMs: number; wallMs: number }> {
+  const cpu0 = mockCpuMs();
+  const t0 = performance.now();
+  const r = await body();
+  return { r, mockMs: mockCpuMs() - cpu0, wallMs: performance.now() - t0 };
 }
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -86,30 +98,39 @@ async function startTogether(): Promise<void> {
   // as soon as a request arrives. TTFT here is connect + accept + request + first chunk handled,
   // less the mock's own TTFT; the bare reader's is the floor (the kernel's and the mock's share),
   // so servebench's excess over it is what the client adds.
-  const ttfts = async (run: (url: string) => Promise<Array<{ responseId: string | undefined; ttftMs: number | undefined }>>): Promise<number[]> => {
-    const { rows, trace } = await withMock({ perTokenMs: PER_TOKEN_MS, core: 1 }, async (url, t) => ({ rows: await run(url), trace: t }));
+  // The mock's CPU over each run is printed too: servebench reads all 16 tokens of every stream
+  // (the mock keeps writing them while later streams still start), the reader closes after one.
+  const ttfts = async (
+    run: (url: string) => Promise<Array<{ responseId: string | undefined; ttftMs: number | undefined }>>,
+  ): Promise<{ sorted: number[]; mockMs: number; wallMs: number }> => {
+    const { rows, trace } = await withMock({ perTokenMs: PER_TOKEN_MS, core: 1 }, async (url, t, mockCpuMs) => ({
+      rows: await withCpu(mockCpuMs, () => run(url)),
+      trace: t,
+    }));
     const truth = trace === "" ? new Map() : readTrace(trace);
     const out: number[] = [];
-    for (const row of rows) {
+    for (const row of rows.r) {
       const t = row.responseId === undefined ? undefined : truth.get(row.responseId);
       const emit0 = t?.emitMs[0];
       if (t !== undefined && emit0 !== undefined && row.ttftMs !== undefined) out.push(row.ttftMs - (emit0 - t.arrivalMs));
     }
-    return out.sort((a, b) => a - b);
+    return { sorted: out.sort((a, b) => a - b), mockMs: rows.mockMs, wallMs: rows.wallMs };
   };
-  const ours = await ttfts(async (url) => {
+  const oursRun = await ttfts(async (url) => {
     const r = await driveServebench(url, TTFT_STREAMS, 16, { requests: TTFT_STREAMS });
     return r.records.map((rec) => ({ responseId: rec.responseId, ttftMs: rec.firstTokenMs === undefined ? undefined : rec.firstTokenMs - rec.scheduledMs }));
   });
-  const bare = await ttfts(async (url) =>
+  const bareRun = await ttfts(async (url) =>
     (await bareStartTogether(url, TTFT_STREAMS, 16)).map((b) => ({ responseId: b.responseId, ttftMs: b.firstTokenMs - b.startMs })),
   );
+  const [ours, bare] = [oursRun.sorted, bareRun.sorted];
   const at = (xs: number[], p: number): string => f2(percentile(xs, p));
+  const mock = (run: { mockMs: number; wallMs: number }): string => `${run.mockMs.toFixed(0)} ms in ${run.wallMs.toFixed(0)} ms`;
   console.log(
     `\n## 2. TTFT less the mock's own, ${TTFT_STREAMS} streams started together on fresh connections (ms, p50/p99): ` +
       `servebench ${at(ours, 50)}/${at(ours, 99)}, bare reader ${at(bare, 50)}/${at(bare, 99)}; ` +
       `client-added (servebench − reader) ${f2(percentile(ours, 50) - percentile(bare, 50))}/${f2(percentile(ours, 99) - percentile(bare, 99))} (goal ≤ 5 ms) ` +
-      `(${ours.length}/${bare.length} matched)`,
+      `(${ours.length}/${bare.length} matched; mock CPU: servebench run ${mock(oursRun)}, reader run ${mock(bareRun)})`,
   );
 }
 
@@ -141,16 +162,31 @@ async function memoryPerStream(): Promise<void> {
   });
 }
 
-function runCli(url: string, workers: string): { tokensPerS: number; busy: string } {
+interface CliRun {
+  tokensPerS: number;
+  /** The CLI's own line: each worker's CPU / wall, and the coordinator's. */
+  busy: string;
+  /** Cores used over the run (CPU time / wall time): the whole CLI process, and the mock. */
+  clientCores: number;
+  mockCores: number;
+}
+
+function runCli(url: string, workers: string, mockCpuMs: () => number): CliRun {
   const out = mkdtempSync(join(tmpdir(), "sb-workers-"));
   const args = [CLI, "run", "--url", url, "--endpoint", "completions", "--model", "mock-model", "--prompt", "Hello there"];
   args.push("--output-tokens", "2048", "--concurrency", String(WORKERS_CONCURRENCY), "--requests", "1000000");
   args.push("--duration", `${DURATION_MS / 1000}s`, "--no-metrics", "--quiet", "--out", out, "--workers", workers);
+  const client0 = childrenCpuMs();
+  const mock0 = mockCpuMs();
+  const t0 = performance.now();
   const child = spawnSync(process.execPath, args, { encoding: "utf8" });
+  const wallMs = performance.now() - t0;
+  const mockCores = (mockCpuMs() - mock0) / wallMs;
+  const clientCores = (childrenCpuMs() - client0) / wallMs;
   if (child.status !== 0) throw new Error(`servebench run --workers ${workers} exited ${child.status}: ${child.stderr}`);
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { levels: Array<{ output_tokens_per_s: number }> };
-  const busy = /busy \(CPU \/ wall\) [^;]*/.exec(child.stderr + child.stdout)?.[0] ?? "";
-  return { tokensPerS: summary.levels[0]?.output_tokens_per_s ?? NaN, busy };
+  const busy = /busy \(CPU \/ wall\) .*/.exec(child.stderr + child.stdout)?.[0] ?? "";
+  return { tokensPerS: summary.levels[0]?.output_tokens_per_s ?? NaN, busy, clientCores, mockCores };
 }
 
 async function workersScaling(): Promise<void> {
@@ -162,11 +198,22 @@ async function workersScaling(): Promise<void> {
   const perTokenMs = 20;
   const mock = { perTokenMs, tokensPerWrite };
   const ideal = (WORKERS_CONCURRENCY * tokensPerWrite * 1000) / perTokenMs;
-  const one = await withMock(mock, (url) => Promise.resolve(runCli(url, "1")));
-  const auto = await withMock(mock, (url) => Promise.resolve(runCli(url, "auto")));
+  const one = await withMock(mock, (url, _trace, mockCpuMs) => Promise.resolve(runCli(url, "1", mockCpuMs)));
+  const auto = await withMock(mock, (url, _trace, mockCpuMs) => Promise.resolve(runCli(url, "auto", mockCpuMs)));
+  // What the machine allows: every token costs the client k and the mock m of CPU (their cores
+  // at the same rate, one worker). If one worker fills a core (rate 1/k), all cores shared by
+  // client and mock give at most cores / (k + m): cores / (1 + m/k) times one worker, before
+  // anything else on the machine takes its share.
+  const cores = cpus().length;
+  const bound = cores / (1 + one.mockCores / one.clientCores);
+  const use = (r: CliRun): string => `client ${f2(r.clientCores)} + mock ${f2(r.mockCores)} cores`;
   console.log(
     `\n## 4. run --workers auto vs 1 (${WORKERS_CONCURRENCY} streams, mock offers ${ideal.toFixed(0)} tok/s, ${tokensPerWrite} tokens per write every ${perTokenMs} ms, mock unpinned): ` +
-      `1 worker ${one.tokensPerS.toFixed(0)} tok/s, auto ${auto.tokensPerS.toFixed(0)} tok/s (${auto.busy}): ${(auto.tokensPerS / one.tokensPerS).toFixed(2)}× (goal ≥ 1.8×)`,
+      `1 worker ${one.tokensPerS.toFixed(0)} tok/s (${use(one)}), auto ${auto.tokensPerS.toFixed(0)} tok/s (${use(auto)}; ${auto.busy}): ` +
+      `${(auto.tokensPerS / one.tokensPerS).toFixed(2)}× (goal ≥ 1.8×); the most ${cores} cores allow with this mock/client CPU per token, if one worker filled a core: ${bound.toFixed(2)}× ` +
+      `(load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")})`,
   );
 }
 

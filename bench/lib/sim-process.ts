@@ -3,12 +3,15 @@
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { processCpuMs } from "./proc-cpu.js";
 
 const CLI = fileURLToPath(new URL("../../../dist/cli/main.js", import.meta.url));
 
 export interface SimProcess {
   url: string;
   child: ChildProcess;
+  /** The server's CPU time so far (user + system, all its threads), ms; NaN without /proc. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export async function spawnServerProcess(argv: string[], core: number | undefine
   return {
     url,
     child,
+    // taskset execs node in place: the pid is the server's own.
+    cpuMs: () => processCpuMs(child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
