@@ -3,7 +3,8 @@
 //  1. S streams × N tokens at one token per read: tokens/s (% of the reader), CPU µs per token for
 //     both and their ratio (goal ≤ 1.3), ITL vs the mock's own send gaps;
 //  2. client-added TTFT when 256 streams start together (goal ≤ 5 ms): servebench's TTFT less the bare reader's,
-//     and the mock's CPU over each run (bench/client-start-profile.ts splits this TTFT further);
+//     and the mock's CPU over each run; then, for each side, the same TTFT split by its own timestamps into
+//     the client's send and receive delays and the mock's accept/queue between them;
 //  3. memory per in-flight stream at 1,000 streams (goal ≤ 20 KB);
 //  4. `run --workers auto` vs `--workers 1`, total tokens/s (goal ≥ 1.8× when the server is not the limit),
 //     the cores the CLI and the mock used, and the most the machine's cores allow at those costs per token.
@@ -20,7 +21,10 @@ import { driveServebench } from "./lib/drive.js";
 import { startMockProcess, type MockOptions } from "./lib/mock-process.js";
 import { childrenCpuMs } from "./lib/proc-cpu.js";
 import { pinSelf } from "./lib/sim-process.js";
+import { measureClockOffset, type ClockOffset } from "./lib/clock-offset.js";
+import { watchRequestWrites } from "./lib/request-writes.js";
 import { compareWithTrace, readTrace } from "./lib/trace.js";
+import { splitTtft, type ClientStart, type TtftSplit } from "./lib/ttft-split.js";
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const STREAMS = env("STREAMS", 256);
@@ -100,13 +104,17 @@ async function startTogether(): Promise<void> {
   // so servebench's excess over it is what the client adds.
   // The mock's CPU over each run is printed too: servebench reads all 16 tokens of every stream
   // (the mock keeps writing them while later streams still start), the reader closes after one.
+  // The second and third lines split the same requests' TTFT with each side's own timestamps
+  // (bench/lib/ttft-split.ts): the client's send and receive, and the mock's accept/queue between.
+  // The mock's clock offset is measured before and after each run; the split uses the one before.
   const ttfts = async (
-    run: (url: string) => Promise<Array<{ responseId: string | undefined; ttftMs: number | undefined }>>,
-  ): Promise<{ sorted: number[]; mockMs: number; wallMs: number }> => {
-    const { rows, trace } = await withMock({ perTokenMs: PER_TOKEN_MS, core: 1 }, async (url, t, mockCpuMs) => ({
-      rows: await withCpu(mockCpuMs, () => run(url)),
-      trace: t,
-    }));
+    run: (url: string) => Promise<ClientStart[]>,
+  ): Promise<{ sorted: number[]; split: TtftSplit[]; mockMs: number; wallMs: number; offsets: ClockOffset[] }> => {
+    const { rows, trace, offsets } = await withMock({ perTokenMs: PER_TOKEN_MS, core: 1 }, async (url, t, mockCpuMs) => {
+      const before = await measureClockOffset(url);
+      const rows = await withCpu(mockCpuMs, () => run(url));
+      return { rows, trace: t, offsets: [before, await measureClockOffset(url)] };
+    });
     const truth = trace === "" ? new Map() : readTrace(trace);
     const out: number[] = [];
     for (const row of rows.r) {
@@ -114,7 +122,7 @@ async function startTogether(): Promise<void> {
       const emit0 = t?.emitMs[0];
       if (t !== undefined && emit0 !== undefined && row.ttftMs !== undefined) out.push(row.ttftMs - (emit0 - t.arrivalMs));
     }
-    return { sorted: out.sort((a, b) => a - b), mockMs: rows.mockMs, wallMs: rows.wallMs };
+    return { sorted: out.sort((a, b) => a - b), split: splitTtft(rows.r, truth, offsets[0]?.offsetMs ?? 0), mockMs: rows.mockMs, wallMs: rows.wallMs, offsets };
   };
   const at = (xs: number[], p: number): string => f2(percentile(xs, p));
   const mock = (run: { mockMs: number; wallMs: number }): string => `${run.mockMs.toFixed(0)} ms in ${run.wallMs.toFixed(0)} ms`;
@@ -122,11 +130,23 @@ async function startTogether(): Promise<void> {
   // One figure per REPEAT: on a shared machine a single start of 256 streams moves by tens of ms.
   for (let run = 1; run <= REPEAT; run++) {
     const oursRun = await ttfts(async (url) => {
-      const r = await driveServebench(url, TTFT_STREAMS, 16, { requests: TTFT_STREAMS });
-      return r.records.map((rec) => ({ responseId: rec.responseId, ttftMs: rec.firstTokenMs === undefined ? undefined : rec.firstTokenMs - rec.scheduledMs }));
+      // When undici wrote each request: servebench's records have no such time.
+      const writes = watchRequestWrites();
+      try {
+        const r = await driveServebench(url, TTFT_STREAMS, 16, { requests: TTFT_STREAMS, label: writes.label });
+        return r.records.map((rec) => ({
+          responseId: rec.responseId,
+          ttftMs: rec.firstTokenMs === undefined ? undefined : rec.firstTokenMs - rec.scheduledMs,
+          scheduledMs: rec.scheduledMs + r.originMs,
+          writtenMs: writes.writtenMs(rec.id),
+          firstTokenMs: rec.firstTokenMs === undefined ? undefined : rec.firstTokenMs + r.originMs,
+        }));
+      } finally {
+        writes.stop();
+      }
     });
     const bareRun = await ttfts(async (url) =>
-      (await bareStartTogether(url, TTFT_STREAMS, 16)).map((b) => ({ responseId: b.responseId, ttftMs: b.firstTokenMs - b.startMs })),
+      (await bareStartTogether(url, TTFT_STREAMS, 16)).map((b) => ({ ...b, scheduledMs: b.startMs, ttftMs: b.firstTokenMs - b.startMs })),
     );
     const [ours, bare] = [oursRun.sorted, bareRun.sorted];
     console.log(
@@ -134,7 +154,27 @@ async function startTogether(): Promise<void> {
         `client-added (servebench − reader) ${f2(percentile(ours, 50) - percentile(bare, 50))}/${f2(percentile(ours, 99) - percentile(bare, 99))} (goal ≤ 5 ms) ` +
         `(${ours.length}/${bare.length} matched; mock CPU: servebench run ${mock(oursRun)}, reader run ${mock(bareRun)})`,
     );
+    console.log(`  servebench: ${splitLine(oursRun.split, "send (scheduled → request written)", oursRun.offsets)}`);
+    console.log(`  bare reader: ${splitLine(bareRun.split, "connect+write (start → request written)", bareRun.offsets)}`);
   }
+}
+
+/** One side's TTFT split, p50/p99 of each part over its requests (ms). */
+function splitLine(split: readonly TtftSplit[], sendName: string, offsets: readonly ClockOffset[]): string {
+  const p = (pick: (s: TtftSplit) => number): string => {
+    const xs = split.map(pick).sort((a, b) => a - b);
+    return `${f2(percentile(xs, 50))}/${f2(percentile(xs, 99))}`;
+  };
+  const least = (pick: (s: TtftSplit) => number): string => f2(Math.min(...split.map(pick)));
+  const worst = Math.max(...split.map((s) => Math.abs(s.residualMs)));
+  return (
+    `client-added (client-side timestamps) ${p((s) => s.clientMs)} = ${sendName} ${p((s) => s.sendMs)} + receive (mock wrote first token → read) ${p((s) => s.receiveMs)}; ` +
+    `server side: mock accept/queue (request written → handler) ${p((s) => s.queueMs)}; ` +
+    `send + queue + receive = TTFT less the mock's own ${p((s) => s.ttftLessOwnMs)} per request, largest |residual| ${worst.toExponential(1)} ms; ` +
+    `mock clock − client clock before/after ${offsets.map((o) => `${o.offsetMs.toFixed(3)} ± ${(o.rttMs / 2).toFixed(3)}`).join(" / ")} ms; ` +
+    `least queue ${least((s) => s.queueMs)}, least receive ${least((s) => s.receiveMs)} (causality: ≥ 0 unless a timestamp was taken late) ` +
+    `(${split.length} split)`
+  );
 }
 
 async function memoryPerStream(): Promise<void> {

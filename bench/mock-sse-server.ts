@@ -84,6 +84,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     res.end(`{"object":"list","data":[{"id":"mock-model","object":"model","max_model_len":100000}]}`);
     return;
   }
+  if (req.method === "GET" && req.url === "/clock") {
+    // Its clock, for a client to measure the offset between the two processes' clocks (bench/lib/clock-offset.ts).
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ nowMs: arrivalMs }));
+    return;
+  }
   if (req.method === "GET" && (req.url === "/health" || req.url === "/metrics")) {
     res.writeHead(req.url === "/health" ? 200 : 404).end();
     return;

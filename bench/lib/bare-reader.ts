@@ -77,6 +77,8 @@ export async function driveBare(baseUrl: string, streams: number, outputTokens: 
 export interface BareStart {
   /** When the stream was started (connect called), the shared clock (performance.timeOrigin + now). */
   startMs: number;
+  /** When socket.write of the request returned (after the connect event). */
+  writtenMs: number;
   firstTokenMs: number;
   responseId: string;
 }
@@ -92,8 +94,12 @@ export async function bareStartTogether(baseUrl: string, streams: number, output
     new Promise((resolve, reject) => {
       const socket = connect(Number(url.port), url.hostname);
       let pending = "";
+      let writtenMs = NaN;
       socket.setNoDelay(true);
-      socket.on("connect", () => socket.write(request));
+      socket.on("connect", () => {
+        socket.write(request);
+        writtenMs = now();
+      });
       socket.on("error", reject);
       socket.on("data", (chunk: Buffer) => {
         const at = now();
@@ -103,7 +109,7 @@ export async function bareStartTogether(baseUrl: string, streams: number, output
         if (data < 0 || end < 0) return;
         const parsed = JSON.parse(pending.slice(data + 6, end)) as { id: string };
         socket.destroy();
-        resolve({ startMs, firstTokenMs: at, responseId: parsed.id });
+        resolve({ startMs, writtenMs, firstTokenMs: at, responseId: parsed.id });
       });
     });
   return Promise.all(Array.from({ length: streams }, one));

@@ -24,6 +24,8 @@ export interface DriveOptions {
   /** Requests in all; default: no limit (durationMs must then be set, or signal). */
   requests?: number;
   signal?: AbortSignal;
+  /** Wraps each `client.send` call (request id `0-<index>`), e.g. RequestWrites.label. */
+  label?: <T>(id: string, send: () => T) => T;
 }
 
 export async function driveServebench(baseUrl: string, streams: number, outputTokens: number, opts: DriveOptions): Promise<DriveResult> {
@@ -54,11 +56,10 @@ export async function driveServebench(baseUrl: string, streams: number, outputTo
       clock: realClock,
       signal,
       dispatch: async (job, jobSignal) => {
-        const { record } = await client.send(
-          spec,
-          { id: `0-${job.index}`, level: 0, warmup: false, scheduledMs: job.scheduledAtMs - originMs, originMs },
-          jobSignal,
-        );
+        const id = `0-${job.index}`;
+        const send = (): ReturnType<StreamingClient["send"]> =>
+          client.send(spec, { id, level: 0, warmup: false, scheduledMs: job.scheduledAtMs - originMs, originMs }, jobSignal);
+        const { record } = await (opts.label === undefined ? send() : opts.label(id, send));
         dir.appendRecord(record);
         records.push(record);
       },
