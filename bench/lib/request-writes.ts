@@ -15,6 +15,8 @@ export interface RequestWrites {
    * later (queued for a socket, retried) stays unlabelled and has no written time.
    */
   label<T>(id: string, send: () => T): T;
+  /** When undici created the request labelled `id`: the client's synchronous send had reached undici (same clock). */
+  createdMs(id: string): number | undefined;
   /** When the request labelled `id` was fully written to its socket (performance.timeOrigin + now, ms). */
   writtenMs(id: string): number | undefined;
   stop(): void;
@@ -22,12 +24,13 @@ export interface RequestWrites {
 
 export function watchRequestWrites(): RequestWrites {
   const labels = new WeakMap<object, string>();
+  const created = new Map<string, number>();
   const written = new Map<string, number>();
   let pending: string | undefined;
   const onCreate = (message: unknown): void => {
-    const request = (message as { request: object }).request;
     if (pending === undefined) return;
-    labels.set(request, pending);
+    created.set(pending, performance.timeOrigin + performance.now());
+    labels.set((message as { request: object }).request, pending);
     pending = undefined;
   };
   const onSent = (message: unknown): void => {
@@ -46,6 +49,7 @@ export function watchRequestWrites(): RequestWrites {
         pending = undefined;
       }
     },
+    createdMs: (id) => created.get(id),
     writtenMs: (id) => written.get(id),
     stop() {
       unsubscribe(CREATE, onCreate);

@@ -99,16 +99,20 @@ describe("watchRequestWrites", () => {
       const labelled = [0, 1, 2].map((n) => writes.label(`r${n}`, () => send(n)));
       const unlabelled = send(3);
       // A fresh connection is written to only after its connect event: not before this loop ends.
-      const busyUntilMs = nowMs() + 30;
+      const returnedMs = nowMs();
+      const busyUntilMs = returnedMs + 30;
       while (nowMs() < busyUntilMs);
       await Promise.all([...labelled, unlabelled]);
       for (const n of [0, 1, 2]) {
         const writtenMs = writes.writtenMs(`r${n}`);
+        // Handed to undici inside send, before the busy loop; written after it.
+        expect(writes.createdMs(`r${n}`)).toBeLessThanOrEqual(returnedMs);
         expect(writtenMs).toBeGreaterThanOrEqual(busyUntilMs);
         expect(writtenMs).toBeLessThanOrEqual(arrivals.get(`p${n}`) ?? -1);
       }
       expect(arrivals.size).toBe(4);
       expect(writes.writtenMs("r3")).toBeUndefined();
+      expect(writes.createdMs("r3")).toBeUndefined();
       writes.stop();
       await writes.label("r4", () => send(4));
       expect(writes.writtenMs("r4")).toBeUndefined();
