@@ -30,7 +30,7 @@ figure.chart-box svg{width:100%;height:auto;display:block}
 table{border-collapse:collapse;font-size:13px;width:100%}
 th,td{padding:4px 8px;border-bottom:1px solid #edf0f3;text-align:left;white-space:nowrap}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-th{background:#f0f3f6;position:sticky;top:0;cursor:pointer;user-select:none}
+th{background:#f0f3f6;position:sticky;top:0;cursor:pointer;user-select:none;white-space:normal;vertical-align:bottom}
 th[aria-sort=ascending]::after{content:" ▲";font-size:10px}
 th[aria-sort=descending]::after{content:" ▼";font-size:10px}
 td.wrap{white-space:normal;min-width:240px}
@@ -42,7 +42,6 @@ nav .navgroup{margin-right:10px;white-space:nowrap}
 nav .navgroup a{margin-right:6px}
 p.lead{font-size:15px;margin:4px 0 8px}
 figure.chart-box.wide{grid-column:1/-1}
-table.matrix th{white-space:normal;vertical-align:bottom}
 .table-wrap.fit{display:inline-block;max-width:100%;vertical-align:top}
 table.matrix{width:auto}
 details.cell{background:#fff;border:1px solid #dde2e8;border-radius:6px;margin:4px 0;padding:4px 10px}

@@ -82,6 +82,33 @@ describe.runIf(CHROMIUM !== undefined)("report.html in headless Chromium", () =>
       await context.close();
     }
   });
+
+  it("shows one run's tables whole on a 1280 px screen: headers wrap, nothing behind a horizontal scroll", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "sb-browser-"));
+    const out = join(tmp, "report");
+    await generateReport({ paths: [SWEEP], outDir: out, png: false, generatedAt: "test" });
+    const context = await chromium.launchPersistentContext(join(tmp, "profile"), {
+      executablePath: CHROMIUM as string,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(join(out, "report.html")).href, { waitUntil: "load" });
+      const tables = await page.$$eval("table", (all) =>
+        all.map((t) => ({
+          head: Array.from(t.querySelectorAll("th"), (th) => th.textContent ?? "").join("|"),
+          overflowPx: t.scrollWidth - (t.parentElement?.clientWidth ?? t.scrollWidth),
+        })),
+      );
+      const perLevel = tables.filter((t) => t.head.includes("Notes"));
+      expect(perLevel.length).toBeGreaterThan(0);
+      expect(tables.filter((t) => t.overflowPx > 0)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe.runIf(CHROMIUM === undefined)("report.html in headless Chromium", () => {
