@@ -132,3 +132,10 @@ export function describeFailure(result: TimedCommandResult, timeoutMs: number): 
   const detail = result.stderr.trim() || result.stdout.trim();
   return `exit ${String(result.code)}${detail === "" ? "" : `: ${detail}`}`;
 }
+
+/** Why a result is not a success, in one line ("timed out after 500 ms", "exit 1: …"); undefined on exit 0. */
+export function failureOf(result: TimedCommandResult, timeoutMs: number): string | undefined {
+  if (result.timedOut) return `timed out after ${timeoutMs} ms`;
+  if (result.code === 0) return undefined;
+  return describeFailure(result, timeoutMs).split("\n")[0];
+}

@@ -1,7 +1,7 @@
 // Owns finding out which GPUs the machine has, for env.json: nvidia-smi, else rocm-smi, or the
 // user's own --gpu-info-cmd. A missing tool is a fact to record, never an error.
 
-import { describeFailure, runTimedCommand } from "../plan/timed-command.js";
+import { failureOf, runTimedCommand } from "../plan/timed-command.js";
 
 export interface GpuDevice {
   name: string | null;
@@ -29,10 +29,8 @@ interface RunResult {
 /** Runs argv in a process group of its own (killed whole at the deadline): nothing it starts outlives it. */
 async function run(argv: readonly string[], timeoutMs: number): Promise<RunResult> {
   const r = await runTimedCommand(argv, { timeoutMs, maxOutputBytes: 1024 * 1024, processGroup: true });
-  const missing = r.startError?.includes("ENOENT") === true;
-  if (r.timedOut) return { stdout: r.stdout, error: `timed out after ${timeoutMs} ms`, missing };
-  if (r.code === 0) return { stdout: r.stdout, missing };
-  return { stdout: r.stdout, error: describeFailure(r, timeoutMs).split("\n")[0] ?? "failed", missing };
+  const error = failureOf(r, timeoutMs);
+  return { stdout: r.stdout, missing: r.startError?.includes("ENOENT") === true, ...(error === undefined ? {} : { error }) };
 }
 
 /**

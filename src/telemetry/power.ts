@@ -2,7 +2,7 @@
 // command, a DCGM exporter's /metrics), one sample per interval on the run's clock, and each
 // level's average watts and joules. A source that fails is recorded, never fatal.
 
-import { describeFailure, runTimedCommand } from "../plan/timed-command.js";
+import { failureOf, runTimedCommand } from "../plan/timed-command.js";
 import { request } from "undici";
 import { monotonicNowMs } from "../clock.js";
 import { BenchError } from "../errors.js";
@@ -56,8 +56,9 @@ const MAX_OUTPUT_BYTES = 1024 * 1024;
 /** Runs argv in a process group of its own, killed whole at the deadline; its stdout, or rejects with why not. */
 async function runTool(argv: readonly string[], timeoutMs: number): Promise<string> {
   const r = await runTimedCommand(argv, { timeoutMs, maxOutputBytes: MAX_OUTPUT_BYTES, processGroup: true });
-  if (r.code === 0 && !r.timedOut) return r.stdout;
-  throw new Error(r.timedOut ? `timed out after ${timeoutMs} ms` : describeFailure(r, timeoutMs));
+  const error = failureOf(r, timeoutMs);
+  if (error === undefined) return r.stdout;
+  throw new Error(error);
 }
 
 /** One reading of `source`: total watts and GPU count. Rejects with the reason it could not read. */
