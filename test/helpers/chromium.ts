@@ -1,6 +1,7 @@
-// Test helper: where Debian's Chromium is, and the flags every browser test launches it with.
+// Test helper: where Debian's Chromium is, and how every browser test launches it.
 
 import { existsSync } from "node:fs";
+import { chromium, type BrowserContext } from "playwright-core";
 
 /** The Chromium binary, or undefined where none is installed (the browser tests then skip, saying so). */
 export const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
@@ -16,3 +17,13 @@ export const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/** A headless Chromium with its profile in `profileDir` (call only where CHROMIUM is defined); close the context when done. */
+export function launchChromium(profileDir: string, viewport?: { width: number; height: number }): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM as string,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ...(viewport === undefined ? {} : { viewport }),
+  });
+}

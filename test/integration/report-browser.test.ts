@@ -6,11 +6,10 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { generateReport } from "../../src/report/generate-report.js";
 import { HOSTILE, hostileRun, PLAN, SWEEP } from "./report-fixtures.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
+import { CHROMIUM, launchChromium } from "../helpers/chromium.js";
 
 interface ChartCheck {
   name: string;
@@ -24,12 +23,7 @@ describe.runIf(CHROMIUM !== undefined)("report.html in headless Chromium", () =>
     const tmp = mkdtempSync(join(tmpdir(), "sb-browser-"));
     const out = join(tmp, "report");
     await generateReport({ paths: [PLAN, SWEEP, hostileRun()], outDir: out, png: false, generatedAt: "test" });
-    const context = await chromium.launchPersistentContext(join(tmp, "profile"), {
-      executablePath: CHROMIUM as string,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1400, height: 900 },
-    });
+    const context = await launchChromium(join(tmp, "profile"), { width: 1400, height: 900 });
     try {
       const page = await context.newPage();
       const problems: string[] = [];
@@ -87,18 +81,13 @@ describe.runIf(CHROMIUM !== undefined)("report.html in headless Chromium", () =>
     const tmp = mkdtempSync(join(tmpdir(), "sb-browser-"));
     const out = join(tmp, "report");
     await generateReport({ paths: [SWEEP], outDir: out, png: false, generatedAt: "test" });
-    const context = await chromium.launchPersistentContext(join(tmp, "profile"), {
-      executablePath: CHROMIUM as string,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-    });
+    const context = await launchChromium(join(tmp, "profile"), { width: 1280, height: 900 });
     try {
       const page = await context.newPage();
       await page.goto(pathToFileURL(join(out, "report.html")).href, { waitUntil: "load" });
       const tables = await page.$$eval("table", (all) =>
         all.map((t) => ({
-          head: Array.from(t.querySelectorAll("th"), (th) => th.textContent ?? "").join("|"),
+          head: t.querySelector("thead")?.textContent ?? "",
           overflowPx: t.scrollWidth - (t.parentElement?.clientWidth ?? t.scrollWidth),
         })),
       );

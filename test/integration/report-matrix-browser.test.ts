@@ -7,11 +7,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { generateReport } from "../../src/report/generate-report.js";
 import { seed003Plan } from "./report-fixtures.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
+import { CHROMIUM, launchChromium } from "../helpers/chromium.js";
 
 const WIDTHS = [1000, 1280, 1600];
 
@@ -101,12 +100,7 @@ describe.runIf(CHROMIUM !== undefined)("seed 003 plan report in headless Chromiu
       "model = meta-llama/Llama-3.2-3B-Instruct · ctx = 2048",
       "model = meta-llama/Llama-3.2-3B-Instruct · ctx = 8192",
     ]);
-    const context = await chromium.launchPersistentContext(join(tmp, "profile"), {
-      executablePath: CHROMIUM as string,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1000, height: 1000 },
-    });
+    const context = await launchChromium(join(tmp, "profile"), { width: 1000, height: 1000 });
     try {
       const page = await context.newPage();
       const errors: string[] = [];

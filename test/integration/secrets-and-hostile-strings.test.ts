@@ -8,12 +8,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../../src/sim/index.js";
 import { EXIT } from "../../src/cli/exit-codes.js";
 import { CLI } from "../helpers/cli.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "../helpers/chromium.js";
+import { CHROMIUM, launchChromium } from "../helpers/chromium.js";
 
 const SECRETS = { env: "sk-ENVSECRET-4f1c9a", password: "pa55-URLSECRET-77", user: "alice-USERSECRET", cmd: "sk-CMDSECRET-0b3e" };
 const HOSTILE = {
@@ -171,7 +170,7 @@ describe("hostile strings", () => {
   it.runIf(CHROMIUM !== undefined)(
     "report.html renders them as text in Chromium and no dialog fires",
     async () => {
-      const context = await chromium.launchPersistentContext(join(tmp, "profile"), { executablePath: CHROMIUM as string, headless: true, args: CHROMIUM_ARGS });
+      const context = await launchChromium(join(tmp, "profile"));
       try {
         const page = await context.newPage();
         const dialogs: string[] = [];
