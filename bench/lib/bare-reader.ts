@@ -83,11 +83,14 @@ export interface BareStart {
   responseId: string;
 }
 
-/** The floor for TTFT: `streams` raw connections opened at the same instant, one request each. */
+/**
+ * The floor for TTFT: `streams` raw connections opened at the same instant, one request each,
+ * each read to its [DONE] as servebench reads it (so the mock writes as much for both sides).
+ */
 export async function bareStartTogether(baseUrl: string, streams: number, outputTokens: number): Promise<BareStart[]> {
   const url = new URL(baseUrl);
   const body = JSON.stringify({ model: "sim-model", prompt: "Hello there", max_tokens: outputTokens, stream: true });
-  const request = `POST /v1/completions HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  const request = `POST /v1/completions HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`;
   const now = (): number => performance.timeOrigin + performance.now();
   const startMs = now();
   const one = (): Promise<BareStart> =>
@@ -95,6 +98,7 @@ export async function bareStartTogether(baseUrl: string, streams: number, output
       const socket = connect(Number(url.port), url.hostname);
       let pending = "";
       let writtenMs = NaN;
+      let first: { firstTokenMs: number; responseId: string } | undefined;
       socket.setNoDelay(true);
       socket.on("connect", () => {
         socket.write(request);
@@ -104,12 +108,17 @@ export async function bareStartTogether(baseUrl: string, streams: number, output
       socket.on("data", (chunk: Buffer) => {
         const at = now();
         pending += chunk.toString("utf8");
-        const data = pending.indexOf("data: ");
-        const end = pending.indexOf("\n\n", data);
-        if (data < 0 || end < 0) return;
-        const parsed = JSON.parse(pending.slice(data + 6, end)) as { id: string };
+        if (first === undefined) {
+          const data = pending.indexOf("data: ");
+          const end = pending.indexOf("\n\n", data);
+          if (data < 0 || end < 0) return;
+          const parsed = JSON.parse(pending.slice(data + 6, end)) as { id: string };
+          first = { firstTokenMs: at, responseId: parsed.id };
+        }
+        pending = pending.slice(Math.max(0, pending.lastIndexOf("\n\n")));
+        if (!pending.includes("[DONE]") && !chunk.includes("[DONE]")) return;
         socket.destroy();
-        resolve({ startMs, writtenMs, firstTokenMs: at, responseId: parsed.id });
+        resolve({ startMs, writtenMs, ...first });
       });
     });
   return Promise.all(Array.from({ length: streams }, one));

@@ -1,21 +1,24 @@
-// Bench helper: when undici finished writing each request to its socket, read from undici's
-// diagnostics channels. servebench's client keeps no such time: undici's handler API
-// (onRequestStart, onResponse*) has no "request sent" callback, and the bench must not change the client.
+// Bench helper: when the client's transport finished writing each request to its socket, read
+// from its diagnostics channels (our HTTP/1.1 pool's for http, undici's for https). The client's
+// records keep no such time, and the bench must not change the client.
 
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { REQUEST_CREATE_CHANNEL, REQUEST_SENT_CHANNEL } from "../../src/client/http1-pool.js";
 
-const CREATE = "undici:request:create";
-/** Published by undici right after the request's headers and body went to socket.write. */
-const SENT = "undici:request:bodySent";
+/** Published when a request is handed to the transport, and right after its bytes went to socket.write. */
+const CHANNELS = [
+  { create: REQUEST_CREATE_CHANNEL, sent: REQUEST_SENT_CHANNEL },
+  { create: "undici:request:create", sent: "undici:request:bodySent" },
+];
 
 export interface RequestWrites {
   /**
-   * Runs `send` with the undici request it creates synchronously labelled `id` (servebench's
-   * StreamingClient.send builds and dispatches before its first await). A request undici creates
-   * later (queued for a socket, retried) stays unlabelled and has no written time.
+   * Runs `send` with the request it creates synchronously labelled `id` (servebench's
+   * StreamingClient.send builds and dispatches before its first await). Our pool creates a request
+   * at dispatch, queued or not; undici creates a queued one later, unlabelled. A retry is unlabelled.
    */
   label<T>(id: string, send: () => T): T;
-  /** When undici created the request labelled `id`: the client's synchronous send had reached undici (same clock). */
+  /** When the transport got the request labelled `id`: the client's synchronous send had reached it (same clock). */
   createdMs(id: string): number | undefined;
   /** When the request labelled `id` was fully written to its socket (performance.timeOrigin + now, ms). */
   writtenMs(id: string): number | undefined;
@@ -38,8 +41,10 @@ export function watchRequestWrites(): RequestWrites {
     const id = labels.get((message as { request: object }).request);
     if (id !== undefined && !written.has(id)) written.set(id, atMs);
   };
-  subscribe(CREATE, onCreate);
-  subscribe(SENT, onSent);
+  for (const c of CHANNELS) {
+    subscribe(c.create, onCreate);
+    subscribe(c.sent, onSent);
+  }
   return {
     label(id, send) {
       pending = id;
@@ -52,8 +57,10 @@ export function watchRequestWrites(): RequestWrites {
     createdMs: (id) => created.get(id),
     writtenMs: (id) => written.get(id),
     stop() {
-      unsubscribe(CREATE, onCreate);
-      unsubscribe(SENT, onSent);
+      for (const c of CHANNELS) {
+        unsubscribe(c.create, onCreate);
+        unsubscribe(c.sent, onSent);
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
-// Owns sending requests over HTTP with undici and timestamping every read as it arrives.
+// Owns sending requests over HTTP and timestamping every read as it arrives: plain http through
+// our own HTTP/1.1 pool (http1-pool.ts, the measured hot path), https through undici.
 // It never throws or rejects because of the server: every failure becomes a RequestRecord
 // (rules in stream-observer.ts). The API key goes into a header and nowhere else.
 
@@ -8,6 +9,7 @@ import { BenchError } from "../errors.js";
 import type { Endpoint, RequestSpec } from "../workload/request-spec.js";
 import type { RequestRecord } from "./record.js";
 import { buildRequestBody, resolveEndpoint, streamsText } from "./request-builder.js";
+import { Http1Pool, type Http1Controller, type Http1Handler, type Http1Request } from "./http1-pool.js";
 import { StreamObserver, type FailureKind } from "./stream-observer.js";
 
 export interface ClientOptions {
@@ -71,7 +73,7 @@ export const CONNECTION_POLICY = {
  */
 export class StreamingClient {
   readonly #opts: ClientOptions;
-  readonly #pool: Pool;
+  readonly #pool: Transport;
   readonly #path: string;
   readonly #headers: Record<string, string>;
   readonly #abortRegistry = new AbortRegistry();
@@ -90,15 +92,7 @@ export class StreamingClient {
     if (opts.apiKey !== undefined && opts.apiKey !== "") {
       this.#headers["authorization"] = `Bearer ${opts.apiKey}`;
     }
-    // Our own timer bounds each request, so undici's idle timers are off (0) rather than
-    // racing it with a different error.
-    this.#pool = new Pool(origin, {
-      connections: Math.floor(opts.maxConnections),
-      pipelining: 1,
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connect: reuseAwareConnector(),
-    });
+    this.#pool = openTransport(origin, Math.floor(opts.maxConnections));
   }
 
   /** Sends one request; resolves with its record (and text with `keepText`), never rejects. */
@@ -144,15 +138,15 @@ export class StreamingClient {
       exchange.onDone = () => {
         if (signal !== undefined) this.#abortRegistry.delete(signal, exchange);
       };
-      const dispatch = (): void => {
+      const dispatch = (fresh: boolean): void => {
         try {
-          this.#pool.dispatch({ path: this.#path, method: "POST", headers: this.#headers, body }, exchange);
+          this.#pool.dispatch({ path: this.#path, method: "POST", headers: this.#headers, body, fresh }, exchange);
         } catch (error) {
           exchange.onResponseError(undefined, asError(error));
         }
       };
-      exchange.redispatch = dispatch;
-      dispatch();
+      exchange.redispatch = () => dispatch(true);
+      dispatch(false);
     });
   }
 }
@@ -162,13 +156,13 @@ export class StreamingClient {
  * error event, a failure) and lets the connection drain afterwards, under the same timer,
  * so a keep-alive socket is not thrown away for an error the server reported cleanly.
  */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Http1Handler {
   onDone: (() => void) | undefined;
   /** Sends the request again (same handler, fresh socket); set by the client. */
   redispatch: (() => void) | undefined;
   readonly #observer: StreamObserver;
   #resolve: (() => void) | undefined;
-  #controller: Dispatcher.DispatchController | undefined;
+  #controller: Http1Controller | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** Set when we decided to stop before undici started the request (still queued in the pool). */
   #stopReason: Error | undefined;
@@ -201,12 +195,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     else this.#stopReason = reason;
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
+  onRequestStart(controller: Http1Controller): void {
     this.#controller = controller;
     if (this.#stopReason !== undefined) controller.abort(this.#stopReason);
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(_controller: Http1Controller, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     const nowMs = monotonicNowMs();
     const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
     this.#observer.responseStart(statusCode, first(headers["content-type"]), nowMs, {
@@ -216,7 +210,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.#observer.abandoned) this.#abandon();
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(_controller: Http1Controller, chunk: Buffer): void {
     // Stamp first: the read's arrival time, not the time parsing finished.
     const nowMs = monotonicNowMs();
     if (this.#observer.data(chunk, nowMs)) {
@@ -240,7 +234,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#cleanup();
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+  onResponseError(_controller: Http1Controller | undefined, error: Error): void {
     if (!this.#retried && !this.#finished && this.redispatch !== undefined && this.#observer.untouched && failedOnReusedSocket(error)) {
       // The server closed a keep-alive socket the pool had just handed us (llama.cpp closes after
       // every stream while advertising Keep-Alive): our reuse, not the server's failure. Once.
@@ -303,6 +297,27 @@ class AbortRegistry {
   }
 }
 
+/** Where requests go: one keep-alive connection per in-flight request, `maxConnections` at most. */
+interface Transport {
+  dispatch(request: Http1Request, handler: Http1Handler): void;
+  close(): Promise<void>;
+}
+
+/** Plain http: our HTTP/1.1 pool. https: undici's Pool, whose handler API Exchange also speaks. */
+function openTransport(origin: string, maxConnections: number): Transport {
+  const url = new URL(origin);
+  if (url.protocol === "http:") return new Http1Pool(url, { connections: maxConnections });
+  // Our own timer bounds each request, so undici's idle timers are off (0) rather than
+  // racing it with a different error.
+  const pool = new Pool(origin, { connections: maxConnections, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connect: reuseAwareConnector() });
+  return {
+    dispatch: ({ fresh: _fresh, ...request }, handler) => {
+      pool.dispatch(request, handler as Dispatcher.DispatchHandler);
+    },
+    close: () => pool.close(),
+  };
+}
+
 /**
  * undici's own connector, plus one thing: a socket error (ECONNRESET, EPIPE) carries the bytes
  * the socket had read before it, as undici's own SocketError does, so a failure on a reused
@@ -325,13 +340,13 @@ function reuseAwareConnector(): buildConnector.connector {
 }
 
 /**
- * True when undici reports the socket closed or reset under a request that had no response
+ * True when the transport (ours or undici) reports the socket closed or reset under a request that had no response
  * byte yet, on a socket that had already carried an earlier response (bytes read before this
  * request). A fresh connection refused or reset is the server's doing and is never retried.
  */
 export function failedOnReusedSocket(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
-  if (code !== "UND_ERR_SOCKET" && code !== "ECONNRESET" && code !== "EPIPE") return false;
+  if (code !== "UND_ERR_SOCKET" && code !== "E_PEER_CLOSED" && code !== "ECONNRESET" && code !== "EPIPE") return false;
   const socket = (error as { socket?: { bytesRead?: unknown } }).socket;
   return typeof socket?.bytesRead === "number" && socket.bytesRead > 0;
 }
