@@ -36,6 +36,9 @@ export const REQUEST_SENT_CHANNEL = "servebench:http1:request:bodySent";
 const createChannel = channel(REQUEST_CREATE_CHANNEL);
 const sentChannel = channel(REQUEST_SENT_CHANNEL);
 
+/** Where every socket's reads land, one read at a time (they are handled before the next). */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** A response head larger than this is refused (servers send well under 8 KiB). */
 const MAX_HEAD_BYTES = 64 * 1024;
 /** A chunk-size or trailer line longer than this is refused. */
@@ -174,7 +177,7 @@ export class Http1Pool {
 
   #connect(): Connection {
     this.#open++;
-    return new Connection(this, connect({ host: this.#host, port: this.#port }));
+    return new Connection(this, this.#host, this.#port);
   }
 
   #nextJob(): Job | undefined {
@@ -226,15 +229,24 @@ class Connection {
   #chunk = Chunk.Size;
   #line = "";
 
-  constructor(pool: Http1Pool, socket: Socket) {
+  constructor(pool: Http1Pool, host: string, port: number) {
     this.#pool = pool;
+    // Reads land in one shared buffer and go straight to #read, without a stream's per-read
+    // buffer and events: everything downstream copies what it keeps past the call.
+    const onread = {
+      buffer: READ_BUFFER,
+      callback: (bytes: number): boolean => {
+        this.#read(READ_BUFFER.subarray(0, bytes));
+        return true;
+      },
+    };
+    const socket = connect({ host, port, onread });
     this.#socket = socket;
     socket.setNoDelay(true);
     socket.on("connect", () => {
       this.#connected = true;
       if (this.#job !== undefined && !this.#job.written) this.#write(this.#job);
     });
-    socket.on("data", (data: Buffer) => this.#read(data));
     socket.on("end", () => {
       if (this.#job !== undefined && this.#body === Body.UntilClose) this.#end();
       else this.#fail(peerClosed(this.#socket));
@@ -302,7 +314,7 @@ class Connection {
       const end = buffer.indexOf("\r\n\r\n");
       if (end < 0) {
         if (buffer.length > MAX_HEAD_BYTES) this.#fail(protocolError(`response head larger than ${MAX_HEAD_BYTES} bytes`));
-        else this.#head = buffer;
+        else this.#head = Buffer.from(buffer);
         return undefined;
       }
       this.#head = undefined;
