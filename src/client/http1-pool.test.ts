@@ -123,6 +123,15 @@ describe("Http1Pool", () => {
     }
   });
 
+  it("skips chunk extensions and trailers, and reuses the socket after them", async () => {
+    const wire = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ntrailer: x-usage\r\n\r\n5;name=value\r\nhello\r\n1\r\n!\r\n0\r\nx-usage: 7\r\n\r\n";
+    const { url, seen } = await rawServer((s) => s.write(wire));
+    const p = pool(url, 1);
+    expect(await send(p)).toMatchObject({ ended: true, body: "hello!" });
+    expect(await send(p)).toMatchObject({ ended: true, body: "hello!" });
+    expect(seen.connections).toBe(1);
+  });
+
   it("reads a Content-Length body, reuses the socket, and skips a 100 Continue head", async () => {
     const { url, seen } = await rawServer((s, _r, nth) => {
       const body = `{"n":${nth}}`;
