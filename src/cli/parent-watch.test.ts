@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { npmAncestor, watchParent, type ProcReader } from "./parent-watch.js";
+import { npmAncestor, watchesParent, watchParent, type ProcReader } from "./parent-watch.js";
 
 /** A process table: pid → [parent, name]. */
 function table(rows: Record<number, [number, string]>): ProcReader {
@@ -23,6 +23,15 @@ describe("npmAncestor", () => {
     expect(npmAncestor({ npm_command: "exec" }, 20, procs)).toBeUndefined();
     expect(npmAncestor({ npm_command: "exec" }, 99, procs)).toBeUndefined();
     expect(npmAncestor({ npm_command: "run-script" }, 30, table({ 30: [1, "sh"] }))).toBeUndefined();
+  });
+});
+
+describe("watchesParent", () => {
+  it("watches under npm and when servebench started the process, not when a shell did (nohup must work)", () => {
+    expect(watchesParent({ npm_command: "exec" })).toBe(true);
+    expect(watchesParent({ SERVEBENCH_COORDINATED: "1" })).toBe(true);
+    expect(watchesParent({ SERVEBENCH_WATCH_PARENT: "1" })).toBe(true);
+    expect(watchesParent({ SHELL: "/bin/bash" })).toBe(false);
   });
 });
 
@@ -55,7 +64,7 @@ describe("watchParent", () => {
       5,
       () => kills++,
       table({}),
-      {},
+      { SERVEBENCH_COORDINATED: "1" },
       () => parent,
     );
     await tick(20);
@@ -63,6 +72,22 @@ describe("watchParent", () => {
     parent = 1;
     await tick(30);
     expect(kills).toBe(1);
+    stop();
+  });
+
+  it("does not watch at all when started directly", async () => {
+    let parent = 30;
+    let kills = 0;
+    const stop = watchParent(
+      5,
+      () => kills++,
+      table({}),
+      {},
+      () => parent,
+    );
+    parent = 1;
+    await tick(30);
+    expect(kills).toBe(0);
     stop();
   });
 

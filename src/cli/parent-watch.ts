@@ -1,7 +1,10 @@
 // Owns noticing that the process which started servebench went away (npx killed by a supervisor
-// or `timeout`): servebench then behaves as on SIGTERM, so nothing is left running on its own.
+// or `timeout`, a coordinator or plan runner killed): servebench then behaves as on SIGTERM, so
+// nothing is left running on its own. Started directly (a shell, nohup, systemd) it does not watch.
 
 import { readFileSync } from "node:fs";
+import { WATCH_PARENT_ENV } from "../plan/process-group.js";
+import { COORDINATED_ENV } from "../scale/local-distributed.js";
 
 const POLL_MS = 1000;
 const SHELLS = new Set(["sh", "dash", "bash", "zsh"]);
@@ -35,6 +38,14 @@ const linuxProc: ProcReader = {
 };
 
 /**
+ * Whether the parent is a wrapper whose death means "stop": npm (npm_command), or a servebench
+ * that started this process. A shell is not: `nohup servebench run … &` must outlive it.
+ */
+export function watchesParent(env: NodeJS.ProcessEnv): boolean {
+  return env["npm_command"] !== undefined || env[COORDINATED_ENV] === "1" || env[WATCH_PARENT_ENV] === "1";
+}
+
+/**
  * The process whose death should stop servebench besides its parent: under npm (`npx`, `npm
  * exec`, `npm run`: npm sets npm_command) npm starts us through `sh -c`, and a supervisor kills
  * npm, leaving that shell waiting for us. Then the shell's parent, npm, is watched too.
@@ -48,7 +59,7 @@ export function npmAncestor(env: NodeJS.ProcessEnv, parent: number, proc: ProcRe
 }
 
 /**
- * Polls process.ppid (and, under npm, whether our shell still has npm as its parent); when either
+ * When watchesParent: polls process.ppid (and, under npm, whether our shell still has npm as its parent); when either
  * changes (a process died and its child was re-parented), sends this process SIGTERM once:
  * commands with a handler stop cleanly, the others end as on SIGTERM.
  * The timer is unref'd, so it never keeps the process alive.
@@ -60,6 +71,7 @@ export function watchParent(
   env: NodeJS.ProcessEnv = process.env,
   ownParent: () => number = () => process.ppid,
 ): () => void {
+  if (!watchesParent(env)) return () => undefined;
   const parent = ownParent();
   const npm = npmAncestor(env, parent, proc);
   const timer = setInterval(() => {

@@ -5,6 +5,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 
+/** Set to "1" for the servers a plan launches: a launched `servebench simulate` stops if the runner is killed (cli/parent-watch.ts). */
+export const WATCH_PARENT_ENV = "SERVEBENCH_WATCH_PARENT";
+
 export interface SpawnedGroup {
   child: ChildProcess;
   pid: number;
@@ -16,7 +19,8 @@ export interface SpawnedGroup {
 export function spawnGroup(argv: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFd: number }): Promise<SpawnedGroup> {
   const [command, ...args] = argv;
   return new Promise((resolve, reject) => {
-    const child = spawn(command ?? "", args, { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", options.logFd, options.logFd] });
+    const env = { ...options.env, [WATCH_PARENT_ENV]: "1" };
+    const child = spawn(command ?? "", args, { cwd: options.cwd, env, detached: true, stdio: ["ignore", options.logFd, options.logFd] });
     let exitReason: string | undefined;
     const exited = new Promise<string>((done) => {
       child.once("exit", (code, signal) => {
