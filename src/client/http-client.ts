@@ -9,7 +9,7 @@ import { BenchError } from "../errors.js";
 import type { Endpoint, RequestSpec } from "../workload/request-spec.js";
 import type { RequestRecord } from "./record.js";
 import { buildRequestBody, resolveEndpoint, streamsText } from "./request-builder.js";
-import { Http1Pool, type Http1Controller, type Http1Handler, type Http1Request } from "./http1-pool.js";
+import { annotateSocketError, Http1Pool, type Http1Controller, type Http1Handler, type Http1Request } from "./http1-pool.js";
 import { StreamObserver, type FailureKind } from "./stream-observer.js";
 
 export interface ClientOptions {
@@ -329,9 +329,7 @@ function reuseAwareConnector(): buildConnector.connector {
     connect(options, (error, socket) => {
       if (error === null && socket !== null && socket !== undefined) {
         // Registered before undici's own listener, so the annotation is there when it reports.
-        socket.prependListener("error", (e: Error & { socket?: unknown }) => {
-          e.socket ??= { bytesRead: socket.bytesRead, bytesWritten: socket.bytesWritten };
-        });
+        socket.prependListener("error", (e: Error) => annotateSocketError(e, socket));
       }
       if (error !== null && error !== undefined) callback(error, null);
       else callback(null, socket as NonNullable<typeof socket>);

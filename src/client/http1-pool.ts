@@ -251,7 +251,7 @@ class Connection {
       if (this.#job !== undefined && this.#body === Body.UntilClose) this.#end();
       else this.#fail(peerClosed(this.#socket));
     });
-    socket.on("error", (error: Error) => this.#fail(annotate(error, this.#socket)));
+    socket.on("error", (error: Error) => this.#fail(annotateSocketError(error, this.#socket)));
     socket.on("close", () => {
       this.#fail(peerClosed(this.#socket));
       pool.gone(this);
@@ -501,14 +501,17 @@ export function parseHead(text: string): ParsedHead | string {
 
 const lower = (value: string | string[] | undefined): string => (Array.isArray(value) ? value.join(",") : (value ?? "")).toLowerCase();
 
-/** What a failed socket had carried, so a failure on a reused keep-alive socket can be told from a fresh one's. */
-function annotate(error: Error, socket: Socket): Error {
+/**
+ * Puts what a failed socket had carried on its error (`error.socket.bytesRead`), so a failure on
+ * a reused keep-alive socket can be told from a fresh one's (http-client.ts failedOnReusedSocket).
+ */
+export function annotateSocketError(error: Error, socket: Socket): Error {
   (error as Error & { socket?: unknown }).socket ??= { bytesRead: socket.bytesRead, bytesWritten: socket.bytesWritten };
   return error;
 }
 
 function peerClosed(socket: Socket): Error {
-  return annotate(Object.assign(new Error("other side closed the connection before the response ended"), { code: "E_PEER_CLOSED" }), socket);
+  return annotateSocketError(Object.assign(new Error("other side closed the connection before the response ended"), { code: "E_PEER_CLOSED" }), socket);
 }
 
 function protocolError(message: string): Error {
