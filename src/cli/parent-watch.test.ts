@@ -57,37 +57,24 @@ describe("watchParent", () => {
     stop();
   });
 
-  it("stops when its own parent changes", async () => {
+  it.each([
+    { startedBy: "a coordinator", env: { SERVEBENCH_COORDINATED: "1" }, kills: 1 },
+    { startedBy: "a shell (not watched at all)", env: {}, kills: 0 },
+  ])("when its own parent changes, started by $startedBy: $kills stop(s)", async ({ env, kills: expected }) => {
     let parent = 30;
     let kills = 0;
     const stop = watchParent(
       5,
       () => kills++,
       table({}),
-      { SERVEBENCH_COORDINATED: "1" },
+      env,
       () => parent,
     );
     await tick(20);
     expect(kills).toBe(0);
     parent = 1;
     await tick(30);
-    expect(kills).toBe(1);
-    stop();
-  });
-
-  it("does not watch at all when started directly", async () => {
-    let parent = 30;
-    let kills = 0;
-    const stop = watchParent(
-      5,
-      () => kills++,
-      table({}),
-      {},
-      () => parent,
-    );
-    parent = 1;
-    await tick(30);
-    expect(kills).toBe(0);
+    expect(kills).toBe(expected);
     stop();
   });
 
