@@ -115,8 +115,10 @@ export async function bareStartTogether(baseUrl: string, streams: number, output
           const parsed = JSON.parse(pending.slice(data + 6, end)) as { id: string };
           first = { firstTokenMs: at, responseId: parsed.id };
         }
-        pending = pending.slice(Math.max(0, pending.lastIndexOf("\n\n")));
-        if (!pending.includes("[DONE]") && !chunk.includes("[DONE]")) return;
+        if (!pending.includes("[DONE]")) {
+          pending = pending.slice(-8); // enough to find a "[DONE]" split across reads
+          return;
+        }
         socket.destroy();
         resolve({ startMs, writtenMs, ...first });
       });
