@@ -9,7 +9,7 @@ import type { RunConfigInput } from "../config/run-config.js";
 import { BenchError } from "../errors.js";
 import type { LevelSummary } from "../metrics/level.js";
 import { defaultProfile, findGpu, mergeProfile } from "../sim/index.js";
-import type { SimProfile } from "../sim/index.js";
+import type { PresetOptions, SimProfile } from "../sim/index.js";
 import type { TextTokenizer } from "../workload/tokenizer.js";
 import { nelderMead } from "./nelder-mead.js";
 import { newPredictCache, predictRun } from "./predict.js";
@@ -29,7 +29,7 @@ export interface CalibrationPoint {
   measured: MeasuredLevel[];
   /** True: the fit uses this point; false: it is only predicted (held out). */
   fit: boolean;
-  /** This point's own simulator (another model or dtype on the same engine); the fitted constants apply to all. */
+  /** This point's own simulator (another model, dtype or GPU); the fitted factors apply to its own GPU's defaults. */
   sim?: PredictSimOptions;
 }
 
@@ -44,6 +44,7 @@ export interface PointError {
 }
 
 export interface CalibrationResult {
+  /** The fitted constants for the base preset's GPU (other points' GPUs get the same factors on their own defaults). */
   profile: SimProfile;
   fitted: (keyof SimProfile)[];
   before: PointError[];
@@ -69,17 +70,35 @@ const METRICS: [PointError["metric"], keyof MeasuredLevel, (l: LevelSummary) => 
   ["output_tokens_per_s", "outputTokensPerS", (l) => l.output_tokens_per_s],
 ];
 
+/** A point's own starting constants: its GPU's defaults (a PCIe card's all-reduce, ROCm's BLAS split) under its preset's overrides. */
+function startProfile(preset: PresetOptions): SimProfile {
+  const gpu = typeof preset.gpu === "string" ? findGpu(preset.gpu) : preset.gpu;
+  return mergeProfile(defaultProfile(gpu), preset.profile ?? {});
+}
+
+/** The fitted constants as factors on a starting profile (efficiencies capped at 1). */
+function scaled(start: SimProfile, keys: readonly (keyof SimProfile)[], x: readonly number[]): SimProfile {
+  const p = { ...start };
+  keys.forEach((k, i) => {
+    const v = start[k] * Math.exp(x[i] ?? 0);
+    p[k] = k.endsWith("Efficiency") ? Math.min(1, v) : v;
+  });
+  return p;
+}
+
+/** Predicts every point with the factors `x` applied to that point's own starting constants. */
 async function errorsFor(
   points: readonly CalibrationPoint[],
   sim: PredictSimOptions,
-  profile: SimProfile,
+  keys: readonly (keyof SimProfile)[],
+  x: readonly number[],
   caches: PredictCache[],
   tokenizer: TextTokenizer | undefined,
 ): Promise<PointError[]> {
   const out: PointError[] = [];
   for (const [i, point] of points.entries()) {
     const own = point.sim ?? sim;
-    const preset = own.preset === undefined ? undefined : { ...own.preset, profile };
+    const preset = own.preset === undefined ? undefined : { ...own.preset, profile: scaled(startProfile(own.preset), keys, x) };
     const { summary } = await predictRun(
       point.config,
       { ...own, ...(preset === undefined ? {} : { preset }) },
@@ -113,23 +132,14 @@ export async function calibrate(
   options: { tokenizer?: TextTokenizer; maxEvaluations?: number } = {},
 ): Promise<CalibrationResult> {
   if (sim.preset === undefined) throw new BenchError("E_BAD_FLAG", "calibrate: needs a hardware preset (--gpu and --model)", { where: "--gpu" });
-  const gpu = typeof sim.preset.gpu === "string" ? findGpu(sim.preset.gpu) : sim.preset.gpu;
-  const start = mergeProfile(defaultProfile(gpu), sim.preset.profile ?? {});
+  const start = startProfile(sim.preset);
   const keys = Object.keys(PRIORS) as (keyof SimProfile)[];
   const caches = points.map(() => newPredictCache());
-  const toProfile = (x: number[]): SimProfile => {
-    const p = { ...start };
-    keys.forEach((k, i) => {
-      const v = start[k] * Math.exp(x[i] ?? 0);
-      p[k] = k.endsWith("Efficiency") ? Math.min(1, v) : v;
-    });
-    return p;
-  };
-  const before = await errorsFor(points, sim, start, caches, options.tokenizer);
+  const before = await errorsFor(points, sim, keys, [], caches, options.tokenizer);
   const fitPoints = points.filter((p) => p.fit);
   const fitCaches = caches.filter((_, i) => points[i]?.fit === true);
   const objective = async (x: number[]): Promise<number> => {
-    const errors = await errorsFor(fitPoints, sim, toProfile(x), fitCaches, options.tokenizer);
+    const errors = await errorsFor(fitPoints, sim, keys, x, fitCaches, options.tokenizer);
     let loss = 0;
     for (const e of errors) loss += (Math.log(e.predicted / e.measured) / DATA_SIGMA) ** 2;
     keys.forEach((k, i) => (loss += ((x[i] ?? 0) / (PRIORS[k] ?? 1)) ** 2));
@@ -141,8 +151,8 @@ export async function calibrate(
     keys.map((k) => (PRIORS[k] ?? 1) / 2),
     { maxEvaluations: options.maxEvaluations ?? 120 },
   );
-  const profile = toProfile(result.x);
-  const after = await errorsFor(points, sim, profile, caches, options.tokenizer);
+  const profile = scaled(start, keys, result.x);
+  const after = await errorsFor(points, sim, keys, result.x, caches, options.tokenizer);
   return { profile, fitted: keys, before, after, evaluations: result.evaluations };
 }
 

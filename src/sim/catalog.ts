@@ -23,10 +23,13 @@ export interface GpuSpec {
   pcieOnly: boolean;
   /** The catalog's architecture text ("Blackwell (GB202, sm_120), …"): some default efficiencies depend on it. */
   architecture?: string;
+  /** The catalog's vendor ("NVIDIA", "AMD", "Apple"): which kernel libraries the engine runs on (ROCm on AMD). */
+  vendor?: string;
 }
 
 interface RawGpu {
   name: string;
+  vendor?: string;
   architecture?: string;
   memory_gb: number;
   mem_bw_gbps: number;
@@ -93,6 +96,7 @@ export function gpuFromRaw(id: string, raw: RawGpu): GpuSpec {
     linkGBpsPerDirection: raw.interconnect_gbps_per_direction ?? 16,
     pcieOnly,
     ...(raw.architecture === undefined ? {} : { architecture: raw.architecture }),
+    ...(raw.vendor === undefined ? {} : { vendor: raw.vendor }),
   };
 }
 

@@ -176,6 +176,26 @@ describe("presets", () => {
 });
 
 describe("default profile", () => {
+  it("on ROCm, steps wider than the skinny kernel's 4 rows stream weights at 1/1.4 of η_m through the vendor BLAS; CUDA has no split", () => {
+    const linearMs = (gpu: string, rows: number): number =>
+      resolvePreset({ gpu, model: "meta-llama/Llama-3.1-8B-Instruct", dtype: "fp16" }, { blockSize: 16, maxModelLen: 2048 }).timing.breakdown(decode(rows, 100))
+        .linearMs;
+    expect(findGpu("MI210").vendor).toBe("AMD");
+    expect(defaultProfile(findGpu("MI300X")).blasDecodeEfficiency).toBeCloseTo(1 / 1.4, 10);
+    expect(defaultProfile(findGpu("H100-PCIE")).blasDecodeEfficiency).toBe(1);
+    // Memory-bound at 4 and 5 rows: the weight-streaming time is the step's linear time.
+    expect(linearMs("MI210", 5) / linearMs("MI210", 4)).toBeCloseTo(1.4, 1);
+    expect(linearMs("H100-PCIE", 5) / linearMs("H100-PCIE", 4)).toBeCloseTo(1, 2);
+    // Up to 4 rows both stream at η_m: the time goes as the bandwidths (2,000 vs 1,638 GB/s).
+    expect(linearMs("MI210", 4) / linearMs("H100-PCIE", 4)).toBeCloseTo(2000 / 1638.4, 2);
+    expect(linearMs("MI210", 10) / linearMs("H100-PCIE", 10)).toBeCloseTo((1.4 * 2000) / 1638.4, 1);
+    const wide = resolvePreset(
+      { gpu: "MI210", model: "meta-llama/Llama-3.1-8B-Instruct", dtype: "fp16", profile: { skinnyGemmMaxRows: 16 } },
+      { blockSize: 16, maxModelLen: 2048 },
+    );
+    expect(wide.timing.breakdown(decode(10, 100)).linearMs / linearMs("H100-PCIE", 10)).toBeCloseTo(2000 / 1638.4, 1);
+  });
+
   it("streams weights at 0.70 of peak bandwidth on every Blackwell part, 0.85 elsewhere", () => {
     expect(defaultProfile(findGpu("B200")).memoryEfficiency).toBe(0.7);
     expect(defaultProfile(findGpu("RTX-PRO-6000")).memoryEfficiency).toBe(0.7);

@@ -139,7 +139,10 @@ class Roofline {
     const eff = this.#d.profile.gemmEfficiency * (half > 0 ? tokens / (tokens + half) : 1);
     const touchedMlp = model.experts > 0 ? expertsTouched(model, tokens) * p.mlpPerLayer + p.routerPerLayer : p.mlpPerLayer;
     const bytes = (model.layers * (p.attentionPerLayer + touchedMlp) * this.#bytesPerWeight + this.#headBytes) / tp;
-    return Math.hypot(flops / (eff * this.#linearFlopsPerS), bytes / this.#bytesPerS);
+    // Wider than the skinny kernel takes: the vendor BLAS streams the weights (slower on ROCm, see sim-profile.ts).
+    const profile = this.#d.profile;
+    const bytesPerS = tokens > profile.skinnyGemmMaxRows ? this.#bytesPerS * profile.blasDecodeEfficiency : this.#bytesPerS;
+    return Math.hypot(flops / (eff * this.#linearFlopsPerS), bytes / bytesPerS);
   }
 
   attentionS(queryContextPairs: number, kvTokens: number): number {

@@ -12,6 +12,10 @@ export interface SimProfile {
   gemmEfficiency: number;
   /** Optional extra small-batch penalty: GEMM efficiency × N / (N + this). 0 = none (the √ roofline already models the knee). */
   gemmHalfTokens: number;
+  /** Most token rows a linear layer's dedicated skinny (GEMV-like) kernel takes; wider steps go to the vendor BLAS. */
+  skinnyGemmMaxRows: number;
+  /** Fraction of η_m the vendor BLAS reaches streaming weights for steps wider than skinnyGemmMaxRows (1 = as the skinny kernel). */
+  blasDecodeEfficiency: number;
   /** η_a: fraction of 16-bit peak FLOPS that attention (FlashAttention) reaches. */
   attentionEfficiency: number;
   /** α: latency of one tensor-parallel all-reduce, microseconds. */
@@ -40,6 +44,8 @@ export const PROFILE_KEYS = [
   "memoryEfficiency",
   "gemmEfficiency",
   "gemmHalfTokens",
+  "skinnyGemmMaxRows",
+  "blasDecodeEfficiency",
   "attentionEfficiency",
   "allReduceLatencyUs",
   "linkEfficiency",
@@ -73,15 +79,25 @@ export const PROFILE_KEYS = [
  * A draft model's forward pass pays a whole step's fixed cost: vLLM ran draft-model speculation on
  * its V0 engine until late 2025 (V1 gained it in PR #24322), where each proposal pass is a full
  * model-runner call (input preparation, graph launch, sampling). API-server costs are our own estimates.
+ *
+ * On AMD GPUs (ROCm) vLLM sends a 16-bit linear layer to its own skinny kernel (wvSplitK) only while
+ * the step has at most 4 token rows (`rocm_unquantized_gemm` in vllm/model_executor/layers/utils.py;
+ * V0 took fewer than 4); wider decode steps go to rocBLAS/hipBLASLt, whose tiles are sized for larger
+ * M. AMD's own comparison on MI300X (ROCm/rocm-libraries PR #12329: hipBLASLt against wvSpltK at M ≤ 4)
+ * has hipBLASLt 1.37–1.66× slower on layer shapes the size of an 8B model's (N 4096–13312, K 8896–13312),
+ * so those steps stream weights at 1 / 1.4 ≈ 0.71 of η_m. NVIDIA's cuBLAS has no such split (1).
  */
 export function defaultProfile(gpu?: GpuSpec): SimProfile {
   const b200 = gpu?.id === "B200";
   const blackwell = b200 || /^blackwell/i.test(gpu?.architecture ?? "");
   const pcie = gpu?.pcieOnly ?? false;
+  const rocm = gpu?.vendor === "AMD";
   return {
     memoryEfficiency: blackwell ? 0.7 : 0.85,
     gemmEfficiency: 0.75,
     gemmHalfTokens: 0,
+    skinnyGemmMaxRows: 4,
+    blasDecodeEfficiency: rocm ? 1 / 1.4 : 1,
     attentionEfficiency: 0.55,
     allReduceLatencyUs: pcie ? 60 : 15,
     linkEfficiency: pcie ? 0.3 : 0.7,

@@ -179,4 +179,21 @@ describe("servebench calibrate", () => {
     expect(worst(result.before)).toBeGreaterThan(20);
     expect(worst(result.after)).toBeLessThan(worst(result.before) / 2);
   });
+
+  it("predicts each point on its own GPU's defaults, not the fitted point's (a PCIe card's all-reduce, ROCm's BLAS split)", async () => {
+    const config = { concurrency: [4], requests: { kind: "count" as const, n: 4 }, inputTokens: 64, outputTokens: 16 };
+    const sim = (gpu: string, tp: number) => ({ preset: { gpu, model: "meta-llama/Llama-3.2-3B-Instruct", dtype: "fp16", tp }, maxModelLen: 2048 });
+    const alone = async (gpu: string, tp: number): Promise<number | undefined> =>
+      (await predictRun(config, sim(gpu, tp), { noWrite: true })).summary.levels[0]?.tpot_ms?.mean;
+    const points = [
+      { label: "H100 PCIe", config, measured: [{ tpotMs: 10 }], fit: true, sim: sim("H100-PCIE", 2) },
+      { label: "MI210", config, measured: [{ tpotMs: 10 }], fit: false, sim: sim("MI210", 2) },
+    ];
+    const result = await calibrate(points, sim("H100-PCIE", 2), { maxEvaluations: 1 });
+    const before = (label: string): number | undefined => result.before.find((e) => e.label === label && e.metric === "tpot_ms")?.predicted;
+    expect(before("H100 PCIe")).toBeCloseTo((await alone("H100-PCIE", 2)) ?? Number.NaN, 6);
+    // MI210 pairs over Infinity Fabric (15 µs all-reduces), not the H100 PCIe's 60 µs.
+    expect(before("MI210")).toBeCloseTo((await alone("MI210", 2)) ?? Number.NaN, 6);
+    expect(before("MI210")).toBeLessThan(before("H100 PCIe") ?? 0);
+  });
 });
