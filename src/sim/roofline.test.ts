@@ -176,7 +176,7 @@ describe("presets", () => {
 });
 
 describe("default profile", () => {
-  it("on ROCm, steps wider than the skinny kernel's 4 rows stream weights at 1/1.4 of η_m through the vendor BLAS; CUDA has no split", () => {
+  it("on ROCm, 16-bit steps wider than the skinny kernel's 4 rows stream weights at 1/1.4 of η_m through the vendor BLAS; CUDA has no split", () => {
     const linearMs = (gpu: string, rows: number): number =>
       resolvePreset({ gpu, model: "meta-llama/Llama-3.1-8B-Instruct", dtype: "fp16" }, { blockSize: 16, maxModelLen: 2048 }).timing.breakdown(decode(rows, 100))
         .linearMs;
@@ -194,6 +194,12 @@ describe("default profile", () => {
       { blockSize: 16, maxModelLen: 2048 },
     );
     expect(wide.timing.breakdown(decode(10, 100)).linearMs / linearMs("H100-PCIE", 10)).toBeCloseTo(2000 / 1638.4, 1);
+    // Quantised weights run their own kernels (GPTQ/AWQ, FP8): no split.
+    const int4 = (rows: number): number =>
+      resolvePreset({ gpu: "MI210", model: "meta-llama/Llama-3.1-8B-Instruct", dtype: "int4" }, { blockSize: 16, maxModelLen: 2048 }).timing.breakdown(
+        decode(rows, 100),
+      ).linearMs;
+    expect(int4(5) / int4(4)).toBeCloseTo(1, 2);
   });
 
   it("streams weights at 0.70 of peak bandwidth on every Blackwell part, 0.85 elsewhere", () => {

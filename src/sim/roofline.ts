@@ -110,11 +110,14 @@ class Roofline {
   readonly #bytesPerS: number;
   readonly #kvBytesPerToken: number;
   readonly #attnFlopsPerPair: number;
+  /** 16-bit weights: the skinny-kernel / vendor-BLAS split applies (quantised formats have their own kernels). */
+  readonly #sixteenBit: boolean;
 
   constructor(d: Deployment, model: ModelShape) {
     this.#d = d;
     this.#p = modelParams(model);
     const info = WEIGHT_DTYPES[d.dtype];
+    this.#sixteenBit = info.bitsPerWeight === 16;
     this.#bytesPerWeight = info.bitsPerWeight / 8;
     this.#headBytes = (this.#p.lmHead * info.headBits) / 8;
     this.#linearFlopsPerS = linearPeakTflops(d.gpu, d.dtype) * 1e12;
@@ -139,9 +142,10 @@ class Roofline {
     const eff = this.#d.profile.gemmEfficiency * (half > 0 ? tokens / (tokens + half) : 1);
     const touchedMlp = model.experts > 0 ? expertsTouched(model, tokens) * p.mlpPerLayer + p.routerPerLayer : p.mlpPerLayer;
     const bytes = (model.layers * (p.attentionPerLayer + touchedMlp) * this.#bytesPerWeight + this.#headBytes) / tp;
-    // Wider than the skinny kernel takes: the vendor BLAS streams the weights (slower on ROCm, see sim-profile.ts).
+    // 16-bit weights in a step wider than the skinny kernel takes: the vendor BLAS streams them (slower on ROCm, see sim-profile.ts).
     const profile = this.#d.profile;
-    const bytesPerS = tokens > profile.skinnyGemmMaxRows ? this.#bytesPerS * profile.blasDecodeEfficiency : this.#bytesPerS;
+    const blas = this.#sixteenBit && tokens > profile.skinnyGemmMaxRows;
+    const bytesPerS = blas ? this.#bytesPerS * profile.blasDecodeEfficiency : this.#bytesPerS;
     return Math.hypot(flops / (eff * this.#linearFlopsPerS), bytes / bytesPerS);
   }
 

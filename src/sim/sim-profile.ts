@@ -12,7 +12,7 @@ export interface SimProfile {
   gemmEfficiency: number;
   /** Optional extra small-batch penalty: GEMM efficiency × N / (N + this). 0 = none (the √ roofline already models the knee). */
   gemmHalfTokens: number;
-  /** Most token rows a linear layer's dedicated skinny (GEMV-like) kernel takes; wider steps go to the vendor BLAS. */
+  /** Most token rows a 16-bit linear layer's dedicated skinny (GEMV-like) kernel takes; wider steps go to the vendor BLAS. */
   skinnyGemmMaxRows: number;
   /** Fraction of η_m the vendor BLAS reaches streaming weights for steps wider than skinnyGemmMaxRows (1 = as the skinny kernel). */
   blasDecodeEfficiency: number;
