@@ -177,8 +177,8 @@ describe("presets", () => {
 
 describe("default profile", () => {
   it("on ROCm, 16-bit steps wider than the skinny kernel's 4 rows stream weights at 1/1.4 of η_m through the vendor BLAS; CUDA has no split", () => {
-    const linearMs = (gpu: string, rows: number): number =>
-      resolvePreset({ gpu, model: "meta-llama/Llama-3.1-8B-Instruct", dtype: "fp16" }, { blockSize: 16, maxModelLen: 2048 }).timing.breakdown(decode(rows, 100))
+    const linearMs = (gpu: string, rows: number, dtype = "fp16"): number =>
+      resolvePreset({ gpu, model: "meta-llama/Llama-3.1-8B-Instruct", dtype }, { blockSize: 16, maxModelLen: 2048 }).timing.breakdown(decode(rows, 100))
         .linearMs;
     expect(findGpu("MI210").vendor).toBe("AMD");
     expect(defaultProfile(findGpu("MI300X")).blasDecodeEfficiency).toBeCloseTo(1 / 1.4, 10);
@@ -195,11 +195,7 @@ describe("default profile", () => {
     );
     expect(wide.timing.breakdown(decode(10, 100)).linearMs / linearMs("H100-PCIE", 10)).toBeCloseTo(2000 / 1638.4, 1);
     // Quantised weights run their own kernels (GPTQ/AWQ, FP8): no split.
-    const int4 = (rows: number): number =>
-      resolvePreset({ gpu: "MI210", model: "meta-llama/Llama-3.1-8B-Instruct", dtype: "int4" }, { blockSize: 16, maxModelLen: 2048 }).timing.breakdown(
-        decode(rows, 100),
-      ).linearMs;
-    expect(int4(5) / int4(4)).toBeCloseTo(1, 2);
+    expect(linearMs("MI210", 5, "int4") / linearMs("MI210", 4, "int4")).toBeCloseTo(1, 2);
   });
 
   it("streams weights at 0.70 of peak bandwidth on every Blackwell part, 0.85 elsewhere", () => {

@@ -110,19 +110,19 @@ class Roofline {
   readonly #bytesPerS: number;
   readonly #kvBytesPerToken: number;
   readonly #attnFlopsPerPair: number;
-  /** 16-bit weights: the skinny-kernel / vendor-BLAS split applies (quantised formats have their own kernels). */
-  readonly #sixteenBit: boolean;
+  /** Weight-streaming rate of steps wider than the skinny kernel takes: 16-bit weights go to the vendor BLAS (slower on ROCm, see sim-profile.ts); quantised formats keep their own kernels. */
+  readonly #wideBytesPerS: number;
 
   constructor(d: Deployment, model: ModelShape) {
     this.#d = d;
     this.#p = modelParams(model);
     const info = WEIGHT_DTYPES[d.dtype];
-    this.#sixteenBit = info.bitsPerWeight === 16;
     this.#bytesPerWeight = info.bitsPerWeight / 8;
     this.#headBytes = (this.#p.lmHead * info.headBits) / 8;
     this.#linearFlopsPerS = linearPeakTflops(d.gpu, d.dtype) * 1e12;
     this.#attnFlopsPerS = d.gpu.bf16Tflops * 1e12 * d.profile.attentionEfficiency;
     this.#bytesPerS = d.gpu.memBwGBps * 1e9 * d.profile.memoryEfficiency;
+    this.#wideBytesPerS = info.bitsPerWeight === 16 ? this.#bytesPerS * d.profile.blasDecodeEfficiency : this.#bytesPerS;
     // A step's latency runs through every pipeline stage in turn, so per-step work covers all layers.
     this.#kvBytesPerToken = kvBytesPerToken(model, kvBytesPerElement(d.kvDtype), d.tp, 1);
     this.#attnFlopsPerPair = (4 * model.layers * model.heads * model.headDim) / d.tp;
@@ -142,10 +142,7 @@ class Roofline {
     const eff = this.#d.profile.gemmEfficiency * (half > 0 ? tokens / (tokens + half) : 1);
     const touchedMlp = model.experts > 0 ? expertsTouched(model, tokens) * p.mlpPerLayer + p.routerPerLayer : p.mlpPerLayer;
     const bytes = (model.layers * (p.attentionPerLayer + touchedMlp) * this.#bytesPerWeight + this.#headBytes) / tp;
-    // 16-bit weights in a step wider than the skinny kernel takes: the vendor BLAS streams them (slower on ROCm, see sim-profile.ts).
-    const profile = this.#d.profile;
-    const blas = this.#sixteenBit && tokens > profile.skinnyGemmMaxRows;
-    const bytesPerS = blas ? this.#bytesPerS * profile.blasDecodeEfficiency : this.#bytesPerS;
+    const bytesPerS = tokens > this.#d.profile.skinnyGemmMaxRows ? this.#wideBytesPerS : this.#bytesPerS;
     return Math.hypot(flops / (eff * this.#linearFlopsPerS), bytes / bytesPerS);
   }
 
